@@ -1,0 +1,13 @@
+// OpenPEP browser script: bundled by scripts/build-assets.sh (esbuild) into
+// crates/web/assets/app.js as one IIFE, loaded with
+// <script src="/assets/app-HASH.js" defer></script> at the end of <body>.
+// Inline scripts are forbidden by our CSP, so the body classes that the GOV.UK
+// page template would set inline are set here instead.
+import { initAll } from 'govuk-frontend'
+
+document.body.classList.add('js-enabled')
+if ('noModule' in HTMLScriptElement.prototype) {
+  document.body.classList.add('govuk-frontend-supported')
+}
+
+initAll()

@@ -1,0 +1,30 @@
+//! The rules and checked values of the PEP domain.
+//!
+//! Nothing here does I/O or reads the clock: where a rule depends on the
+//! date, today's date is a parameter.
+
+mod code;
+
+pub mod calendar;
+pub mod date_of_birth;
+pub mod email;
+pub mod legal_status;
+pub mod money;
+pub mod pep;
+pub mod role;
+pub mod school_year;
+pub mod scope;
+pub mod uln;
+pub mod upn;
+
+pub use calendar::WorkingDayCalendar;
+pub use date_of_birth::{DateError, DateOfBirth, DatePart};
+pub use email::{Email, EmailError};
+pub use legal_status::LegalStatus;
+pub use money::{MoneyError, Pence};
+pub use pep::{PepStatus, Term};
+pub use role::Role;
+pub use school_year::{AcademicYear, AcademicYearError, KeyStage, NcYear, Phase};
+pub use scope::ChildScope;
+pub use uln::{Uln, UlnError};
+pub use upn::{UnknownUpnReason, Upn, UpnError};

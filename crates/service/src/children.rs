@@ -1,0 +1,83 @@
+//! Reading children's records: "Your learners" and the child overview.
+//! Every read goes through the actor's scope; every view of a record is
+//! itself recorded.
+
+use openpep_store::audit::{self, AuditEvent};
+use openpep_store::children::{self, Child, LearnerFilter, LearnerRow};
+use openpep_store::peps::{self, Pep};
+use openpep_store::placements::{self, CareEpisode, ChildWorkerView, SchoolPlacementView};
+use openpep_store::{Json, Page, PageRequest};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{Actor, ServiceError, Services};
+
+/// Everything the child overview shows, read in a fixed number of queries.
+#[derive(Debug, Clone)]
+pub struct ChildOverview {
+    pub child: Child,
+    pub schools: Vec<SchoolPlacementView>,
+    pub care_episodes: Vec<CareEpisode>,
+    pub workers: Vec<ChildWorkerView>,
+    pub peps: Vec<Pep>,
+}
+
+pub const LEARNERS_PER_PAGE: u32 = 25;
+
+impl Services {
+    pub async fn learners(
+        &self,
+        actor: &Actor,
+        search: Option<String>,
+        page: u32,
+    ) -> Result<Page<LearnerRow>, ServiceError> {
+        let filter = LearnerFilter { search };
+        let today = self.clock.today();
+        Ok(children::list_learners(
+            &self.db,
+            &actor.scope(),
+            today,
+            &filter,
+            PageRequest::new(page, LEARNERS_PER_PAGE),
+        )
+        .await?)
+    }
+
+    /// The child's overview, if the actor may see them; the view is logged.
+    pub async fn child_overview(
+        &self,
+        actor: &Actor,
+        child_id: Uuid,
+    ) -> Result<ChildOverview, ServiceError> {
+        let today = self.clock.today();
+        let child = children::get(&self.db, &actor.scope(), today, child_id).await?;
+        let (schools, care_episodes, workers, peps) = tokio::try_join!(
+            placements::school_history(&self.db, child.la_id, child.id),
+            placements::care_episodes(&self.db, child.la_id, child.id),
+            placements::current_workers(&self.db, child.la_id, child.id, today),
+            peps::for_child(&self.db, child.la_id, child.id),
+        )?;
+        self.record_view(actor, &child, "overview").await?;
+        Ok(ChildOverview { child, schools, care_episodes, workers, peps })
+    }
+
+    async fn record_view(&self, actor: &Actor, child: &Child, page: &str) -> Result<(), ServiceError> {
+        audit::record_now(
+            &self.db,
+            &AuditEvent {
+                id: Uuid::now_v7(),
+                la_id: Some(child.la_id),
+                actor_user_id: Some(actor.user_id),
+                action: "child.viewed".into(),
+                entity_type: "child".into(),
+                entity_id: Some(child.id),
+                child_id: Some(child.id),
+                details: Json(json!({ "page": page, "role": actor.role.code() })),
+                request_id: actor.request_id.clone(),
+                occurred_at: self.clock.now(),
+            },
+        )
+        .await?;
+        Ok(())
+    }
+}

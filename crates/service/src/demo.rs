@@ -1,0 +1,706 @@
+//! The demo authority: a believable, entirely invented local authority with
+//! its schools, people and children, made deterministically from a seed so
+//! that every demo (and every benchmark) shows the same data.
+
+mod names;
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use openpep_domain::{AcademicYear, NcYear, Phase, PepStatus, Role, Term, Uln, Upn};
+use openpep_store::audit::{self, AuditEvent};
+use openpep_store::authorities::{self, LocalAuthority};
+use openpep_store::children::{self, Child};
+use openpep_store::peps::{self, Pep};
+use openpep_store::placements::{self, CareEpisode, ChildWorker, SchoolPlacement};
+use openpep_store::schools::{self, School};
+use openpep_store::users::{self, Membership, User};
+use openpep_store::{Json, Tx};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{ServiceError, Services, auth};
+
+/// Every demo account signs in with this password.
+pub const DEMO_PASSWORD: &str = "demo-password-2026";
+
+#[derive(Debug, Clone, Copy)]
+pub struct DemoOptions {
+    pub seed: u64,
+    pub authorities: u32,
+    pub children_per_authority: u32,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        Self { seed: 2026, authorities: 1, children_per_authority: 300 }
+    }
+}
+
+/// One account to show on the console.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub role: Role,
+    pub email: String,
+    pub name: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoSummary {
+    pub authorities: Vec<String>,
+    pub children: u32,
+    pub schools: u32,
+    pub users: u32,
+    /// The first authority's accounts, one or two of each role.
+    pub accounts: Vec<DemoAccount>,
+}
+
+/// Ids that are valid UUIDv7 yet depend only on the seed.
+struct Ids {
+    rng: StdRng,
+    millis: u64,
+}
+
+impl Ids {
+    fn next(&mut self) -> Uuid {
+        self.millis += 1;
+        let random: [u8; 10] = self.rng.random();
+        uuid::Builder::from_unix_timestamp_millis(self.millis, &random).into_uuid()
+    }
+}
+
+struct Generator {
+    rng: StdRng,
+    ids: Ids,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    year: AcademicYear,
+    password_hash: String,
+    urn: i32,
+    users: u32,
+    schools: u32,
+}
+
+struct AuthoritySchools {
+    early_years: Vec<School>,
+    primary: Vec<School>,
+    secondary: Vec<School>,
+    special: Vec<School>,
+    college: Vec<School>,
+}
+
+impl AuthoritySchools {
+    fn all(&self) -> impl Iterator<Item = &School> {
+        self.early_years
+            .iter()
+            .chain(&self.primary)
+            .chain(&self.secondary)
+            .chain(&self.special)
+            .chain(&self.college)
+    }
+}
+
+struct People {
+    social_workers: Vec<User>,
+    iros: Vec<User>,
+    carer: User,
+    young_person: User,
+    /// The designated teacher or professional of each school, by school id.
+    school_staff: Vec<(Uuid, User)>,
+}
+
+impl Services {
+    /// Whether any authority exists yet (the demo is made only once).
+    pub async fn has_data(&self) -> Result<bool, ServiceError> {
+        Ok(authorities::count(&self.db).await? > 0)
+    }
+
+    pub async fn generate_demo(&self, options: DemoOptions) -> Result<DemoSummary, ServiceError> {
+        let now = self.clock.now();
+        let password_hash = auth::hash_password(DEMO_PASSWORD)?;
+        let mut rng = StdRng::seed_from_u64(options.seed);
+        let ids = Ids { rng: StdRng::seed_from_u64(rng.random()), millis: 1_700_000_000_000 };
+        let today = self.clock.today();
+        let mut generator = Generator {
+            rng,
+            ids,
+            now,
+            today,
+            year: AcademicYear::containing(today),
+            password_hash,
+            urn: 990_000,
+            users: 0,
+            schools: 0,
+        };
+        let mut summary = DemoSummary {
+            authorities: Vec::new(),
+            children: 0,
+            schools: 0,
+            users: 0,
+            accounts: Vec::new(),
+        };
+        for index in 0..options.authorities {
+            let mut tx = self.db.begin().await?;
+            let (la, accounts) =
+                generator.authority(&mut tx, index, options.children_per_authority).await?;
+            tx.commit().await?;
+            if index == 0 {
+                summary.accounts = accounts;
+            }
+            summary.authorities.push(la.name);
+            summary.children += options.children_per_authority;
+        }
+        summary.schools = generator.schools;
+        summary.users = generator.users;
+        Ok(summary)
+    }
+}
+
+impl Generator {
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.rng.random_range(0..items.len())]
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        self.rng.random_bool(p)
+    }
+
+    fn date_between(&mut self, from: NaiveDate, to: NaiveDate) -> NaiveDate {
+        let days = (to - from).num_days().max(0);
+        from + TimeDelta::days(self.rng.random_range(0..=days))
+    }
+
+    async fn authority(
+        &mut self,
+        tx: &mut Tx,
+        index: u32,
+        children: u32,
+    ) -> Result<(LocalAuthority, Vec<DemoAccount>), ServiceError> {
+        let place = names::AUTHORITIES[index as usize % names::AUTHORITIES.len()];
+        let round = index as usize / names::AUTHORITIES.len();
+        let name = if round == 0 {
+            format!("{place} Council")
+        } else {
+            format!("{place} {} Council", round + 1)
+        };
+        let code = format!("{:03}", 990 - index % 990);
+        let la = LocalAuthority { id: self.ids.next(), code, name, created_at: self.now };
+        authorities::insert(tx, &la).await?;
+        let domain = format!("{}.example", slug(&la.name));
+        let schools = self.schools(tx, &la).await?;
+        let (people, accounts) = self.people(tx, &la, &schools, &domain).await?;
+        for n in 0..children {
+            self.child(tx, &la, &schools, &people, n).await?;
+        }
+        audit::record(
+            tx,
+            &AuditEvent {
+                id: self.ids.next(),
+                la_id: Some(la.id),
+                actor_user_id: None,
+                action: "demo.generated".into(),
+                entity_type: "local_authority".into(),
+                entity_id: Some(la.id),
+                child_id: None,
+                details: Json(json!({ "children": children })),
+                request_id: None,
+                occurred_at: self.now,
+            },
+        )
+        .await?;
+        Ok((la, accounts))
+    }
+
+    async fn school(
+        &mut self,
+        tx: &mut Tx,
+        la_code: &str,
+        name: String,
+        phase: &str,
+        establishment_type: &str,
+    ) -> Result<School, ServiceError> {
+        self.urn += 1;
+        self.schools += 1;
+        let ofsted = *self.pick(&["Outstanding", "Good", "Good", "Good", "Requires improvement"]);
+        let school = School {
+            id: self.ids.next(),
+            urn: self.urn,
+            laestab: Some(format!("{la_code}{:04}", 2000 + self.urn % 5000)),
+            name,
+            phase: phase.into(),
+            establishment_type: establishment_type.into(),
+            la_code: la_code.into(),
+            postcode: Some(format!("ZZ{} {}AA", self.urn % 90 + 1, self.urn % 9 + 1)),
+            ofsted_rating: Some(ofsted.into()),
+            ofsted_inspected_on: Some(self.date_between(
+                self.today - TimeDelta::days(365 * 4),
+                self.today - TimeDelta::days(30),
+            )),
+            is_open: true,
+            created_at: self.now,
+            updated_at: self.now,
+        };
+        schools::insert(tx, &school).await?;
+        Ok(school)
+    }
+
+    async fn schools(
+        &mut self,
+        tx: &mut Tx,
+        la: &LocalAuthority,
+    ) -> Result<AuthoritySchools, ServiceError> {
+        let neighbour = format!("{:03}", la.code.parse::<u32>().unwrap_or(990) % 900 + 50);
+        let mut places = names::PLACES.iter().cycle().skip(self.rng.random_range(0..names::PLACES.len()));
+        let mut next_place = || places.next().copied().unwrap_or("Greenway");
+        let mut s = AuthoritySchools {
+            early_years: Vec::new(),
+            primary: Vec::new(),
+            secondary: Vec::new(),
+            special: Vec::new(),
+            college: Vec::new(),
+        };
+        for i in 0..2 {
+            let name = format!("{} Nursery and Children's Centre", next_place());
+            let kind = if i == 0 { "Local authority nursery school" } else { "Private nursery" };
+            s.early_years.push(self.school(tx, &la.code, name, "Nursery", kind).await?);
+        }
+        for i in 0..10 {
+            let code = if i < 8 { la.code.clone() } else { neighbour.clone() };
+            let kind = *self.pick(&["Community school", "Academy converter", "Voluntary aided school"]);
+            let name = format!("{} Primary School", next_place());
+            s.primary.push(self.school(tx, &code, name, "Primary", kind).await?);
+        }
+        for i in 0..5 {
+            let code = if i < 3 { la.code.clone() } else { neighbour.clone() };
+            let name = if i % 2 == 0 {
+                format!("{} Academy", next_place())
+            } else {
+                format!("{} High School", next_place())
+            };
+            s.secondary.push(self.school(tx, &code, name, "Secondary", "Academy sponsor led").await?);
+        }
+        for i in 0..2 {
+            let code = if i == 0 { la.code.clone() } else { neighbour.clone() };
+            let name = format!("{} School", next_place());
+            s.special.push(self.school(tx, &code, name, "All-through", "Community special school").await?);
+        }
+        let name = format!("{} College", next_place());
+        s.college.push(self.school(tx, &la.code, name, "16 plus", "Further education").await?);
+        Ok(s)
+    }
+
+    async fn user(
+        &mut self,
+        tx: &mut Tx,
+        la: &LocalAuthority,
+        role: Role,
+        email: String,
+        school: Option<&School>,
+    ) -> Result<User, ServiceError> {
+        let display_name = format!("{} {}", self.pick(names::ADULT_FORENAMES), self.pick(names::SURNAMES));
+        let user = User {
+            id: self.ids.next(),
+            email,
+            display_name,
+            password_hash: Some(self.password_hash.clone()),
+            email_verified_at: Some(self.now),
+            is_active: true,
+            last_signed_in_at: None,
+            created_at: self.now,
+            updated_at: self.now,
+        };
+        users::insert(tx, &user).await?;
+        let membership = Membership {
+            id: self.ids.next(),
+            user_id: user.id,
+            la_id: la.id,
+            role: role.code().into(),
+            school_id: school.map(|s| s.id),
+            created_at: self.now,
+            ended_at: None,
+        };
+        users::insert_membership(tx, &membership).await?;
+        self.users += 1;
+        Ok(user)
+    }
+
+    async fn people(
+        &mut self,
+        tx: &mut Tx,
+        la: &LocalAuthority,
+        schools: &AuthoritySchools,
+        domain: &str,
+    ) -> Result<(People, Vec<DemoAccount>), ServiceError> {
+        let mut accounts = Vec::new();
+        let mut account = |role: Role, user: &User, note: &str| {
+            accounts.push(DemoAccount {
+                role,
+                email: user.email.clone(),
+                name: user.display_name.clone(),
+                note: note.into(),
+            });
+        };
+        let head = self.user(tx, la, Role::VsHead, format!("vs.head@{domain}"), None).await?;
+        account(Role::VsHead, &head, "sees every child in the authority");
+        for n in 1..=3 {
+            let officer = self.user(tx, la, Role::VsOfficer, format!("vs.officer{n}@{domain}"), None).await?;
+            if n == 1 {
+                account(Role::VsOfficer, &officer, "sees every child in the authority");
+            }
+        }
+        let admin = self.user(tx, la, Role::VsAdmin, format!("vs.admin@{domain}"), None).await?;
+        account(Role::VsAdmin, &admin, "manages schools, users and settings");
+        let manager = self.user(tx, la, Role::TeamManager, format!("team.manager@{domain}"), None).await?;
+        account(Role::TeamManager, &manager, "");
+        let mut social_workers = Vec::new();
+        for n in 1..=8 {
+            let sw = self.user(tx, la, Role::SocialWorker, format!("sw{n}@{domain}"), None).await?;
+            if n == 1 {
+                account(Role::SocialWorker, &sw, "sees their own caseload");
+            }
+            social_workers.push(sw);
+        }
+        let mut school_staff = Vec::new();
+        let mut shown_dt = false;
+        for school in schools.all() {
+            let role = if school.phase == "16 plus" {
+                Role::DesignatedProfessional
+            } else {
+                Role::DesignatedTeacher
+            };
+            let prefix = if role == Role::DesignatedProfessional { "dp" } else { "dt" };
+            let email = format!("{prefix}.{}@{domain}", slug(&school.name));
+            let user = self.user(tx, la, role, email, Some(school)).await?;
+            let note = format!("children at {}", school.name);
+            if role == Role::DesignatedProfessional {
+                account(role, &user, &note);
+            } else if !shown_dt && school.phase == "Secondary" {
+                account(role, &user, &note);
+                shown_dt = true;
+            }
+            school_staff.push((school.id, user));
+        }
+        let mut iros = Vec::new();
+        for n in 1..=2 {
+            let iro = self.user(tx, la, Role::Iro, format!("iro{n}@{domain}"), None).await?;
+            if n == 1 {
+                account(Role::Iro, &iro, "the children they review");
+            }
+            iros.push(iro);
+        }
+        let careers = self.user(tx, la, Role::CareersAdviser, format!("careers@{domain}"), None).await?;
+        account(Role::CareersAdviser, &careers, "");
+        let carer = self.user(tx, la, Role::Carer, format!("carer@{domain}"), None).await?;
+        account(Role::Carer, &carer, "one child");
+        let young_person = self.user(tx, la, Role::YoungPerson, format!("young.person@{domain}"), None).await?;
+        account(Role::YoungPerson, &young_person, "their own record");
+        Ok((People { social_workers, iros, carer, young_person, school_staff }, accounts))
+    }
+
+    fn upn(&mut self, la_code: &str) -> Option<String> {
+        let body: String = (0..9).map(|_| char::from(b'0' + self.rng.random_range(0..10u8))).collect();
+        // The check letter is whichever of the 23 makes the UPN valid.
+        "ABCDEFGHJKLMNPQRTUVWXYZ"
+            .chars()
+            .map(|check| format!("{check}{la_code}{body}"))
+            .find(|candidate| Upn::parse(candidate).is_ok())
+    }
+
+    fn uln(&mut self) -> Option<String> {
+        let body = self.rng.random_range(100_000_000u32..1_000_000_000);
+        (0..10).map(|check| format!("{body}{check}")).find(|c| Uln::parse(c).is_ok())
+    }
+
+    async fn child(
+        &mut self,
+        tx: &mut Tx,
+        la: &LocalAuthority,
+        schools: &AuthoritySchools,
+        people: &People,
+        n: u32,
+    ) -> Result<(), ServiceError> {
+        let today = self.today;
+        let date_of_birth = self.date_between(
+            today - TimeDelta::days(365 * 18 + 100),
+            today - TimeDelta::days(365 * 2 + 30),
+        );
+        let nc = NcYear::for_child(date_of_birth, self.year);
+        let female = self.chance(0.45);
+        let forename = if female {
+            *self.pick(names::GIRL_FORENAMES)
+        } else {
+            *self.pick(names::BOY_FORENAMES)
+        };
+        let age_years = (today - date_of_birth).num_days() / 365;
+        let entered_care_on = self.date_between(
+            (today - TimeDelta::days(365 * age_years.min(9))).max(date_of_birth + TimeDelta::days(1)),
+            today - TimeDelta::days(20),
+        );
+        let legal_status = *self.pick(&["C2", "C2", "C2", "C2", "C2", "C2", "V2", "V2", "C1", "E1"]);
+        let (upn, upn_unknown_reason) = if nc.value() < 0 {
+            (None, Some("UN1".to_string()))
+        } else if self.chance(0.02) {
+            (None, Some("UN4".to_string()))
+        } else {
+            (self.upn(&la.code), None)
+        };
+        let vs_priority = match self.rng.random_range(0..10) {
+            0 => Some("red".to_string()),
+            1 | 2 => Some("amber".to_string()),
+            _ => None,
+        };
+        let child = Child {
+            id: self.ids.next(),
+            la_id: la.id,
+            forename: forename.into(),
+            surname: (*self.pick(names::SURNAMES)).into(),
+            preferred_name: None,
+            date_of_birth,
+            gender: if female { "female" } else { "male" }.into(),
+            ethnicity: Some((*self.pick(names::ETHNICITIES)).into()),
+            upn,
+            upn_unknown_reason,
+            uln: if nc.value() >= 12 { self.uln() } else { None },
+            legal_status: Some(legal_status.into()),
+            entered_care_on: Some(entered_care_on),
+            vs_priority,
+            version: 1,
+            created_at: self.now,
+            updated_at: self.now,
+        };
+        children::insert(tx, &child).await?;
+
+        let placement_type = *self.pick(&["U1", "U4", "U4", "U4", "U5", "U6", "K2", "R1", "P1"]);
+        let provider = match placement_type {
+            "K2" => "Children's home".to_string(),
+            "R1" => "Residential care home".to_string(),
+            "P1" => "Placed with parents".to_string(),
+            _ => format!("{} family (foster carers)", self.pick(names::SURNAMES)),
+        };
+        placements::insert_care_episode(
+            tx,
+            &CareEpisode {
+                id: self.ids.next(),
+                la_id: la.id,
+                child_id: child.id,
+                started_on: entered_care_on,
+                ended_on: None,
+                legal_status: legal_status.into(),
+                placement_type: placement_type.into(),
+                placement_provider: Some(provider),
+                lives_in_la: self.chance(0.75),
+                created_at: self.now,
+            },
+        )
+        .await?;
+
+        let worker = |user: &User, role: Role, from: NaiveDate, ids: &mut Ids, now| ChildWorker {
+            id: ids.next(),
+            la_id: la.id,
+            child_id: child.id,
+            user_id: user.id,
+            role: role.code().into(),
+            started_on: from,
+            ended_on: None,
+            created_at: now,
+        };
+        let sw = &people.social_workers[n as usize % people.social_workers.len()];
+        placements::insert_child_worker(tx, &worker(sw, Role::SocialWorker, entered_care_on, &mut self.ids, self.now))
+            .await?;
+        if n % 2 == 0 {
+            let iro = &people.iros[(n as usize / 2) % people.iros.len()];
+            placements::insert_child_worker(tx, &worker(iro, Role::Iro, entered_care_on, &mut self.ids, self.now))
+                .await?;
+        }
+
+        if let Some(school) = self.school_for(nc, schools) {
+            let phase_start = self.year.start() - TimeDelta::days(365 * i64::from(self.rng.random_range(0..3u8)));
+            let started_on = phase_start.max(entered_care_on.min(self.year.start()));
+            if self.chance(0.2) && started_on > date_of_birth + TimeDelta::days(365 * 4) {
+                let previous = self.school_for(nc, schools).unwrap_or(school);
+                let prev_start = (started_on - TimeDelta::days(400)).max(date_of_birth + TimeDelta::days(365 * 4));
+                placements::insert_school_placement(
+                    tx,
+                    &SchoolPlacement {
+                        id: self.ids.next(),
+                        la_id: la.id,
+                        child_id: child.id,
+                        school_id: previous.id,
+                        started_on: prev_start,
+                        ended_on: Some(started_on - TimeDelta::days(1)),
+                        reason_ended: Some("Change of care placement".into()),
+                        created_at: self.now,
+                    },
+                )
+                .await?;
+            }
+            placements::insert_school_placement(
+                tx,
+                &SchoolPlacement {
+                    id: self.ids.next(),
+                    la_id: la.id,
+                    child_id: child.id,
+                    school_id: school.id,
+                    started_on,
+                    ended_on: None,
+                    reason_ended: None,
+                    created_at: self.now,
+                },
+            )
+            .await?;
+            if let Some((_, staff)) = people.school_staff.iter().find(|(id, _)| *id == school.id) {
+                let role = if school.phase == "16 plus" {
+                    Role::DesignatedProfessional
+                } else {
+                    Role::DesignatedTeacher
+                };
+                placements::insert_child_worker(tx, &worker(staff, role, started_on, &mut self.ids, self.now))
+                    .await?;
+            }
+        }
+        // The carer's and the young person's accounts each reach one child.
+        if n == 0 {
+            placements::insert_child_worker(tx, &worker(&people.carer, Role::Carer, entered_care_on, &mut self.ids, self.now))
+                .await?;
+        }
+        if n == 1 {
+            placements::insert_child_worker(
+                tx,
+                &worker(&people.young_person, Role::YoungPerson, entered_care_on, &mut self.ids, self.now),
+            )
+            .await?;
+        }
+        self.peps(tx, &child, entered_care_on).await
+    }
+
+    fn school_for<'a>(&mut self, nc: NcYear, s: &'a AuthoritySchools) -> Option<&'a School> {
+        if self.chance(0.02) {
+            return None; // no school place: the alert the VS must act on
+        }
+        let list = match nc.phase() {
+            _ if nc.value() >= 1 && nc.value() <= 13 && self.chance(0.08) => &s.special,
+            Phase::EarlyYears if nc.value() == 0 => &s.primary,
+            Phase::EarlyYears => &s.early_years,
+            Phase::Primary => &s.primary,
+            Phase::Secondary => &s.secondary,
+            Phase::Post16 => &s.college,
+        };
+        (!list.is_empty()).then(|| self.pick(list))
+    }
+
+    async fn peps(&mut self, tx: &mut Tx, child: &Child, entered_care_on: NaiveDate) -> Result<(), ServiceError> {
+        let term = Term::containing(self.today);
+        let (prev_year, prev_term) = match term {
+            Term::Autumn => (self.year.previous(), Term::Summer),
+            Term::Spring => (self.year, Term::Autumn),
+            Term::Summer => (self.year, Term::Spring),
+        };
+        let prev_due = deadline(prev_year, prev_term);
+        if entered_care_on < prev_due - TimeDelta::days(40) {
+            let status = if self.chance(0.8) { PepStatus::QualityAssured } else { PepStatus::SignedOff };
+            let signed = prev_due - TimeDelta::days(self.rng.random_range(1..20));
+            self.pep(tx, child, prev_year, prev_term, "termly", status, prev_due, Some(signed)).await?;
+        }
+        let (reason, due) = if entered_care_on > self.today - TimeDelta::days(60) {
+            ("initial", entered_care_on + TimeDelta::days(28))
+        } else if self.chance(0.04) {
+            ("placement_change", self.today - TimeDelta::days(self.rng.random_range(1..15)))
+        } else {
+            ("termly", deadline(self.year, term))
+        };
+        let status = match self.rng.random_range(0..20) {
+            0..=5 => PepStatus::Draft,
+            6..=12 => PepStatus::InProgress,
+            13..=15 => PepStatus::MeetingHeld,
+            16..=17 => PepStatus::AwaitingSignOff,
+            _ => PepStatus::SignedOff,
+        };
+        let signed = status.is_complete().then(|| self.today - TimeDelta::days(2));
+        self.pep(tx, child, self.year, term, reason, status, due, signed).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn pep(
+        &mut self,
+        tx: &mut Tx,
+        child: &Child,
+        year: AcademicYear,
+        term: Term,
+        reason: &str,
+        status: PepStatus,
+        due_on: NaiveDate,
+        signed_on: Option<NaiveDate>,
+    ) -> Result<(), ServiceError> {
+        let meeting_at = match status {
+            PepStatus::Draft | PepStatus::InProgress => None,
+            _ => signed_on
+                .unwrap_or(self.today)
+                .and_hms_opt(10, 0, 0)
+                .map(|t| t.and_utc() - TimeDelta::days(3)),
+        };
+        peps::insert(
+            tx,
+            &Pep {
+                id: self.ids.next(),
+                la_id: child.la_id,
+                child_id: child.id,
+                academic_year: year.0,
+                term: term.code().into(),
+                reason: reason.into(),
+                status: status.code().into(),
+                due_on,
+                meeting_at,
+                signed_off_at: signed_on.and_then(|d| d.and_hms_opt(16, 0, 0)).map(|t| t.and_utc()),
+                version: 1,
+                created_at: self.now,
+                updated_at: self.now,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// The demo authority's PEP deadline for a term (an LA setting later).
+fn deadline(year: AcademicYear, term: Term) -> NaiveDate {
+    let (y, m, d) = match term {
+        Term::Autumn => (year.0, 12, 11),
+        Term::Spring => (year.0 + 1, 3, 20),
+        Term::Summer => (year.0 + 1, 7, 10),
+    };
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| year.end())
+}
+
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for word in name.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+        if word.eq_ignore_ascii_case("council") {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.push_str(&word.to_ascii_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Datelike;
+
+    #[test]
+    fn slugs_are_email_safe() {
+        assert_eq!(slug("Northmere Council"), "northmere");
+        assert_eq!(slug("St Anne's C of E Primary School"), "st-anne-s-c-of-e-primary-school");
+    }
+
+    #[test]
+    fn deadlines_fall_in_their_term() {
+        let year = AcademicYear(2026);
+        assert_eq!(deadline(year, Term::Autumn), NaiveDate::from_ymd_opt(2026, 12, 11).unwrap());
+        assert_eq!(deadline(year, Term::Summer).year(), 2027);
+    }
+}

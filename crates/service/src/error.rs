@@ -1,0 +1,49 @@
+use openpep_store::StoreError;
+
+/// What a use case can report. Anything unexpected is `Internal`: the web
+/// layer shows a 500 page with a reference and logs the detail.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The record does not exist or is outside the caller's scope; the two
+    /// are not told apart, so nobody learns what exists.
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => ServiceError::NotFound,
+            other => ServiceError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// One problem with one field of a form, in the words the user will see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The form field's name (and the id of its input, for the summary link).
+    pub field: String,
+    pub message: String,
+}
+
+/// The problems with a submitted form, in the order of its fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.into(), message: message.into() });
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// The message for a field, if it has one.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+}

@@ -1,0 +1,51 @@
+//! Use cases. Each one authorises, validates, then commits its change, the
+//! audit row and any jobs in one transaction. Shared by the web handlers,
+//! the CLI and (later) the API and importers.
+
+pub mod auth;
+pub mod children;
+pub mod clock;
+pub mod demo;
+mod error;
+pub mod sessions;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{FieldError, FieldErrors, ServiceError};
+
+use std::sync::Arc;
+
+use openpep_domain::{ChildScope, Role};
+use openpep_store::Db;
+use uuid::Uuid;
+
+/// What every use case needs: the database and the time.
+#[derive(Clone)]
+pub struct Services {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Services {
+    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
+        Self { db, clock }
+    }
+}
+
+/// The signed-in person acting in one of their memberships.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub membership_id: Uuid,
+    pub la_id: Uuid,
+    pub role: Role,
+    pub school_id: Option<Uuid>,
+    /// Correlates audit rows with the request's log lines.
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    /// The children this person may see.
+    pub fn scope(&self) -> ChildScope {
+        ChildScope::for_member(self.la_id, self.user_id, self.role)
+    }
+}

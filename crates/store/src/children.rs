@@ -1,0 +1,225 @@
+//! Children looked after by an authority. Every read goes through a
+//! [`ChildScope`], so a list or a record outside the caller's caseload is
+//! simply not there.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use crate::{ChildScope, Db, Page, PageRequest, StoreError, Tx, on_db, on_tx};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Child {
+    pub id: Uuid,
+    pub la_id: Uuid,
+    pub forename: String,
+    pub surname: String,
+    pub preferred_name: Option<String>,
+    pub date_of_birth: NaiveDate,
+    pub gender: String,
+    pub ethnicity: Option<String>,
+    pub upn: Option<String>,
+    pub upn_unknown_reason: Option<String>,
+    pub uln: Option<String>,
+    pub legal_status: Option<String>,
+    pub entered_care_on: Option<NaiveDate>,
+    pub vs_priority: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One row of "Your learners".
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LearnerRow {
+    pub id: Uuid,
+    pub forename: String,
+    pub surname: String,
+    pub date_of_birth: NaiveDate,
+    pub upn: Option<String>,
+    pub school_name: Option<String>,
+    pub social_worker: Option<String>,
+}
+
+/// What to look for in a list of learners.
+#[derive(Debug, Clone, Default)]
+pub struct LearnerFilter {
+    /// Part of a name, or a whole UPN.
+    pub search: Option<String>,
+}
+
+const COLUMNS: &str = "c.id, c.la_id, c.forename, c.surname, c.preferred_name, c.date_of_birth, \
+     c.gender, c.ethnicity, c.upn, c.upn_unknown_reason, c.uln, c.legal_status, c.entered_care_on, \
+     c.vs_priority, c.version, c.created_at, c.updated_at";
+
+/// The part of a WHERE clause that keeps a query inside the scope.
+/// Binds: $1 the LA, $2 the user (ignored for the whole authority), $3 today.
+fn scope_clause(scope: &ChildScope) -> &'static str {
+    match scope {
+        ChildScope::Authority { .. } => "c.la_id = $1",
+        ChildScope::Caseload { .. } => {
+            "c.la_id = $1 AND c.id IN (\
+               SELECT cw.child_id FROM child_workers cw \
+               WHERE cw.user_id = $2 AND cw.la_id = $1 AND cw.started_on <= $3 \
+                 AND (cw.ended_on IS NULL OR cw.ended_on > $3) \
+               UNION \
+               SELECT sp.child_id FROM memberships m \
+               JOIN school_placements sp ON sp.school_id = m.school_id \
+               WHERE m.user_id = $2 AND m.la_id = $1 AND m.ended_at IS NULL \
+                 AND m.role IN ('designated_teacher', 'designated_professional') \
+                 AND sp.la_id = $1 AND sp.started_on <= $3 \
+                 AND (sp.ended_on IS NULL OR sp.ended_on > $3))"
+        }
+    }
+}
+
+fn scope_user(scope: &ChildScope) -> Uuid {
+    match scope {
+        ChildScope::Authority { .. } => Uuid::nil(),
+        ChildScope::Caseload { user_id, .. } => *user_id,
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for ch in text.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    pattern
+}
+
+pub async fn insert(tx: &mut Tx, c: &Child) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO children (id, la_id, forename, surname, preferred_name, date_of_birth, gender, \
+         ethnicity, upn, upn_unknown_reason, uln, legal_status, entered_care_on, vs_priority, \
+         version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+    )
+    .bind(c.id)
+    .bind(c.la_id)
+    .bind(&c.forename)
+    .bind(&c.surname)
+    .bind(&c.preferred_name)
+    .bind(c.date_of_birth)
+    .bind(&c.gender)
+    .bind(&c.ethnicity)
+    .bind(&c.upn)
+    .bind(&c.upn_unknown_reason)
+    .bind(&c.uln)
+    .bind(&c.legal_status)
+    .bind(c.entered_care_on)
+    .bind(&c.vs_priority)
+    .bind(c.version)
+    .bind(c.created_at)
+    .bind(c.updated_at)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// One child, if the scope reaches them; otherwise `NotFound`.
+pub async fn get(
+    db: &Db,
+    scope: &ChildScope,
+    today: NaiveDate,
+    id: Uuid,
+) -> Result<Child, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM children c WHERE {} AND c.id = $4", scope_clause(scope));
+    Ok(on_db!(db, pool => sqlx::query_as(&sql)
+        .bind(scope.la_id())
+        .bind(scope_user(scope))
+        .bind(today)
+        .bind(id)
+        .fetch_one(pool)
+        .await)?)
+}
+
+/// Updates a child's names, refusing if someone saved since `expected_version`.
+pub async fn update_names(
+    tx: &mut Tx,
+    la_id: Uuid,
+    id: Uuid,
+    expected_version: i64,
+    forename: &str,
+    surname: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let done = on_tx!(tx, conn => sqlx::query(
+        "UPDATE children SET forename = $4, surname = $5, updated_at = $6, version = version + 1 \
+         WHERE la_id = $1 AND id = $2 AND version = $3",
+    )
+    .bind(la_id)
+    .bind(id)
+    .bind(expected_version)
+    .bind(forename)
+    .bind(surname)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if done == 0 {
+        return Err(StoreError::StaleVersion);
+    }
+    Ok(expected_version + 1)
+}
+
+/// "Your learners": the children in scope, by surname, one page at a time.
+pub async fn list_learners(
+    db: &Db,
+    scope: &ChildScope,
+    today: NaiveDate,
+    filter: &LearnerFilter,
+    page: PageRequest,
+) -> Result<Page<LearnerRow>, StoreError> {
+    let search = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let pattern = search.map(like_pattern).unwrap_or_default();
+    let upn = search.map(str::to_uppercase).unwrap_or_default();
+    let condition = format!(
+        "{} AND ($4 = '' OR LOWER(c.forename || ' ' || c.surname) LIKE $4 ESCAPE '\\' \
+         OR LOWER(COALESCE(c.preferred_name, '')) LIKE $4 ESCAPE '\\' OR c.upn = $5)",
+        scope_clause(scope)
+    );
+    let rows_sql = format!(
+        "SELECT c.id, c.forename, c.surname, c.date_of_birth, c.upn, \
+           (SELECT s.name FROM school_placements sp JOIN schools s ON s.id = sp.school_id \
+             WHERE sp.child_id = c.id AND sp.started_on <= $3 \
+               AND (sp.ended_on IS NULL OR sp.ended_on > $3) \
+             ORDER BY sp.started_on DESC LIMIT 1) AS school_name, \
+           (SELECT u.display_name FROM child_workers w JOIN users u ON u.id = w.user_id \
+             WHERE w.child_id = c.id AND w.role = 'social_worker' AND w.started_on <= $3 \
+               AND (w.ended_on IS NULL OR w.ended_on > $3) \
+             ORDER BY w.started_on DESC LIMIT 1) AS social_worker \
+         FROM children c WHERE {condition} \
+         ORDER BY LOWER(c.surname), LOWER(c.forename), c.id LIMIT $6 OFFSET $7"
+    );
+    let count_sql = format!("SELECT COUNT(*) FROM children c WHERE {condition}");
+    let la_id = scope.la_id();
+    let user_id = scope_user(scope);
+    on_db!(db, pool => {
+        let total: i64 = sqlx::query_scalar(&count_sql)
+            .bind(la_id)
+            .bind(user_id)
+            .bind(today)
+            .bind(&pattern)
+            .bind(&upn)
+            .fetch_one(pool)
+            .await?;
+        let rows: Vec<LearnerRow> = sqlx::query_as(&rows_sql)
+            .bind(la_id)
+            .bind(user_id)
+            .bind(today)
+            .bind(&pattern)
+            .bind(&upn)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await?;
+        Ok(Page { rows, total })
+    })
+}

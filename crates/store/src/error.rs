@@ -1,0 +1,53 @@
+/// What can go wrong in the store. Constraint violations carry the
+/// constraint's name so the service layer can turn them into field errors.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("unique constraint violated: {constraint}")]
+    Duplicate { constraint: String },
+    #[error("the record was changed by someone else")]
+    StaleVersion,
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL (use sqlite://… or postgres://…)")]
+    UnsupportedUrl,
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate {
+                constraint: unique_constraint_name(db.as_ref()),
+            },
+            _ => StoreError::Database(err),
+        }
+    }
+}
+
+/// PostgreSQL names the violated index; SQLite names its columns
+/// ("UNIQUE constraint failed: users.email"), which we map back to the
+/// index name so callers see one name on both backends.
+fn unique_constraint_name(db: &dyn sqlx::error::DatabaseError) -> String {
+    if let Some(name) = db.constraint() {
+        return name.to_owned();
+    }
+    let message = db.message();
+    let columns = message.rsplit(": ").next().unwrap_or(message);
+    let mut parts = columns.split(", ").filter_map(|c| c.split_once('.'));
+    match parts.next() {
+        Some((table, first)) => {
+            let mut name = format!("{table}_{first}");
+            for (_, column) in parts {
+                name.push('_');
+                name.push_str(column);
+            }
+            name.push_str("_key");
+            name
+        }
+        None => message.to_owned(),
+    }
+}

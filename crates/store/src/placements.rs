@@ -1,0 +1,213 @@
+//! Where a child lives and learns, and who works with them: care episodes,
+//! school placements with their history, and the child's workers.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use crate::{Db, StoreError, Tx, on_db, on_tx};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CareEpisode {
+    pub id: Uuid,
+    pub la_id: Uuid,
+    pub child_id: Uuid,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+    /// SSDA903 legal status code, e.g. "C2".
+    pub legal_status: String,
+    /// SSDA903 placement type code, e.g. "U1" (foster placement with relative or friend).
+    pub placement_type: String,
+    pub placement_provider: Option<String>,
+    pub lives_in_la: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SchoolPlacement {
+    pub id: Uuid,
+    pub la_id: Uuid,
+    pub child_id: Uuid,
+    pub school_id: Uuid,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+    pub reason_ended: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A school placement with the school's details, for display.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SchoolPlacementView {
+    pub id: Uuid,
+    pub school_id: Uuid,
+    pub school_name: String,
+    pub school_urn: i32,
+    pub school_la_code: String,
+    pub school_phase: String,
+    pub ofsted_rating: Option<String>,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+}
+
+/// A person working with a child in a role (social worker, designated
+/// teacher, IRO…) from one date to another.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ChildWorker {
+    pub id: Uuid,
+    pub la_id: Uuid,
+    pub child_id: Uuid,
+    pub user_id: Uuid,
+    pub role: String,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A worker with their name and email, for display.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ChildWorkerView {
+    pub user_id: Uuid,
+    pub role: String,
+    pub display_name: String,
+    pub email: String,
+    pub started_on: NaiveDate,
+}
+
+pub async fn insert_care_episode(tx: &mut Tx, e: &CareEpisode) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO care_episodes (id, la_id, child_id, started_on, ended_on, legal_status, \
+         placement_type, placement_provider, lives_in_la, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(e.id)
+    .bind(e.la_id)
+    .bind(e.child_id)
+    .bind(e.started_on)
+    .bind(e.ended_on)
+    .bind(&e.legal_status)
+    .bind(&e.placement_type)
+    .bind(&e.placement_provider)
+    .bind(e.lives_in_la)
+    .bind(e.created_at)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn insert_school_placement(tx: &mut Tx, p: &SchoolPlacement) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO school_placements (id, la_id, child_id, school_id, started_on, ended_on, \
+         reason_ended, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(p.id)
+    .bind(p.la_id)
+    .bind(p.child_id)
+    .bind(p.school_id)
+    .bind(p.started_on)
+    .bind(p.ended_on)
+    .bind(&p.reason_ended)
+    .bind(p.created_at)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn insert_child_worker(tx: &mut Tx, w: &ChildWorker) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO child_workers (id, la_id, child_id, user_id, role, started_on, ended_on, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(w.id)
+    .bind(w.la_id)
+    .bind(w.child_id)
+    .bind(w.user_id)
+    .bind(&w.role)
+    .bind(w.started_on)
+    .bind(w.ended_on)
+    .bind(w.created_at)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Ends a child's worker relationship on the given date.
+pub async fn end_child_worker(
+    tx: &mut Tx,
+    la_id: Uuid,
+    id: Uuid,
+    ended_on: NaiveDate,
+) -> Result<(), StoreError> {
+    let done = on_tx!(tx, conn => sqlx::query(
+        "UPDATE child_workers SET ended_on = $3 WHERE la_id = $1 AND id = $2 AND ended_on IS NULL",
+    )
+    .bind(la_id)
+    .bind(id)
+    .bind(ended_on)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if done == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// The child's school placements, newest first. The caller has already
+/// checked the child is in scope.
+pub async fn school_history(
+    db: &Db,
+    la_id: Uuid,
+    child_id: Uuid,
+) -> Result<Vec<SchoolPlacementView>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT sp.id, sp.school_id, s.name AS school_name, s.urn AS school_urn, \
+           s.la_code AS school_la_code, s.phase AS school_phase, s.ofsted_rating, \
+           sp.started_on, sp.ended_on \
+         FROM school_placements sp JOIN schools s ON s.id = sp.school_id \
+         WHERE sp.la_id = $1 AND sp.child_id = $2 ORDER BY sp.started_on DESC, sp.id",
+    )
+    .bind(la_id)
+    .bind(child_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// The child's care episodes, newest first.
+pub async fn care_episodes(
+    db: &Db,
+    la_id: Uuid,
+    child_id: Uuid,
+) -> Result<Vec<CareEpisode>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT id, la_id, child_id, started_on, ended_on, legal_status, placement_type, \
+           placement_provider, lives_in_la, created_at \
+         FROM care_episodes WHERE la_id = $1 AND child_id = $2 ORDER BY started_on DESC, id",
+    )
+    .bind(la_id)
+    .bind(child_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// The people currently working with the child.
+pub async fn current_workers(
+    db: &Db,
+    la_id: Uuid,
+    child_id: Uuid,
+    today: NaiveDate,
+) -> Result<Vec<ChildWorkerView>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT w.user_id, w.role, u.display_name, u.email, w.started_on \
+         FROM child_workers w JOIN users u ON u.id = w.user_id \
+         WHERE w.la_id = $1 AND w.child_id = $2 AND w.started_on <= $3 \
+           AND (w.ended_on IS NULL OR w.ended_on > $3) \
+         ORDER BY w.role, u.display_name",
+    )
+    .bind(la_id)
+    .bind(child_id)
+    .bind(today)
+    .fetch_all(pool)
+    .await)?)
+}

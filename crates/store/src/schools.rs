@@ -1,0 +1,65 @@
+//! Schools and settings, as published in Get Information About Schools.
+//! Not tenant data: a school serves children of many authorities.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use crate::{Db, StoreError, Tx, on_db, on_tx};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct School {
+    pub id: Uuid,
+    pub urn: i32,
+    pub laestab: Option<String>,
+    pub name: String,
+    /// GIAS phase of education, e.g. "Primary", "Secondary", "16 plus".
+    pub phase: String,
+    /// GIAS type of establishment, e.g. "Academy converter".
+    pub establishment_type: String,
+    /// The code of the LA the school is in (not necessarily the child's).
+    pub la_code: String,
+    pub postcode: Option<String>,
+    pub ofsted_rating: Option<String>,
+    pub ofsted_inspected_on: Option<NaiveDate>,
+    pub is_open: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, urn, laestab, name, phase, establishment_type, la_code, postcode, \
+     ofsted_rating, ofsted_inspected_on, is_open, created_at, updated_at";
+
+pub async fn insert(tx: &mut Tx, s: &School) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO schools (id, urn, laestab, name, phase, establishment_type, la_code, postcode, \
+         ofsted_rating, ofsted_inspected_on, is_open, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(s.id)
+    .bind(s.urn)
+    .bind(&s.laestab)
+    .bind(&s.name)
+    .bind(&s.phase)
+    .bind(&s.establishment_type)
+    .bind(&s.la_code)
+    .bind(&s.postcode)
+    .bind(&s.ofsted_rating)
+    .bind(s.ofsted_inspected_on)
+    .bind(s.is_open)
+    .bind(s.created_at)
+    .bind(s.updated_at)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn get(db: &Db, id: Uuid) -> Result<School, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM schools WHERE id = $1");
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await)?)
+}
+
+pub async fn by_urn(db: &Db, urn: i32) -> Result<Option<School>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM schools WHERE urn = $1");
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(urn).fetch_optional(pool).await)?)
+}

@@ -1,0 +1,125 @@
+//! Server-side sessions. The cookie holds a random token; the database
+//! holds only its SHA-256, so a copy of the database opens no session.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{Db, StoreError, on_db};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionRow {
+    /// Hex SHA-256 of the cookie's token.
+    pub id: String,
+    pub user_id: Uuid,
+    pub membership_id: Uuid,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A live session with who it belongs to, loaded once per request.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionUser {
+    pub id: String,
+    pub user_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub membership_id: Uuid,
+    pub la_id: Uuid,
+    pub la_name: String,
+    pub role: String,
+    pub school_id: Option<Uuid>,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert(db: &Db, s: &SessionRow) -> Result<(), StoreError> {
+    on_db!(db, pool => sqlx::query(
+        "INSERT INTO sessions (id, user_id, membership_id, csrf_token, created_at, last_seen_at, \
+         expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&s.id)
+    .bind(s.user_id)
+    .bind(s.membership_id)
+    .bind(&s.csrf_token)
+    .bind(s.created_at)
+    .bind(s.last_seen_at)
+    .bind(s.expires_at)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The session with this id if it has neither expired nor sat idle since
+/// `idle_since`, and its user and membership are still active.
+pub async fn find_live(
+    db: &Db,
+    id: &str,
+    now: DateTime<Utc>,
+    idle_since: DateTime<Utc>,
+) -> Result<Option<SessionUser>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT s.id, s.user_id, u.email, u.display_name, s.membership_id, m.la_id, \
+           la.name AS la_name, m.role, m.school_id, s.csrf_token, s.created_at, s.last_seen_at, \
+           s.expires_at \
+         FROM sessions s \
+         JOIN users u ON u.id = s.user_id \
+         JOIN memberships m ON m.id = s.membership_id \
+         JOIN local_authorities la ON la.id = m.la_id \
+         WHERE s.id = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.is_active \
+           AND m.ended_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(idle_since)
+    .fetch_optional(pool)
+    .await)?)
+}
+
+/// Marks the session as used now (the idle timeout runs from here).
+pub async fn touch(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    on_db!(db, pool => sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(pool)
+        .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn delete(db: &Db, id: &str) -> Result<(), StoreError> {
+    on_db!(db, pool => sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(pool).await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Ends every session of a user (after a password reset, say).
+pub async fn delete_for_user(db: &Db, user_id: Uuid) -> Result<u64, StoreError> {
+    let done = on_db!(db, pool => sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(pool)
+        .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done)
+}
+
+/// Removes sessions that have expired or sat idle since `idle_before`.
+pub async fn delete_stale(
+    db: &Db,
+    now: DateTime<Utc>,
+    idle_before: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let done = on_db!(db, pool => sqlx::query(
+        "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2",
+    )
+    .bind(now)
+    .bind(idle_before)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done)
+}

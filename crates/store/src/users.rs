@@ -1,0 +1,133 @@
+//! People who sign in, and their memberships: a role in a local authority
+//! (and, for designated teachers and professionals, at a school).
+
+use chrono::{DateTime, Utc};
+use openpep_domain::Role;
+use uuid::Uuid;
+
+use crate::{Db, StoreError, Tx, on_db, on_tx};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct User {
+    pub id: Uuid,
+    /// Lower-cased; unique.
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: Option<String>,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub is_active: bool,
+    pub last_signed_in_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Membership {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub la_id: Uuid,
+    pub role: String,
+    pub school_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+impl Membership {
+    pub fn role(&self) -> Option<Role> {
+        Role::from_code(&self.role)
+    }
+}
+
+const USER_COLUMNS: &str = "id, email, display_name, password_hash, email_verified_at, is_active, \
+     last_signed_in_at, created_at, updated_at";
+
+pub async fn insert(tx: &mut Tx, u: &User) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO users (id, email, display_name, password_hash, email_verified_at, is_active, \
+         last_signed_in_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(u.id)
+    .bind(&u.email)
+    .bind(&u.display_name)
+    .bind(&u.password_hash)
+    .bind(u.email_verified_at)
+    .bind(u.is_active)
+    .bind(u.last_signed_in_at)
+    .bind(u.created_at)
+    .bind(u.updated_at)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn get(db: &Db, id: Uuid) -> Result<User, StoreError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await)?)
+}
+
+/// Looks a user up by e-mail address (already lower-cased by `Email::parse`).
+pub async fn by_email(db: &Db, email: &str) -> Result<Option<User>, StoreError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(email).fetch_optional(pool).await)?)
+}
+
+pub async fn update_display_name(
+    tx: &mut Tx,
+    id: Uuid,
+    display_name: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let done = on_tx!(tx, conn => sqlx::query(
+        "UPDATE users SET display_name = $2, updated_at = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(display_name)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if done == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn record_sign_in(tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query("UPDATE users SET last_signed_in_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(conn)
+        .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn insert_membership(tx: &mut Tx, m: &Membership) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO memberships (id, user_id, la_id, role, school_id, created_at, ended_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(m.id)
+    .bind(m.user_id)
+    .bind(m.la_id)
+    .bind(&m.role)
+    .bind(m.school_id)
+    .bind(m.created_at)
+    .bind(m.ended_at)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The user's current memberships, oldest first.
+pub async fn current_memberships(db: &Db, user_id: Uuid) -> Result<Vec<Membership>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT id, user_id, la_id, role, school_id, created_at, ended_at FROM memberships \
+         WHERE user_id = $1 AND ended_at IS NULL ORDER BY created_at, id",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await)?)
+}

@@ -1,0 +1,278 @@
+// OpenPEP browser journeys: Debian's headless Chromium driven by
+// playwright-core, an axe accessibility check on every page visited, and
+// full-page screenshots for people to look at.
+//
+// Run with Node's built-in test runner (see e2e/README.md):
+//   OPENPEP_BASE_URL=http://127.0.0.1:18080 OPENPEP_DT_EMAIL=… OPENPEP_PASSWORD=… \
+//     node --test --test-reporter=tap e2e/journey.test.mjs
+//
+// Environment:
+//   OPENPEP_BASE_URL        server to test (default http://127.0.0.1:8080)
+//   OPENPEP_DT_EMAIL        a designated teacher's sign-in email (required)
+//   OPENPEP_PASSWORD        that account's password (required)
+//   OPENPEP_SCREENSHOT_DIR  where PNGs go (default e2e/screenshots)
+//   OPENPEP_REQUIRE_BROWSER=1  fail, rather than skip, when Chromium is missing
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const TEST_TIMEOUT_MS = 60_000;
+// Shorter than the test timeout so that a missing element fails with
+// Playwright's own message (which names the locator) rather than a bare timeout.
+const ACTION_TIMEOUT_MS = 15_000;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BASE_URL = (process.env.OPENPEP_BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
+const DT_EMAIL = process.env.OPENPEP_DT_EMAIL || '';
+const PASSWORD = process.env.OPENPEP_PASSWORD || '';
+const SCREENSHOT_DIR = process.env.OPENPEP_SCREENSHOT_DIR
+  ? path.resolve(process.env.OPENPEP_SCREENSHOT_DIR)
+  : path.join(here, 'screenshots');
+const REQUIRE_BROWSER = process.env.OPENPEP_REQUIRE_BROWSER === '1';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+
+if (!HAVE_CHROMIUM && !REQUIRE_BROWSER) {
+  process.stderr.write(
+    [
+      '',
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+      '!!',
+      `!!  SKIPPED: no Chromium at ${CHROMIUM} — browser tests did not run`,
+      '!!  Install it with: apt-get install -y chromium',
+      '!!  Set OPENPEP_REQUIRE_BROWSER=1 to make this a failure.',
+      '!!',
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+      '',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** @type {import('playwright-core').Browser | undefined} */
+let browser;
+/** @type {typeof import('@axe-core/playwright').AxeBuilder} */
+let AxeBuilder;
+
+before(async () => {
+  if (!HAVE_CHROMIUM) return;
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  // Imported here so that a machine without Chromium (or without
+  // node_modules) still reports the skip clearly.
+  const { chromium } = await import('playwright-core');
+  ({ AxeBuilder } = await import('@axe-core/playwright'));
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/**
+ * Declares a browser test: skipped (or failed, with OPENPEP_REQUIRE_BROWSER=1)
+ * without Chromium; otherwise run with a fresh context and page, a screenshot
+ * on failure, and uncaught page errors turned into a failure.
+ * @param {string} name
+ * @param {(page: import('playwright-core').Page) => Promise<void>} body
+ */
+function browserTest(name, body) {
+  if (!HAVE_CHROMIUM) {
+    if (REQUIRE_BROWSER) {
+      return test(name, () => {
+        assert.fail(
+          `No Chromium at ${CHROMIUM} and OPENPEP_REQUIRE_BROWSER=1: ` +
+            'install Debian\'s chromium package (apt-get install -y chromium). ' +
+            'Never use `npx playwright install`.',
+        );
+      });
+    }
+    return test(name, { skip: `no Chromium at ${CHROMIUM}` }, () => {});
+  }
+  return test(name, { timeout: TEST_TIMEOUT_MS }, async () => {
+    assert.ok(browser, 'Chromium did not launch (see the before hook error above)');
+    const context = await browser.newContext();
+    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    const page = await context.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (err) => pageErrors.push(err));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') process.stderr.write(`[browser console] ${msg.text()}\n`);
+    });
+    try {
+      await body(page);
+      assert.deepEqual(
+        pageErrors.map((e) => String(e)),
+        [],
+        'uncaught JavaScript errors in the page',
+      );
+    } catch (err) {
+      const file = path.join(SCREENSHOT_DIR, `failed-${slug(name)}.png`);
+      await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+      process.stderr.write(`Failure screenshot: ${file} (page: ${page.url()})\n`);
+      throw err;
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+function slug(s) {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+}
+
+function url(p) {
+  return `${BASE_URL}${p}`;
+}
+
+function requireCredentials() {
+  assert.ok(
+    DT_EMAIL && PASSWORD,
+    'Set OPENPEP_DT_EMAIL and OPENPEP_PASSWORD to a designated teacher account ' +
+      '(`openpep demo` prints the demo accounts).',
+  );
+}
+
+function normalise(text) {
+  return (text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+async function screenshot(page, name) {
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage: true });
+}
+
+/** Runs axe on the page and fails listing every violation. */
+async function expectNoAxeViolations(page, where) {
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const { violations } = results;
+  if (violations.length > 0) {
+    const report = violations
+      .map((v) =>
+        [
+          `  - ${v.id} [${v.impact}]: ${v.help}`,
+          `    ${v.helpUrl}`,
+          ...v.nodes.map((n) => `    at ${n.target.map(String).join(' ')}`),
+        ].join('\n'),
+      )
+      .join('\n');
+    process.stderr.write(`axe violations on ${where} (${page.url()}):\n${report}\n`);
+    assert.equal(violations.length, 0, `axe found ${violations.length} violation(s) on ${where}:\n${report}`);
+  }
+}
+
+async function expectPath(page, pathname) {
+  try {
+    await page.waitForURL((u) => u.pathname === pathname, { timeout: ACTION_TIMEOUT_MS });
+  } catch {
+    const h1 = normalise(await page.locator('h1').first().textContent({ timeout: 1000 }).catch(() => ''));
+    const summary = normalise(
+      await page.locator('.govuk-error-summary').first().textContent({ timeout: 1000 }).catch(() => ''),
+    );
+    assert.fail(
+      `expected to reach ${pathname} but the browser is on ${page.url()}` +
+        (h1 ? ` (h1: "${h1}")` : '') +
+        (summary ? ` with an error summary: "${summary}"` : ''),
+    );
+  }
+}
+
+async function h1Text(page) {
+  const h1 = page.locator('h1');
+  await h1.first().waitFor();
+  assert.equal(await h1.count(), 1, 'a page has exactly one h1');
+  return normalise(await h1.textContent());
+}
+
+async function signIn(page, email, password) {
+  await page.getByLabel('Email address', { exact: true }).fill(email);
+  // exact: GOV.UK's password input has a "Show password" button whose
+  // aria-label would also match a loose "Password".
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+browserTest('a designated teacher signs in, sees their learners and opens a child', async (page) => {
+  requireCredentials();
+
+  await page.goto(url('/'));
+  await expectPath(page, '/sign-in');
+  await expectNoAxeViolations(page, 'the sign-in page');
+  await screenshot(page, '01-sign-in.png');
+
+  await signIn(page, DT_EMAIL, PASSWORD);
+  await expectPath(page, '/learners');
+  assert.match(await h1Text(page), /Your learners/, 'the learners page heading');
+  await expectNoAxeViolations(page, 'the learners page');
+  const rows = page.locator('table tbody tr');
+  assert.ok((await rows.count()) >= 1, 'the learners table has at least one row');
+  await screenshot(page, '02-learners.png');
+
+  const firstChild = page.locator('table a').first();
+  const name = normalise(await firstChild.textContent());
+  assert.ok(name.length > 0, 'the first link in the learners table has text (the child\'s name)');
+  await Promise.all([page.waitForURL((u) => u.pathname !== '/learners'), firstChild.click()]);
+  await page.waitForLoadState('load');
+  assert.ok(
+    (await h1Text(page)).includes(name),
+    `the child's page heading contains "${name}" (it was "${await h1Text(page)}")`,
+  );
+  await expectNoAxeViolations(page, `the page for ${name}`);
+  await screenshot(page, '03-child.png');
+});
+
+browserTest('signing in with a wrong password shows an error summary', async (page) => {
+  requireCredentials();
+
+  await page.goto(url('/sign-in'));
+  await signIn(page, DT_EMAIL, `${PASSWORD}-wrong`);
+  const summary = page.locator('.govuk-error-summary');
+  await summary.waitFor({ state: 'visible' });
+  assert.equal(new URL(page.url()).pathname, '/sign-in', 'still on the sign-in page');
+  assert.ok(
+    normalise(await summary.textContent()).length > 0,
+    'the error summary says what went wrong',
+  );
+  // GOV.UK Frontend's ErrorSummary moves focus to the summary when app.js runs.
+  const focused = await summary.evaluate((el) => el === document.activeElement || el.contains(document.activeElement));
+  if (!focused) process.stderr.write('note: the error summary is visible but not focused (is app.js running?)\n');
+  await expectNoAxeViolations(page, 'the sign-in page with an error');
+  await screenshot(page, '04-sign-in-error.png');
+});
+
+browserTest('keyboard: the first Tab on the sign-in page reaches "Skip to main content"', async (page) => {
+  await page.goto(url('/sign-in'));
+  // app.js (deferred) must have run: it sets these classes, no inline script.
+  await page.waitForFunction(() => document.body.classList.contains('govuk-frontend-supported'));
+  assert.ok(
+    await page.evaluate(() => document.body.classList.contains('js-enabled')),
+    'app.js set the js-enabled class on <body>',
+  );
+
+  await page.keyboard.press('Tab');
+  const active = await page.evaluate(() => ({
+    isSkipLink: document.activeElement?.matches('.govuk-skip-link') ?? false,
+    text: document.activeElement?.textContent ?? '',
+    href: document.activeElement?.getAttribute('href') ?? '',
+  }));
+  assert.ok(active.isSkipLink, `the first Tab focused the .govuk-skip-link (it focused "${normalise(active.text)}")`);
+  assert.equal(normalise(active.text), 'Skip to main content');
+  await screenshot(page, '05-skip-link-focused.png');
+
+  // Following it moves focus to <main> (GOV.UK Frontend's SkipLink component).
+  await page.keyboard.press('Enter');
+  const target = active.href.replace(/^.*#/, '');
+  await page.waitForFunction((id) => document.activeElement?.id === id, target);
+});
