@@ -3,9 +3,9 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use openpep_domain::{Email, Role};
+use openpep_store::Json;
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::users;
-use openpep_store::Json;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -30,14 +30,17 @@ pub fn hash_password(password: &str) -> Result<String, ServiceError> {
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
 /// A hash of nothing in particular, verified against when the email is
 /// unknown so that a wrong email takes as long as a wrong password.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3OljyBcLSCoWnTpjIf5KgNwu/r9P8ySHOA1JLpo2/To";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3OljyBcLSCoWnTpjIf5KgNwu/r9P8ySHOA1JLpo2/To";
 
 /// The message for any wrong email/password pair: it never says which.
 pub const WRONG_CREDENTIALS: &str = "Enter a correct email address and password";
@@ -94,7 +97,9 @@ impl Services {
             return Err(SignInError::Invalid(errors));
         };
 
-        let user = users::by_email(&self.db, email.as_str()).await.map_err(ServiceError::from)?;
+        let user = users::by_email(&self.db, email.as_str())
+            .await
+            .map_err(ServiceError::from)?;
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         let password = password.to_owned();
         let verified = tokio_blocking(move || {
@@ -105,15 +110,20 @@ impl Services {
         let Some(user) = user.filter(|u| verified && u.is_active) else {
             return Err(SignInError::WrongCredentials);
         };
-        let memberships = users::current_memberships(&self.db, user.id).await.map_err(ServiceError::from)?;
-        let Some((membership, role)) =
-            memberships.into_iter().find_map(|m| m.role().map(|r| (m, r)))
+        let memberships = users::current_memberships(&self.db, user.id)
+            .await
+            .map_err(ServiceError::from)?;
+        let Some((membership, role)) = memberships
+            .into_iter()
+            .find_map(|m| m.role().map(|r| (m, r)))
         else {
             return Err(SignInError::WrongCredentials);
         };
         let session = self.start_session(policy, user.id, membership.id).await?;
         let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
-        users::record_sign_in(&mut tx, user.id, now).await.map_err(ServiceError::from)?;
+        users::record_sign_in(&mut tx, user.id, now)
+            .await
+            .map_err(ServiceError::from)?;
         audit::record(
             &mut tx,
             &AuditEvent {
@@ -140,7 +150,9 @@ impl Services {
 async fn tokio_blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ServiceError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| ServiceError::Internal(e.to_string()))
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 #[cfg(test)]

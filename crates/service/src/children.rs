@@ -58,10 +58,21 @@ impl Services {
             peps::for_child(&self.db, child.la_id, child.id),
         )?;
         self.record_view(actor, &child, "overview").await?;
-        Ok(ChildOverview { child, schools, care_episodes, workers, peps })
+        Ok(ChildOverview {
+            child,
+            schools,
+            care_episodes,
+            workers,
+            peps,
+        })
     }
 
-    async fn record_view(&self, actor: &Actor, child: &Child, page: &str) -> Result<(), ServiceError> {
+    async fn record_view(
+        &self,
+        actor: &Actor,
+        child: &Child,
+        page: &str,
+    ) -> Result<(), ServiceError> {
         audit::record_now(
             &self.db,
             &AuditEvent {

@@ -21,7 +21,10 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        Self { idle: TimeDelta::minutes(30), absolute: TimeDelta::hours(12) }
+        Self {
+            idle: TimeDelta::minutes(30),
+            absolute: TimeDelta::hours(12),
+        }
     }
 }
 
@@ -83,10 +86,10 @@ impl Services {
         let now = self.clock.now();
         let id = hash(token);
         let found = sessions::find_live(&self.db, &id, now, now - policy.idle).await?;
-        if let Some(s) = &found {
-            if needs_touch(s.last_seen_at, now) {
-                sessions::touch(&self.db, &id, now).await?;
-            }
+        if let Some(s) = &found
+            && needs_touch(s.last_seen_at, now)
+        {
+            sessions::touch(&self.db, &id, now).await?;
         }
         Ok(found)
     }

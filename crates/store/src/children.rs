@@ -130,7 +130,10 @@ pub async fn get(
     today: NaiveDate,
     id: Uuid,
 ) -> Result<Child, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM children c WHERE {} AND c.id = $4", scope_clause(scope));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM children c WHERE {} AND c.id = $4",
+        scope_clause(scope)
+    );
     Ok(on_db!(db, pool => sqlx::query_as(&sql)
         .bind(scope.la_id())
         .bind(scope_user(scope))
@@ -177,7 +180,11 @@ pub async fn list_learners(
     filter: &LearnerFilter,
     page: PageRequest,
 ) -> Result<Page<LearnerRow>, StoreError> {
-    let search = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let search = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let pattern = search.map(like_pattern).unwrap_or_default();
     let upn = search.map(str::to_uppercase).unwrap_or_default();
     let condition = format!(

@@ -16,8 +16,8 @@ pub mod users;
 
 pub use db::{Backend, Db, Tx, truncate_to_micros};
 pub use error::StoreError;
-pub use sqlx::types::Json;
 pub use openpep_domain::ChildScope;
+pub use sqlx::types::Json;
 
 /// A page of a longer list: the rows and how many there are in all.
 #[derive(Debug, Clone)]
@@ -35,7 +35,10 @@ pub struct PageRequest {
 
 impl PageRequest {
     pub fn new(page: u32, per_page: u32) -> Self {
-        Self { page: page.max(1), per_page: per_page.clamp(1, 200) }
+        Self {
+            page: page.max(1),
+            per_page: per_page.clamp(1, 200),
+        }
     }
     pub fn offset(&self) -> i64 {
         i64::from(self.page - 1) * i64::from(self.per_page)

@@ -123,3 +123,10 @@ pub async fn delete_stale(
     .map(|r| r.rows_affected()))?;
     Ok(done)
 }
+
+/// How many session rows exist (for tests and operational metrics).
+pub async fn count(db: &Db) -> Result<i64, StoreError> {
+    Ok(
+        on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(pool).await)?,
+    )
+}

@@ -1,6 +1,8 @@
 //! The conformance story: the same walk through the store on SQLite and on
 //! PostgreSQL. A query or migration is done when this passes on both.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use openpep_domain::ChildScope;
 use openpep_store::audit::AuditEvent;
@@ -127,12 +129,23 @@ fn placement(c: &Child, s: &School, from: NaiveDate, to: Option<NaiveDate>) -> S
 }
 
 async fn names(db: &Db, scope: &ChildScope, search: Option<&str>) -> Vec<String> {
-    let filter = LearnerFilter { search: search.map(Into::into) };
-    let page = children::list_learners(db, scope, now().date_naive(), &filter, PageRequest::new(1, 50))
-        .await
-        .unwrap();
+    let filter = LearnerFilter {
+        search: search.map(Into::into),
+    };
+    let page = children::list_learners(
+        db,
+        scope,
+        now().date_naive(),
+        &filter,
+        PageRequest::new(1, 50),
+    )
+    .await
+    .unwrap();
     assert_eq!(page.total as usize, page.rows.len());
-    page.rows.into_iter().map(|r| format!("{} {}", r.forename, r.surname)).collect()
+    page.rows
+        .into_iter()
+        .map(|r| format!("{} {}", r.forename, r.surname))
+        .collect()
 }
 
 async fn story(t: TestDb) {
@@ -143,8 +156,12 @@ async fn story(t: TestDb) {
     // Create.
     let (north, south) = (la("901"), la("902"));
     let (oak, elm) = (school(100001, "Oak Primary"), school(100002, "Elm Primary"));
-    let (sw, dt, vs, other_sw) =
-        (user("sw@example.org"), user("dt@example.org"), user("vs@example.org"), user("sw2@example.org"));
+    let (sw, dt, vs, other_sw) = (
+        user("sw@example.org"),
+        user("dt@example.org"),
+        user("vs@example.org"),
+        user("sw2@example.org"),
+    );
     let ada = child(&north, "Ada", "Zephyr", Some("B801200005001"));
     let bo = child(&north, "Bo", "Young", Some("A950000178301"));
     let cy = child(&north, "Cy", "Xu_%", None);
@@ -163,14 +180,22 @@ async fn story(t: TestDb) {
     let dt_m = membership(&dt, &north, "designated_teacher", Some(&oak));
     users::insert_membership(&mut tx, &sw_m).await.unwrap();
     users::insert_membership(&mut tx, &dt_m).await.unwrap();
-    users::insert_membership(&mut tx, &membership(&vs, &north, "vs_officer", None)).await.unwrap();
+    users::insert_membership(&mut tx, &membership(&vs, &north, "vs_officer", None))
+        .await
+        .unwrap();
     for c in [&ada, &bo, &cy, &dee] {
         children::insert(&mut tx, c).await.unwrap();
     }
     let ended_worker = worker(&bo, &other_sw, "social_worker", date(2024, 1, 1), None);
     for w in [
         worker(&ada, &sw, "social_worker", date(2024, 1, 1), None),
-        worker(&bo, &sw, "social_worker", date(2023, 1, 1), Some(date(2025, 1, 1))),
+        worker(
+            &bo,
+            &sw,
+            "social_worker",
+            date(2023, 1, 1),
+            Some(date(2025, 1, 1)),
+        ),
         ended_worker.clone(),
     ] {
         placements::insert_child_worker(&mut tx, &w).await.unwrap();
@@ -181,17 +206,28 @@ async fn story(t: TestDb) {
         placement(&cy, &oak, date(2022, 9, 1), Some(date(2025, 7, 20))),
         placement(&cy, &elm, date(2025, 9, 1), None),
     ] {
-        placements::insert_school_placement(&mut tx, &p).await.unwrap();
+        placements::insert_school_placement(&mut tx, &p)
+            .await
+            .unwrap();
     }
     tx.commit().await.unwrap();
 
     // Read.
     let whole = ChildScope::Authority { la_id: north.id };
     assert_eq!(children::get(db, &whole, today, ada.id).await.unwrap(), ada);
-    assert_eq!(users::by_email(db, "dt@example.org").await.unwrap().unwrap(), dt);
+    assert_eq!(
+        users::by_email(db, "dt@example.org")
+            .await
+            .unwrap()
+            .unwrap(),
+        dt
+    );
     assert_eq!(schools::by_urn(db, 100001).await.unwrap().unwrap(), oak);
     assert_eq!(authorities::get(db, north.id).await.unwrap(), north);
-    assert_eq!(users::current_memberships(db, dt.id).await.unwrap(), vec![dt_m.clone()]);
+    assert_eq!(
+        users::current_memberships(db, dt.id).await.unwrap(),
+        vec![dt_m.clone()]
+    );
 
     // Update, with a stale version refused.
     let mut tx = db.begin().await.unwrap();
@@ -205,13 +241,25 @@ async fn story(t: TestDb) {
     assert!(matches!(stale, Err(StoreError::StaleVersion)), "{stale:?}");
     tx.rollback().await.unwrap();
     let ada_now = children::get(db, &whole, today, ada.id).await.unwrap();
-    assert_eq!((ada_now.surname.as_str(), ada_now.version), ("Zephyr-Jones", 2));
+    assert_eq!(
+        (ada_now.surname.as_str(), ada_now.version),
+        ("Zephyr-Jones", 2)
+    );
 
     // List: the whole authority, by surname, never another authority's child.
-    assert_eq!(names(db, &whole, None).await, ["Cy Xu_%", "Bo Young", "Ada Zephyr-Jones"]);
-    let page = children::list_learners(db, &whole, today, &LearnerFilter::default(), PageRequest::new(2, 2))
-        .await
-        .unwrap();
+    assert_eq!(
+        names(db, &whole, None).await,
+        ["Cy Xu_%", "Bo Young", "Ada Zephyr-Jones"]
+    );
+    let page = children::list_learners(
+        db,
+        &whole,
+        today,
+        &LearnerFilter::default(),
+        PageRequest::new(2, 2),
+    )
+    .await
+    .unwrap();
     assert_eq!((page.total, page.rows.len()), (3, 1));
     assert_eq!(page.rows[0].forename, "Ada");
     assert_eq!(names(db, &whole, Some("zeph")).await, ["Ada Zephyr-Jones"]);
@@ -221,30 +269,55 @@ async fn story(t: TestDb) {
 
     // Scoped lists: a social worker sees their current children; a
     // designated teacher sees the children now at their school.
-    let sw_scope = ChildScope::Caseload { la_id: north.id, user_id: sw.id };
+    let sw_scope = ChildScope::Caseload {
+        la_id: north.id,
+        user_id: sw.id,
+    };
     assert_eq!(names(db, &sw_scope, None).await, ["Ada Zephyr-Jones"]);
-    let dt_scope = ChildScope::Caseload { la_id: north.id, user_id: dt.id };
+    let dt_scope = ChildScope::Caseload {
+        la_id: north.id,
+        user_id: dt.id,
+    };
     assert_eq!(names(db, &dt_scope, None).await, ["Bo Young"]);
-    let rows = children::list_learners(db, &dt_scope, today, &LearnerFilter::default(), PageRequest::new(1, 10))
-        .await
-        .unwrap()
-        .rows;
+    let rows = children::list_learners(
+        db,
+        &dt_scope,
+        today,
+        &LearnerFilter::default(),
+        PageRequest::new(1, 10),
+    )
+    .await
+    .unwrap()
+    .rows;
     assert_eq!(rows[0].school_name.as_deref(), Some("Oak Primary"));
     assert_eq!(rows[0].social_worker.as_deref(), Some("sw2"));
     assert!(matches!(
         children::get(db, &dt_scope, today, cy.id).await,
         Err(StoreError::NotFound)
     ));
-    let other_la = ChildScope::Caseload { la_id: south.id, user_id: sw.id };
+    let other_la = ChildScope::Caseload {
+        la_id: south.id,
+        user_id: sw.id,
+    };
     assert!(names(db, &other_la, None).await.is_empty());
     let mut tx = db.begin().await.unwrap();
-    placements::end_child_worker(&mut tx, north.id, ended_worker.id, today).await.unwrap();
+    placements::end_child_worker(&mut tx, north.id, ended_worker.id, today)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    let other_scope = ChildScope::Caseload { la_id: north.id, user_id: other_sw.id };
+    let other_scope = ChildScope::Caseload {
+        la_id: north.id,
+        user_id: other_sw.id,
+    };
     assert!(names(db, &other_scope, None).await.is_empty());
-    let history = placements::school_history(db, north.id, cy.id).await.unwrap();
+    let history = placements::school_history(db, north.id, cy.id)
+        .await
+        .unwrap();
     assert_eq!(
-        history.iter().map(|h| h.school_name.as_str()).collect::<Vec<_>>(),
+        history
+            .iter()
+            .map(|h| h.school_name.as_str())
+            .collect::<Vec<_>>(),
         ["Elm Primary", "Oak Primary"]
     );
 
@@ -252,9 +325,14 @@ async fn story(t: TestDb) {
     let eve = child(&north, "Eve", "Vance", None);
     let mut tx = db.begin().await.unwrap();
     children::insert(&mut tx, &eve).await.unwrap();
-    audit::record(&mut tx, &event(&north, &vs, "child.created", Some(&eve))).await.unwrap();
+    audit::record(&mut tx, &event(&north, &vs, "child.created", Some(&eve)))
+        .await
+        .unwrap();
     tx.rollback().await.unwrap();
-    assert!(matches!(children::get(db, &whole, today, eve.id).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        children::get(db, &whole, today, eve.id).await,
+        Err(StoreError::NotFound)
+    ));
     assert!(audit::by_actor(db, vs.id, 10).await.unwrap().is_empty());
 
     // Unique constraints are reported by name, the same on both backends.
@@ -266,7 +344,11 @@ async fn story(t: TestDb) {
     );
     tx.rollback().await.unwrap();
     let mut tx = db.begin().await.unwrap();
-    let dup = children::insert(&mut tx, &child(&north, "Ann", "Other", Some("B801200005001"))).await;
+    let dup = children::insert(
+        &mut tx,
+        &child(&north, "Ann", "Other", Some("B801200005001")),
+    )
+    .await;
     assert!(
         matches!(&dup, Err(StoreError::Duplicate { constraint }) if constraint == "children_la_id_upn_key"),
         "{dup:?}"
@@ -276,7 +358,10 @@ async fn story(t: TestDb) {
     // Audit: events read back with their JSON details.
     let viewed = event(&north, &vs, "child.viewed", Some(&ada));
     audit::record_now(db, &viewed).await.unwrap();
-    assert_eq!(audit::for_child(db, north.id, ada.id, 10).await.unwrap(), vec![viewed]);
+    assert_eq!(
+        audit::for_child(db, north.id, ada.id, 10).await.unwrap(),
+        vec![viewed]
+    );
 
     // Sessions: live, idle, ended.
     let session = SessionRow {
@@ -290,15 +375,33 @@ async fn story(t: TestDb) {
     };
     sessions::insert(db, &session).await.unwrap();
     let hour_ago = now() - chrono::TimeDelta::hours(1);
-    let live = sessions::find_live(db, &session.id, now(), hour_ago).await.unwrap().unwrap();
-    assert_eq!((live.role.as_str(), live.la_name.as_str()), ("designated_teacher", "Authority 901"));
-    let later = now() + chrono::TimeDelta::hours(2);
-    assert!(sessions::find_live(db, &session.id, later, later - chrono::TimeDelta::minutes(30))
+    let live = sessions::find_live(db, &session.id, now(), hour_ago)
         .await
         .unwrap()
-        .is_none());
+        .unwrap();
+    assert_eq!(
+        (live.role.as_str(), live.la_name.as_str()),
+        ("designated_teacher", "Authority 901")
+    );
+    let later = now() + chrono::TimeDelta::hours(2);
+    assert!(
+        sessions::find_live(
+            db,
+            &session.id,
+            later,
+            later - chrono::TimeDelta::minutes(30)
+        )
+        .await
+        .unwrap()
+        .is_none()
+    );
     assert_eq!(sessions::delete_for_user(db, dt.id).await.unwrap(), 1);
-    assert!(sessions::find_live(db, &session.id, now(), hour_ago).await.unwrap().is_none());
+    assert!(
+        sessions::find_live(db, &session.id, now(), hour_ago)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 fn event(la: &LocalAuthority, actor: &User, action: &str, c: Option<&Child>) -> AuditEvent {
@@ -330,10 +433,16 @@ async fn story_on_postgres() {
 
 #[tokio::test]
 async fn both_backends_have_the_same_schema() {
-    let Some(pg) = openpep_testkit::postgres().await else { return };
+    let Some(pg) = openpep_testkit::postgres().await else {
+        return;
+    };
     let lite = openpep_testkit::sqlite().await;
-    let Db::Sqlite(sqlite) = &lite.db else { unreachable!() };
-    let Db::Postgres(postgres) = &pg.db else { unreachable!() };
+    let Db::Sqlite(sqlite) = &lite.db else {
+        unreachable!()
+    };
+    let Db::Postgres(postgres) = &pg.db else {
+        unreachable!()
+    };
     let lite_columns: Vec<(String, String)> = sqlx::query_as(
         "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \

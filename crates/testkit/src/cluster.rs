@@ -15,10 +15,10 @@ fn required() -> bool {
 }
 
 fn find_or_start() -> Option<String> {
-    if let Ok(url) = std::env::var("OPENPEP_TEST_DATABASE_URL") {
-        if !url.is_empty() {
-            return Some(url);
-        }
+    if let Ok(url) = std::env::var("OPENPEP_TEST_DATABASE_URL")
+        && !url.is_empty()
+    {
+        return Some(url);
     }
     match start_cluster() {
         Ok(url) => Some(url),
@@ -51,7 +51,8 @@ fn bin_dir() -> Result<PathBuf, String> {
             .and_then(|v| v.parse::<u32>().ok())
             .unwrap_or(0)
     });
-    dirs.pop().ok_or_else(|| "no initdb/pg_ctl under /usr/lib/postgresql/*/bin".to_string())
+    dirs.pop()
+        .ok_or_else(|| "no initdb/pg_ctl under /usr/lib/postgresql/*/bin".to_string())
 }
 
 fn is_root() -> bool {
@@ -75,7 +76,10 @@ fn pg_command(bin: &Path, tool: &str, as_postgres: bool) -> Command {
 }
 
 fn run(mut cmd: Command, what: &str) -> Result<(), String> {
-    let out = cmd.stdin(Stdio::null()).output().map_err(|e| format!("{what}: {e}"))?;
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("{what}: {e}"))?;
     if out.status.success() {
         Ok(())
     } else {
@@ -89,7 +93,10 @@ fn run(mut cmd: Command, what: &str) -> Result<(), String> {
 
 fn free_port() -> Result<u16, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| e.to_string())
 }
 
 fn start_cluster() -> Result<String, String> {
@@ -134,7 +141,10 @@ fn start_cluster() -> Result<String, String> {
         .args(["-w", "-o", &options, "start"]);
     run(start, "pg_ctl start")?;
     spawn_watchdog(&bin, &data, &dir, as_postgres)?;
-    eprintln!("test PostgreSQL cluster started on 127.0.0.1:{port} ({})", dir.display());
+    eprintln!(
+        "test PostgreSQL cluster started on 127.0.0.1:{port} ({})",
+        dir.display()
+    );
     Ok(format!("postgres://postgres@127.0.0.1:{port}/postgres"))
 }
 
@@ -143,9 +153,17 @@ fn start_cluster() -> Result<String, String> {
 fn spawn_watchdog(bin: &Path, data: &Path, dir: &Path, as_postgres: bool) -> Result<(), String> {
     let pg_ctl = bin.join("pg_ctl");
     let stop = if as_postgres {
-        format!("runuser -u postgres -- {} -D {} -m immediate stop", pg_ctl.display(), data.display())
+        format!(
+            "runuser -u postgres -- {} -D {} -m immediate stop",
+            pg_ctl.display(),
+            data.display()
+        )
     } else {
-        format!("{} -D {} -m immediate stop", pg_ctl.display(), data.display())
+        format!(
+            "{} -D {} -m immediate stop",
+            pg_ctl.display(),
+            data.display()
+        )
     };
     let script = format!(
         "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} >/dev/null 2>&1; rm -rf {dir}",

@@ -26,7 +26,11 @@ pub async fn sqlite() -> TestDb {
     let url = format!("sqlite://{}/openpep.db", dir.path().display());
     let db = Db::connect(&url).await.expect("open SQLite");
     db.migrate().await.expect("migrate SQLite");
-    TestDb { db, url, _dir: Some(dir) }
+    TestDb {
+        db,
+        url,
+        _dir: Some(dir),
+    }
 }
 
 /// A fresh PostgreSQL database, or `None` (after a loud message) when no
@@ -34,7 +38,9 @@ pub async fn sqlite() -> TestDb {
 pub async fn postgres() -> Option<TestDb> {
     let admin = postgres_admin_url()?;
     let name = format!("openpep_test_{}", uuid::Uuid::now_v7().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to PostgreSQL");
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("connect to PostgreSQL");
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&mut conn)
         .await
@@ -43,7 +49,11 @@ pub async fn postgres() -> Option<TestDb> {
     let url = replace_database(&admin, &name);
     let db = Db::connect(&url).await.expect("connect to test database");
     db.migrate().await.expect("migrate PostgreSQL");
-    Some(TestDb { db, url, _dir: None })
+    Some(TestDb {
+        db,
+        url,
+        _dir: None,
+    })
 }
 
 /// Both backends: SQLite always, PostgreSQL when available.

@@ -1,1 +1,106 @@
+//! The web interface: the router, its middleware, the handlers (one module
+//! per area, GET/POST pairs, Post/Redirect/Get), askama templates built
+//! from typed GOV.UK components, and the embedded static assets.
 
+mod assets;
+mod components;
+mod csrf;
+mod error;
+mod extract;
+mod handlers;
+mod layout;
+mod security;
+mod session;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::HeaderName;
+use openpep_service::Services;
+use openpep_service::sessions::SessionPolicy;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+pub use error::AppError;
+
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// How the web layer behaves in this deployment.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Served over TLS (directly or behind a proxy): cookies get `Secure`
+    /// and responses carry HSTS.
+    pub tls: bool,
+    /// Demo or development mode: shows the component gallery.
+    pub dev_mode: bool,
+    pub session: SessionPolicy,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub config: Arc<WebConfig>,
+}
+
+/// The whole application as one axum router.
+pub fn router(services: Services, config: WebConfig) -> Router {
+    let state = AppState {
+        services,
+        config: Arc::new(config),
+    };
+    let app = handlers::routes(&state)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::verify,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::load,
+        ))
+        .merge(handlers::public_routes())
+        .fallback(handlers::not_found)
+        .with_state(state.clone());
+    app.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(trace_span)
+                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+            )
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
+            .layer(CatchPanicLayer::custom(error::panic_response))
+            .layer(axum::middleware::from_fn_with_state(
+                state,
+                security::headers,
+            ))
+            .layer(CompressionLayer::new())
+            .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+            .layer(TimeoutLayer::with_status_code(
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                Duration::from_secs(30),
+            )),
+    )
+}
+
+/// One span per request: method, route template and request id. Never the
+/// full URL: a search query can hold a child's name.
+fn trace_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let request_id = request
+        .headers()
+        .get(&REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", method = %request.method(), route = %route, request_id = %request_id)
+}

@@ -2,26 +2,78 @@
 //! surnames combined at random; places made up for the occasion.
 
 pub const AUTHORITIES: &[&str] = &[
-    "Northmere", "Eastbrook", "Westvale", "Southwold Vale", "Ashcombe", "Brackenridge",
-    "Calderford", "Dunmore", "Elmstead", "Fernleigh", "Greystoke Vale", "Harrowgate Fields",
-    "Ivybridge Downs", "Kingsmere", "Larkhill Moor", "Millbrook", "Norwood Heath", "Oakhurst",
-    "Penhallow", "Queensford", "Redmarsh", "Stonebury", "Thornwick", "Upton Marsh", "Wyndham",
+    "Northmere",
+    "Eastbrook",
+    "Westvale",
+    "Southwold Vale",
+    "Ashcombe",
+    "Brackenridge",
+    "Calderford",
+    "Dunmore",
+    "Elmstead",
+    "Fernleigh",
+    "Greystoke Vale",
+    "Harrowgate Fields",
+    "Ivybridge Downs",
+    "Kingsmere",
+    "Larkhill Moor",
+    "Millbrook",
+    "Norwood Heath",
+    "Oakhurst",
+    "Penhallow",
+    "Queensford",
+    "Redmarsh",
+    "Stonebury",
+    "Thornwick",
+    "Upton Marsh",
+    "Wyndham",
 ];
 
 pub const PLACES: &[&str] = &[
-    "Ashby Green", "Beechwood", "Brackenford", "Cinderhill", "Copperfield", "Daisy Bank",
-    "Elderbrook", "Fairholme", "Foxley", "Glenside", "Hawthorn Lane", "Hazelmere", "Hollybush",
-    "Juniper Hill", "Kestrel Rise", "Lark Meadow", "Linden Park", "Maple Cross", "Meadowbank",
-    "Moorfield", "Nettleton", "Orchard Way", "Pebblebrook", "Poppyfields", "Quarry Bank",
-    "Riverside", "Rowan Tree", "Saxonfield", "Sandpiper", "Thistledown", "Willowbrook",
-    "Wrenfield", "Yewtree", "Bramblewood", "Chestnut Grove", "Kingfisher", "Holmwood",
+    "Ashby Green",
+    "Beechwood",
+    "Brackenford",
+    "Cinderhill",
+    "Copperfield",
+    "Daisy Bank",
+    "Elderbrook",
+    "Fairholme",
+    "Foxley",
+    "Glenside",
+    "Hawthorn Lane",
+    "Hazelmere",
+    "Hollybush",
+    "Juniper Hill",
+    "Kestrel Rise",
+    "Lark Meadow",
+    "Linden Park",
+    "Maple Cross",
+    "Meadowbank",
+    "Moorfield",
+    "Nettleton",
+    "Orchard Way",
+    "Pebblebrook",
+    "Poppyfields",
+    "Quarry Bank",
+    "Riverside",
+    "Rowan Tree",
+    "Saxonfield",
+    "Sandpiper",
+    "Thistledown",
+    "Willowbrook",
+    "Wrenfield",
+    "Yewtree",
+    "Bramblewood",
+    "Chestnut Grove",
+    "Kingfisher",
+    "Holmwood",
 ];
 
 pub const GIRL_FORENAMES: &[&str] = &[
-    "Amelia", "Ava", "Chloe", "Daisy", "Ella", "Emily", "Erin", "Evie", "Freya", "Grace",
-    "Harper", "Holly", "Imogen", "Isla", "Jasmine", "Layla", "Lily", "Maisie", "Maya", "Mia",
-    "Millie", "Nia", "Olivia", "Phoebe", "Poppy", "Rosie", "Ruby", "Sienna", "Sofia", "Zara",
-    "Aisha", "Amira", "Kacey", "Leah", "Megan", "Niamh", "Tia", "Skye", "Hollie", "Alisha",
+    "Amelia", "Ava", "Chloe", "Daisy", "Ella", "Emily", "Erin", "Evie", "Freya", "Grace", "Harper",
+    "Holly", "Imogen", "Isla", "Jasmine", "Layla", "Lily", "Maisie", "Maya", "Mia", "Millie",
+    "Nia", "Olivia", "Phoebe", "Poppy", "Rosie", "Ruby", "Sienna", "Sofia", "Zara", "Aisha",
+    "Amira", "Kacey", "Leah", "Megan", "Niamh", "Tia", "Skye", "Hollie", "Alisha",
 ];
 
 pub const BOY_FORENAMES: &[&str] = &[
@@ -33,9 +85,9 @@ pub const BOY_FORENAMES: &[&str] = &[
 
 pub const ADULT_FORENAMES: &[&str] = &[
     "Alison", "Andrew", "Angela", "Asha", "Beverley", "Brian", "Carol", "Claire", "Colin",
-    "Darren", "Deborah", "Emma", "Farah", "Gareth", "Helen", "Imran", "Janet", "Jonathan",
-    "Karen", "Kevin", "Lorraine", "Marcus", "Michelle", "Neil", "Nicola", "Paul", "Priya",
-    "Rachel", "Samina", "Simon", "Stuart", "Tracey", "Wendy", "Yasmin", "Graham", "Fiona",
+    "Darren", "Deborah", "Emma", "Farah", "Gareth", "Helen", "Imran", "Janet", "Jonathan", "Karen",
+    "Kevin", "Lorraine", "Marcus", "Michelle", "Neil", "Nicola", "Paul", "Priya", "Rachel",
+    "Samina", "Simon", "Stuart", "Tracey", "Wendy", "Yasmin", "Graham", "Fiona",
 ];
 
 pub const SURNAMES: &[&str] = &[
@@ -52,6 +104,6 @@ pub const SURNAMES: &[&str] = &[
 /// SSDA903 / school census ethnicity codes, weighted roughly like the
 /// national looked-after population.
 pub const ETHNICITIES: &[&str] = &[
-    "WBRI", "WBRI", "WBRI", "WBRI", "WBRI", "WBRI", "WBRI", "WIRI", "WOTH", "WIRT", "MWBC",
-    "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH",
+    "WBRI", "WBRI", "WBRI", "WBRI", "WBRI", "WBRI", "WBRI", "WIRI", "WOTH", "WIRT", "MWBC", "MWBA",
+    "MWAS", "MOTH", "AIND", "APKN", "ABAN", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH",
 ];

@@ -1,0 +1,78 @@
+//! Extractors: who is asking, and the request's id.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use openpep_domain::Role;
+use openpep_service::Actor;
+use openpep_store::sessions::SessionUser;
+
+use crate::session::LoadedSession;
+use crate::{AppError, AppState, REQUEST_ID_HEADER};
+
+/// A signed-in person; handlers that take one redirect everyone else to
+/// the sign-in page.
+#[derive(Clone)]
+pub struct CurrentUser {
+    pub session: Arc<SessionUser>,
+    pub actor: Actor,
+}
+
+impl CurrentUser {
+    pub fn role(&self) -> Role {
+        self.actor.role
+    }
+}
+
+fn request_id(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get(&REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn current_user(parts: &Parts) -> Option<CurrentUser> {
+    let session = parts.extensions.get::<LoadedSession>()?.0.clone()?;
+    let role = Role::from_code(&session.role)?;
+    let actor = Actor {
+        user_id: session.user_id,
+        membership_id: session.membership_id,
+        la_id: session.la_id,
+        role,
+        school_id: session.school_id,
+        request_id: request_id(parts),
+    };
+    Some(CurrentUser { session, actor })
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+        current_user(parts).ok_or(AppError::SignInRequired)
+    }
+}
+
+/// A signed-in person, or nobody.
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(MaybeUser(current_user(parts)))
+    }
+}
+
+/// The id the request-id layer gave this request.
+pub struct RequestId(pub Option<String>);
+
+impl FromRequestParts<AppState> for RequestId {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(RequestId(request_id(parts)))
+    }
+}

@@ -1,0 +1,247 @@
+//! The child overview.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use chrono::NaiveDate;
+use openpep_domain::{AcademicYear, LegalStatus, NcYear, PepStatus, Role, Term, UnknownUpnReason};
+use openpep_service::children::ChildOverview;
+use uuid::Uuid;
+
+use crate::components::{Cell, SummaryRow, Table, Tag, TagColour};
+use crate::extract::CurrentUser;
+use crate::layout::Layout;
+use crate::{AppError, AppState};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/child.html")]
+pub struct ChildPage {
+    layout: Layout,
+    name: String,
+    tags: Vec<Tag>,
+    alerts: Vec<String>,
+    details: Vec<SummaryRow>,
+    school: Vec<SummaryRow>,
+    contacts: Table,
+    peps: Table,
+    school_history: Table,
+}
+
+fn date(d: NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+fn status_tag(status: Option<PepStatus>, overdue: bool) -> Tag {
+    if overdue {
+        return Tag::new("Overdue", TagColour::Red);
+    }
+    let colour = match status {
+        Some(PepStatus::Draft) => TagColour::Grey,
+        Some(PepStatus::InProgress) => TagColour::LightBlue,
+        Some(PepStatus::MeetingHeld) => TagColour::Blue,
+        Some(PepStatus::AwaitingSignOff) => TagColour::Yellow,
+        Some(PepStatus::SignedOff) => TagColour::Green,
+        Some(PepStatus::ReturnedForImprovement) => TagColour::Orange,
+        Some(PepStatus::QualityAssured) => TagColour::Turquoise,
+        None => TagColour::Grey,
+    };
+    Tag::new(status.map_or("Unknown", PepStatus::label), colour)
+}
+
+fn reason_label(reason: &str) -> &'static str {
+    match reason {
+        "initial" => "Initial PEP",
+        "placement_change" => "Change of placement",
+        _ => "Termly review",
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<ChildPage, AppError> {
+    // Anything that is not an id is simply not a child we know.
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let overview = state.services.child_overview(&user.actor, id).await?;
+    let today = state.services.clock.today();
+    Ok(render(&state, &user, overview, today))
+}
+
+fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDate) -> ChildPage {
+    let c = &o.child;
+    let name = format!("{} {}", c.forename, c.surname);
+    let nc = NcYear::for_child(c.date_of_birth, AcademicYear::containing(today));
+    let age = today.years_since(c.date_of_birth).unwrap_or(0);
+    let current_school = o
+        .schools
+        .iter()
+        .find(|s| s.ended_on.is_none_or(|end| end > today));
+
+    let mut tags = Vec::new();
+    match c.vs_priority.as_deref() {
+        Some("red") => tags.push(Tag::new("Red priority", TagColour::Red)),
+        Some("amber") => tags.push(Tag::new("Amber priority", TagColour::Orange)),
+        _ => {}
+    }
+    let mut alerts = Vec::new();
+    if current_school.is_none() && nc.value() >= 0 {
+        alerts.push(format!("{} has no school place.", c.forename));
+    }
+    let overdue_peps = o
+        .peps
+        .iter()
+        .filter(|p| {
+            p.due_on < today && !PepStatus::from_code(&p.status).is_some_and(PepStatus::is_complete)
+        })
+        .count();
+    if overdue_peps > 0 {
+        alerts.push(format!(
+            "{overdue_peps} PEP past its due date and not signed off."
+        ));
+    }
+
+    let upn = match (&c.upn, &c.upn_unknown_reason) {
+        (Some(upn), _) => upn.clone(),
+        (None, Some(code)) => UnknownUpnReason::from_code(code)
+            .map(|r| format!("Not known ({}: {})", r.code(), r.description()))
+            .unwrap_or_else(|| "Not known".into()),
+        (None, None) => "Not recorded".into(),
+    };
+    let mut details = vec![
+        SummaryRow::new("Date of birth", date(c.date_of_birth)).with_hint(format!("Age {age}")),
+        SummaryRow::new("Year group", nc.label()).with_hint(format!(
+            "{}, {}",
+            nc.phase().label(),
+            nc.key_stage().label()
+        )),
+        SummaryRow::new("Gender", capitalise(&c.gender)),
+        SummaryRow::new("Unique pupil number (UPN)", upn),
+    ];
+    if let Some(uln) = &c.uln {
+        details.push(SummaryRow::new("Unique learner number (ULN)", uln.clone()));
+    }
+    if let Some(code) = &c.legal_status {
+        let text = LegalStatus::from_code(code)
+            .map(|s| format!("{} ({})", s.description(), s.code()))
+            .unwrap_or_else(|| code.clone());
+        details.push(SummaryRow::new("Legal status", text));
+    }
+    if let Some(entered) = c.entered_care_on {
+        details.push(SummaryRow::new("Date entered care", date(entered)));
+    }
+    if let Some(episode) = o.care_episodes.first() {
+        let mut row = SummaryRow::new(
+            "Care placement",
+            episode
+                .placement_provider
+                .clone()
+                .unwrap_or_else(|| episode.placement_type.clone()),
+        );
+        row = row.with_hint(if episode.lives_in_la {
+            "Lives inside the authority".to_string()
+        } else {
+            "Lives outside the authority".to_string()
+        });
+        details.push(row);
+    }
+
+    let school = match current_school {
+        Some(s) => vec![
+            SummaryRow::new("School or setting", s.school_name.clone())
+                .with_hint(format!("URN {}", s.school_urn)),
+            SummaryRow::new("Since", date(s.started_on)),
+            SummaryRow::new(
+                "Ofsted",
+                s.ofsted_rating
+                    .clone()
+                    .unwrap_or_else(|| "Not inspected".into()),
+            ),
+        ],
+        None => vec![SummaryRow::new("School or setting", "No school place")],
+    };
+
+    let contacts = Table {
+        caption: "Key contacts".into(),
+        caption_size: "m",
+        head: ["Role", "Name", "Email"].map(String::from).to_vec(),
+        rows: o
+            .workers
+            .iter()
+            .map(|w| {
+                vec![
+                    Cell::text(
+                        Role::from_code(&w.role)
+                            .map_or_else(|| w.role.clone(), |r| r.label().into()),
+                    )
+                    .heading(),
+                    Cell::text(w.display_name.clone()),
+                    Cell::link(w.email.clone(), format!("mailto:{}", w.email)),
+                ]
+            })
+            .collect(),
+    };
+
+    let peps = Table {
+        caption: "Personal Education Plans".into(),
+        caption_size: "m",
+        head: ["Term", "Reason", "Due", "Status"]
+            .map(String::from)
+            .to_vec(),
+        rows: o
+            .peps
+            .iter()
+            .map(|p| {
+                let status = PepStatus::from_code(&p.status);
+                let overdue = p.due_on < today && !status.is_some_and(PepStatus::is_complete);
+                let term =
+                    Term::from_code(&p.term).map_or_else(|| p.term.clone(), |t| t.label().into());
+                vec![
+                    Cell::text(format!("{term} {}", AcademicYear(p.academic_year))).heading(),
+                    Cell::text(reason_label(&p.reason)),
+                    Cell::text(date(p.due_on)),
+                    Cell::tag(status_tag(status, overdue)),
+                ]
+            })
+            .collect(),
+    };
+
+    let school_history = Table {
+        caption: "Schools and settings".into(),
+        caption_size: "m",
+        head: ["School or setting", "From", "To"]
+            .map(String::from)
+            .to_vec(),
+        rows: o
+            .schools
+            .iter()
+            .map(|s| {
+                vec![
+                    Cell::text(s.school_name.clone()).heading(),
+                    Cell::text(date(s.started_on)),
+                    Cell::text(s.ended_on.map(date).unwrap_or_else(|| "Current".into())),
+                ]
+            })
+            .collect(),
+    };
+
+    ChildPage {
+        layout: Layout::for_user(user, &name, "/children").dev(state.config.dev_mode),
+        name,
+        tags,
+        alerts,
+        details,
+        school,
+        contacts,
+        peps,
+        school_history,
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,92 @@
+//! What every page's frame needs: title, the authority's name, the
+//! service navigation for the signed-in role, the CSRF token, asset URLs.
+
+use openpep_domain::Role;
+
+use crate::assets;
+use crate::extract::CurrentUser;
+
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub text: &'static str,
+    pub href: &'static str,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub title: String,
+    pub la_name: Option<String>,
+    pub user_name: Option<String>,
+    pub role_label: Option<&'static str>,
+    pub nav: Vec<NavItem>,
+    pub csrf_token: String,
+    pub css: String,
+    pub js: String,
+    pub favicon: String,
+    pub dev_mode: bool,
+}
+
+/// The areas of the service each role can reach, in navigation order.
+fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
+    match role {
+        Role::Carer | Role::YoungPerson => vec![("Home", "/learners")],
+        _ => vec![("Your learners", "/learners")],
+    }
+}
+
+impl Layout {
+    /// A page outside the signed-in service (sign-in, errors).
+    pub fn plain(title: &str) -> Layout {
+        Layout {
+            title: title.to_owned(),
+            la_name: None,
+            user_name: None,
+            role_label: None,
+            nav: Vec::new(),
+            csrf_token: String::new(),
+            css: assets::url("app.css"),
+            js: assets::url("app.js"),
+            favicon: assets::url("favicon.svg"),
+            dev_mode: false,
+        }
+    }
+
+    /// A page of the signed-in service; `path` marks the current nav item.
+    pub fn for_user(user: &CurrentUser, title: &str, path: &str) -> Layout {
+        let nav = nav_for(user.role())
+            .into_iter()
+            .map(|(text, href)| NavItem {
+                text,
+                href,
+                current: path.starts_with(href),
+            })
+            .collect();
+        Layout {
+            la_name: Some(user.session.la_name.clone()),
+            user_name: Some(user.session.display_name.clone()),
+            role_label: Some(user.role().label()),
+            nav,
+            csrf_token: user.session.csrf_token.clone(),
+            ..Layout::plain(title)
+        }
+    }
+
+    pub fn dev(mut self, dev_mode: bool) -> Layout {
+        self.dev_mode = dev_mode;
+        self
+    }
+
+    pub fn csrf(mut self, token: &str) -> Layout {
+        self.csrf_token = token.to_owned();
+        self
+    }
+
+    /// GOV.UK pages with errors start their title with "Error: ".
+    pub fn with_errors(mut self, has_errors: bool) -> Layout {
+        if has_errors {
+            self.title = format!("Error: {}", self.title);
+        }
+        self
+    }
+}

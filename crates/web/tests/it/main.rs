@@ -1,0 +1,10 @@
+//! The web integration tests: one binary. Each test starts the app on a
+//! random port over a fresh database, on SQLite and then on PostgreSQL,
+//! and drives it over HTTP as a browser without JavaScript would.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod access;
+mod security;
+mod sign_in;
+mod support;

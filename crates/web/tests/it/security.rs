@@ -1,0 +1,143 @@
+use openpep_domain::Role;
+use openpep_service::demo::DEMO_PASSWORD;
+use openpep_store::sessions;
+use openpep_web::WebConfig;
+
+use crate::support::{attr, dev_config, on_each_backend, texts};
+
+#[tokio::test]
+async fn state_changing_requests_need_the_csrf_token_and_our_origin() {
+    on_each_backend(dev_config(), |app| async move {
+        let email = app.account(Role::DesignatedTeacher);
+        let good = app.csrf("/sign-in").await;
+        let cases: [(&str, Option<&str>); 3] = [
+            ("", None),
+            ("wrong-token", None),
+            (good.as_str(), Some("http://evil.example")),
+        ];
+        for (token, origin) in cases {
+            let mut request = app.client.post(app.url("/sign-in")).form(&[
+                ("_csrf", token),
+                ("email", email.as_str()),
+                ("password", DEMO_PASSWORD),
+            ]);
+            if let Some(origin) = origin {
+                request = request.header("origin", origin);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(
+                response.status().as_u16(),
+                403,
+                "token {token:?} origin {origin:?}"
+            );
+            let html = scraper::Html::parse_document(&response.text().await.unwrap());
+            assert_eq!(texts(&html, "h1"), ["You cannot do that"]);
+        }
+        assert_eq!(sessions::count(&app.services.db).await.unwrap(), 0);
+
+        // Signed in, the token is the session's: the pre-sign-in one no longer works.
+        app.sign_in_role(Role::DesignatedTeacher).await;
+        let response = app.post_form("/sign-out", &[("_csrf", &good)]).await;
+        assert_eq!(response.status().as_u16(), 403);
+        assert_eq!(sessions::count(&app.services.db).await.unwrap(), 1);
+        let response = app.client.post(app.url("/sign-out")).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 403);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    on_each_backend(dev_config(), |app| async move {
+        for path in ["/sign-in", "/no-such-page", "/healthz"] {
+            let response = app.get(path).await;
+            let h = response.headers();
+            let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
+            assert!(
+                csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+                "{csp}"
+            );
+            assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+            assert_eq!(h.get("referrer-policy").unwrap(), "same-origin");
+            assert!(h.get("x-request-id").is_some());
+            assert!(
+                h.get("strict-transport-security").is_none(),
+                "no HSTS without TLS"
+            );
+        }
+        let (status, html) = app.get_html("/no-such-page").await;
+        assert_eq!(status, 404);
+        assert_eq!(texts(&html, "h1"), ["Page not found"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn assets_are_served_under_hashed_names_with_long_caching() {
+    on_each_backend(dev_config(), |app| async move {
+        let (_, html) = app.get_html("/sign-in").await;
+        let css = attr(&html, "link[rel=stylesheet]", "href").unwrap();
+        let js = attr(&html, "script[src]", "src").unwrap();
+        for url in [&css, &js] {
+            assert!(
+                url.starts_with("/assets/app.") && url.matches('.').count() == 2,
+                "{url}"
+            );
+            let response = app.get(url).await;
+            assert_eq!(response.status().as_u16(), 200);
+            assert_eq!(
+                response.headers().get("cache-control").unwrap(),
+                "public, max-age=31536000, immutable"
+            );
+        }
+        assert!(
+            app.get(&css)
+                .await
+                .text()
+                .await
+                .unwrap()
+                .contains(".govuk-header")
+        );
+        assert_eq!(app.get("/assets/app.css").await.status().as_u16(), 404);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn probes_and_the_gallery() {
+    on_each_backend(dev_config(), |app| async move {
+        assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
+        assert_eq!(app.get("/readyz").await.status().as_u16(), 200);
+        let (status, html) = app.get_html("/components").await;
+        assert_eq!(status, 200);
+        assert_eq!(texts(&html, "h1"), ["Component gallery"]);
+        assert!(texts(&html, "h2").len() >= 10);
+    })
+    .await;
+    on_each_backend(WebConfig::default(), |app| async move {
+        assert_eq!(app.get("/components").await.status().as_u16(), 404);
+    })
+    .await;
+    let tls = WebConfig {
+        tls: true,
+        ..WebConfig::default()
+    };
+    on_each_backend(tls, |app| async move {
+        let response = app.get("/sign-in").await;
+        assert!(
+            response
+                .headers()
+                .get("strict-transport-security")
+                .is_some()
+        );
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(cookie.contains("Secure"), "{cookie}");
+    })
+    .await;
+}
