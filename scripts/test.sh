@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Runs every test: the Rust suites on SQLite and PostgreSQL, then the
+# browser journeys in headless Chromium against a freshly made demo.
+# Installs what the tests need when it is missing (PostgreSQL server
+# binaries, Chromium, the e2e npm packages).
+#
+#   OPENPEP_REQUIRE_POSTGRES=1  fail instead of skipping the PostgreSQL tests
+#   OPENPEP_REQUIRE_BROWSER=1   fail instead of skipping the browser tests
+#   OPENPEP_TEST_DATABASE_URL   use this PostgreSQL server, not a throwaway one
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+say() { printf '\n==> %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi
+}
+
+apt_updated=
+apt_install() {
+  if [ -z "$apt_updated" ]; then
+    as_root apt-get update -qq || return 1
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# 1. What the tests need.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -z "${OPENPEP_TEST_DATABASE_URL:-}" ]; then
+  say "Installing PostgreSQL server binaries"
+  apt_install postgresql || echo "could not install PostgreSQL: its tests will be skipped (or fail if required)"
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  say "Installing Chromium"
+  apt_install chromium || echo "could not install Chromium: browser tests will be skipped (or fail if required)"
+fi
+if ! command -v node >/dev/null; then
+  say "Installing Node.js"
+  apt_install nodejs npm || true
+fi
+if command -v npm >/dev/null && { [ ! -d e2e/node_modules ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; }; then
+  say "Installing the browser-test packages"
+  npm ci --prefix e2e --no-audit --no-fund --loglevel=error
+fi
+
+# 2. The Rust tests, on both databases.
+say "Rust tests (SQLite and PostgreSQL)"
+cargo test --workspace --locked
+
+# 3. The browser journeys against a fresh demo authority.
+say "Browser journeys (headless Chromium, axe)"
+cargo build --locked -p openpep
+target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+data_dir=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+log="$data_dir/server.log"
+OPENPEP_DATA_DIR="$data_dir" OPENPEP_LISTEN="127.0.0.1:$port" "$target_dir/debug/openpep" demo >"$log" 2>&1 &
+server=$!
+cleanup() { kill "$server" 2>/dev/null || true; rm -rf "$data_dir"; }
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || { cat "$log"; echo "the demo server did not start"; exit 1; }
+  sleep 0.2
+done
+dt_email=$(awk '/Designated teacher/ { print $3; exit }' "$data_dir/demo-accounts.txt")
+password=$(sed -n 's/.*password is: //p' "$data_dir/demo-accounts.txt")
+OPENPEP_BASE_URL="http://127.0.0.1:$port" OPENPEP_DT_EMAIL="$dt_email" OPENPEP_PASSWORD="$password" \
+  OPENPEP_SCREENSHOT_DIR="$root/e2e/screenshots" \
+  node --test --test-reporter=spec e2e/journey.test.mjs
+
+# 4. SIGTERM: the server finishes what it is doing and exits cleanly.
+kill -TERM "$server"
+for _ in $(seq 1 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.2; done
+if kill -0 "$server" 2>/dev/null; then echo "the server did not stop on SIGTERM"; exit 1; fi
+wait "$server" || { echo "the server exited with an error on SIGTERM"; cat "$log"; exit 1; }
+grep -q "in-flight requests finished" "$log" || { cat "$log"; echo "no graceful shutdown logged"; exit 1; }
+say "All tests passed; screenshots are in e2e/screenshots/"
