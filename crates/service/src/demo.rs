@@ -200,9 +200,8 @@ impl Generator {
             created_at: self.now,
         };
         authorities::insert(tx, &la).await?;
-        let domain = format!("{}.example", slug(&la.name));
         let schools = self.schools(tx, &la).await?;
-        let (people, accounts) = self.people(tx, &la, &schools, &domain).await?;
+        let (people, accounts) = self.people(tx, &la, &schools).await?;
         for n in 0..children {
             self.child(tx, &la, &schools, &people, n).await?;
         }
@@ -382,136 +381,125 @@ impl Generator {
         Ok(user)
     }
 
+    /// Makes `count` people in one role, named `<prefix><n>@domain` (or
+    /// `<prefix>@domain` for one), and lists the first as a demo account.
+    #[allow(clippy::too_many_arguments)]
+    async fn staff(
+        &mut self,
+        tx: &mut Tx,
+        la: &LocalAuthority,
+        role: Role,
+        prefix: &str,
+        count: u32,
+        note: &str,
+        accounts: &mut Vec<DemoAccount>,
+    ) -> Result<Vec<User>, ServiceError> {
+        let domain = format!("{}.example", slug(&la.name));
+        let mut people = Vec::new();
+        for n in 1..=count {
+            let email = if count == 1 {
+                format!("{prefix}@{domain}")
+            } else {
+                format!("{prefix}{n}@{domain}")
+            };
+            people.push(self.user(tx, la, role, email, None).await?);
+        }
+        if let Some(first) = people.first() {
+            accounts.push(demo_account(role, first, note));
+        }
+        Ok(people)
+    }
+
     async fn people(
         &mut self,
         tx: &mut Tx,
         la: &LocalAuthority,
         schools: &AuthoritySchools,
-        domain: &str,
     ) -> Result<(People, Vec<DemoAccount>), ServiceError> {
+        let whole_la = "sees every child in the authority";
         let mut accounts = Vec::new();
-        let mut account = |role: Role, user: &User, note: &str| {
-            accounts.push(DemoAccount {
-                role,
-                email: user.email.clone(),
-                name: user.display_name.clone(),
-                note: note.into(),
-            });
-        };
-        let head = self
-            .user(tx, la, Role::VsHead, format!("vs.head@{domain}"), None)
+        let a = &mut accounts;
+        self.staff(tx, la, Role::VsHead, "vs.head", 1, whole_la, a)
             .await?;
-        account(Role::VsHead, &head, "sees every child in the authority");
-        for n in 1..=3 {
-            let officer = self
-                .user(
-                    tx,
-                    la,
-                    Role::VsOfficer,
-                    format!("vs.officer{n}@{domain}"),
-                    None,
-                )
-                .await?;
-            if n == 1 {
-                account(
-                    Role::VsOfficer,
-                    &officer,
-                    "sees every child in the authority",
-                );
-            }
-        }
-        let admin = self
-            .user(tx, la, Role::VsAdmin, format!("vs.admin@{domain}"), None)
+        self.staff(tx, la, Role::VsOfficer, "vs.officer", 3, whole_la, a)
             .await?;
-        account(Role::VsAdmin, &admin, "manages schools, users and settings");
-        let manager = self
-            .user(
+        self.staff(
+            tx,
+            la,
+            Role::VsAdmin,
+            "vs.admin",
+            1,
+            "manages schools, users and settings",
+            a,
+        )
+        .await?;
+        self.staff(tx, la, Role::TeamManager, "team.manager", 1, "", a)
+            .await?;
+        let social_workers = self
+            .staff(
                 tx,
                 la,
-                Role::TeamManager,
-                format!("team.manager@{domain}"),
-                None,
+                Role::SocialWorker,
+                "sw",
+                8,
+                "sees their own caseload",
+                a,
             )
             .await?;
-        account(Role::TeamManager, &manager, "");
-        let mut social_workers = Vec::new();
-        for n in 1..=8 {
-            let sw = self
-                .user(tx, la, Role::SocialWorker, format!("sw{n}@{domain}"), None)
-                .await?;
-            if n == 1 {
-                account(Role::SocialWorker, &sw, "sees their own caseload");
-            }
-            social_workers.push(sw);
-        }
-        let mut school_staff = Vec::new();
-        let mut shown_dt = false;
-        for school in schools.all() {
-            let role = if school.phase == "16 plus" {
-                Role::DesignatedProfessional
-            } else {
-                Role::DesignatedTeacher
-            };
-            let prefix = if role == Role::DesignatedProfessional {
-                "dp"
-            } else {
-                "dt"
-            };
-            let email = format!("{prefix}.{}@{domain}", slug(&school.name));
-            let user = self.user(tx, la, role, email, Some(school)).await?;
-            let note = format!("children at {}", school.name);
-            if role == Role::DesignatedProfessional {
-                account(role, &user, &note);
-            } else if !shown_dt && school.phase == "Secondary" {
-                account(role, &user, &note);
-                shown_dt = true;
-            }
-            school_staff.push((school.id, user));
-        }
-        let mut iros = Vec::new();
-        for n in 1..=2 {
-            let iro = self
-                .user(tx, la, Role::Iro, format!("iro{n}@{domain}"), None)
-                .await?;
-            if n == 1 {
-                account(Role::Iro, &iro, "the children they review");
-            }
-            iros.push(iro);
-        }
-        let careers = self
-            .user(
-                tx,
-                la,
-                Role::CareersAdviser,
-                format!("careers@{domain}"),
-                None,
-            )
+        let iros = self
+            .staff(tx, la, Role::Iro, "iro", 2, "the children they review", a)
             .await?;
-        account(Role::CareersAdviser, &careers, "");
+        self.staff(tx, la, Role::CareersAdviser, "careers", 1, "", a)
+            .await?;
         let carer = self
-            .user(tx, la, Role::Carer, format!("carer@{domain}"), None)
+            .staff(tx, la, Role::Carer, "carer", 1, "one child", a)
             .await?;
-        account(Role::Carer, &carer, "one child");
         let young_person = self
-            .user(
+            .staff(
                 tx,
                 la,
                 Role::YoungPerson,
-                format!("young.person@{domain}"),
-                None,
+                "young.person",
+                1,
+                "their own record",
+                a,
             )
             .await?;
-        account(Role::YoungPerson, &young_person, "their own record");
-        Ok((
-            People {
-                social_workers,
-                iros,
-                carer,
-                young_person,
-                school_staff,
-            },
-            accounts,
-        ))
+
+        // A designated teacher (or, at the college, professional) per school;
+        // the demo lists one secondary DT and the DP.
+        let domain = format!("{}.example", slug(&la.name));
+        let mut school_staff = Vec::new();
+        let mut shown_dt = false;
+        for school in schools.all() {
+            let (role, prefix) = staff_role(school);
+            let email = format!("{prefix}.{}@{domain}", slug(&school.name));
+            let user = self.user(tx, la, role, email, Some(school)).await?;
+            let shown =
+                role == Role::DesignatedProfessional || (!shown_dt && school.phase == "Secondary");
+            if shown {
+                accounts.push(demo_account(
+                    role,
+                    &user,
+                    &format!("children at {}", school.name),
+                ));
+                shown_dt |= role == Role::DesignatedTeacher;
+            }
+            school_staff.push((school.id, user));
+        }
+        let first = |mut people: Vec<User>| {
+            people
+                .pop()
+                .ok_or_else(|| ServiceError::Internal("no user".into()))
+        };
+        let people = People {
+            social_workers,
+            iros,
+            carer: first(carer)?,
+            young_person: first(young_person)?,
+            school_staff,
+        };
+        Ok((people, accounts))
     }
 
     fn upn(&mut self, la_code: &str) -> Option<String> {
@@ -686,11 +674,7 @@ impl Generator {
             )
             .await?;
             if let Some((_, staff)) = people.school_staff.iter().find(|(id, _)| *id == school.id) {
-                let role = if school.phase == "16 plus" {
-                    Role::DesignatedProfessional
-                } else {
-                    Role::DesignatedTeacher
-                };
+                let (role, _) = staff_role(school);
                 placements::insert_child_worker(
                     tx,
                     &worker(staff, role, started_on, &mut self.ids, self.now),
@@ -840,6 +824,24 @@ impl Generator {
         )
         .await?;
         Ok(())
+    }
+}
+
+fn demo_account(role: Role, user: &User, note: &str) -> DemoAccount {
+    DemoAccount {
+        role,
+        email: user.email.clone(),
+        name: user.display_name.clone(),
+        note: note.into(),
+    }
+}
+
+/// The role (and e-mail prefix) of a school's link person.
+fn staff_role(school: &School) -> (Role, &'static str) {
+    if school.phase == "16 plus" {
+        (Role::DesignatedProfessional, "dp")
+    } else {
+        (Role::DesignatedTeacher, "dt")
     }
 }
 

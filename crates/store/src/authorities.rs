@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::{Db, StoreError, Tx, on_db, on_tx};
+use crate::{Db, StoreError, Tx, exec_tx, on_db};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct LocalAuthority {
@@ -15,16 +15,16 @@ pub struct LocalAuthority {
 }
 
 pub async fn insert(tx: &mut Tx, la: &LocalAuthority) -> Result<(), StoreError> {
-    on_tx!(tx, conn => sqlx::query(
-        "INSERT INTO local_authorities (id, code, name, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(la.id)
-    .bind(&la.code)
-    .bind(&la.name)
-    .bind(la.created_at)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    exec_tx!(
+        tx,
+        sqlx::query(
+            "INSERT INTO local_authorities (id, code, name, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(la.id)
+        .bind(&la.code)
+        .bind(&la.name)
+        .bind(la.created_at)
+    )?;
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::{ChildScope, Db, Page, PageRequest, StoreError, Tx, on_db, on_tx};
+use crate::{ChildScope, Db, Page, PageRequest, StoreError, Tx, exec_tx, on_db};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Child {
@@ -94,7 +94,7 @@ fn like_pattern(text: &str) -> String {
 }
 
 pub async fn insert(tx: &mut Tx, c: &Child) -> Result<(), StoreError> {
-    on_tx!(tx, conn => sqlx::query(
+    exec_tx!(tx, sqlx::query(
         "INSERT INTO children (id, la_id, forename, surname, preferred_name, date_of_birth, gender, \
          ethnicity, upn, upn_unknown_reason, uln, legal_status, entered_care_on, vs_priority, \
          version, created_at, updated_at) \
@@ -116,10 +116,7 @@ pub async fn insert(tx: &mut Tx, c: &Child) -> Result<(), StoreError> {
     .bind(&c.vs_priority)
     .bind(c.version)
     .bind(c.created_at)
-    .bind(c.updated_at)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .bind(c.updated_at))?;
     Ok(())
 }
 
@@ -153,7 +150,7 @@ pub async fn update_names(
     surname: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
-    let done = on_tx!(tx, conn => sqlx::query(
+    let done = exec_tx!(tx, sqlx::query(
         "UPDATE children SET forename = $4, surname = $5, updated_at = $6, version = version + 1 \
          WHERE la_id = $1 AND id = $2 AND version = $3",
     )
@@ -162,10 +159,7 @@ pub async fn update_names(
     .bind(expected_version)
     .bind(forename)
     .bind(surname)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .bind(now))?;
     if done == 0 {
         return Err(StoreError::StaleVersion);
     }

@@ -60,6 +60,31 @@ macro_rules! on_tx {
     };
 }
 
+/// Runs one statement in a transaction; evaluates to the rows it changed.
+#[macro_export]
+macro_rules! exec_tx {
+    ($tx:expr, $query:expr) => {
+        $crate::on_tx!($tx, conn => $query.execute(conn).await.map(|r| r.rows_affected()))
+    };
+}
+
+/// Runs one statement on the pool; evaluates to the rows it changed.
+#[macro_export]
+macro_rules! exec_db {
+    ($db:expr, $query:expr) => {
+        $crate::on_db!($db, pool => $query.execute(pool).await.map(|r| r.rows_affected()))
+    };
+}
+
+/// A statement meant to change exactly one row found none: `NotFound`.
+pub(crate) fn one_row(changed: u64) -> Result<(), StoreError> {
+    if changed == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
 impl Db {
     /// Connects to `sqlite://…` or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db, StoreError> {

@@ -14,6 +14,7 @@ pub mod schools;
 pub mod sessions;
 pub mod users;
 
+pub(crate) use db::one_row;
 pub use db::{Backend, Db, Tx, truncate_to_micros};
 pub use error::StoreError;
 pub use openpep_domain::ChildScope;

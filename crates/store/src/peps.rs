@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::{Db, StoreError, Tx, on_db, on_tx};
+use crate::{Db, StoreError, Tx, exec_tx, on_db};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Pep {
@@ -30,27 +30,27 @@ const COLUMNS: &str = "id, la_id, child_id, academic_year, term, reason, status,
      meeting_at, signed_off_at, version, created_at, updated_at";
 
 pub async fn insert(tx: &mut Tx, p: &Pep) -> Result<(), StoreError> {
-    on_tx!(tx, conn => sqlx::query(
-        "INSERT INTO peps (id, la_id, child_id, academic_year, term, reason, status, due_on, \
+    exec_tx!(
+        tx,
+        sqlx::query(
+            "INSERT INTO peps (id, la_id, child_id, academic_year, term, reason, status, due_on, \
          meeting_at, signed_off_at, version, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(p.id)
-    .bind(p.la_id)
-    .bind(p.child_id)
-    .bind(p.academic_year)
-    .bind(&p.term)
-    .bind(&p.reason)
-    .bind(&p.status)
-    .bind(p.due_on)
-    .bind(p.meeting_at)
-    .bind(p.signed_off_at)
-    .bind(p.version)
-    .bind(p.created_at)
-    .bind(p.updated_at)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+        )
+        .bind(p.id)
+        .bind(p.la_id)
+        .bind(p.child_id)
+        .bind(p.academic_year)
+        .bind(&p.term)
+        .bind(&p.reason)
+        .bind(&p.status)
+        .bind(p.due_on)
+        .bind(p.meeting_at)
+        .bind(p.signed_off_at)
+        .bind(p.version)
+        .bind(p.created_at)
+        .bind(p.updated_at)
+    )?;
     Ok(())
 }
 

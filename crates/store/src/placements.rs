@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::{Db, StoreError, Tx, on_db, on_tx};
+use crate::{Db, StoreError, Tx, exec_tx, on_db, one_row};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CareEpisode {
@@ -73,62 +73,62 @@ pub struct ChildWorkerView {
 }
 
 pub async fn insert_care_episode(tx: &mut Tx, e: &CareEpisode) -> Result<(), StoreError> {
-    on_tx!(tx, conn => sqlx::query(
-        "INSERT INTO care_episodes (id, la_id, child_id, started_on, ended_on, legal_status, \
+    exec_tx!(
+        tx,
+        sqlx::query(
+            "INSERT INTO care_episodes (id, la_id, child_id, started_on, ended_on, legal_status, \
          placement_type, placement_provider, lives_in_la, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(e.id)
-    .bind(e.la_id)
-    .bind(e.child_id)
-    .bind(e.started_on)
-    .bind(e.ended_on)
-    .bind(&e.legal_status)
-    .bind(&e.placement_type)
-    .bind(&e.placement_provider)
-    .bind(e.lives_in_la)
-    .bind(e.created_at)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+        )
+        .bind(e.id)
+        .bind(e.la_id)
+        .bind(e.child_id)
+        .bind(e.started_on)
+        .bind(e.ended_on)
+        .bind(&e.legal_status)
+        .bind(&e.placement_type)
+        .bind(&e.placement_provider)
+        .bind(e.lives_in_la)
+        .bind(e.created_at)
+    )?;
     Ok(())
 }
 
 pub async fn insert_school_placement(tx: &mut Tx, p: &SchoolPlacement) -> Result<(), StoreError> {
-    on_tx!(tx, conn => sqlx::query(
-        "INSERT INTO school_placements (id, la_id, child_id, school_id, started_on, ended_on, \
+    exec_tx!(
+        tx,
+        sqlx::query(
+            "INSERT INTO school_placements (id, la_id, child_id, school_id, started_on, ended_on, \
          reason_ended, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(p.id)
-    .bind(p.la_id)
-    .bind(p.child_id)
-    .bind(p.school_id)
-    .bind(p.started_on)
-    .bind(p.ended_on)
-    .bind(&p.reason_ended)
-    .bind(p.created_at)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+        )
+        .bind(p.id)
+        .bind(p.la_id)
+        .bind(p.child_id)
+        .bind(p.school_id)
+        .bind(p.started_on)
+        .bind(p.ended_on)
+        .bind(&p.reason_ended)
+        .bind(p.created_at)
+    )?;
     Ok(())
 }
 
 pub async fn insert_child_worker(tx: &mut Tx, w: &ChildWorker) -> Result<(), StoreError> {
-    on_tx!(tx, conn => sqlx::query(
-        "INSERT INTO child_workers (id, la_id, child_id, user_id, role, started_on, ended_on, \
+    exec_tx!(
+        tx,
+        sqlx::query(
+            "INSERT INTO child_workers (id, la_id, child_id, user_id, role, started_on, ended_on, \
          created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(w.id)
-    .bind(w.la_id)
-    .bind(w.child_id)
-    .bind(w.user_id)
-    .bind(&w.role)
-    .bind(w.started_on)
-    .bind(w.ended_on)
-    .bind(w.created_at)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+        )
+        .bind(w.id)
+        .bind(w.la_id)
+        .bind(w.child_id)
+        .bind(w.user_id)
+        .bind(&w.role)
+        .bind(w.started_on)
+        .bind(w.ended_on)
+        .bind(w.created_at)
+    )?;
     Ok(())
 }
 
@@ -139,19 +139,13 @@ pub async fn end_child_worker(
     id: Uuid,
     ended_on: NaiveDate,
 ) -> Result<(), StoreError> {
-    let done = on_tx!(tx, conn => sqlx::query(
+    let done = exec_tx!(tx, sqlx::query(
         "UPDATE child_workers SET ended_on = $3 WHERE la_id = $1 AND id = $2 AND ended_on IS NULL",
     )
     .bind(la_id)
     .bind(id)
-    .bind(ended_on)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    if done == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    .bind(ended_on))?;
+    one_row(done)
 }
 
 /// The child's school placements, newest first. The caller has already

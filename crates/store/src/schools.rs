@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::{Db, StoreError, Tx, on_db, on_tx};
+use crate::{Db, StoreError, Tx, exec_tx, on_db};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct School {
@@ -30,7 +30,7 @@ const COLUMNS: &str = "id, urn, laestab, name, phase, establishment_type, la_cod
      ofsted_rating, ofsted_inspected_on, is_open, created_at, updated_at";
 
 pub async fn insert(tx: &mut Tx, s: &School) -> Result<(), StoreError> {
-    on_tx!(tx, conn => sqlx::query(
+    exec_tx!(tx, sqlx::query(
         "INSERT INTO schools (id, urn, laestab, name, phase, establishment_type, la_code, postcode, \
          ofsted_rating, ofsted_inspected_on, is_open, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -47,10 +47,7 @@ pub async fn insert(tx: &mut Tx, s: &School) -> Result<(), StoreError> {
     .bind(s.ofsted_inspected_on)
     .bind(s.is_open)
     .bind(s.created_at)
-    .bind(s.updated_at)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .bind(s.updated_at))?;
     Ok(())
 }
 

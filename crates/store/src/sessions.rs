@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::{Db, StoreError, on_db};
+use crate::{Db, StoreError, exec_db, on_db};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRow {
@@ -37,7 +37,7 @@ pub struct SessionUser {
 }
 
 pub async fn insert(db: &Db, s: &SessionRow) -> Result<(), StoreError> {
-    on_db!(db, pool => sqlx::query(
+    exec_db!(db, sqlx::query(
         "INSERT INTO sessions (id, user_id, membership_id, csrf_token, created_at, last_seen_at, \
          expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -47,10 +47,7 @@ pub async fn insert(db: &Db, s: &SessionRow) -> Result<(), StoreError> {
     .bind(&s.csrf_token)
     .bind(s.created_at)
     .bind(s.last_seen_at)
-    .bind(s.expires_at)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .bind(s.expires_at))?;
     Ok(())
 }
 
@@ -82,28 +79,29 @@ pub async fn find_live(
 
 /// Marks the session as used now (the idle timeout runs from here).
 pub async fn touch(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-    on_db!(db, pool => sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(pool)
-        .await
-    .map(|r| r.rows_affected()))?;
+    exec_db!(
+        db,
+        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+    )?;
     Ok(())
 }
 
 pub async fn delete(db: &Db, id: &str) -> Result<(), StoreError> {
-    on_db!(db, pool => sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(pool).await
-    .map(|r| r.rows_affected()))?;
+    exec_db!(
+        db,
+        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id)
+    )?;
     Ok(())
 }
 
 /// Ends every session of a user (after a password reset, say).
 pub async fn delete_for_user(db: &Db, user_id: Uuid) -> Result<u64, StoreError> {
-    let done = on_db!(db, pool => sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .execute(pool)
-        .await
-    .map(|r| r.rows_affected()))?;
+    let done = exec_db!(
+        db,
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id)
+    )?;
     Ok(done)
 }
 
@@ -113,14 +111,12 @@ pub async fn delete_stale(
     now: DateTime<Utc>,
     idle_before: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
-    let done = on_db!(db, pool => sqlx::query(
-        "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2",
-    )
-    .bind(now)
-    .bind(idle_before)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    let done = exec_db!(
+        db,
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2",)
+            .bind(now)
+            .bind(idle_before)
+    )?;
     Ok(done)
 }
 

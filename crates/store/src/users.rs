@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use openpep_domain::Role;
 use uuid::Uuid;
 
-use crate::{Db, StoreError, Tx, on_db, on_tx};
+use crate::{Db, StoreError, Tx, exec_tx, on_db};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct User {
@@ -42,7 +42,7 @@ const USER_COLUMNS: &str = "id, email, display_name, password_hash, email_verifi
      last_signed_in_at, created_at, updated_at";
 
 pub async fn insert(tx: &mut Tx, u: &User) -> Result<(), StoreError> {
-    on_tx!(tx, conn => sqlx::query(
+    exec_tx!(tx, sqlx::query(
         "INSERT INTO users (id, email, display_name, password_hash, email_verified_at, is_active, \
          last_signed_in_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
@@ -54,10 +54,7 @@ pub async fn insert(tx: &mut Tx, u: &User) -> Result<(), StoreError> {
     .bind(u.is_active)
     .bind(u.last_signed_in_at)
     .bind(u.created_at)
-    .bind(u.updated_at)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .bind(u.updated_at))?;
     Ok(())
 }
 
@@ -72,52 +69,31 @@ pub async fn by_email(db: &Db, email: &str) -> Result<Option<User>, StoreError> 
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(email).fetch_optional(pool).await)?)
 }
 
-pub async fn update_display_name(
-    tx: &mut Tx,
-    id: Uuid,
-    display_name: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let done = on_tx!(tx, conn => sqlx::query(
-        "UPDATE users SET display_name = $2, updated_at = $3 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(display_name)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    if done == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
-}
-
 pub async fn record_sign_in(tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
-    on_tx!(tx, conn => sqlx::query("UPDATE users SET last_signed_in_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(conn)
-        .await
-    .map(|r| r.rows_affected()))?;
+    exec_tx!(
+        tx,
+        sqlx::query("UPDATE users SET last_signed_in_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+    )?;
     Ok(())
 }
 
 pub async fn insert_membership(tx: &mut Tx, m: &Membership) -> Result<(), StoreError> {
-    on_tx!(tx, conn => sqlx::query(
-        "INSERT INTO memberships (id, user_id, la_id, role, school_id, created_at, ended_at) \
+    exec_tx!(
+        tx,
+        sqlx::query(
+            "INSERT INTO memberships (id, user_id, la_id, role, school_id, created_at, ended_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(m.id)
-    .bind(m.user_id)
-    .bind(m.la_id)
-    .bind(&m.role)
-    .bind(m.school_id)
-    .bind(m.created_at)
-    .bind(m.ended_at)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+        )
+        .bind(m.id)
+        .bind(m.user_id)
+        .bind(m.la_id)
+        .bind(&m.role)
+        .bind(m.school_id)
+        .bind(m.created_at)
+        .bind(m.ended_at)
+    )?;
     Ok(())
 }
 

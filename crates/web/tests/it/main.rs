@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access;
+mod demo;
+mod resilience;
 mod security;
 mod sign_in;
 mod support;
