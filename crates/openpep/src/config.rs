@@ -87,3 +87,44 @@ pub fn init_tracing(settings: &Settings) {
         builder.init();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        Jail::expect_with(|jail| {
+            let defaults = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(defaults.listen, "127.0.0.1:8080");
+            assert_eq!(
+                defaults.database_url().map_err(|e| e.to_string())?,
+                "sqlite://openpep-data/openpep.db"
+            );
+
+            jail.create_file(
+                "openpep.toml",
+                "listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/pep\"\nsession_idle_minutes = 20",
+            )?;
+            let from_file = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(from_file.listen, "0.0.0.0:9000");
+            assert_eq!(from_file.session_idle_minutes, 20);
+
+            jail.set_env("OPENPEP_LISTEN", "127.0.0.1:7000");
+            jail.set_env("OPENPEP_DATA_DIR", "here");
+            jail.set_env("OPENPEP_DATABASE_URL", "postgres://pep@db/pep");
+            let from_env = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(from_env.listen, "127.0.0.1:7000");
+            assert_eq!(from_env.data_dir, PathBuf::from("here"));
+            assert_eq!(from_env.session_idle_minutes, 20, "the file still counts");
+            assert_eq!(from_env.database_url().map_err(|e| e.to_string())?, "postgres://pep@db/pep");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_named_config_file_must_exist() {
+        assert!(Settings::load(Some(Path::new("/no/such/openpep.toml"))).is_err());
+    }
+}
