@@ -94,6 +94,7 @@ mod tests {
     use figment::Jail;
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail decides the closure's type
     fn defaults_then_file_then_environment() {
         Jail::expect_with(|jail| {
             let defaults = Settings::load(None).map_err(|e| e.to_string())?;
