@@ -276,3 +276,18 @@ browserTest('keyboard: the first Tab on the sign-in page reaches "Skip to main c
   const target = active.href.replace(/^.*#/, '');
   await page.waitForFunction((id) => document.activeElement?.id === id, target);
 });
+
+browserTest('the component gallery renders every component axe-clean', async (page) => {
+  await page.goto(url('/components'));
+  assert.equal(await h1Text(page), 'Component gallery');
+  await expectNoAxeViolations(page, 'the component gallery');
+  await screenshot(page, '06-component-gallery.png');
+});
+
+browserTest('a page that does not exist is a GOV.UK 404 page', async (page) => {
+  const response = await page.goto(url('/no-such-page'));
+  assert.equal(response.status(), 404);
+  assert.equal(await h1Text(page), 'Page not found');
+  await expectNoAxeViolations(page, 'the 404 page');
+  await screenshot(page, '07-not-found.png');
+});

@@ -119,7 +119,10 @@ mod tests {
             assert_eq!(from_env.listen, "127.0.0.1:7000");
             assert_eq!(from_env.data_dir, PathBuf::from("here"));
             assert_eq!(from_env.session_idle_minutes, 20, "the file still counts");
-            assert_eq!(from_env.database_url().map_err(|e| e.to_string())?, "postgres://pep@db/pep");
+            assert_eq!(
+                from_env.database_url().map_err(|e| e.to_string())?,
+                "postgres://pep@db/pep"
+            );
             Ok(())
         });
     }

@@ -2,16 +2,17 @@
 //! `templates/components.html`; pages build these and never write GOV.UK
 //! markup by hand.
 
-/// GOV.UK tag colours.
+use openpep_domain::PepStatus;
+
+/// The tag colours govuk-frontend v6 defines (blue is the default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TagColour {
     Grey,
     Green,
-    Turquoise,
+    Teal,
     Blue,
-    LightBlue,
     Purple,
-    Pink,
+    Magenta,
     Red,
     Orange,
     Yellow,
@@ -22,11 +23,10 @@ impl TagColour {
         match self {
             TagColour::Grey => "govuk-tag--grey",
             TagColour::Green => "govuk-tag--green",
-            TagColour::Turquoise => "govuk-tag--turquoise",
+            TagColour::Teal => "govuk-tag--teal",
             TagColour::Blue => "",
-            TagColour::LightBlue => "govuk-tag--light-blue",
             TagColour::Purple => "govuk-tag--purple",
-            TagColour::Pink => "govuk-tag--pink",
+            TagColour::Magenta => "govuk-tag--magenta",
             TagColour::Red => "govuk-tag--red",
             TagColour::Orange => "govuk-tag--orange",
             TagColour::Yellow => "govuk-tag--yellow",
@@ -46,6 +46,22 @@ impl Tag {
             text: text.into(),
             colour,
         }
+    }
+    /// A PEP's status, the same colour wherever it is shown.
+    pub fn for_pep(status: Option<PepStatus>, overdue: bool) -> Tag {
+        if overdue {
+            return Tag::new("Overdue", TagColour::Red);
+        }
+        let colour = match status {
+            Some(PepStatus::Draft) | None => TagColour::Grey,
+            Some(PepStatus::InProgress) => TagColour::Blue,
+            Some(PepStatus::MeetingHeld) => TagColour::Purple,
+            Some(PepStatus::AwaitingSignOff) => TagColour::Yellow,
+            Some(PepStatus::SignedOff) => TagColour::Green,
+            Some(PepStatus::ReturnedForImprovement) => TagColour::Orange,
+            Some(PepStatus::QualityAssured) => TagColour::Teal,
+        };
+        Tag::new(status.map_or("Unknown", PepStatus::label), colour)
     }
 }
 
@@ -167,5 +183,178 @@ impl Pagination {
 
     pub fn is_empty(&self) -> bool {
         self.pages.is_empty()
+    }
+}
+
+/// One option of a radios, checkboxes or select component. Select options
+/// show no hint.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub value: String,
+    pub text: String,
+    /// Shown under the label (radios and checkboxes only).
+    pub hint: Option<String>,
+}
+
+impl Choice {
+    pub fn new(value: impl Into<String>, text: impl Into<String>) -> Choice {
+        Choice {
+            value: value.into(),
+            text: text.into(),
+            hint: None,
+        }
+    }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Choice {
+        self.hint = Some(hint.into());
+        self
+    }
+    /// Whether this is the chosen value. An empty value chooses nothing,
+    /// as in GOV.UK Frontend.
+    pub fn is(&self, value: &str) -> bool {
+        !value.is_empty() && self.value == value
+    }
+    /// Whether this is one of the chosen values (checkboxes).
+    pub fn is_in<S: AsRef<str>>(&self, values: &[S]) -> bool {
+        values.iter().any(|v| self.is(v.as_ref()))
+    }
+}
+
+/// The three text fields of a date input (`<name>-day`, `<name>-month`,
+/// `<name>-year`) as the user typed them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DateValue {
+    pub day: String,
+    pub month: String,
+    pub year: String,
+}
+
+impl DateValue {
+    pub fn new(
+        day: impl Into<String>,
+        month: impl Into<String>,
+        year: impl Into<String>,
+    ) -> DateValue {
+        DateValue {
+            day: day.into(),
+            month: month.into(),
+            year: year.into(),
+        }
+    }
+}
+
+impl From<chrono::NaiveDate> for DateValue {
+    fn from(date: chrono::NaiveDate) -> DateValue {
+        use chrono::Datelike;
+        DateValue::new(
+            date.day().to_string(),
+            date.month().to_string(),
+            date.year().to_string(),
+        )
+    }
+}
+
+/// Which parts of a date input are in error, like
+/// `DateParts { month: true, ..DateParts::NONE }`. With an error message and
+/// no part named, every part is highlighted (as in GOV.UK Frontend).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DateParts {
+    pub day: bool,
+    pub month: bool,
+    pub year: bool,
+}
+
+impl DateParts {
+    pub const NONE: DateParts = DateParts {
+        day: false,
+        month: false,
+        year: false,
+    };
+
+    pub fn is_empty(self) -> bool {
+        self == DateParts::NONE
+    }
+
+    /// The id of the first part in error, for the error summary's link:
+    /// `<name>-day`, `<name>-month` or `<name>-year` (the day if none is named).
+    pub fn first_id(self, name: &str) -> String {
+        let part = [
+            (self.day, "day"),
+            (self.month, "month"),
+            (self.year, "year"),
+        ]
+        .into_iter()
+        .find(|(in_error, _)| *in_error)
+        .map_or("day", |(_, part)| part);
+        format!("{name}-{part}")
+    }
+
+    /// Whether to highlight each part, given whether there is an error
+    /// message: `[day, month, year]`.
+    pub fn highlighted(self, has_error: bool) -> [bool; 3] {
+        if !has_error {
+            [false; 3]
+        } else if self.is_empty() {
+            [true; 3]
+        } else {
+            [self.day, self.month, self.year]
+        }
+    }
+}
+
+/// The `aria-describedby` of a field or fieldset `id`, in GOV.UK's order:
+/// a character count's message (`<id>-info`), the hint (`<id>-hint`), the
+/// error message (`<id>-error`); "" when there is none.
+pub fn described_by(id: &str, info: bool, hint: bool, error: bool) -> String {
+    [(info, "info"), (hint, "hint"), (error, "error")]
+        .into_iter()
+        .filter(|(present, _)| *present)
+        .map(|(_, suffix)| format!("{id}-{suffix}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The id of the `index`th (from 1) radio or checkbox of a group: the first
+/// has the group's name, so the error summary can link to it; then
+/// `<name>-2`, `<name>-3`...
+pub fn item_id(name: &str, index: usize) -> String {
+    if index <= 1 {
+        name.to_owned()
+    } else {
+        format!("{name}-{index}")
+    }
+}
+
+/// The status of a task list item.
+#[derive(Debug, Clone)]
+pub enum TaskStatus {
+    /// Plain text, as GOV.UK shows "Completed".
+    Text(String),
+    /// A tag, as GOV.UK shows "Incomplete" or "In progress".
+    Tag(Tag),
+    /// "Cannot start yet", in secondary text; the item should have no link.
+    CannotStartYet,
+}
+
+/// One item of a task list.
+#[derive(Debug, Clone)]
+pub struct TaskItem {
+    pub title: String,
+    pub href: Option<String>,
+    pub hint: Option<String>,
+    pub status: TaskStatus,
+}
+
+impl TaskItem {
+    pub fn new(title: impl Into<String>, href: Option<String>, status: TaskStatus) -> TaskItem {
+        TaskItem {
+            title: title.into(),
+            href,
+            hint: None,
+            status,
+        }
+    }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> TaskItem {
+        self.hint = Some(hint.into());
+        self
     }
 }

@@ -31,23 +31,6 @@ fn date(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
-fn status_tag(status: Option<PepStatus>, overdue: bool) -> Tag {
-    if overdue {
-        return Tag::new("Overdue", TagColour::Red);
-    }
-    let colour = match status {
-        Some(PepStatus::Draft) => TagColour::Grey,
-        Some(PepStatus::InProgress) => TagColour::LightBlue,
-        Some(PepStatus::MeetingHeld) => TagColour::Blue,
-        Some(PepStatus::AwaitingSignOff) => TagColour::Yellow,
-        Some(PepStatus::SignedOff) => TagColour::Green,
-        Some(PepStatus::ReturnedForImprovement) => TagColour::Orange,
-        Some(PepStatus::QualityAssured) => TagColour::Turquoise,
-        None => TagColour::Grey,
-    };
-    Tag::new(status.map_or("Unknown", PepStatus::label), colour)
-}
-
 fn reason_label(reason: &str) -> &'static str {
     match reason {
         "initial" => "Initial PEP",
@@ -200,7 +183,7 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
                     Cell::text(format!("{term} {}", AcademicYear(p.academic_year))).heading(),
                     Cell::text(reason_label(&p.reason)),
                     Cell::text(date(p.due_on)),
-                    Cell::tag(status_tag(status, overdue)),
+                    Cell::tag(Tag::for_pep(status, overdue)),
                 ]
             })
             .collect(),

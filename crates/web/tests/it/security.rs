@@ -112,6 +112,47 @@ async fn probes_and_the_gallery() {
         assert_eq!(status, 200);
         assert_eq!(texts(&html, "h1"), ["Component gallery"]);
         assert!(texts(&html, "h2").len() >= 10);
+        let h2 = texts(&html, "h2");
+        for heading in [
+            "Textarea and character count",
+            "Fieldset",
+            "Radios",
+            "Checkboxes",
+            "Select",
+            "Date input",
+            "Details",
+            "Panel",
+            "Summary card",
+            "Task list",
+        ] {
+            assert!(h2.iter().any(|h| h == heading), "no {heading} in {h2:?}");
+        }
+        // Every error summary link goes to a field on the page; a date
+        // links to its first part in error, and only that part is red.
+        let links = scraper::Selector::parse(".govuk-error-summary__list a").unwrap();
+        let targets: Vec<String> = html
+            .select(&links)
+            .map(|a| {
+                a.value()
+                    .attr("href")
+                    .unwrap()
+                    .trim_start_matches('#')
+                    .to_owned()
+            })
+            .collect();
+        assert!(targets.contains(&"gallery-review-date-month".to_owned()));
+        for target in &targets {
+            let selector = format!("[id=\"{target}\"]");
+            assert!(attr(&html, &selector, "id").is_some(), "{target}");
+        }
+        let class = |id: &str| attr(&html, &format!("#{id}"), "class").unwrap();
+        assert!(class("gallery-review-date-month").contains("govuk-input--error"));
+        assert!(!class("gallery-review-date-day").contains("govuk-input--error"));
+        assert_eq!(
+            attr(&html, "#gallery-child-views", "aria-describedby").as_deref(),
+            Some("gallery-child-views-info gallery-child-views-hint")
+        );
+        assert!(attr(&html, "#gallery-legal-status-2", "checked").is_some());
     })
     .await;
     on_each_backend(WebConfig::default(), |app| async move {
