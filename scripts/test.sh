@@ -59,11 +59,13 @@ OPENPEP_DATA_DIR="$data_dir" OPENPEP_LISTEN="127.0.0.1:$port" "$target_dir/debug
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; rm -rf "$data_dir"; }
 trap cleanup EXIT
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { cat "$log"; echo "the demo server did not start"; exit 1; }
+ready=
+for _ in $(seq 1 150); do
+  if curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then ready=1; break; fi
+  kill -0 "$server" 2>/dev/null || break
   sleep 0.2
 done
+[ -n "$ready" ] || { cat "$log"; echo "the demo server did not become ready"; exit 1; }
 dt_email=$(awk '/Designated teacher/ { print $3; exit }' "$data_dir/demo-accounts.txt")
 password=$(sed -n 's/.*password is: //p' "$data_dir/demo-accounts.txt")
 OPENPEP_BASE_URL="http://127.0.0.1:$port" OPENPEP_DT_EMAIL="$dt_email" OPENPEP_PASSWORD="$password" \

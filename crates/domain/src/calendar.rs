@@ -146,8 +146,7 @@ impl WorkingDayCalendar {
 
     /// Also treats these days (an LA's closure days) as non-working.
     pub fn with_closures(mut self, closures: impl IntoIterator<Item = NaiveDate>) -> Self {
-        self.holidays
-            .extend(closures.into_iter().filter(|date| !is_weekend(*date)));
+        self.holidays.extend(closures.into_iter().filter(|date| !is_weekend(*date)));
         self
     }
 
@@ -193,10 +192,7 @@ impl WorkingDayCalendar {
         if to < from {
             return -self.working_days_between(to, from);
         }
-        let holidays = self
-            .holidays
-            .range((Bound::Excluded(from), Bound::Included(to)))
-            .count();
+        let holidays = self.holidays.range((Bound::Excluded(from), Bound::Included(to))).count();
         weekdays_after_until(from, to) - i64::try_from(holidays).unwrap_or(i64::MAX)
     }
 }
@@ -267,10 +263,7 @@ mod tests {
 
     #[test]
     fn table_is_sorted_real_and_never_at_a_weekend() {
-        let dates: Vec<NaiveDate> = BANK_HOLIDAYS
-            .iter()
-            .map(|&(y, m, d)| date(y, m, d))
-            .collect();
+        let dates: Vec<NaiveDate> = BANK_HOLIDAYS.iter().map(|&(y, m, d)| date(y, m, d)).collect();
         assert!(dates.windows(2).all(|w| w[0] < w[1]));
         assert!(dates.iter().all(|d| !is_weekend(*d)));
         for year in FIRST_YEAR..=LAST_YEAR {
@@ -306,11 +299,7 @@ mod tests {
     /// The usual rules, with the one-off changes of 2020, 2022 and 2023.
     fn derived(y: i32) -> Vec<NaiveDate> {
         let jan_1 = date(y, 1, 1);
-        let new_year = if is_weekend(jan_1) {
-            monday_on_or_after(jan_1)
-        } else {
-            jan_1
-        };
+        let new_year = if is_weekend(jan_1) { monday_on_or_after(jan_1) } else { jan_1 };
         let mut days = vec![
             new_year,
             easter(y) - chrono::Duration::days(2),
@@ -370,68 +359,35 @@ mod tests {
         let inset = date(2025, 9, 1);
         let calendar = calendar().with_closures([inset, date(2025, 9, 6)]);
         assert!(!calendar.is_working_day(inset));
-        assert_eq!(
-            calendar.add_working_days(date(2025, 8, 29), 1),
-            date(2025, 9, 2)
-        );
-        assert_eq!(
-            calendar.working_days_between(date(2025, 8, 29), date(2025, 9, 8)),
-            5
-        );
+        assert_eq!(calendar.add_working_days(date(2025, 8, 29), 1), date(2025, 9, 2));
+        assert_eq!(calendar.working_days_between(date(2025, 8, 29), date(2025, 9, 8)), 5);
     }
 
     #[test]
     fn adding_working_days() {
         let calendar = calendar();
         // Thursday before Easter 2024: Good Friday and Easter Monday skipped.
-        assert_eq!(
-            calendar.add_working_days(date(2024, 3, 28), 1),
-            date(2024, 4, 2)
-        );
+        assert_eq!(calendar.add_working_days(date(2024, 3, 28), 1), date(2024, 4, 2));
         // Ten working days from coming into care on Monday 2 September 2024.
-        assert_eq!(
-            calendar.add_working_days(date(2024, 9, 2), 10),
-            date(2024, 9, 16)
-        );
+        assert_eq!(calendar.add_working_days(date(2024, 9, 2), 10), date(2024, 9, 16));
         // Twenty working days from 1 December 2025 cross Christmas.
-        assert_eq!(
-            calendar.add_working_days(date(2025, 12, 1), 20),
-            date(2025, 12, 31)
-        );
+        assert_eq!(calendar.add_working_days(date(2025, 12, 1), 20), date(2025, 12, 31));
         let saturday = date(2025, 3, 1);
         assert_eq!(calendar.add_working_days(saturday, 0), date(2025, 3, 3));
         assert_eq!(calendar.add_working_days(saturday, 1), date(2025, 3, 3));
-        assert_eq!(
-            calendar.add_working_days(date(2025, 3, 3), 0),
-            date(2025, 3, 3)
-        );
+        assert_eq!(calendar.add_working_days(date(2025, 3, 3), 0), date(2025, 3, 3));
         assert_eq!(calendar.add_working_days(NaiveDate::MAX, 5), NaiveDate::MAX);
     }
 
     #[test]
     fn counting_working_days() {
         let calendar = calendar();
-        assert_eq!(
-            calendar.working_days_between(date(2024, 9, 2), date(2024, 9, 16)),
-            10
-        );
-        assert_eq!(
-            calendar.working_days_between(date(2024, 9, 16), date(2024, 9, 2)),
-            -10
-        );
-        assert_eq!(
-            calendar.working_days_between(date(2024, 9, 2), date(2024, 9, 2)),
-            0
-        );
-        assert_eq!(
-            calendar.working_days_between(date(2024, 3, 28), date(2024, 4, 2)),
-            1
-        );
+        assert_eq!(calendar.working_days_between(date(2024, 9, 2), date(2024, 9, 16)), 10);
+        assert_eq!(calendar.working_days_between(date(2024, 9, 16), date(2024, 9, 2)), -10);
+        assert_eq!(calendar.working_days_between(date(2024, 9, 2), date(2024, 9, 2)), 0);
+        assert_eq!(calendar.working_days_between(date(2024, 3, 28), date(2024, 4, 2)), 1);
         // 2025 has 261 weekdays and 8 bank holidays.
-        assert_eq!(
-            calendar.working_days_between(date(2024, 12, 31), date(2025, 12, 31)),
-            253
-        );
+        assert_eq!(calendar.working_days_between(date(2024, 12, 31), date(2025, 12, 31)), 253);
     }
 
     fn any_date() -> impl Strategy<Value = NaiveDate> {

@@ -119,9 +119,8 @@ impl DateOfBirth {
         }
 
         let day_number = number(day).filter(|d| (1..=31).contains(d));
-        let month_number = number(month)
-            .filter(|m| (1..=12).contains(m))
-            .or_else(|| month_from_name(month));
+        let month_number =
+            number(month).filter(|m| (1..=12).contains(m)).or_else(|| month_from_name(month));
         let year_digits = year.bytes().all(|b| b.is_ascii_digit());
         let (Some(d), Some(m), true) = (day_number, month_number, year_digits) else {
             let wrong: Vec<DatePart> = [
@@ -153,13 +152,10 @@ impl DateOfBirth {
         if date >= today {
             return Err(DateError::InFuture);
         }
-        let earliest_excluded = today
-            .checked_sub_months(Months::new((MAX_AGE + 1) * 12))
-            .unwrap_or(NaiveDate::MIN);
+        let earliest_excluded =
+            today.checked_sub_months(Months::new((MAX_AGE + 1) * 12)).unwrap_or(NaiveDate::MIN);
         if date <= earliest_excluded {
-            return Err(DateError::TooEarly {
-                after: earliest_excluded,
-            });
+            return Err(DateError::TooEarly { after: earliest_excluded });
         }
         Ok(DateOfBirth(date))
     }
@@ -223,10 +219,7 @@ fn month_from_name(text: &str) -> Option<u32> {
     let text = text.to_lowercase();
     let text = text.trim_end_matches('.');
     let matches = |name: &str| text == name || (text.len() >= 3 && name.starts_with(text));
-    NAMES
-        .iter()
-        .position(|name| matches(name))
-        .and_then(|i| u32::try_from(i + 1).ok())
+    NAMES.iter().position(|name| matches(name)).and_then(|i| u32::try_from(i + 1).ok())
 }
 
 #[cfg(test)]
@@ -249,41 +242,20 @@ mod tests {
     #[test]
     fn accepts_real_past_dates() {
         assert_eq!(parse("5", "1", "2010").unwrap().date(), date(2010, 1, 5));
-        assert_eq!(
-            parse(" 05 ", "01", "2010").unwrap().date(),
-            date(2010, 1, 5)
-        );
+        assert_eq!(parse(" 05 ", "01", "2010").unwrap().date(), date(2010, 1, 5));
         assert_eq!(parse("29", "2", "2012").unwrap().date(), date(2012, 2, 29));
-        assert_eq!(
-            parse("31", "Dec", "2015").unwrap().date(),
-            date(2015, 12, 31)
-        );
+        assert_eq!(parse("31", "Dec", "2015").unwrap().date(), date(2015, 12, 31));
         assert_eq!(parse("1", "sept", "2001").unwrap().date(), date(2001, 9, 1));
-        assert_eq!(
-            parse("1", "MARCH", "2001").unwrap().date(),
-            date(2001, 3, 1)
-        );
+        assert_eq!(parse("1", "MARCH", "2001").unwrap().date(), date(2001, 3, 1));
     }
 
     #[test]
     fn missing_parts() {
         let cases = [
             (("", "", ""), DateError::Missing, "Enter a date of birth"),
-            (
-                ("", "1", "2010"),
-                DateError::MissingDay,
-                "Date of birth must include a day",
-            ),
-            (
-                ("1", " ", "2010"),
-                DateError::MissingMonth,
-                "Date of birth must include a month",
-            ),
-            (
-                ("1", "1", ""),
-                DateError::MissingYear,
-                "Date of birth must include a year",
-            ),
+            (("", "1", "2010"), DateError::MissingDay, "Date of birth must include a day"),
+            (("1", " ", "2010"), DateError::MissingMonth, "Date of birth must include a month"),
+            (("1", "1", ""), DateError::MissingYear, "Date of birth must include a year"),
             (
                 ("", "", "2010"),
                 DateError::MissingDayAndMonth,
@@ -348,16 +320,8 @@ mod tests {
     #[test]
     fn child_can_be_at_most_25() {
         let error = parse("1", "1", "1990").unwrap_err();
-        assert_eq!(
-            error,
-            DateError::TooEarly {
-                after: date(1990, 1, 1)
-            }
-        );
-        assert_eq!(
-            error.to_string(),
-            "Date of birth must be after 1 January 1990"
-        );
+        assert_eq!(error, DateError::TooEarly { after: date(1990, 1, 1) });
+        assert_eq!(error.to_string(), "Date of birth must be after 1 January 1990");
         let oldest = parse("2", "1", "1990").unwrap();
         assert_eq!(oldest.age_on(today()), 25);
         assert_eq!(parse("1", "1", "1000").unwrap_err().field(), DatePart::Day);
@@ -368,14 +332,8 @@ mod tests {
         assert_eq!(DateError::Missing.parts(), &DatePart::ALL);
         assert_eq!(DateError::MissingDay.field(), DatePart::Day);
         assert_eq!(DateError::MissingMonthAndYear.field(), DatePart::Month);
-        assert_eq!(
-            DateError::MissingMonthAndYear.parts(),
-            &[DatePart::Month, DatePart::Year]
-        );
-        assert_eq!(
-            DateError::NotReal(Some(DatePart::Month)).field(),
-            DatePart::Month
-        );
+        assert_eq!(DateError::MissingMonthAndYear.parts(), &[DatePart::Month, DatePart::Year]);
+        assert_eq!(DateError::NotReal(Some(DatePart::Month)).field(), DatePart::Month);
         assert_eq!(DateError::NotReal(None).parts().len(), 3);
         assert_eq!(DateError::InFuture.field(), DatePart::Day);
     }

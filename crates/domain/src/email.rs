@@ -102,10 +102,7 @@ mod tests {
     fn accepts_and_normalises_valid_addresses() {
         let cases = [
             ("jo.bloggs@westsussex.gov.uk", "jo.bloggs@westsussex.gov.uk"),
-            (
-                "  Jo.Bloggs@WestSussex.gov.uk ",
-                "jo.bloggs@westsussex.gov.uk",
-            ),
+            ("  Jo.Bloggs@WestSussex.gov.uk ", "jo.bloggs@westsussex.gov.uk"),
             ("a+pep@school.sch.uk", "a+pep@school.sch.uk"),
         ];
         for (input, expected) in cases {
@@ -113,10 +110,7 @@ mod tests {
             assert_eq!(email.as_str(), expected);
             assert_eq!(email.to_string(), expected);
         }
-        assert_eq!(
-            Email::parse("dt@school.sch.uk").unwrap().domain(),
-            "school.sch.uk"
-        );
+        assert_eq!(Email::parse("dt@school.sch.uk").unwrap().domain(), "school.sch.uk");
     }
 
     #[test]

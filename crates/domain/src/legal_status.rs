@@ -56,9 +56,7 @@ impl LegalStatus {
     }
 
     pub fn from_code(code: &str) -> Option<LegalStatus> {
-        LegalStatus::ALL
-            .into_iter()
-            .find(|status| status.code() == code)
+        LegalStatus::ALL.into_iter().find(|status| status.code() == code)
     }
 
     pub fn description(self) -> &'static str {
@@ -112,10 +110,7 @@ mod tests {
     fn descriptions() {
         assert_eq!(LegalStatus::C1.description(), "Interim care order");
         assert_eq!(LegalStatus::C2.description(), "Full care order");
-        assert_eq!(
-            LegalStatus::L2.description(),
-            "Emergency protection order (EPO)"
-        );
+        assert_eq!(LegalStatus::L2.description(), "Emergency protection order (EPO)");
         let distinct: std::collections::HashSet<_> =
             LegalStatus::ALL.iter().map(|s| s.description()).collect();
         assert_eq!(distinct.len(), LegalStatus::ALL.len());

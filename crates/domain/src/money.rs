@@ -83,9 +83,7 @@ impl Pence {
 
     /// The total of some amounts, or `None` if it would overflow.
     pub fn checked_sum(amounts: impl IntoIterator<Item = Pence>) -> Option<Pence> {
-        amounts
-            .into_iter()
-            .try_fold(Pence::ZERO, |total, amount| total.checked_add(amount))
+        amounts.into_iter().try_fold(Pence::ZERO, |total, amount| total.checked_add(amount))
     }
 }
 
@@ -144,11 +142,7 @@ mod tests {
             ("5000.00", 500_000),
         ];
         for (input, pence) in cases {
-            assert_eq!(
-                Pence::parse_pounds(input),
-                Ok(Pence::from_pence(pence)),
-                "{input}"
-            );
+            assert_eq!(Pence::parse_pounds(input), Ok(Pence::from_pence(pence)), "{input}");
         }
     }
 
@@ -194,23 +188,14 @@ mod tests {
         for (pence, text) in cases {
             assert_eq!(Pence::from_pence(pence).to_string(), text);
         }
-        assert_eq!(
-            Pence::from_pence(i64::MIN).to_string(),
-            "-£92,233,720,368,547,758.08"
-        );
+        assert_eq!(Pence::from_pence(i64::MIN).to_string(), "-£92,233,720,368,547,758.08");
     }
 
     #[test]
     fn adds_without_overflow() {
         let a = Pence::from_pence(250_000);
-        assert_eq!(
-            a.checked_add(Pence::from_pence(7_000)),
-            Some(Pence::from_pence(257_000))
-        );
-        assert_eq!(
-            Pence::from_pence(i64::MAX).checked_add(Pence::from_pence(1)),
-            None
-        );
+        assert_eq!(a.checked_add(Pence::from_pence(7_000)), Some(Pence::from_pence(257_000)));
+        assert_eq!(Pence::from_pence(i64::MAX).checked_add(Pence::from_pence(1)), None);
         assert_eq!(a.checked_sub(a), Some(Pence::ZERO));
         assert_eq!(
             Pence::checked_sum([a, a, Pence::from_pence(1)]),
@@ -223,10 +208,7 @@ mod tests {
     fn serialises_as_pence() {
         let json = serde_json::to_string(&Pence::from_pence(263_000)).unwrap();
         assert_eq!(json, "263000");
-        assert_eq!(
-            serde_json::from_str::<Pence>(&json).unwrap().pence(),
-            263_000
-        );
+        assert_eq!(serde_json::from_str::<Pence>(&json).unwrap().pence(), 263_000);
     }
 
     proptest! {

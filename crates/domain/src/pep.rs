@@ -86,9 +86,7 @@ impl PepStatus {
     }
 
     pub fn from_code(code: &str) -> Option<PepStatus> {
-        PepStatus::ALL
-            .into_iter()
-            .find(|status| status.code() == code)
+        PepStatus::ALL.into_iter().find(|status| status.code() == code)
     }
 
     pub fn label(self) -> &'static str {
@@ -159,10 +157,8 @@ mod tests {
 
     #[test]
     fn complete_means_signed_off() {
-        let complete: Vec<PepStatus> = PepStatus::ALL
-            .into_iter()
-            .filter(|s| s.is_complete())
-            .collect();
+        let complete: Vec<PepStatus> =
+            PepStatus::ALL.into_iter().filter(|s| s.is_complete()).collect();
         assert_eq!(complete, [PepStatus::SignedOff, PepStatus::QualityAssured]);
     }
 }

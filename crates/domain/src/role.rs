@@ -78,6 +78,11 @@ impl Role {
     pub fn sees_whole_authority(self) -> bool {
         self.is_virtual_school()
     }
+
+    /// Designated teachers and professionals act for a school or setting.
+    pub fn works_at_a_school(self) -> bool {
+        matches!(self, Role::DesignatedTeacher | Role::DesignatedProfessional)
+    }
 }
 
 serde_via_code!(Role, "role");
@@ -105,18 +110,12 @@ mod tests {
         assert_eq!(codes.len(), Role::ALL.len());
         assert_eq!(labels.len(), Role::ALL.len());
         assert_eq!(Role::Iro.label(), "Independent reviewing officer");
-        assert_eq!(
-            Role::DesignatedProfessional.code(),
-            "designated_professional"
-        );
+        assert_eq!(Role::DesignatedProfessional.code(), "designated_professional");
     }
 
     #[test]
     fn only_the_virtual_school_sees_the_whole_authority() {
-        let whole: Vec<Role> = Role::ALL
-            .into_iter()
-            .filter(|r| r.sees_whole_authority())
-            .collect();
+        let whole: Vec<Role> = Role::ALL.into_iter().filter(|r| r.sees_whole_authority()).collect();
         assert_eq!(whole, [Role::VsHead, Role::VsOfficer, Role::VsAdmin]);
         for role in Role::ALL {
             assert_eq!(role.is_virtual_school(), whole.contains(&role));

@@ -21,11 +21,7 @@ pub enum AcademicYearError {
 
 impl AcademicYear {
     pub fn containing(date: NaiveDate) -> AcademicYear {
-        if date.month() >= 9 {
-            AcademicYear(date.year())
-        } else {
-            AcademicYear(date.year() - 1)
-        }
+        if date.month() >= 9 { AcademicYear(date.year()) } else { AcademicYear(date.year() - 1) }
     }
 
     /// 1 September. Years beyond chrono's range clamp to its first or last day.
@@ -52,10 +48,7 @@ impl AcademicYear {
 
     /// Parses the `2025/26` form that [`Display`](fmt::Display) writes.
     pub fn parse(input: &str) -> Result<AcademicYear, AcademicYearError> {
-        let (start, end) = input
-            .trim()
-            .split_once('/')
-            .ok_or(AcademicYearError::Format)?;
+        let (start, end) = input.trim().split_once('/').ok_or(AcademicYearError::Format)?;
         let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         if start.len() != 4 || end.len() != 2 || !all_digits(start) || !all_digits(end) {
             return Err(AcademicYearError::Format);
@@ -78,12 +71,7 @@ fn date_or_clamp(year: i32, month: u32, day: u32) -> NaiveDate {
 
 impl fmt::Display for AcademicYear {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}/{:02}",
-            self.0,
-            (i64::from(self.0) + 1).rem_euclid(100)
-        )
+        write!(f, "{}/{:02}", self.0, (i64::from(self.0) + 1).rem_euclid(100))
     }
 }
 
@@ -163,12 +151,8 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 4] = [
-        Phase::EarlyYears,
-        Phase::Primary,
-        Phase::Secondary,
-        Phase::Post16,
-    ];
+    pub const ALL: [Phase; 4] =
+        [Phase::EarlyYears, Phase::Primary, Phase::Secondary, Phase::Post16];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -257,18 +241,9 @@ mod tests {
 
     #[test]
     fn academic_year_runs_september_to_august() {
-        assert_eq!(
-            AcademicYear::containing(date(2025, 9, 1)),
-            AcademicYear(2025)
-        );
-        assert_eq!(
-            AcademicYear::containing(date(2025, 8, 31)),
-            AcademicYear(2024)
-        );
-        assert_eq!(
-            AcademicYear::containing(date(2026, 3, 15)),
-            AcademicYear(2025)
-        );
+        assert_eq!(AcademicYear::containing(date(2025, 9, 1)), AcademicYear(2025));
+        assert_eq!(AcademicYear::containing(date(2025, 8, 31)), AcademicYear(2024));
+        assert_eq!(AcademicYear::containing(date(2026, 3, 15)), AcademicYear(2025));
         assert_eq!(AcademicYear(2025).start(), date(2025, 9, 1));
         assert_eq!(AcademicYear(2025).end(), date(2026, 8, 31));
         assert!(AcademicYear(2025).contains(date(2026, 7, 20)));
@@ -283,20 +258,8 @@ mod tests {
         assert_eq!(AcademicYear(1999).to_string(), "1999/00");
         assert_eq!(AcademicYear::parse("2025/26"), Ok(AcademicYear(2025)));
         assert_eq!(AcademicYear::parse(" 1999/00 "), Ok(AcademicYear(1999)));
-        for bad in [
-            "2025",
-            "2025/27",
-            "2025/2026",
-            "25/26",
-            "abcd/ef",
-            "+202/26",
-            "",
-        ] {
-            assert_eq!(
-                AcademicYear::parse(bad),
-                Err(AcademicYearError::Format),
-                "{bad}"
-            );
+        for bad in ["2025", "2025/27", "2025/2026", "25/26", "abcd/ef", "+202/26", ""] {
+            assert_eq!(AcademicYear::parse(bad), Err(AcademicYearError::Format), "{bad}");
         }
     }
 
@@ -325,14 +288,8 @@ mod tests {
         assert_eq!(NcYear::for_child(date(2015, 8, 31), year).value(), 6);
         assert_eq!(NcYear::for_child(date(2015, 9, 1), year).value(), 5);
         assert_eq!(NcYear::for_child(date(2008, 1, 1), year).value(), 13);
-        assert_eq!(
-            NcYear::for_child(date(2007, 1, 1), year).label(),
-            "Year 14+"
-        );
-        assert_eq!(
-            NcYear::for_child(date(2023, 5, 1), year).label(),
-            "Pre-nursery"
-        );
+        assert_eq!(NcYear::for_child(date(2007, 1, 1), year).label(), "Year 14+");
+        assert_eq!(NcYear::for_child(date(2023, 5, 1), year).label(), "Pre-nursery");
         assert_eq!(NcYear::for_child(date(1, 1, 1), year).value(), i8::MAX);
         assert_eq!(NcYear::for_child(date(9999, 1, 1), year).value(), i8::MIN);
     }
@@ -396,9 +353,8 @@ mod tests {
     }
 
     fn any_date() -> impl Strategy<Value = NaiveDate> {
-        (1950i32..2100, 1u32..=366).prop_filter_map("real date", |(y, ordinal)| {
-            NaiveDate::from_yo_opt(y, ordinal)
-        })
+        (1950i32..2100, 1u32..=366)
+            .prop_filter_map("real date", |(y, ordinal)| NaiveDate::from_yo_opt(y, ordinal))
     }
 
     proptest! {

@@ -34,12 +34,9 @@ impl Uln {
         if digits.len() != 10 || uln.len() != 10 || first == 0 {
             return Err(UlnError::Format);
         }
-        let remainder = digits
-            .iter()
-            .zip((2..=10).rev())
-            .map(|(digit, weight)| digit * weight)
-            .sum::<u32>()
-            % 11;
+        let remainder =
+            digits.iter().zip((2..=10).rev()).map(|(digit, weight)| digit * weight).sum::<u32>()
+                % 11;
         if remainder == 0 || check != 10 - remainder {
             return Err(UlnError::CheckDigit);
         }
@@ -108,14 +105,7 @@ mod tests {
     #[test]
     fn rejects_bad_formats() {
         assert_eq!(Uln::parse(""), Err(UlnError::Empty));
-        for uln in [
-            "0276308686",
-            "927630868",
-            "92763086860",
-            "92763o8686",
-            "9276 08686",
-            "A",
-        ] {
+        for uln in ["0276308686", "927630868", "92763086860", "92763o8686", "9276 08686", "A"] {
             assert_eq!(Uln::parse(uln), Err(UlnError::Format), "{uln}");
         }
     }
@@ -130,11 +120,8 @@ mod tests {
     }
 
     fn check_digit_for(body: &str) -> Option<u32> {
-        let sum: u32 = body
-            .chars()
-            .zip((2..=10).rev())
-            .map(|(c, w)| c.to_digit(10).unwrap() * w)
-            .sum();
+        let sum: u32 =
+            body.chars().zip((2..=10).rev()).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
         match sum % 11 {
             0 => None,
             r => Some(10 - r),

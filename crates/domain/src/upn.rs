@@ -49,11 +49,8 @@ impl Upn {
         if letter_index(*check).is_none() {
             return Err(UpnError::Format);
         }
-        let body_sum: u32 = body
-            .iter()
-            .zip(2u32..)
-            .map(|(digit, weight)| u32::from(digit - b'0') * weight)
-            .sum();
+        let body_sum: u32 =
+            body.iter().zip(2u32..).map(|(digit, weight)| u32::from(digit - b'0') * weight).sum();
         let sum = body_sum + last_value * 13;
         if LETTERS.get((sum % 23) as usize) != Some(check) {
             return Err(UpnError::CheckLetter);
@@ -77,10 +74,7 @@ impl Upn {
 }
 
 fn letter_index(letter: u8) -> Option<u32> {
-    LETTERS
-        .iter()
-        .position(|&l| l == letter)
-        .and_then(|i| u32::try_from(i).ok())
+    LETTERS.iter().position(|&l| l == letter).and_then(|i| u32::try_from(i).ok())
 }
 
 impl fmt::Display for Upn {
@@ -170,12 +164,7 @@ mod tests {
 
     #[test]
     fn accepts_valid_upns() {
-        for upn in [
-            "B801200005001",
-            "A950000178301",
-            "H243278544154",
-            "X845212818005",
-        ] {
+        for upn in ["B801200005001", "A950000178301", "H243278544154", "X845212818005"] {
             let parsed = Upn::parse(upn).unwrap();
             assert_eq!(parsed.as_str(), upn);
             assert!(!parsed.is_temporary());
@@ -226,10 +215,7 @@ mod tests {
             UpnError::Format.to_string(),
             "Enter a UPN in the correct format, like A123456789012"
         );
-        assert!(
-            Upn::parse("A123456789012").is_ok(),
-            "the example in the message is valid"
-        );
+        assert!(Upn::parse("A123456789012").is_ok(), "the example in the message is valid");
     }
 
     #[test]
@@ -247,28 +233,18 @@ mod tests {
             assert_eq!(UnknownUpnReason::from_code(reason.code()), Some(reason));
             assert!(!reason.description().is_empty());
             let json = serde_json::to_string(&reason).unwrap();
-            assert_eq!(
-                serde_json::from_str::<UnknownUpnReason>(&json).unwrap(),
-                reason
-            );
+            assert_eq!(serde_json::from_str::<UnknownUpnReason>(&json).unwrap(), reason);
         }
         assert_eq!(UnknownUpnReason::from_code("UN6"), None);
         assert_eq!(UnknownUpnReason::Un3.code(), "UN3");
-        assert_eq!(
-            UnknownUpnReason::Un3.description(),
-            "Child is educated at home"
-        );
+        assert_eq!(UnknownUpnReason::Un3.description(), "Child is educated at home");
     }
 
     fn check_letter_for(body: &str) -> char {
         let sum: u32 = body
             .chars()
             .zip(2u32..)
-            .map(|(c, w)| {
-                c.to_digit(10)
-                    .unwrap_or_else(|| letter_index(c as u8).unwrap())
-                    * w
-            })
+            .map(|(c, w)| c.to_digit(10).unwrap_or_else(|| letter_index(c as u8).unwrap()) * w)
             .sum();
         LETTERS[(sum % 23) as usize] as char
     }

@@ -15,8 +15,17 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`; default: a SQLite file in `data_dir`.
     pub database_url: Option<String>,
-    /// Served over TLS (directly or behind a proxy that terminates it).
-    pub tls: bool,
+    /// The address people reach the service at (`https://pep.example.gov.uk`):
+    /// used in e-mailed links and as the only origin forms are accepted from.
+    pub public_url: Option<String>,
+    /// Served over TLS (directly or behind a proxy that terminates it);
+    /// by default, whether `public_url` is https.
+    pub tls: Option<bool>,
+    /// Where mail goes: `smtp://…`/`smtps://…` (lettre's URL form), or
+    /// `file:` (`.eml` files in `<data_dir>/mail`, the default).
+    pub smtp_url: String,
+    /// The sender of the service's e-mail.
+    pub mail_from: String,
     /// Shows developer aids such as the component gallery.
     pub dev_mode: bool,
     /// "text" or "json".
@@ -31,7 +40,10 @@ impl Default for Settings {
             listen: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("openpep-data"),
             database_url: None,
-            tls: false,
+            public_url: None,
+            tls: None,
+            smtp_url: "file:".into(),
+            mail_from: "OpenPEP <no-reply@openpep.invalid>".into(),
             dev_mode: false,
             log_format: "text".into(),
             session_idle_minutes: 30,
@@ -45,11 +57,7 @@ impl Settings {
         let mut figment = Figment::from(Serialized::defaults(Settings::default()));
         match file {
             Some(path) => {
-                anyhow::ensure!(
-                    path.exists(),
-                    "configuration file {} not found",
-                    path.display()
-                );
+                anyhow::ensure!(path.exists(), "configuration file {} not found", path.display());
                 figment = figment.merge(Toml::file(path));
             }
             None => figment = figment.merge(Toml::file("openpep.toml")),
@@ -60,6 +68,12 @@ impl Settings {
             .context("reading settings (openpep.toml and OPENPEP_* variables)")
     }
 
+    pub fn tls(&self) -> bool {
+        self.tls.unwrap_or_else(|| {
+            self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+        })
+    }
+
     /// The database URL, defaulting to a SQLite file in the data folder.
     pub fn database_url(&self) -> anyhow::Result<String> {
         if let Some(url) = self.database_url.as_ref().filter(|u| !u.is_empty()) {
@@ -67,10 +81,7 @@ impl Settings {
         }
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("creating the data folder {}", self.data_dir.display()))?;
-        Ok(format!(
-            "sqlite://{}",
-            self.data_dir.join("openpep.db").display()
-        ))
+        Ok(format!("sqlite://{}", self.data_dir.join("openpep.db").display()))
     }
 }
 
@@ -78,9 +89,7 @@ pub fn init_tracing(settings: &Settings) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("OPENPEP_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
     if settings.log_format == "json" {
         builder.json().with_current_span(true).init();
     } else {

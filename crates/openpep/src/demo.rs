@@ -61,7 +61,9 @@ pub async fn run(settings: Settings, args: DemoArgs) -> anyhow::Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(&settings.listen).await?;
     let url = format!("http://{}", listener.local_addr()?);
-    server::serve_on(&settings, db, listener, || {
+    let mut settings = settings;
+    settings.public_url.get_or_insert_with(|| url.clone());
+    server::serve_on(&settings, db, listener, true, || {
         println!("\nOpenPEP demo: open {url}\n\n{accounts}");
     })
     .await
@@ -77,17 +79,9 @@ fn describe(summary: &DemoSummary) -> String {
         summary.users
     );
     for account in &summary.accounts {
-        let note = if account.note.is_empty() {
-            String::new()
-        } else {
-            format!("  ({})", account.note)
-        };
-        text.push_str(&format!(
-            "  {:<32} {:<48}{}\n",
-            account.role.label(),
-            account.email,
-            note
-        ));
+        let note =
+            if account.note.is_empty() { String::new() } else { format!("  ({})", account.note) };
+        text.push_str(&format!("  {:<32} {:<48}{}\n", account.role.label(), account.email, note));
     }
     text
 }

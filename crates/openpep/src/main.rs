@@ -9,11 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::config::Settings;
 
 #[derive(Parser)]
-#[command(
-    name = "openpep",
-    version,
-    about = "Personal Education Plans for Virtual Schools"
-)]
+#[command(name = "openpep", version, about = "Personal Education Plans for Virtual Schools")]
 struct Cli {
     /// A configuration file (default: ./openpep.toml if it exists).
     #[arg(long, global = true)]
@@ -26,8 +22,14 @@ struct Cli {
 enum Command {
     /// Make (once) a synthetic local authority in an embedded database and serve it.
     Demo(demo::DemoArgs),
-    /// Serve the web application.
-    Serve,
+    /// Serve the web application (and, unless told not to, the job worker).
+    Serve {
+        /// Leave the job worker to `openpep worker` processes.
+        #[arg(long)]
+        no_worker: bool,
+    },
+    /// Run the job worker alone (e-mail delivery, clean-up).
+    Worker,
     /// Apply database migrations, then exit.
     Migrate,
 }
@@ -42,9 +44,13 @@ async fn main() -> anyhow::Result<()> {
             settings.dev_mode = true;
             demo::run(settings, args).await
         }
-        Command::Serve => {
+        Command::Serve { no_worker } => {
             let db = server::open_database(&settings).await?;
-            server::serve(&settings, db).await
+            server::serve(&settings, db, !no_worker).await
+        }
+        Command::Worker => {
+            let db = server::open_database(&settings).await?;
+            server::work(&settings, db).await
         }
         Command::Migrate => {
             let db = server::open_database(&settings).await?;

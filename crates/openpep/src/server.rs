@@ -1,13 +1,16 @@
-//! Start-up and graceful shutdown.
+//! Start-up, the worker, and graceful shutdown.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use chrono::TimeDelta;
+use openpep_service::mail::Mailer;
 use openpep_service::sessions::SessionPolicy;
 use openpep_service::{Services, SystemClock};
 use openpep_store::Db;
 use openpep_web::WebConfig;
+use tokio::sync::watch;
 
 use crate::config::Settings;
 
@@ -16,9 +19,8 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     let url = settings.database_url()?;
     // The URL may hold a password: log only the backend.
     let backend = url.split(':').next().unwrap_or("unknown").to_owned();
-    let db = Db::connect(&url)
-        .await
-        .with_context(|| format!("connecting to the {backend} database"))?;
+    let db =
+        Db::connect(&url).await.with_context(|| format!("connecting to the {backend} database"))?;
     db.migrate().await.context("applying migrations")?;
     tracing::info!(backend = %backend, "database ready");
     Ok(db)
@@ -28,11 +30,37 @@ pub fn services(db: Db) -> Services {
     Services::new(db, Arc::new(SystemClock))
 }
 
-pub async fn serve(settings: &Settings, db: Db) -> anyhow::Result<()> {
+fn session_policy(settings: &Settings) -> SessionPolicy {
+    SessionPolicy {
+        idle: TimeDelta::minutes(settings.session_idle_minutes.max(1)),
+        absolute: TimeDelta::hours(settings.session_absolute_hours.max(1)),
+    }
+}
+
+fn mailer(settings: &Settings) -> anyhow::Result<Mailer> {
+    Mailer::from_url(&settings.smtp_url, &settings.mail_from, settings.data_dir.join("mail"))
+        .context("setting up e-mail (smtp_url, mail_from)")
+}
+
+/// The worker, running until `stop` turns true.
+fn spawn_worker(
+    settings: &Settings,
+    db: &Db,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let mailer = mailer(settings)?;
+    let services = services(db.clone());
+    let policy = session_policy(settings);
+    Ok(tokio::spawn(async move {
+        services.run_worker(mailer, policy, Duration::from_secs(2), stop).await;
+    }))
+}
+
+pub async fn serve(settings: &Settings, db: Db, with_worker: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
-    serve_on(settings, db, listener, || {}).await
+    serve_on(settings, db, listener, with_worker, || {}).await
 }
 
 /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
@@ -40,23 +68,42 @@ pub async fn serve_on(
     settings: &Settings,
     db: Db,
     listener: tokio::net::TcpListener,
+    with_worker: bool,
     on_ready: impl FnOnce(),
 ) -> anyhow::Result<()> {
+    if settings.public_url.is_none() && !settings.dev_mode {
+        tracing::warn!(
+            "public_url is not set: assuming plain HTTP; set OPENPEP_PUBLIC_URL in production"
+        );
+    }
     let config = WebConfig {
-        tls: settings.tls,
+        tls: settings.tls(),
+        public_url: settings.public_url.clone(),
         dev_mode: settings.dev_mode,
-        session: SessionPolicy {
-            idle: TimeDelta::minutes(settings.session_idle_minutes.max(1)),
-            absolute: TimeDelta::hours(settings.session_absolute_hours.max(1)),
-        },
+        session: session_policy(settings),
     };
+    let (stop, stopped) = watch::channel(false);
+    let worker = if with_worker { Some(spawn_worker(settings, &db, stopped)?) } else { None };
     let app = openpep_web::router(services(db.clone()), config);
     tracing::info!(address = %listener.local_addr()?, "listening");
     on_ready();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("stopped accepting requests; in-flight requests finished");
+    stop.send_replace(true);
+    if let Some(worker) = worker {
+        worker.await.ok();
+    }
+    db.close().await;
+    Ok(())
+}
+
+/// The worker alone, for deployments that run it apart from the web nodes.
+pub async fn work(settings: &Settings, db: Db) -> anyhow::Result<()> {
+    let (stop, stopped) = watch::channel(false);
+    let worker = spawn_worker(settings, &db, stopped)?;
+    shutdown_signal().await;
+    stop.send_replace(true);
+    worker.await.ok();
     db.close().await;
     Ok(())
 }

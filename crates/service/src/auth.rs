@@ -30,11 +30,7 @@ pub fn hash_password(password: &str) -> Result<String, ServiceError> {
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| {
-            argon2()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        .map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
 }
 
@@ -97,33 +93,30 @@ impl Services {
             return Err(SignInError::Invalid(errors));
         };
 
-        let user = users::by_email(&self.db, email.as_str())
-            .await
-            .map_err(ServiceError::from)?;
+        let user = users::by_email(&self.db, email.as_str()).await.map_err(ServiceError::from)?;
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         let password = password.to_owned();
-        let verified = tokio_blocking(move || {
+        let verified = hashing(move || {
             verify_password(&password, hash.as_deref().unwrap_or(DUMMY_HASH)) && hash.is_some()
         })
         .await?;
         let now = self.clock.now();
-        let Some(user) = user.filter(|u| verified && u.is_active) else {
+        let membership = match &user {
+            Some(u) if verified && u.is_active => users::current_memberships(&self.db, u.id)
+                .await
+                .map_err(ServiceError::from)?
+                .into_iter()
+                .find_map(|m| m.role().map(|r| (m, r))),
+            _ => None,
+        };
+        let (Some(user), Some((membership, role))) = (user.filter(|_| verified), membership) else {
+            let reason = if verified { "no_access" } else { "wrong_credentials" };
+            self.audit_failed_sign_in(reason, request_id).await?;
             return Err(SignInError::WrongCredentials);
         };
-        let memberships = users::current_memberships(&self.db, user.id)
-            .await
-            .map_err(ServiceError::from)?;
-        let Some((membership, role)) = memberships
-            .into_iter()
-            .find_map(|m| m.role().map(|r| (m, r)))
-        else {
-            return Err(SignInError::WrongCredentials);
-        };
-        let session = self.start_session(policy, user.id, membership.id).await?;
         let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
-        users::record_sign_in(&mut tx, user.id, now)
-            .await
-            .map_err(ServiceError::from)?;
+        let session = self.start_session(&mut tx, policy, user.id, membership.id).await?;
+        users::record_sign_in(&mut tx, user.id, now).await.map_err(ServiceError::from)?;
         audit::record(
             &mut tx,
             &AuditEvent {
@@ -144,15 +137,57 @@ impl Services {
         tx.commit().await.map_err(ServiceError::from)?;
         Ok(SignedIn { session, role })
     }
+
+    /// A failed sign-in, without the address typed (it may be a mistyped
+    /// one belonging to someone else).
+    async fn audit_failed_sign_in(
+        &self,
+        reason: &str,
+        request_id: Option<String>,
+    ) -> Result<(), ServiceError> {
+        tracing::info!(reason, "sign-in refused");
+        audit::record_now(
+            &self.db,
+            &AuditEvent {
+                id: Uuid::now_v7(),
+                la_id: None,
+                actor_user_id: None,
+                action: "user.sign_in_failed".into(),
+                entity_type: "user".into(),
+                entity_id: None,
+                child_id: None,
+                details: Json(json!({ "reason": reason })),
+                request_id,
+                occurred_at: self.clock.now(),
+            },
+        )
+        .await?;
+        Ok(())
+    }
 }
 
-/// Password hashing is deliberately slow: keep it off the async workers.
-async fn tokio_blocking<T: Send + 'static>(
+/// At most this many password hashes at once (each takes 19 MiB): a burst
+/// of sign-ins queues instead of exhausting memory.
+fn hashing_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
+/// Runs a password hash off the async workers, waiting at most ten seconds
+/// for a turn.
+async fn hashing<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ServiceError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))
+    let wait =
+        tokio::time::timeout(std::time::Duration::from_secs(10), hashing_permits().acquire());
+    let _permit = match wait.await {
+        Ok(Ok(permit)) => permit,
+        _ => return Err(ServiceError::Busy),
+    };
+    tokio::task::spawn_blocking(f).await.map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 #[cfg(test)]

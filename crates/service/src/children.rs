@@ -58,13 +58,7 @@ impl Services {
             peps::for_child(&self.db, child.la_id, child.id),
         )?;
         self.record_view(actor, &child, "overview").await?;
-        Ok(ChildOverview {
-            child,
-            schools,
-            care_episodes,
-            workers,
-            peps,
-        })
+        Ok(ChildOverview { child, schools, care_episodes, workers, peps })
     }
 
     async fn record_view(

@@ -33,11 +33,7 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        Self {
-            seed: 2026,
-            authorities: 1,
-            children_per_authority: 300,
-        }
+        Self { seed: 2026, authorities: 1, children_per_authority: 300 }
     }
 }
 
@@ -124,10 +120,7 @@ impl Services {
         let now = self.clock.now();
         let password_hash = auth::hash_password(DEMO_PASSWORD)?;
         let mut rng = StdRng::seed_from_u64(options.seed);
-        let ids = Ids {
-            rng: StdRng::seed_from_u64(rng.random()),
-            millis: 1_700_000_000_000,
-        };
+        let ids = Ids { rng: StdRng::seed_from_u64(rng.random()), millis: 1_700_000_000_000 };
         let today = self.clock.today();
         let mut generator = Generator {
             rng,
@@ -149,9 +142,8 @@ impl Services {
         };
         for index in 0..options.authorities {
             let mut tx = self.db.begin().await?;
-            let (la, accounts) = generator
-                .authority(&mut tx, index, options.children_per_authority)
-                .await?;
+            let (la, accounts) =
+                generator.authority(&mut tx, index, options.children_per_authority).await?;
             tx.commit().await?;
             if index == 0 {
                 summary.accounts = accounts;
@@ -193,12 +185,7 @@ impl Generator {
             format!("{place} {} Council", round + 1)
         };
         let code = format!("{:03}", 990 - index % 990);
-        let la = LocalAuthority {
-            id: self.ids.next(),
-            code,
-            name,
-            created_at: self.now,
-        };
+        let la = LocalAuthority { id: self.ids.next(), code, name, created_at: self.now };
         authorities::insert(tx, &la).await?;
         let schools = self.schools(tx, &la).await?;
         let (people, accounts) = self.people(tx, &la, &schools).await?;
@@ -234,13 +221,7 @@ impl Generator {
     ) -> Result<School, ServiceError> {
         self.urn += 1;
         self.schools += 1;
-        let ofsted = *self.pick(&[
-            "Outstanding",
-            "Good",
-            "Good",
-            "Good",
-            "Requires improvement",
-        ]);
+        let ofsted = *self.pick(&["Outstanding", "Good", "Good", "Good", "Requires improvement"]);
         let school = School {
             id: self.ids.next(),
             urn: self.urn,
@@ -269,10 +250,8 @@ impl Generator {
         la: &LocalAuthority,
     ) -> Result<AuthoritySchools, ServiceError> {
         let neighbour = format!("{:03}", la.code.parse::<u32>().unwrap_or(990) % 900 + 50);
-        let mut places = names::PLACES
-            .iter()
-            .cycle()
-            .skip(self.rng.random_range(0..names::PLACES.len()));
+        let mut places =
+            names::PLACES.iter().cycle().skip(self.rng.random_range(0..names::PLACES.len()));
         let mut next_place = || places.next().copied().unwrap_or("Greenway");
         let mut s = AuthoritySchools {
             early_years: Vec::new(),
@@ -283,62 +262,35 @@ impl Generator {
         };
         for i in 0..2 {
             let name = format!("{} Nursery and Children's Centre", next_place());
-            let kind = if i == 0 {
-                "Local authority nursery school"
-            } else {
-                "Private nursery"
-            };
-            s.early_years
-                .push(self.school(tx, &la.code, name, "Nursery", kind).await?);
+            let kind = if i == 0 { "Local authority nursery school" } else { "Private nursery" };
+            s.early_years.push(self.school(tx, &la.code, name, "Nursery", kind).await?);
         }
         for i in 0..10 {
-            let code = if i < 8 {
-                la.code.clone()
-            } else {
-                neighbour.clone()
-            };
-            let kind = *self.pick(&[
-                "Community school",
-                "Academy converter",
-                "Voluntary aided school",
-            ]);
+            let code = if i < 8 { la.code.clone() } else { neighbour.clone() };
+            let kind =
+                *self.pick(&["Community school", "Academy converter", "Voluntary aided school"]);
             let name = format!("{} Primary School", next_place());
-            s.primary
-                .push(self.school(tx, &code, name, "Primary", kind).await?);
+            s.primary.push(self.school(tx, &code, name, "Primary", kind).await?);
         }
         for i in 0..5 {
-            let code = if i < 3 {
-                la.code.clone()
-            } else {
-                neighbour.clone()
-            };
+            let code = if i < 3 { la.code.clone() } else { neighbour.clone() };
             let name = if i % 2 == 0 {
                 format!("{} Academy", next_place())
             } else {
                 format!("{} High School", next_place())
             };
-            s.secondary.push(
-                self.school(tx, &code, name, "Secondary", "Academy sponsor led")
-                    .await?,
-            );
+            s.secondary
+                .push(self.school(tx, &code, name, "Secondary", "Academy sponsor led").await?);
         }
         for i in 0..2 {
-            let code = if i == 0 {
-                la.code.clone()
-            } else {
-                neighbour.clone()
-            };
+            let code = if i == 0 { la.code.clone() } else { neighbour.clone() };
             let name = format!("{} School", next_place());
             s.special.push(
-                self.school(tx, &code, name, "All-through", "Community special school")
-                    .await?,
+                self.school(tx, &code, name, "All-through", "Community special school").await?,
             );
         }
         let name = format!("{} College", next_place());
-        s.college.push(
-            self.school(tx, &la.code, name, "16 plus", "Further education")
-                .await?,
-        );
+        s.college.push(self.school(tx, &la.code, name, "16 plus", "Further education").await?);
         Ok(s)
     }
 
@@ -350,11 +302,8 @@ impl Generator {
         email: String,
         school: Option<&School>,
     ) -> Result<User, ServiceError> {
-        let display_name = format!(
-            "{} {}",
-            self.pick(names::ADULT_FORENAMES),
-            self.pick(names::SURNAMES)
-        );
+        let display_name =
+            format!("{} {}", self.pick(names::ADULT_FORENAMES), self.pick(names::SURNAMES));
         let user = User {
             id: self.ids.next(),
             email,
@@ -419,52 +368,18 @@ impl Generator {
         let whole_la = "sees every child in the authority";
         let mut accounts = Vec::new();
         let a = &mut accounts;
-        self.staff(tx, la, Role::VsHead, "vs.head", 1, whole_la, a)
+        self.staff(tx, la, Role::VsHead, "vs.head", 1, whole_la, a).await?;
+        self.staff(tx, la, Role::VsOfficer, "vs.officer", 3, whole_la, a).await?;
+        self.staff(tx, la, Role::VsAdmin, "vs.admin", 1, "manages schools, users and settings", a)
             .await?;
-        self.staff(tx, la, Role::VsOfficer, "vs.officer", 3, whole_la, a)
-            .await?;
-        self.staff(
-            tx,
-            la,
-            Role::VsAdmin,
-            "vs.admin",
-            1,
-            "manages schools, users and settings",
-            a,
-        )
-        .await?;
-        self.staff(tx, la, Role::TeamManager, "team.manager", 1, "", a)
-            .await?;
-        let social_workers = self
-            .staff(
-                tx,
-                la,
-                Role::SocialWorker,
-                "sw",
-                8,
-                "sees their own caseload",
-                a,
-            )
-            .await?;
-        let iros = self
-            .staff(tx, la, Role::Iro, "iro", 2, "the children they review", a)
-            .await?;
-        self.staff(tx, la, Role::CareersAdviser, "careers", 1, "", a)
-            .await?;
-        let carer = self
-            .staff(tx, la, Role::Carer, "carer", 1, "one child", a)
-            .await?;
-        let young_person = self
-            .staff(
-                tx,
-                la,
-                Role::YoungPerson,
-                "young.person",
-                1,
-                "their own record",
-                a,
-            )
-            .await?;
+        self.staff(tx, la, Role::TeamManager, "team.manager", 1, "", a).await?;
+        let social_workers =
+            self.staff(tx, la, Role::SocialWorker, "sw", 8, "sees their own caseload", a).await?;
+        let iros = self.staff(tx, la, Role::Iro, "iro", 2, "the children they review", a).await?;
+        self.staff(tx, la, Role::CareersAdviser, "careers", 1, "", a).await?;
+        let carer = self.staff(tx, la, Role::Carer, "carer", 1, "one child", a).await?;
+        let young_person =
+            self.staff(tx, la, Role::YoungPerson, "young.person", 1, "their own record", a).await?;
 
         // A designated teacher (or, at the college, professional) per school;
         // the demo lists one secondary DT and the DP.
@@ -478,19 +393,13 @@ impl Generator {
             let shown =
                 role == Role::DesignatedProfessional || (!shown_dt && school.phase == "Secondary");
             if shown {
-                accounts.push(demo_account(
-                    role,
-                    &user,
-                    &format!("children at {}", school.name),
-                ));
+                accounts.push(demo_account(role, &user, &format!("children at {}", school.name)));
                 shown_dt |= role == Role::DesignatedTeacher;
             }
             school_staff.push((school.id, user));
         }
         let first = |mut people: Vec<User>| {
-            people
-                .pop()
-                .ok_or_else(|| ServiceError::Internal("no user".into()))
+            people.pop().ok_or_else(|| ServiceError::Internal("no user".into()))
         };
         let people = People {
             social_workers,
@@ -503,9 +412,8 @@ impl Generator {
     }
 
     fn upn(&mut self, la_code: &str) -> Option<String> {
-        let body: String = (0..9)
-            .map(|_| char::from(b'0' + self.rng.random_range(0..10u8)))
-            .collect();
+        let body: String =
+            (0..9).map(|_| char::from(b'0' + self.rng.random_range(0..10u8))).collect();
         // The check letter is whichever of the 23 makes the UPN valid.
         "ABCDEFGHJKLMNPQRTUVWXYZ"
             .chars()
@@ -515,9 +423,7 @@ impl Generator {
 
     fn uln(&mut self) -> Option<String> {
         let body = self.rng.random_range(100_000_000u32..1_000_000_000);
-        (0..10)
-            .map(|check| format!("{body}{check}"))
-            .find(|c| Uln::parse(c).is_ok())
+        (0..10).map(|check| format!("{body}{check}")).find(|c| Uln::parse(c).is_ok())
     }
 
     async fn child(
@@ -618,13 +524,7 @@ impl Generator {
         let sw = &people.social_workers[n as usize % people.social_workers.len()];
         placements::insert_child_worker(
             tx,
-            &worker(
-                sw,
-                Role::SocialWorker,
-                entered_care_on,
-                &mut self.ids,
-                self.now,
-            ),
+            &worker(sw, Role::SocialWorker, entered_care_on, &mut self.ids, self.now),
         )
         .await?;
         if n.is_multiple_of(2) {
@@ -686,13 +586,7 @@ impl Generator {
         if n == 0 {
             placements::insert_child_worker(
                 tx,
-                &worker(
-                    &people.carer,
-                    Role::Carer,
-                    entered_care_on,
-                    &mut self.ids,
-                    self.now,
-                ),
+                &worker(&people.carer, Role::Carer, entered_care_on, &mut self.ids, self.now),
             )
             .await?;
         }
@@ -741,31 +635,16 @@ impl Generator {
         };
         let prev_due = deadline(prev_year, prev_term);
         if entered_care_on < prev_due - TimeDelta::days(40) {
-            let status = if self.chance(0.8) {
-                PepStatus::QualityAssured
-            } else {
-                PepStatus::SignedOff
-            };
+            let status =
+                if self.chance(0.8) { PepStatus::QualityAssured } else { PepStatus::SignedOff };
             let signed = prev_due - TimeDelta::days(self.rng.random_range(1..20));
-            self.pep(
-                tx,
-                child,
-                prev_year,
-                prev_term,
-                "termly",
-                status,
-                prev_due,
-                Some(signed),
-            )
-            .await?;
+            self.pep(tx, child, prev_year, prev_term, "termly", status, prev_due, Some(signed))
+                .await?;
         }
         let (reason, due) = if entered_care_on > self.today - TimeDelta::days(60) {
             ("initial", entered_care_on + TimeDelta::days(28))
         } else if self.chance(0.04) {
-            (
-                "placement_change",
-                self.today - TimeDelta::days(self.rng.random_range(1..15)),
-            )
+            ("placement_change", self.today - TimeDelta::days(self.rng.random_range(1..15)))
         } else {
             ("termly", deadline(self.year, term))
         };
@@ -776,11 +655,8 @@ impl Generator {
             16..=17 => PepStatus::AwaitingSignOff,
             _ => PepStatus::SignedOff,
         };
-        let signed = status
-            .is_complete()
-            .then(|| self.today - TimeDelta::days(2));
-        self.pep(tx, child, self.year, term, reason, status, due, signed)
-            .await
+        let signed = status.is_complete().then(|| self.today - TimeDelta::days(2));
+        self.pep(tx, child, self.year, term, reason, status, due, signed).await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -814,9 +690,7 @@ impl Generator {
                 status: status.code().into(),
                 due_on,
                 meeting_at,
-                signed_off_at: signed_on
-                    .and_then(|d| d.and_hms_opt(16, 0, 0))
-                    .map(|t| t.and_utc()),
+                signed_off_at: signed_on.and_then(|d| d.and_hms_opt(16, 0, 0)).map(|t| t.and_utc()),
                 version: 1,
                 created_at: self.now,
                 updated_at: self.now,
@@ -857,10 +731,7 @@ fn deadline(year: AcademicYear, term: Term) -> NaiveDate {
 
 fn slug(name: &str) -> String {
     let mut out = String::new();
-    for word in name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for word in name.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
         if word.eq_ignore_ascii_case("council") {
             continue;
         }
@@ -880,19 +751,13 @@ mod tests {
     #[test]
     fn slugs_are_email_safe() {
         assert_eq!(slug("Northmere Council"), "northmere");
-        assert_eq!(
-            slug("St Anne's C of E Primary School"),
-            "st-anne-s-c-of-e-primary-school"
-        );
+        assert_eq!(slug("St Anne's C of E Primary School"), "st-anne-s-c-of-e-primary-school");
     }
 
     #[test]
     fn deadlines_fall_in_their_term() {
         let year = AcademicYear(2026);
-        assert_eq!(
-            deadline(year, Term::Autumn),
-            NaiveDate::from_ymd_opt(2026, 12, 11).unwrap()
-        );
+        assert_eq!(deadline(year, Term::Autumn), NaiveDate::from_ymd_opt(2026, 12, 11).unwrap());
         assert_eq!(deadline(year, Term::Summer).year(), 2027);
     }
 }

@@ -10,6 +10,9 @@ pub enum ServiceError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// Too much at once (e.g. password hashing): try again shortly.
+    #[error("busy")]
+    Busy,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -37,20 +40,14 @@ pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        });
+        self.0.push(FieldError { field: field.into(), message: message.into() });
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
     /// The message for a field, if it has one.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
     /// The message for a field, or "" (what the form components take).
     pub fn message(&self, field: &str) -> &str {

@@ -7,7 +7,10 @@ pub mod children;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod mail;
 pub mod sessions;
+pub mod totp;
+pub mod worker;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{FieldError, FieldErrors, ServiceError};
@@ -46,6 +49,6 @@ pub struct Actor {
 impl Actor {
     /// The children this person may see.
     pub fn scope(&self) -> ChildScope {
-        ChildScope::for_member(self.la_id, self.user_id, self.role)
+        ChildScope::for_member(self.la_id, self.user_id, self.role, self.school_id)
     }
 }

@@ -5,6 +5,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, TimeDelta, Utc};
+use openpep_store::Tx;
 use openpep_store::sessions::{self, SessionRow, SessionUser};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -21,10 +22,7 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        Self {
-            idle: TimeDelta::minutes(30),
-            absolute: TimeDelta::hours(12),
-        }
+        Self { idle: TimeDelta::minutes(30), absolute: TimeDelta::hours(12) }
     }
 }
 
@@ -52,8 +50,10 @@ fn hash(token: &str) -> String {
 const TOUCH_EVERY: TimeDelta = TimeDelta::seconds(60);
 
 impl Services {
+    /// Starts a session inside the transaction that signs the person in.
     pub async fn start_session(
         &self,
+        tx: &mut Tx,
         policy: SessionPolicy,
         user_id: Uuid,
         membership_id: Uuid,
@@ -70,7 +70,7 @@ impl Services {
             last_seen_at: now,
             expires_at: now + policy.absolute,
         };
-        sessions::insert(&self.db, &row).await?;
+        sessions::insert(tx, &row).await?;
         Ok(NewSession { token, csrf_token })
     }
 
@@ -97,6 +97,12 @@ impl Services {
     pub async fn end_session(&self, token: &str) -> Result<(), ServiceError> {
         sessions::delete(&self.db, &hash(token)).await?;
         Ok(())
+    }
+
+    /// Removes sessions past their timeouts (the worker calls this).
+    pub async fn remove_stale_sessions(&self, policy: SessionPolicy) -> Result<u64, ServiceError> {
+        let now = self.clock.now();
+        Ok(sessions::delete_stale(&self.db, now, now - policy.idle).await?)
     }
 }
 

@@ -47,9 +47,7 @@ pub async fn by_code(db: &Db, code: &str) -> Result<Option<LocalAuthority>, Stor
 }
 
 pub async fn count(db: &Db) -> Result<i64, StoreError> {
-    Ok(
-        on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM local_authorities")
+    Ok(on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM local_authorities")
         .fetch_one(pool)
-        .await)?,
-    )
+        .await)?)
 }

@@ -5,6 +5,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+use openpep_domain::search;
+
 use crate::{ChildScope, Db, Page, PageRequest, StoreError, Tx, exec_tx, on_db};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -52,38 +54,45 @@ const COLUMNS: &str = "c.id, c.la_id, c.forename, c.surname, c.preferred_name, c
      c.vs_priority, c.version, c.created_at, c.updated_at";
 
 /// The part of a WHERE clause that keeps a query inside the scope.
-/// Binds: $1 the LA, $2 the user (ignored for the whole authority), $3 today.
+/// Binds: $1 the LA, $2 the user, $3 today, $4 the role acted in, $5 the
+/// school they act for (the last three unused for the whole authority).
 fn scope_clause(scope: &ChildScope) -> &'static str {
     match scope {
         ChildScope::Authority { .. } => "c.la_id = $1",
         ChildScope::Caseload { .. } => {
             "c.la_id = $1 AND c.id IN (\
                SELECT cw.child_id FROM child_workers cw \
-               WHERE cw.user_id = $2 AND cw.la_id = $1 AND cw.started_on <= $3 \
+               WHERE cw.user_id = $2 AND cw.la_id = $1 AND cw.role = $4 AND cw.started_on <= $3 \
                  AND (cw.ended_on IS NULL OR cw.ended_on > $3) \
                UNION \
-               SELECT sp.child_id FROM memberships m \
-               JOIN school_placements sp ON sp.school_id = m.school_id \
-               WHERE m.user_id = $2 AND m.la_id = $1 AND m.ended_at IS NULL \
-                 AND m.role IN ('designated_teacher', 'designated_professional') \
-                 AND sp.la_id = $1 AND sp.started_on <= $3 \
+               SELECT sp.child_id FROM school_placements sp \
+               WHERE sp.school_id = $5 AND sp.la_id = $1 AND sp.started_on <= $3 \
                  AND (sp.ended_on IS NULL OR sp.ended_on > $3))"
         }
     }
 }
 
-fn scope_user(scope: &ChildScope) -> Uuid {
-    match scope {
-        ChildScope::Authority { .. } => Uuid::nil(),
-        ChildScope::Caseload { user_id, .. } => *user_id,
+/// The values `scope_clause` binds as $2, $4 and $5.
+fn scope_binds(scope: &ChildScope) -> (Uuid, &'static str, Option<Uuid>) {
+    match *scope {
+        ChildScope::Authority { .. } => (Uuid::nil(), "", None),
+        ChildScope::Caseload { user_id, role, school_id, .. } => (user_id, role.code(), school_id),
     }
 }
 
-/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+/// Binds the scope's five parameters ($1 to $5) to a query.
+macro_rules! bind_scope {
+    ($query:expr, $scope:expr, $today:expr) => {{
+        let (user_id, role, school_id) = scope_binds($scope);
+        $query.bind($scope.la_id()).bind(user_id).bind($today).bind(role).bind(school_id)
+    }};
+}
+
+/// A LIKE pattern (with `ESCAPE '\'`) for text anywhere in a search key.
 fn like_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
-    for ch in text.to_lowercase().chars() {
+    for ch in search::fold(text).chars() {
         if matches!(ch, '%' | '_' | '\\') {
             pattern.push('\\');
         }
@@ -93,12 +102,29 @@ fn like_pattern(text: &str) -> String {
     pattern
 }
 
+/// The keys a child is found and sorted by, computed here (not by SQL's
+/// `LOWER`, which folds only ASCII on SQLite) so both backends agree.
+fn keys(forename: &str, surname: &str, preferred: Option<&str>) -> (String, String) {
+    let search_text = search::fold(&format!("{forename} {surname} {}", preferred.unwrap_or("")));
+    let sort_key = format!("{}\u{1f}{}", search::fold(surname), search::fold(forename));
+    (search_text, sort_key)
+}
+
+/// Byte order on both backends, whatever the database's collation.
+fn sort_expression(db: &Db) -> &'static str {
+    match db {
+        Db::Postgres(_) => "c.sort_key COLLATE \"C\"",
+        Db::Sqlite(_) => "c.sort_key",
+    }
+}
+
 pub async fn insert(tx: &mut Tx, c: &Child) -> Result<(), StoreError> {
+    let (search_text, sort_key) = keys(&c.forename, &c.surname, c.preferred_name.as_deref());
     exec_tx!(tx, sqlx::query(
         "INSERT INTO children (id, la_id, forename, surname, preferred_name, date_of_birth, gender, \
          ethnicity, upn, upn_unknown_reason, uln, legal_status, entered_care_on, vs_priority, \
-         version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+         version, created_at, updated_at, search_text, sort_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
     )
     .bind(c.id)
     .bind(c.la_id)
@@ -116,7 +142,9 @@ pub async fn insert(tx: &mut Tx, c: &Child) -> Result<(), StoreError> {
     .bind(&c.vs_priority)
     .bind(c.version)
     .bind(c.created_at)
-    .bind(c.updated_at))?;
+    .bind(c.updated_at)
+    .bind(search_text)
+    .bind(sort_key))?;
     Ok(())
 }
 
@@ -127,20 +155,16 @@ pub async fn get(
     today: NaiveDate,
     id: Uuid,
 ) -> Result<Child, StoreError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM children c WHERE {} AND c.id = $4",
-        scope_clause(scope)
-    );
-    Ok(on_db!(db, pool => sqlx::query_as(&sql)
-        .bind(scope.la_id())
-        .bind(scope_user(scope))
-        .bind(today)
+    let sql =
+        format!("SELECT {COLUMNS} FROM children c WHERE {} AND c.id = $6", scope_clause(scope));
+    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope, today)
         .bind(id)
         .fetch_one(pool)
         .await)?)
 }
 
 /// Updates a child's names, refusing if someone saved since `expected_version`.
+#[allow(clippy::too_many_arguments)]
 pub async fn update_names(
     tx: &mut Tx,
     la_id: Uuid,
@@ -150,8 +174,10 @@ pub async fn update_names(
     surname: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
+    let (search_text, sort_key) = keys(forename, surname, None);
     let done = exec_tx!(tx, sqlx::query(
-        "UPDATE children SET forename = $4, surname = $5, updated_at = $6, version = version + 1 \
+        "UPDATE children SET forename = $4, surname = $5, updated_at = $6, version = version + 1, \
+         search_text = $7 || COALESCE(' ' || preferred_name, ''), sort_key = $8 \
          WHERE la_id = $1 AND id = $2 AND version = $3",
     )
     .bind(la_id)
@@ -159,7 +185,9 @@ pub async fn update_names(
     .bind(expected_version)
     .bind(forename)
     .bind(surname)
-    .bind(now))?;
+    .bind(now)
+    .bind(search_text.trim_end())
+    .bind(sort_key))?;
     if done == 0 {
         return Err(StoreError::StaleVersion);
     }
@@ -174,16 +202,11 @@ pub async fn list_learners(
     filter: &LearnerFilter,
     page: PageRequest,
 ) -> Result<Page<LearnerRow>, StoreError> {
-    let search = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+    let search = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let pattern = search.map(like_pattern).unwrap_or_default();
     let upn = search.map(str::to_uppercase).unwrap_or_default();
     let condition = format!(
-        "{} AND ($4 = '' OR LOWER(c.forename || ' ' || c.surname) LIKE $4 ESCAPE '\\' \
-         OR LOWER(COALESCE(c.preferred_name, '')) LIKE $4 ESCAPE '\\' OR c.upn = $5)",
+        "{} AND ($6 = '' OR c.search_text LIKE $6 ESCAPE '\\' OR c.upn = $7)",
         scope_clause(scope)
     );
     let rows_sql = format!(
@@ -197,24 +220,17 @@ pub async fn list_learners(
                AND (w.ended_on IS NULL OR w.ended_on > $3) \
              ORDER BY w.started_on DESC LIMIT 1) AS social_worker \
          FROM children c WHERE {condition} \
-         ORDER BY LOWER(c.surname), LOWER(c.forename), c.id LIMIT $6 OFFSET $7"
+         ORDER BY {}, c.id LIMIT $8 OFFSET $9",
+        sort_expression(db)
     );
     let count_sql = format!("SELECT COUNT(*) FROM children c WHERE {condition}");
-    let la_id = scope.la_id();
-    let user_id = scope_user(scope);
     on_db!(db, pool => {
-        let total: i64 = sqlx::query_scalar(&count_sql)
-            .bind(la_id)
-            .bind(user_id)
-            .bind(today)
+        let total: i64 = bind_scope!(sqlx::query_scalar(&count_sql), scope, today)
             .bind(&pattern)
             .bind(&upn)
             .fetch_one(pool)
             .await?;
-        let rows: Vec<LearnerRow> = sqlx::query_as(&rows_sql)
-            .bind(la_id)
-            .bind(user_id)
-            .bind(today)
+        let rows: Vec<LearnerRow> = bind_scope!(sqlx::query_as(&rows_sql), scope, today)
             .bind(&pattern)
             .bind(&upn)
             .bind(page.limit())

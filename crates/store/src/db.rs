@@ -78,11 +78,7 @@ macro_rules! exec_db {
 
 /// A statement meant to change exactly one row found none: `NotFound`.
 pub(crate) fn one_row(changed: u64) -> Result<(), StoreError> {
-    if changed == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    if changed == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }
 
 impl Db {
@@ -96,10 +92,7 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("temp_store", "memory");
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .connect_with(options)
-                .await?;
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;

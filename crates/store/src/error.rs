@@ -20,9 +20,9 @@ impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         match &err {
             sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate {
-                constraint: unique_constraint_name(db.as_ref()),
-            },
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Duplicate { constraint: unique_constraint_name(db.as_ref()) }
+            }
             _ => StoreError::Database(err),
         }
     }

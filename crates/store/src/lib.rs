@@ -8,6 +8,7 @@ mod error;
 pub mod audit;
 pub mod authorities;
 pub mod children;
+pub mod outbox;
 pub mod peps;
 pub mod placements;
 pub mod schools;
@@ -36,10 +37,7 @@ pub struct PageRequest {
 
 impl PageRequest {
     pub fn new(page: u32, per_page: u32) -> Self {
-        Self {
-            page: page.max(1),
-            per_page: per_page.clamp(1, 200),
-        }
+        Self { page: page.max(1), per_page: per_page.clamp(1, 200) }
     }
     pub fn offset(&self) -> i64 {
         i64::from(self.page - 1) * i64::from(self.per_page)

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::{Db, StoreError, exec_db, on_db};
+use crate::{Db, StoreError, Tx, exec_db, exec_tx, on_db};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRow {
@@ -36,8 +36,8 @@ pub struct SessionUser {
     pub expires_at: DateTime<Utc>,
 }
 
-pub async fn insert(db: &Db, s: &SessionRow) -> Result<(), StoreError> {
-    exec_db!(db, sqlx::query(
+pub async fn insert(tx: &mut Tx, s: &SessionRow) -> Result<(), StoreError> {
+    exec_tx!(tx, sqlx::query(
         "INSERT INTO sessions (id, user_id, membership_id, csrf_token, created_at, last_seen_at, \
          expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -81,27 +81,19 @@ pub async fn find_live(
 pub async fn touch(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
     exec_db!(
         db,
-        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
-            .bind(id)
-            .bind(now)
+        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1").bind(id).bind(now)
     )?;
     Ok(())
 }
 
 pub async fn delete(db: &Db, id: &str) -> Result<(), StoreError> {
-    exec_db!(
-        db,
-        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id)
-    )?;
+    exec_db!(db, sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id))?;
     Ok(())
 }
 
 /// Ends every session of a user (after a password reset, say).
 pub async fn delete_for_user(db: &Db, user_id: Uuid) -> Result<u64, StoreError> {
-    let done = exec_db!(
-        db,
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id)
-    )?;
+    let done = exec_db!(db, sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id))?;
     Ok(done)
 }
 

@@ -72,9 +72,7 @@ pub async fn by_email(db: &Db, email: &str) -> Result<Option<User>, StoreError> 
 pub async fn record_sign_in(tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
     exec_tx!(
         tx,
-        sqlx::query("UPDATE users SET last_signed_in_at = $2 WHERE id = $1")
-            .bind(id)
-            .bind(now)
+        sqlx::query("UPDATE users SET last_signed_in_at = $2 WHERE id = $1").bind(id).bind(now)
     )?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use openpep_domain::ChildScope;
+use openpep_domain::{ChildScope, Role};
 use openpep_store::audit::AuditEvent;
 use openpep_store::authorities::LocalAuthority;
 use openpep_store::children::{Child, LearnerFilter};
@@ -129,23 +129,13 @@ fn placement(c: &Child, s: &School, from: NaiveDate, to: Option<NaiveDate>) -> S
 }
 
 async fn names(db: &Db, scope: &ChildScope, search: Option<&str>) -> Vec<String> {
-    let filter = LearnerFilter {
-        search: search.map(Into::into),
-    };
-    let page = children::list_learners(
-        db,
-        scope,
-        now().date_naive(),
-        &filter,
-        PageRequest::new(1, 50),
-    )
-    .await
-    .unwrap();
+    let filter = LearnerFilter { search: search.map(Into::into) };
+    let page =
+        children::list_learners(db, scope, now().date_naive(), &filter, PageRequest::new(1, 50))
+            .await
+            .unwrap();
     assert_eq!(page.total as usize, page.rows.len());
-    page.rows
-        .into_iter()
-        .map(|r| format!("{} {}", r.forename, r.surname))
-        .collect()
+    page.rows.into_iter().map(|r| format!("{} {}", r.forename, r.surname)).collect()
 }
 
 async fn story(t: TestDb) {
@@ -165,7 +155,7 @@ async fn story(t: TestDb) {
     let ada = child(&north, "Ada", "Zephyr", Some("B801200005001"));
     let bo = child(&north, "Bo", "Young", Some("A950000178301"));
     let cy = child(&north, "Cy", "Xu_%", None);
-    let dee = child(&south, "Dee", "Walker", Some("B801200005001"));
+    let dee = child(&south, "Élodie", "Ngô", Some("B801200005001"));
     let mut tx = db.begin().await.unwrap();
     for a in [&north, &south] {
         authorities::insert(&mut tx, a).await.unwrap();
@@ -180,22 +170,14 @@ async fn story(t: TestDb) {
     let dt_m = membership(&dt, &north, "designated_teacher", Some(&oak));
     users::insert_membership(&mut tx, &sw_m).await.unwrap();
     users::insert_membership(&mut tx, &dt_m).await.unwrap();
-    users::insert_membership(&mut tx, &membership(&vs, &north, "vs_officer", None))
-        .await
-        .unwrap();
+    users::insert_membership(&mut tx, &membership(&vs, &north, "vs_officer", None)).await.unwrap();
     for c in [&ada, &bo, &cy, &dee] {
         children::insert(&mut tx, c).await.unwrap();
     }
     let ended_worker = worker(&bo, &other_sw, "social_worker", date(2024, 1, 1), None);
     for w in [
         worker(&ada, &sw, "social_worker", date(2024, 1, 1), None),
-        worker(
-            &bo,
-            &sw,
-            "social_worker",
-            date(2023, 1, 1),
-            Some(date(2025, 1, 1)),
-        ),
+        worker(&bo, &sw, "social_worker", date(2023, 1, 1), Some(date(2025, 1, 1))),
         ended_worker.clone(),
     ] {
         placements::insert_child_worker(&mut tx, &w).await.unwrap();
@@ -206,28 +188,17 @@ async fn story(t: TestDb) {
         placement(&cy, &oak, date(2022, 9, 1), Some(date(2025, 7, 20))),
         placement(&cy, &elm, date(2025, 9, 1), None),
     ] {
-        placements::insert_school_placement(&mut tx, &p)
-            .await
-            .unwrap();
+        placements::insert_school_placement(&mut tx, &p).await.unwrap();
     }
     tx.commit().await.unwrap();
 
     // Read.
     let whole = ChildScope::Authority { la_id: north.id };
     assert_eq!(children::get(db, &whole, today, ada.id).await.unwrap(), ada);
-    assert_eq!(
-        users::by_email(db, "dt@example.org")
-            .await
-            .unwrap()
-            .unwrap(),
-        dt
-    );
+    assert_eq!(users::by_email(db, "dt@example.org").await.unwrap().unwrap(), dt);
     assert_eq!(schools::by_urn(db, 100001).await.unwrap().unwrap(), oak);
     assert_eq!(authorities::get(db, north.id).await.unwrap(), north);
-    assert_eq!(
-        users::current_memberships(db, dt.id).await.unwrap(),
-        vec![dt_m.clone()]
-    );
+    assert_eq!(users::current_memberships(db, dt.id).await.unwrap(), vec![dt_m.clone()]);
 
     // Update, with a stale version refused.
     let mut tx = db.begin().await.unwrap();
@@ -241,16 +212,10 @@ async fn story(t: TestDb) {
     assert!(matches!(stale, Err(StoreError::StaleVersion)), "{stale:?}");
     tx.rollback().await.unwrap();
     let ada_now = children::get(db, &whole, today, ada.id).await.unwrap();
-    assert_eq!(
-        (ada_now.surname.as_str(), ada_now.version),
-        ("Zephyr-Jones", 2)
-    );
+    assert_eq!((ada_now.surname.as_str(), ada_now.version), ("Zephyr-Jones", 2));
 
     // List: the whole authority, by surname, never another authority's child.
-    assert_eq!(
-        names(db, &whole, None).await,
-        ["Cy Xu_%", "Bo Young", "Ada Zephyr-Jones"]
-    );
+    assert_eq!(names(db, &whole, None).await, ["Cy Xu_%", "Bo Young", "Ada Zephyr-Jones"]);
     let page = children::list_learners(
         db,
         &whole,
@@ -265,19 +230,20 @@ async fn story(t: TestDb) {
     assert_eq!(names(db, &whole, Some("zeph")).await, ["Ada Zephyr-Jones"]);
     assert_eq!(names(db, &whole, Some("a950000178301")).await, ["Bo Young"]);
     assert_eq!(names(db, &whole, Some("_%")).await, ["Cy Xu_%"]);
-    assert!(names(db, &whole, Some("Walker")).await.is_empty());
+    assert!(names(db, &whole, Some("Ngo")).await.is_empty(), "another authority's child");
+    let south_whole = ChildScope::Authority { la_id: south.id };
+    for query in ["elodie", "ÉLODIE", "ngo", "Ngô"] {
+        assert_eq!(names(db, &south_whole, Some(query)).await, ["Élodie Ngô"], "{query}");
+    }
 
     // Scoped lists: a social worker sees their current children; a
     // designated teacher sees the children now at their school.
-    let sw_scope = ChildScope::Caseload {
-        la_id: north.id,
-        user_id: sw.id,
+    let caseload = |la: &LocalAuthority, u: &User, role: Role, school: Option<&School>| {
+        ChildScope::for_member(la.id, u.id, role, school.map(|s| s.id))
     };
+    let sw_scope = caseload(&north, &sw, Role::SocialWorker, None);
     assert_eq!(names(db, &sw_scope, None).await, ["Ada Zephyr-Jones"]);
-    let dt_scope = ChildScope::Caseload {
-        la_id: north.id,
-        user_id: dt.id,
-    };
+    let dt_scope = caseload(&north, &dt, Role::DesignatedTeacher, Some(&oak));
     assert_eq!(names(db, &dt_scope, None).await, ["Bo Young"]);
     let rows = children::list_learners(
         db,
@@ -291,33 +257,25 @@ async fn story(t: TestDb) {
     .rows;
     assert_eq!(rows[0].school_name.as_deref(), Some("Oak Primary"));
     assert_eq!(rows[0].social_worker.as_deref(), Some("sw2"));
-    assert!(matches!(
-        children::get(db, &dt_scope, today, cy.id).await,
-        Err(StoreError::NotFound)
-    ));
-    let other_la = ChildScope::Caseload {
-        la_id: south.id,
-        user_id: sw.id,
-    };
+    assert!(matches!(children::get(db, &dt_scope, today, cy.id).await, Err(StoreError::NotFound)));
+    let other_la = caseload(&south, &sw, Role::SocialWorker, None);
     assert!(names(db, &other_la, None).await.is_empty());
+    // Access follows the role acted in: the same person as a careers
+    // adviser, or a teacher acting for no school, sees nobody.
+    assert!(names(db, &caseload(&north, &sw, Role::CareersAdviser, None), None).await.is_empty());
+    assert!(
+        names(db, &caseload(&north, &dt, Role::DesignatedTeacher, None), None).await.is_empty()
+    );
+    // Search and sort fold case and accents the same on both backends.
+    assert_eq!(names(db, &sw_scope, Some("ZEPHYR")).await, ["Ada Zephyr-Jones"]);
     let mut tx = db.begin().await.unwrap();
-    placements::end_child_worker(&mut tx, north.id, ended_worker.id, today)
-        .await
-        .unwrap();
+    placements::end_child_worker(&mut tx, north.id, ended_worker.id, today).await.unwrap();
     tx.commit().await.unwrap();
-    let other_scope = ChildScope::Caseload {
-        la_id: north.id,
-        user_id: other_sw.id,
-    };
+    let other_scope = caseload(&north, &other_sw, Role::SocialWorker, None);
     assert!(names(db, &other_scope, None).await.is_empty());
-    let history = placements::school_history(db, north.id, cy.id)
-        .await
-        .unwrap();
+    let history = placements::school_history(db, north.id, cy.id).await.unwrap();
     assert_eq!(
-        history
-            .iter()
-            .map(|h| h.school_name.as_str())
-            .collect::<Vec<_>>(),
+        history.iter().map(|h| h.school_name.as_str()).collect::<Vec<_>>(),
         ["Elm Primary", "Oak Primary"]
     );
 
@@ -325,14 +283,9 @@ async fn story(t: TestDb) {
     let eve = child(&north, "Eve", "Vance", None);
     let mut tx = db.begin().await.unwrap();
     children::insert(&mut tx, &eve).await.unwrap();
-    audit::record(&mut tx, &event(&north, &vs, "child.created", Some(&eve)))
-        .await
-        .unwrap();
+    audit::record(&mut tx, &event(&north, &vs, "child.created", Some(&eve))).await.unwrap();
     tx.rollback().await.unwrap();
-    assert!(matches!(
-        children::get(db, &whole, today, eve.id).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(children::get(db, &whole, today, eve.id).await, Err(StoreError::NotFound)));
     assert!(audit::by_actor(db, vs.id, 10).await.unwrap().is_empty());
 
     // Unique constraints are reported by name, the same on both backends.
@@ -344,11 +297,8 @@ async fn story(t: TestDb) {
     );
     tx.rollback().await.unwrap();
     let mut tx = db.begin().await.unwrap();
-    let dup = children::insert(
-        &mut tx,
-        &child(&north, "Ann", "Other", Some("B801200005001")),
-    )
-    .await;
+    let dup =
+        children::insert(&mut tx, &child(&north, "Ann", "Other", Some("B801200005001"))).await;
     assert!(
         matches!(&dup, Err(StoreError::Duplicate { constraint }) if constraint == "children_la_id_upn_key"),
         "{dup:?}"
@@ -358,10 +308,7 @@ async fn story(t: TestDb) {
     // Audit: events read back with their JSON details.
     let viewed = event(&north, &vs, "child.viewed", Some(&ada));
     audit::record_now(db, &viewed).await.unwrap();
-    assert_eq!(
-        audit::for_child(db, north.id, ada.id, 10).await.unwrap(),
-        vec![viewed]
-    );
+    assert_eq!(audit::for_child(db, north.id, ada.id, 10).await.unwrap(), vec![viewed]);
 
     // Sessions: live, idle, ended.
     let session = SessionRow {
@@ -373,35 +320,24 @@ async fn story(t: TestDb) {
         last_seen_at: now(),
         expires_at: now() + chrono::TimeDelta::hours(8),
     };
-    sessions::insert(db, &session).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    sessions::insert(&mut tx, &session).await.unwrap();
+    tx.commit().await.unwrap();
     let hour_ago = now() - chrono::TimeDelta::hours(1);
-    let live = sessions::find_live(db, &session.id, now(), hour_ago)
-        .await
-        .unwrap()
-        .unwrap();
+    let live = sessions::find_live(db, &session.id, now(), hour_ago).await.unwrap().unwrap();
     assert_eq!(
         (live.role.as_str(), live.la_name.as_str()),
         ("designated_teacher", "Authority 901")
     );
     let later = now() + chrono::TimeDelta::hours(2);
     assert!(
-        sessions::find_live(
-            db,
-            &session.id,
-            later,
-            later - chrono::TimeDelta::minutes(30)
-        )
-        .await
-        .unwrap()
-        .is_none()
-    );
-    assert_eq!(sessions::delete_for_user(db, dt.id).await.unwrap(), 1);
-    assert!(
-        sessions::find_live(db, &session.id, now(), hour_ago)
+        sessions::find_live(db, &session.id, later, later - chrono::TimeDelta::minutes(30))
             .await
             .unwrap()
             .is_none()
     );
+    assert_eq!(sessions::delete_for_user(db, dt.id).await.unwrap(), 1);
+    assert!(sessions::find_live(db, &session.id, now(), hour_ago).await.unwrap().is_none());
 }
 
 fn event(la: &LocalAuthority, actor: &User, action: &str, c: Option<&Child>) -> AuditEvent {
@@ -437,12 +373,8 @@ async fn both_backends_have_the_same_schema() {
         return;
     };
     let lite = openpep_testkit::sqlite().await;
-    let Db::Sqlite(sqlite) = &lite.db else {
-        unreachable!()
-    };
-    let Db::Postgres(postgres) = &pg.db else {
-        unreachable!()
-    };
+    let Db::Sqlite(sqlite) = &lite.db else { unreachable!() };
+    let Db::Postgres(postgres) = &pg.db else { unreachable!() };
     let lite_columns: Vec<(String, String)> = sqlx::query_as(
         "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \

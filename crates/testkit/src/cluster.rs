@@ -51,8 +51,7 @@ fn bin_dir() -> Result<PathBuf, String> {
             .and_then(|v| v.parse::<u32>().ok())
             .unwrap_or(0)
     });
-    dirs.pop()
-        .ok_or_else(|| "no initdb/pg_ctl under /usr/lib/postgresql/*/bin".to_string())
+    dirs.pop().ok_or_else(|| "no initdb/pg_ctl under /usr/lib/postgresql/*/bin".to_string())
 }
 
 fn is_root() -> bool {
@@ -76,10 +75,7 @@ fn pg_command(bin: &Path, tool: &str, as_postgres: bool) -> Command {
 }
 
 fn run(mut cmd: Command, what: &str) -> Result<(), String> {
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("{what}: {e}"))?;
+    let out = cmd.stdin(Stdio::null()).output().map_err(|e| format!("{what}: {e}"))?;
     if out.status.success() {
         Ok(())
     } else {
@@ -93,16 +89,16 @@ fn run(mut cmd: Command, what: &str) -> Result<(), String> {
 
 fn free_port() -> Result<u16, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| e.to_string())
+    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
 fn start_cluster() -> Result<String, String> {
     let bin = bin_dir()?;
     let as_postgres = is_root();
-    let dir = std::env::temp_dir().join(format!("openpep-pg-{}", uuid::Uuid::now_v7().simple()));
+    // As root the cluster runs as `postgres`, who may not reach a private
+    // $TMPDIR: use /tmp then.
+    let base = if as_postgres { std::path::PathBuf::from("/tmp") } else { std::env::temp_dir() };
+    let dir = base.join(format!("openpep-pg-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     if as_postgres {
         run(
@@ -141,10 +137,7 @@ fn start_cluster() -> Result<String, String> {
         .args(["-w", "-o", &options, "start"]);
     run(start, "pg_ctl start")?;
     spawn_watchdog(&bin, &data, &dir, as_postgres)?;
-    eprintln!(
-        "test PostgreSQL cluster started on 127.0.0.1:{port} ({})",
-        dir.display()
-    );
+    eprintln!("test PostgreSQL cluster started on 127.0.0.1:{port} ({})", dir.display());
     Ok(format!("postgres://postgres@127.0.0.1:{port}/postgres"))
 }
 
@@ -159,11 +152,7 @@ fn spawn_watchdog(bin: &Path, data: &Path, dir: &Path, as_postgres: bool) -> Res
             data.display()
         )
     } else {
-        format!(
-            "{} -D {} -m immediate stop",
-            pg_ctl.display(),
-            data.display()
-        )
+        format!("{} -D {} -m immediate stop", pg_ctl.display(), data.display())
     };
     let script = format!(
         "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} >/dev/null 2>&1; rm -rf {dir}",

@@ -6,12 +6,14 @@
 #![allow(clippy::expect_used, clippy::panic)]
 
 mod cluster;
+mod smtp;
 
 use openpep_store::Db;
 use sqlx::Connection;
 use tempfile::TempDir;
 
 pub use cluster::postgres_admin_url;
+pub use smtp::{ReceivedMail, SmtpSink};
 
 /// A migrated, empty database that lives as long as this value.
 pub struct TestDb {
@@ -26,11 +28,7 @@ pub async fn sqlite() -> TestDb {
     let url = format!("sqlite://{}/openpep.db", dir.path().display());
     let db = Db::connect(&url).await.expect("open SQLite");
     db.migrate().await.expect("migrate SQLite");
-    TestDb {
-        db,
-        url,
-        _dir: Some(dir),
-    }
+    TestDb { db, url, _dir: Some(dir) }
 }
 
 /// A fresh PostgreSQL database, or `None` (after a loud message) when no
@@ -38,9 +36,7 @@ pub async fn sqlite() -> TestDb {
 pub async fn postgres() -> Option<TestDb> {
     let admin = postgres_admin_url()?;
     let name = format!("openpep_test_{}", uuid::Uuid::now_v7().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("connect to PostgreSQL");
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to PostgreSQL");
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&mut conn)
         .await
@@ -49,11 +45,7 @@ pub async fn postgres() -> Option<TestDb> {
     let url = replace_database(&admin, &name);
     let db = Db::connect(&url).await.expect("connect to test database");
     db.migrate().await.expect("migrate PostgreSQL");
-    Some(TestDb {
-        db,
-        url,
-        _dir: None,
-    })
+    Some(TestDb { db, url, _dir: None })
 }
 
 /// Both backends: SQLite always, PostgreSQL when available.

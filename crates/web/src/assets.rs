@@ -31,10 +31,8 @@ fn manifest() -> &'static Manifest {
             let Some(file) = Assets::get(&name) else {
                 continue;
             };
-            let hash: String = file.metadata.sha256_hash()[..6]
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let hash: String =
+                file.metadata.sha256_hash()[..6].iter().map(|b| format!("{b:02x}")).collect();
             let with_hash = match name.rsplit_once('.') {
                 Some((stem, ext)) => format!("{stem}.{hash}.{ext}"),
                 None => format!("{name}.{hash}"),

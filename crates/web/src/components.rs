@@ -42,10 +42,7 @@ pub struct Tag {
 
 impl Tag {
     pub fn new(text: impl Into<String>, colour: TagColour) -> Tag {
-        Tag {
-            text: text.into(),
-            colour,
-        }
+        Tag { text: text.into(), colour }
     }
     /// A PEP's status, the same colour wherever it is shown.
     pub fn for_pep(status: Option<PepStatus>, overdue: bool) -> Tag {
@@ -78,23 +75,13 @@ pub struct Cell {
 
 impl Cell {
     pub fn text(text: impl Into<String>) -> Cell {
-        Cell {
-            text: text.into(),
-            ..Cell::default()
-        }
+        Cell { text: text.into(), ..Cell::default() }
     }
     pub fn link(text: impl Into<String>, href: impl Into<String>) -> Cell {
-        Cell {
-            text: text.into(),
-            href: Some(href.into()),
-            ..Cell::default()
-        }
+        Cell { text: text.into(), href: Some(href.into()), ..Cell::default() }
     }
     pub fn tag(tag: Tag) -> Cell {
-        Cell {
-            tags: vec![tag],
-            ..Cell::default()
-        }
+        Cell { tags: vec![tag], ..Cell::default() }
     }
     pub fn heading(mut self) -> Cell {
         self.row_header = true;
@@ -122,11 +109,7 @@ pub struct SummaryRow {
 
 impl SummaryRow {
     pub fn new(key: impl Into<String>, value: impl Into<String>) -> SummaryRow {
-        SummaryRow {
-            key: key.into(),
-            value: value.into(),
-            hint: None,
-        }
+        SummaryRow { key: key.into(), value: value.into(), hint: None }
     }
     pub fn with_hint(mut self, hint: impl Into<String>) -> SummaryRow {
         self.hint = Some(hint.into());
@@ -136,11 +119,7 @@ impl SummaryRow {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageLink {
-    Number {
-        number: u32,
-        href: String,
-        current: bool,
-    },
+    Number { number: u32, href: String, current: bool },
     Ellipsis,
 }
 
@@ -166,11 +145,7 @@ impl Pagination {
                 if last_shown + 1 < n {
                     pages.push(PageLink::Ellipsis);
                 }
-                pages.push(PageLink::Number {
-                    number: n,
-                    href: href(n),
-                    current: n == page,
-                });
+                pages.push(PageLink::Number { number: n, href: href(n), current: n == page });
                 last_shown = n;
             }
         }
@@ -198,11 +173,7 @@ pub struct Choice {
 
 impl Choice {
     pub fn new(value: impl Into<String>, text: impl Into<String>) -> Choice {
-        Choice {
-            value: value.into(),
-            text: text.into(),
-            hint: None,
-        }
+        Choice { value: value.into(), text: text.into(), hint: None }
     }
     pub fn with_hint(mut self, hint: impl Into<String>) -> Choice {
         self.hint = Some(hint.into());
@@ -234,22 +205,14 @@ impl DateValue {
         month: impl Into<String>,
         year: impl Into<String>,
     ) -> DateValue {
-        DateValue {
-            day: day.into(),
-            month: month.into(),
-            year: year.into(),
-        }
+        DateValue { day: day.into(), month: month.into(), year: year.into() }
     }
 }
 
 impl From<chrono::NaiveDate> for DateValue {
     fn from(date: chrono::NaiveDate) -> DateValue {
         use chrono::Datelike;
-        DateValue::new(
-            date.day().to_string(),
-            date.month().to_string(),
-            date.year().to_string(),
-        )
+        DateValue::new(date.day().to_string(), date.month().to_string(), date.year().to_string())
     }
 }
 
@@ -264,11 +227,7 @@ pub struct DateParts {
 }
 
 impl DateParts {
-    pub const NONE: DateParts = DateParts {
-        day: false,
-        month: false,
-        year: false,
-    };
+    pub const NONE: DateParts = DateParts { day: false, month: false, year: false };
 
     pub fn is_empty(self) -> bool {
         self == DateParts::NONE
@@ -277,14 +236,10 @@ impl DateParts {
     /// The id of the first part in error, for the error summary's link:
     /// `<name>-day`, `<name>-month` or `<name>-year` (the day if none is named).
     pub fn first_id(self, name: &str) -> String {
-        let part = [
-            (self.day, "day"),
-            (self.month, "month"),
-            (self.year, "year"),
-        ]
-        .into_iter()
-        .find(|(in_error, _)| *in_error)
-        .map_or("day", |(_, part)| part);
+        let part = [(self.day, "day"), (self.month, "month"), (self.year, "year")]
+            .into_iter()
+            .find(|(in_error, _)| *in_error)
+            .map_or("day", |(_, part)| part);
         format!("{name}-{part}")
     }
 
@@ -317,11 +272,7 @@ pub fn described_by(id: &str, info: bool, hint: bool, error: bool) -> String {
 /// has the group's name, so the error summary can link to it; then
 /// `<name>-2`, `<name>-3`...
 pub fn item_id(name: &str, index: usize) -> String {
-    if index <= 1 {
-        name.to_owned()
-    } else {
-        format!("{name}-{index}")
-    }
+    if index <= 1 { name.to_owned() } else { format!("{name}-{index}") }
 }
 
 /// The status of a task list item.
@@ -346,12 +297,7 @@ pub struct TaskItem {
 
 impl TaskItem {
     pub fn new(title: impl Into<String>, href: Option<String>, status: TaskStatus) -> TaskItem {
-        TaskItem {
-            title: title.into(),
-            href,
-            hint: None,
-            status,
-        }
+        TaskItem { title: title.into(), href, hint: None, status }
     }
     pub fn with_hint(mut self, hint: impl Into<String>) -> TaskItem {
         self.hint = Some(hint.into());

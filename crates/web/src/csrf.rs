@@ -1,23 +1,22 @@
-//! CSRF protection for every state-changing request: the Origin header, if
-//! sent, must be this site, and the form must carry the token of the
-//! session (or, before sign-in, of the CSRF cookie).
+//! CSRF protection for every state-changing request: the request must come
+//! from this service (Origin, Sec-Fetch-Site), and the form must carry the
+//! token of the session (or, before sign-in, of the CSRF cookie).
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use subtle::ConstantTimeEq;
 
-use crate::AppState;
 use crate::error::forbidden;
 use crate::session::LoadedSession;
+use crate::{AppState, MAX_BODY_BYTES, WebConfig};
 
 pub const CSRF_COOKIE: &str = "openpep_csrf";
 pub const CSRF_FIELD: &str = "_csrf";
 const CSRF_HEADER: &str = "x-csrf-token";
-const MAX_FORM_BYTES: usize = 1024 * 1024;
 
 /// The cookie that carries the pre-sign-in CSRF token.
 pub fn csrf_cookie(token: String, tls: bool) -> Cookie<'static> {
@@ -30,25 +29,30 @@ pub fn csrf_cookie(token: String, tls: bool) -> Cookie<'static> {
 }
 
 pub async fn verify(
-    State(_state): State<AppState>,
+    State(state): State<AppState>,
     jar: CookieJar,
     request: Request,
     next: Next,
 ) -> Response {
-    if matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    ) {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
-    if !same_origin(&request) {
+    if !same_origin(&request, &state.config) {
         return forbidden();
     }
-    let expected = match request
-        .extensions()
-        .get::<LoadedSession>()
-        .and_then(|s| s.0.clone())
-    {
+    let loaded = request.extensions().get::<LoadedSession>().cloned();
+    let (session, stale) = loaded.map_or((None, false), |l| (l.session, l.stale_cookie));
+    // The session ended while a page was open: say so and ask them to sign
+    // in again, rather than refuse the form as if it were forged.
+    if session.is_none() && stale {
+        let target = if request.uri().path() == "/sign-out" {
+            "/sign-in?signed_out=1"
+        } else {
+            "/sign-in?timed_out=1"
+        };
+        return Redirect::to(target).into_response();
+    }
+    let expected = match session {
         Some(session) => Some(session.csrf_token.clone()),
         None => jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()),
     };
@@ -56,7 +60,7 @@ pub async fn verify(
         return forbidden();
     };
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
         return forbidden();
     };
     let sent = parts
@@ -69,8 +73,7 @@ pub async fn verify(
     if !matches {
         return forbidden();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
@@ -80,25 +83,24 @@ fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
         .find_map(|(k, v)| (k == name).then_some(v))
 }
 
-/// A browser says where a form came from; it must be this host.
-fn same_origin(request: &Request) -> bool {
-    let Some(origin) = request
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-    else {
+/// A browser says where a form came from: it must be this service, as its
+/// public URL names it (or, without one, this Host on this scheme).
+fn same_origin(request: &Request, config: &WebConfig) -> bool {
+    let headers = request.headers();
+    if headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site") {
+        return false;
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let Some(host) = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
+    let expected = match &config.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+                return false;
+            };
+            format!("{}://{host}", if config.tls { "https" } else { "http" })
+        }
     };
-    let origin_host = origin
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .unwrap_or(origin);
-    origin_host.eq_ignore_ascii_case(host)
+    origin.eq_ignore_ascii_case(&expected)
 }

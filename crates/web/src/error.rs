@@ -19,6 +19,8 @@ pub enum AppError {
     Forbidden,
     /// No session: go and sign in.
     SignInRequired,
+    /// Too much at once: try again in a moment.
+    Busy,
     Internal(String),
 }
 
@@ -27,6 +29,7 @@ impl From<ServiceError> for AppError {
         match e {
             ServiceError::NotFound => AppError::NotFound,
             ServiceError::Forbidden => AppError::Forbidden,
+            ServiceError::Busy => AppError::Busy,
             ServiceError::Internal(detail) => AppError::Internal(detail),
         }
     }
@@ -105,6 +108,11 @@ impl IntoResponse for AppError {
             AppError::NotFound => not_found(),
             AppError::Forbidden => forbidden(),
             AppError::SignInRequired => Redirect::to("/sign-in").into_response(),
+            AppError::Busy => error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sorry, the service is busy",
+                vec!["Wait a minute, then try again. Nothing was changed.".into()],
+            ),
             AppError::Internal(detail) => internal(&detail),
         }
     }

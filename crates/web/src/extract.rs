@@ -26,15 +26,11 @@ impl CurrentUser {
 }
 
 fn request_id(parts: &Parts) -> Option<String> {
-    parts
-        .headers
-        .get(&REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    parts.headers.get(&REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
 fn current_user(parts: &Parts) -> Option<CurrentUser> {
-    let session = parts.extensions.get::<LoadedSession>()?.0.clone()?;
+    let session = parts.extensions.get::<LoadedSession>()?.session.clone()?;
     let role = Role::from_code(&session.role)?;
     let actor = Actor {
         user_id: session.user_id,

@@ -56,11 +56,7 @@ impl Layout {
     pub fn for_user(user: &CurrentUser, title: &str, path: &str) -> Layout {
         let nav = nav_for(user.role())
             .into_iter()
-            .map(|(text, href)| NavItem {
-                text,
-                href,
-                current: path.starts_with(href),
-            })
+            .map(|(text, href)| NavItem { text, href, current: path.starts_with(href) })
             .collect();
         Layout {
             la_name: Some(user.session.la_name.clone()),

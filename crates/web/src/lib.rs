@@ -31,6 +31,9 @@ pub use error::AppError;
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The largest request body accepted (forms; uploads get their own limit).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
 /// How the web layer behaves in this deployment.
 #[derive(Debug, Clone, Default)]
 pub struct WebConfig {
@@ -39,6 +42,9 @@ pub struct WebConfig {
     pub tls: bool,
     /// Demo or development mode: shows the component gallery.
     pub dev_mode: bool,
+    /// The address people reach the service at, e.g. `https://pep.example.gov.uk`:
+    /// the only origin forms are accepted from. Without it, the request's Host.
+    pub public_url: Option<String>,
     pub session: SessionPolicy,
 }
 
@@ -50,24 +56,17 @@ pub struct AppState {
 
 /// The whole application as one axum router.
 pub fn router(services: Services, config: WebConfig) -> Router {
-    let state = AppState {
-        services,
-        config: Arc::new(config),
-    };
+    let state = AppState { services, config: Arc::new(config) };
     let app = handlers::routes(&state)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            csrf::verify,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            session::load,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::verify))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::load))
         .merge(handlers::public_routes())
         .fallback(handlers::not_found)
         .with_state(state.clone());
     app.layer(
         ServiceBuilder::new()
+            // The request id goes into audit rows: never take the client's.
+            .layer(axum::middleware::map_request(drop_client_request_id))
             .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
             .layer(
                 TraceLayer::new_for_http()
@@ -76,17 +75,19 @@ pub fn router(services: Services, config: WebConfig) -> Router {
             )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
             .layer(CatchPanicLayer::custom(error::panic_response))
-            .layer(axum::middleware::from_fn_with_state(
-                state,
-                security::headers,
-            ))
+            .layer(axum::middleware::from_fn_with_state(state, security::headers))
             .layer(CompressionLayer::new())
-            .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
             .layer(TimeoutLayer::with_status_code(
                 axum::http::StatusCode::REQUEST_TIMEOUT,
                 Duration::from_secs(30),
             )),
     )
+}
+
+async fn drop_client_request_id(mut request: axum::extract::Request) -> axum::extract::Request {
+    request.headers_mut().remove(&REQUEST_ID_HEADER);
+    request
 }
 
 /// One span per request: method, route template and request id. Never the
@@ -97,10 +98,7 @@ fn trace_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span 
         .get::<axum::extract::MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
-    let request_id = request
-        .headers()
-        .get(&REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-");
+    let request_id =
+        request.headers().get(&REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
     tracing::info_span!("request", method = %request.method(), route = %route, request_id = %request_id)
 }

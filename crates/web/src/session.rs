@@ -14,9 +14,14 @@ use crate::{AppError, AppState};
 
 pub const SESSION_COOKIE: &str = "openpep_session";
 
-/// The request's session, if it has a live one.
+/// The request's session, if it has a live one; and whether the browser
+/// sent a session cookie that no longer opens one (timed out, signed out
+/// elsewhere, or forged).
 #[derive(Clone)]
-pub struct LoadedSession(pub Option<Arc<SessionUser>>);
+pub struct LoadedSession {
+    pub session: Option<Arc<SessionUser>>,
+    pub stale_cookie: bool,
+}
 
 pub async fn load(
     State(state): State<AppState>,
@@ -28,11 +33,7 @@ pub async fn load(
     let session = match jar.get(SESSION_COOKIE) {
         None => None,
         Some(cookie) => {
-            match state
-                .services
-                .load_session(state.config.session, cookie.value())
-                .await
-            {
+            match state.services.load_session(state.config.session, cookie.value()).await {
                 Ok(Some(found)) => Some(Arc::new(found)),
                 Ok(None) => {
                     stale_cookie = true;
@@ -42,7 +43,7 @@ pub async fn load(
             }
         }
     };
-    request.extensions_mut().insert(LoadedSession(session));
+    request.extensions_mut().insert(LoadedSession { session, stale_cookie });
     let mut response = next.run(request).await;
     let sets_session = response
         .headers()

@@ -56,10 +56,7 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
     let name = format!("{} {}", c.forename, c.surname);
     let nc = NcYear::for_child(c.date_of_birth, AcademicYear::containing(today));
     let age = today.years_since(c.date_of_birth).unwrap_or(0);
-    let current_school = o
-        .schools
-        .iter()
-        .find(|s| s.ended_on.is_none_or(|end| end > today));
+    let current_school = o.schools.iter().find(|s| s.ended_on.is_none_or(|end| end > today));
 
     let mut tags = Vec::new();
     match c.vs_priority.as_deref() {
@@ -79,9 +76,7 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
         })
         .count();
     if overdue_peps > 0 {
-        alerts.push(format!(
-            "{overdue_peps} PEP past its due date and not signed off."
-        ));
+        alerts.push(format!("{overdue_peps} PEP past its due date and not signed off."));
     }
 
     let upn = match (&c.upn, &c.upn_unknown_reason) {
@@ -116,10 +111,7 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
     if let Some(episode) = o.care_episodes.first() {
         let mut row = SummaryRow::new(
             "Care placement",
-            episode
-                .placement_provider
-                .clone()
-                .unwrap_or_else(|| episode.placement_type.clone()),
+            episode.placement_provider.clone().unwrap_or_else(|| episode.placement_type.clone()),
         );
         row = row.with_hint(if episode.lives_in_la {
             "Lives inside the authority".to_string()
@@ -136,16 +128,14 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
             SummaryRow::new("Since", date(s.started_on)),
             SummaryRow::new(
                 "Ofsted",
-                s.ofsted_rating
-                    .clone()
-                    .unwrap_or_else(|| "Not inspected".into()),
+                s.ofsted_rating.clone().unwrap_or_else(|| "Not inspected".into()),
             ),
         ],
         None => vec![SummaryRow::new("School or setting", "No school place")],
     };
 
     let contacts = Table {
-        caption: "Key contacts".into(),
+        caption: String::new(),
         caption_size: "m",
         head: ["Role", "Name", "Email"].map(String::from).to_vec(),
         rows: o
@@ -166,11 +156,9 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
     };
 
     let peps = Table {
-        caption: "Personal Education Plans".into(),
+        caption: String::new(),
         caption_size: "m",
-        head: ["Term", "Reason", "Due", "Status"]
-            .map(String::from)
-            .to_vec(),
+        head: ["Term", "Reason", "Due", "Status"].map(String::from).to_vec(),
         rows: o
             .peps
             .iter()
@@ -190,11 +178,9 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
     };
 
     let school_history = Table {
-        caption: "Schools and settings".into(),
+        caption: String::new(),
         caption_size: "m",
-        head: ["School or setting", "From", "To"]
-            .map(String::from)
-            .to_vec(),
+        head: ["School or setting", "From", "To"].map(String::from).to_vec(),
         rows: o
             .schools
             .iter()
@@ -209,7 +195,8 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
     };
 
     ChildPage {
-        layout: Layout::for_user(user, &name, "/children").dev(state.config.dev_mode),
+        // The title stays out of browser history: no name in it.
+        layout: Layout::for_user(user, "Child overview", "/children").dev(state.config.dev_mode),
         name,
         tags,
         alerts,

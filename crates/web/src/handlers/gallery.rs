@@ -53,24 +53,15 @@ pub async fn show(
         None => Layout::plain("Component gallery"),
     };
     let mut errors = FieldErrors::default();
-    errors.add(
-        "gallery-upn",
-        "Enter a UPN in the correct format, like A123456789012",
-    );
-    errors.add(
-        "gallery-barriers",
-        "Enter the barriers to learning, or say there are none",
-    );
+    errors.add("gallery-upn", "Enter a UPN in the correct format, like A123456789012");
+    errors.add("gallery-barriers", "Enter the barriers to learning, or say there are none");
     errors.add("gallery-term", "Select the term this PEP is for");
     errors.add(
         "gallery-needs",
         "Select the child’s special educational needs, or ‘No identified needs’",
     );
     errors.add("gallery-key-stage", "Select the child’s key stage");
-    let review_date_parts = DateParts {
-        month: true,
-        ..DateParts::NONE
-    };
+    let review_date_parts = DateParts { month: true, ..DateParts::NONE };
     errors.add(
         &review_date_parts.first_id("gallery-review-date"),
         "The review date must be a real date",
@@ -115,14 +106,10 @@ pub async fn show(
                 .with_hint("Accommodated with the agreement of those with parental responsibility"),
             Choice::new("E1", "Placement order granted"),
         ],
-        terms: [
-            ("autumn", "Autumn"),
-            ("spring", "Spring"),
-            ("summer", "Summer"),
-        ]
-        .into_iter()
-        .map(|(v, t)| Choice::new(v, t))
-        .collect(),
+        terms: [("autumn", "Autumn"), ("spring", "Spring"), ("summer", "Summer")]
+            .into_iter()
+            .map(|(v, t)| Choice::new(v, t))
+            .collect(),
         yes_no: vec![Choice::new("yes", "Yes"), Choice::new("no", "No")],
         attendees: vec![
             Choice::new("child", "The child"),
@@ -133,9 +120,7 @@ pub async fn show(
             Choice::new("iro", "Independent reviewing officer (IRO)")
                 .with_hint("Usually attends the review, not the PEP meeting"),
         ],
-        attended: ["child", "designated-teacher", "carer"]
-            .map(String::from)
-            .to_vec(),
+        attended: ["child", "designated-teacher", "carer"].map(String::from).to_vec(),
         needs: vec![
             Choice::new("sen-support", "SEN support"),
             Choice::new("ehcp", "Education, health and care plan (EHCP)"),
@@ -167,24 +152,15 @@ pub async fn show(
                 "Target",
                 "Read a short chapter book independently and talk about the characters",
             ),
-            SummaryRow::new(
-                "Success criteria",
-                "Reading age within 6 months of actual age",
-            ),
-            SummaryRow::new(
-                "Support",
-                "Daily 15-minute reading with a teaching assistant",
-            )
-            .with_hint("Funded from pupil premium plus"),
+            SummaryRow::new("Success criteria", "Reading age within 6 months of actual age"),
+            SummaryRow::new("Support", "Daily 15-minute reading with a teaching assistant")
+                .with_hint("Funded from pupil premium plus"),
             SummaryRow::new("Who is responsible", "Ms Okafor, class teacher"),
             SummaryRow::new("Review by", "13 February 2026"),
         ],
         meeting_card: vec![
             SummaryRow::new("Date", "14 October 2025"),
-            SummaryRow::new(
-                "Attended",
-                "Jayden Marsh, Ms Okafor, Priya Halden (foster carer)",
-            ),
+            SummaryRow::new("Attended", "Jayden Marsh, Ms Okafor, Priya Halden (foster carer)"),
         ],
         tasks: vec![
             TaskItem::new(

@@ -52,45 +52,29 @@ pub async fn show(
 ) -> Result<LearnersPage, AppError> {
     let search = query.q.trim().chars().take(100).collect::<String>();
     // A page number that is not a number is page 1, not an error page.
-    let page = query
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<u32>().ok())
-        .unwrap_or(1)
-        .max(1);
-    let found = state
-        .services
-        .learners(
-            &user.actor,
-            (!search.is_empty()).then(|| search.clone()),
-            page,
-        )
-        .await?;
-    let year = AcademicYear::containing(state.services.clock.today());
+    let asked = query.page.as_deref().and_then(|p| p.parse::<u32>().ok()).unwrap_or(1).max(1);
+    let search_for = (!search.is_empty()).then(|| search.clone());
+    let mut page = asked;
+    let mut found = state.services.learners(&user.actor, search_for.clone(), page).await?;
     let per_page = i64::from(openpep_service::children::LEARNERS_PER_PAGE);
-    let total_pages = u32::try_from((found.total + per_page - 1) / per_page).unwrap_or(1);
+    let last_page = u32::try_from((found.total + per_page - 1) / per_page).unwrap_or(1).max(1);
+    // Past the end (an old link, a list that shrank): show the last page.
+    if page > last_page {
+        page = last_page;
+        found = state.services.learners(&user.actor, search_for, page).await?;
+    }
+    let year = AcademicYear::containing(state.services.clock.today());
     let rows = found
         .rows
         .iter()
         .map(|r| {
             vec![
-                Cell::link(
-                    format!("{} {}", r.forename, r.surname),
-                    format!("/children/{}", r.id),
-                )
-                .heading(),
+                Cell::link(format!("{} {}", r.forename, r.surname), format!("/children/{}", r.id))
+                    .heading(),
                 Cell::text(r.date_of_birth.format("%-d %b %Y").to_string()),
                 Cell::text(NcYear::for_child(r.date_of_birth, year).label()),
-                Cell::text(
-                    r.school_name
-                        .clone()
-                        .unwrap_or_else(|| "No school place".into()),
-                ),
-                Cell::text(
-                    r.social_worker
-                        .clone()
-                        .unwrap_or_else(|| "Not allocated".into()),
-                ),
+                Cell::text(r.school_name.clone().unwrap_or_else(|| "No school place".into())),
+                Cell::text(r.social_worker.clone().unwrap_or_else(|| "Not allocated".into())),
             ]
         })
         .collect();
@@ -101,18 +85,12 @@ pub async fn show(
         table: Table {
             caption: "Learners".into(),
             caption_size: "m",
-            head: [
-                "Name",
-                "Date of birth",
-                "Year group",
-                "School or setting",
-                "Social worker",
-            ]
-            .map(String::from)
-            .to_vec(),
+            head: ["Name", "Date of birth", "Year group", "School or setting", "Social worker"]
+                .map(String::from)
+                .to_vec(),
             rows,
         },
-        pagination: Pagination::new(page, total_pages, |n| query_string(&search, n)),
+        pagination: Pagination::new(page, last_page, |n| query_string(&search, n)),
         search,
         total: found.total,
         first,

@@ -24,13 +24,27 @@ struct SignInPage {
     layout: Layout,
     errors: FieldErrors,
     email: String,
-    signed_out: bool,
+    notice: Option<&'static str>,
 }
 
 #[derive(Deserialize, Default)]
 pub struct SignInQuery {
     #[serde(default)]
     signed_out: Option<String>,
+    #[serde(default)]
+    timed_out: Option<String>,
+}
+
+impl SignInQuery {
+    fn notice(&self) -> Option<&'static str> {
+        if self.timed_out.is_some() {
+            Some("You were signed out, so what you sent was not saved. Sign in to carry on.")
+        } else if self.signed_out.is_some() {
+            Some("You have signed out.")
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -43,11 +57,7 @@ pub struct SignInForm {
 
 /// The pre-sign-in CSRF token: the cookie's, or a new one set now.
 fn csrf_token(jar: CookieJar, tls: bool) -> (CookieJar, String) {
-    match jar
-        .get(CSRF_COOKIE)
-        .map(|c| c.value().to_owned())
-        .filter(|v| v.len() == 43)
-    {
+    match jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() == 43) {
         Some(token) => (jar, token),
         None => {
             let token = random_token();
@@ -61,7 +71,7 @@ fn page(
     token: &str,
     email: String,
     errors: FieldErrors,
-    signed_out: bool,
+    notice: Option<&'static str>,
 ) -> SignInPage {
     SignInPage {
         layout: Layout::plain("Sign in")
@@ -70,7 +80,7 @@ fn page(
             .with_errors(!errors.is_empty()),
         errors,
         email,
-        signed_out,
+        notice,
     }
 }
 
@@ -84,17 +94,7 @@ pub async fn show(
         return Redirect::to(home_for(user.role())).into_response();
     }
     let (jar, token) = csrf_token(jar, state.config.tls);
-    let signed_out = query.signed_out.is_some();
-    (
-        jar,
-        page(
-            &state,
-            &token,
-            String::new(),
-            FieldErrors::default(),
-            signed_out,
-        ),
-    )
+    (jar, page(&state, &token, String::new(), FieldErrors::default(), query.notice()))
         .into_response()
 }
 
@@ -109,15 +109,8 @@ pub async fn submit(
     if let Some(old) = jar.get(SESSION_COOKIE) {
         state.services.end_session(old.value()).await?;
     }
-    let result = state
-        .services
-        .sign_in(
-            state.config.session,
-            &form.email,
-            &form.password,
-            request_id,
-        )
-        .await;
+    let result =
+        state.services.sign_in(state.config.session, &form.email, &form.password, request_id).await;
     match result {
         Ok(signed_in) => {
             let jar = jar
@@ -137,7 +130,7 @@ pub async fn submit(
             };
             let (jar, token) = csrf_token(jar, state.config.tls);
             let mut response =
-                (jar, page(&state, &token, form.email, errors, false)).into_response();
+                (jar, page(&state, &token, form.email, errors, None)).into_response();
             *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)
         }

@@ -8,11 +8,7 @@ async fn a_designated_teacher_sees_only_the_children_at_their_school() {
     on_each_backend(dev_config(), |app| async move {
         let (user_id, scope) = app.user_scope(Role::DesignatedTeacher).await;
         let mine = app.child_ids(&scope).await;
-        let everyone = app
-            .child_ids(&ChildScope::Authority {
-                la_id: scope.la_id(),
-            })
-            .await;
+        let everyone = app.child_ids(&ChildScope::Authority { la_id: scope.la_id() }).await;
         assert!(
             !mine.is_empty() && mine.len() < everyone.len(),
             "{} of {}",
@@ -25,9 +21,7 @@ async fn a_designated_teacher_sees_only_the_children_at_their_school() {
         assert_eq!(status, 200);
         let links: Vec<String> = {
             let selector = scraper::Selector::parse("table tbody a").unwrap();
-            html.select(&selector)
-                .map(|a| a.value().attr("href").unwrap().to_owned())
-                .collect()
+            html.select(&selector).map(|a| a.value().attr("href").unwrap().to_owned()).collect()
         };
         let expected: Vec<String> = mine.iter().map(|id| format!("/children/{id}")).collect();
         let mut sorted_links = links.clone();
@@ -44,13 +38,9 @@ async fn a_designated_teacher_sees_only_the_children_at_their_school() {
         let (status, html) = app.get_html(&expected[0]).await;
         assert_eq!(status, 200);
         assert_eq!(texts(&html, "h1").len(), 1);
-        let views = audit::for_child(&app.services.db, scope.la_id(), mine[0], 10)
-            .await
-            .unwrap();
+        let views = audit::for_child(&app.services.db, scope.la_id(), mine[0], 10).await.unwrap();
         assert!(
-            views
-                .iter()
-                .any(|e| e.action == "child.viewed" && e.actor_user_id == Some(user_id)),
+            views.iter().any(|e| e.action == "child.viewed" && e.actor_user_id == Some(user_id)),
             "{views:?}"
         );
 
@@ -59,10 +49,7 @@ async fn a_designated_teacher_sees_only_the_children_at_their_school() {
         let (status, html) = app.get_html(&format!("/children/{other}")).await;
         assert_eq!(status, 404);
         assert_eq!(texts(&html, "h1"), ["Page not found"]);
-        for bad in [
-            "/children/not-a-uuid",
-            "/children/00000000-0000-0000-0000-000000000000",
-        ] {
+        for bad in ["/children/not-a-uuid", "/children/00000000-0000-0000-0000-000000000000"] {
             assert_eq!(app.get(bad).await.status().as_u16(), 404, "{bad}");
         }
     })
@@ -78,23 +65,16 @@ async fn the_virtual_school_sees_its_whole_authority_and_no_other() {
         app.sign_in_role(Role::VsOfficer).await;
 
         let (_, html) = app.get_html("/learners").await;
-        assert_eq!(
-            texts(&html, "main p[aria-live]"),
-            ["Showing 1 to 25 of 60 learners"]
-        );
+        assert_eq!(texts(&html, "main p[aria-live]"), ["Showing 1 to 25 of 60 learners"]);
         assert_eq!(texts(&html, "table tbody tr").len(), 25);
-        assert_eq!(
-            attr(&html, ".govuk-pagination__next a", "href").unwrap(),
-            "/learners?page=2"
-        );
+        assert_eq!(attr(&html, ".govuk-pagination__next a", "href").unwrap(), "/learners?page=2");
         let (_, page3) = app.get_html("/learners?page=3").await;
-        assert_eq!(
-            texts(&page3, "main p[aria-live]"),
-            ["Showing 51 to 60 of 60 learners"]
-        );
+        assert_eq!(texts(&page3, "main p[aria-live]"), ["Showing 51 to 60 of 60 learners"]);
         assert_eq!(texts(&page3, "table tbody tr").len(), 10);
         let (status, _) = app.get_html("/learners?page=banana").await;
         assert_eq!(status, 200);
+        let (_, past_the_end) = app.get_html("/learners?page=99").await;
+        assert_eq!(texts(&past_the_end, "main p[aria-live]"), ["Showing 51 to 60 of 60 learners"]);
 
         // Search by part of a name, case-insensitively.
         let first_row = texts(&html, "table tbody th")[0].clone();
@@ -102,40 +82,17 @@ async fn the_virtual_school_sees_its_whole_authority_and_no_other() {
         let (_, found) = app.get_html(&format!("/learners?q={surname}")).await;
         let names = texts(&found, "table tbody th");
         assert!(!names.is_empty());
-        assert!(
-            names.iter().all(|n| n.to_lowercase().contains(&surname)),
-            "{names:?}"
-        );
+        assert!(names.iter().all(|n| n.to_lowercase().contains(&surname)), "{names:?}");
         let (_, none) = app.get_html("/learners?q=zzzz-nobody").await;
-        assert!(
-            texts(&none, "main p")
-                .iter()
-                .any(|p| p.starts_with("No learners match"))
-        );
+        assert!(texts(&none, "main p").iter().any(|p| p.starts_with("No learners match")));
 
         // A child of the other authority in the same database is a 404.
-        let other_la = openpep_store::authorities::by_code(&app.services.db, "989")
-            .await
-            .unwrap()
-            .unwrap();
-        let theirs = app
-            .child_ids(&ChildScope::Authority { la_id: other_la.id })
-            .await;
+        let other_la =
+            openpep_store::authorities::by_code(&app.services.db, "989").await.unwrap().unwrap();
+        let theirs = app.child_ids(&ChildScope::Authority { la_id: other_la.id }).await;
         assert_eq!(theirs.len(), 60);
-        assert_eq!(
-            app.get(&format!("/children/{}", theirs[0]))
-                .await
-                .status()
-                .as_u16(),
-            404
-        );
-        assert_eq!(
-            app.get(&format!("/children/{}", everyone[0]))
-                .await
-                .status()
-                .as_u16(),
-            200
-        );
+        assert_eq!(app.get(&format!("/children/{}", theirs[0])).await.status().as_u16(), 404);
+        assert_eq!(app.get(&format!("/children/{}", everyone[0])).await.status().as_u16(), 200);
     })
     .await;
 }

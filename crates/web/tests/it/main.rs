@@ -6,6 +6,7 @@
 
 mod access;
 mod demo;
+mod mail;
 mod resilience;
 mod security;
 mod sign_in;

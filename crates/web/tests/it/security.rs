@@ -10,10 +10,12 @@ async fn state_changing_requests_need_the_csrf_token_and_our_origin() {
     on_each_backend(dev_config(), |app| async move {
         let email = app.account(Role::DesignatedTeacher);
         let good = app.csrf("/sign-in").await;
-        let cases: [(&str, Option<&str>); 3] = [
+        let same_host_https = app.base.replace("http://", "https://");
+        let cases: [(&str, Option<&str>); 4] = [
             ("", None),
             ("wrong-token", None),
             (good.as_str(), Some("http://evil.example")),
+            (good.as_str(), Some(same_host_https.as_str())),
         ];
         for (token, origin) in cases {
             let mut request = app.client.post(app.url("/sign-in")).form(&[
@@ -25,11 +27,7 @@ async fn state_changing_requests_need_the_csrf_token_and_our_origin() {
                 request = request.header("origin", origin);
             }
             let response = request.send().await.unwrap();
-            assert_eq!(
-                response.status().as_u16(),
-                403,
-                "token {token:?} origin {origin:?}"
-            );
+            assert_eq!(response.status().as_u16(), 403, "token {token:?} origin {origin:?}");
             let html = scraper::Html::parse_document(&response.text().await.unwrap());
             assert_eq!(texts(&html, "h1"), ["You cannot do that"]);
         }
@@ -60,10 +58,7 @@ async fn every_response_carries_the_security_headers() {
             assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
             assert_eq!(h.get("referrer-policy").unwrap(), "same-origin");
             assert!(h.get("x-request-id").is_some());
-            assert!(
-                h.get("strict-transport-security").is_none(),
-                "no HSTS without TLS"
-            );
+            assert!(h.get("strict-transport-security").is_none(), "no HSTS without TLS");
         }
         let (status, html) = app.get_html("/no-such-page").await;
         assert_eq!(status, 404);
@@ -79,10 +74,7 @@ async fn assets_are_served_under_hashed_names_with_long_caching() {
         let css = attr(&html, "link[rel=stylesheet]", "href").unwrap();
         let js = attr(&html, "script[src]", "src").unwrap();
         for url in [&css, &js] {
-            assert!(
-                url.starts_with("/assets/app.") && url.matches('.').count() == 2,
-                "{url}"
-            );
+            assert!(url.starts_with("/assets/app.") && url.matches('.').count() == 2, "{url}");
             let response = app.get(url).await;
             assert_eq!(response.status().as_u16(), 200);
             assert_eq!(
@@ -90,14 +82,7 @@ async fn assets_are_served_under_hashed_names_with_long_caching() {
                 "public, max-age=31536000, immutable"
             );
         }
-        assert!(
-            app.get(&css)
-                .await
-                .text()
-                .await
-                .unwrap()
-                .contains(".govuk-header")
-        );
+        assert!(app.get(&css).await.text().await.unwrap().contains(".govuk-header"));
         assert_eq!(app.get("/assets/app.css").await.status().as_u16(), 404);
     })
     .await;
@@ -132,13 +117,7 @@ async fn probes_and_the_gallery() {
         let links = scraper::Selector::parse(".govuk-error-summary__list a").unwrap();
         let targets: Vec<String> = html
             .select(&links)
-            .map(|a| {
-                a.value()
-                    .attr("href")
-                    .unwrap()
-                    .trim_start_matches('#')
-                    .to_owned()
-            })
+            .map(|a| a.value().attr("href").unwrap().trim_start_matches('#').to_owned())
             .collect();
         assert!(targets.contains(&"gallery-review-date-month".to_owned()));
         for target in &targets {
@@ -159,26 +138,48 @@ async fn probes_and_the_gallery() {
         assert_eq!(app.get("/components").await.status().as_u16(), 404);
     })
     .await;
-    let tls = WebConfig {
-        tls: true,
-        ..WebConfig::default()
-    };
+    let tls = WebConfig { tls: true, ..WebConfig::default() };
     on_each_backend(tls, |app| async move {
         let response = app.get("/sign-in").await;
-        assert!(
-            response
-                .headers()
-                .get("strict-transport-security")
-                .is_some()
-        );
-        let cookie = response
-            .headers()
-            .get("set-cookie")
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .to_owned();
+        assert!(response.headers().get("strict-transport-security").is_some());
+        let cookie = response.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
         assert!(cookie.contains("Secure"), "{cookie}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_form_sent_after_the_session_ended_asks_to_sign_in_again() {
+    on_each_backend(dev_config(), |app| async move {
+        app.sign_in_role(Role::SocialWorker).await;
+        let token = app.csrf("/learners").await;
+        // The session ends (timed out, or signed out elsewhere) while the page is open.
+        let user = openpep_store::users::by_email(&app.services.db, &app.account(Role::SocialWorker))
+            .await
+            .unwrap()
+            .unwrap();
+        sessions::delete_for_user(&app.services.db, user.id).await.unwrap();
+        let response = app.post_form("/sign-out", &[("_csrf", &token)]).await;
+        assert_eq!(crate::support::location(&response), "/sign-in?signed_out=1");
+        app.sign_in_role(Role::SocialWorker).await;
+        let token = app.csrf("/learners").await;
+        sessions::delete_for_user(&app.services.db, user.id).await.unwrap();
+        let response = app.post_form("/sign-in", &[("_csrf", &token)]).await;
+        assert_eq!(crate::support::location(&response), "/sign-in?timed_out=1");
+        let (_, html) = app.get_html("/sign-in?timed_out=1").await;
+        assert!(texts(&html, ".govuk-notification-banner__heading")[0].starts_with("You were signed out"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_request_id_is_always_our_own() {
+    on_each_backend(dev_config(), |app| async move {
+        let response =
+            app.client.get(app.url("/healthz")).header("x-request-id", "forged-id").send().await.unwrap();
+        let id = response.headers().get("x-request-id").unwrap().to_str().unwrap();
+        assert_ne!(id, "forged-id");
+        assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
     })
     .await;
 }

@@ -7,11 +7,7 @@ use crate::support::{attr, dev_config, location, on_each_backend, texts};
 #[tokio::test]
 async fn anonymous_visitors_are_sent_to_sign_in_without_a_session_row() {
     on_each_backend(dev_config(), |app| async move {
-        for path in [
-            "/",
-            "/learners",
-            "/children/0196f6d8-0000-7000-8000-000000000000",
-        ] {
+        for path in ["/", "/learners", "/children/0196f6d8-0000-7000-8000-000000000000"] {
             let response = app.get(path).await;
             assert_eq!(response.status().as_u16(), 303, "{path}");
             assert_eq!(location(&response), "/sign-in", "{path}");
@@ -20,12 +16,7 @@ async fn anonymous_visitors_are_sent_to_sign_in_without_a_session_row() {
         assert_eq!(status, 200);
         assert_eq!(texts(&html, "h1"), ["Sign in"]);
         assert_eq!(texts(&html, "label[for=email]"), ["Email address"]);
-        assert_eq!(
-            sessions::count(&app.services.db).await.unwrap(),
-            0,
-            "{}",
-            app.backend
-        );
+        assert_eq!(sessions::count(&app.services.db).await.unwrap(), 0, "{}", app.backend);
     })
     .await;
 }
@@ -34,10 +25,9 @@ async fn anonymous_visitors_are_sent_to_sign_in_without_a_session_row() {
 async fn wrong_credentials_get_one_generic_error_and_keep_the_email() {
     on_each_backend(dev_config(), |app| async move {
         let dt = app.account(Role::DesignatedTeacher);
-        for (email, password) in [
-            (dt.as_str(), "not the password"),
-            ("nobody@example.org", DEMO_PASSWORD),
-        ] {
+        for (email, password) in
+            [(dt.as_str(), "not the password"), ("nobody@example.org", DEMO_PASSWORD)]
+        {
             let response = app.sign_in_as(email, password).await;
             assert_eq!(response.status().as_u16(), 422);
             let html = scraper::Html::parse_document(&response.text().await.unwrap());
@@ -45,10 +35,7 @@ async fn wrong_credentials_get_one_generic_error_and_keep_the_email() {
                 texts(&html, ".govuk-error-summary__list a"),
                 ["Enter a correct email address and password"]
             );
-            assert_eq!(
-                attr(&html, ".govuk-error-summary__list a", "href").unwrap(),
-                "#email"
-            );
+            assert_eq!(attr(&html, ".govuk-error-summary__list a", "href").unwrap(), "#email");
             assert_eq!(attr(&html, "input#email", "value").unwrap(), email);
             assert!(texts(&html, "title")[0].starts_with("Error: "));
             // The password is never echoed back.
@@ -68,10 +55,7 @@ async fn empty_and_malformed_fields_are_named() {
             texts(&html, ".govuk-error-summary__list a"),
             ["Enter your email address", "Enter your password"]
         );
-        assert_eq!(
-            texts(&html, "#email-error"),
-            ["Error: Enter your email address"]
-        );
+        assert_eq!(texts(&html, "#email-error"), ["Error: Enter your email address"]);
         let response = app.sign_in_as("not-an-email", "x").await;
         let html = scraper::Html::parse_document(&response.text().await.unwrap());
         assert_eq!(
@@ -86,9 +70,7 @@ async fn empty_and_malformed_fields_are_named() {
 #[tokio::test]
 async fn signing_in_starts_a_fresh_session_and_signing_out_ends_it() {
     on_each_backend(dev_config(), |app| async move {
-        let response = app
-            .sign_in_as(&app.account(Role::DesignatedTeacher), DEMO_PASSWORD)
-            .await;
+        let response = app.sign_in_as(&app.account(Role::DesignatedTeacher), DEMO_PASSWORD).await;
         assert_eq!(response.status().as_u16(), 303);
         assert_eq!(location(&response), "/learners");
         let cookie = response
@@ -101,12 +83,8 @@ async fn signing_in_starts_a_fresh_session_and_signing_out_ends_it() {
         assert!(cookie.contains("HttpOnly"), "{cookie}");
         assert!(cookie.contains("SameSite=Lax"), "{cookie}");
         assert!(!cookie.contains("Secure"), "plain HTTP in tests: {cookie}");
-        let first_token = cookie
-            .split(';')
-            .next()
-            .unwrap()
-            .trim_start_matches("openpep_session=")
-            .to_owned();
+        let first_token =
+            cookie.split(';').next().unwrap().trim_start_matches("openpep_session=").to_owned();
 
         // Signing in again replaces the session: the old token is dead.
         let token = app.csrf("/learners").await;
@@ -134,10 +112,7 @@ async fn signing_in_starts_a_fresh_session_and_signing_out_ends_it() {
         let (status, html) = app.get_html("/learners").await;
         assert_eq!(status, 200);
         assert_eq!(texts(&html, "h1"), ["Your learners"]);
-        assert_eq!(
-            texts(&html, ".app-header__authority"),
-            ["Northmere Council"]
-        );
+        assert_eq!(texts(&html, ".app-header__authority"), ["Northmere Council"]);
         let sw = users::by_email(&app.services.db, &app.account(Role::SocialWorker))
             .await
             .unwrap()
@@ -151,10 +126,7 @@ async fn signing_in_starts_a_fresh_session_and_signing_out_ends_it() {
         assert_eq!(location(&response), "/sign-in?signed_out=1");
         assert_eq!(sessions::count(&app.services.db).await.unwrap(), 0);
         let (_, html) = app.get_html("/sign-in?signed_out=1").await;
-        assert_eq!(
-            texts(&html, ".govuk-notification-banner__heading"),
-            ["You have signed out."]
-        );
+        assert_eq!(texts(&html, ".govuk-notification-banner__heading"), ["You have signed out."]);
         assert_eq!(app.get("/learners").await.status().as_u16(), 303);
     })
     .await;
@@ -163,12 +135,9 @@ async fn signing_in_starts_a_fresh_session_and_signing_out_ends_it() {
 #[tokio::test]
 async fn a_tampered_session_cookie_is_treated_as_signed_out() {
     on_each_backend(dev_config(), |app| async move {
-        for value in [
-            "forged",
-            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-            "%00%ff;;",
-            "\u{1F600}",
-        ] {
+        for value in
+            ["forged", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "%00%ff;;", "\u{1F600}"]
+        {
             let response = crate::support::client()
                 .get(app.url("/learners"))
                 .header("cookie", format!("openpep_session={value}"))

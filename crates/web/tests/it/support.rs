@@ -26,11 +26,7 @@ pub fn now() -> chrono::DateTime<Utc> {
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
+    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
 }
 
 /// Runs `test` against a fresh app on each available backend.
@@ -45,10 +41,7 @@ where
 }
 
 pub fn dev_config() -> WebConfig {
-    WebConfig {
-        dev_mode: true,
-        ..WebConfig::default()
-    }
+    WebConfig { dev_mode: true, ..WebConfig::default() }
 }
 
 async fn spawn(db: TestDb, config: WebConfig) -> TestApp {
@@ -58,25 +51,14 @@ async fn spawn(db: TestDb, config: WebConfig) -> TestApp {
     };
     let services = Services::new(db.db.clone(), Arc::new(FixedClock(now())));
     let demo = services
-        .generate_demo(DemoOptions {
-            seed: 7,
-            authorities: 2,
-            children_per_authority: 60,
-        })
+        .generate_demo(DemoOptions { seed: 7, authorities: 2, children_per_authority: 60 })
         .await
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = openpep_web::router(services.clone(), config);
     tokio::spawn(async move { axum::serve(listener, app).await });
-    TestApp {
-        base,
-        client: client(),
-        services,
-        demo,
-        backend,
-        _db: db,
-    }
+    TestApp { base, client: client(), services, demo, backend, _db: db }
 }
 
 impl TestApp {
@@ -85,13 +67,7 @@ impl TestApp {
     }
 
     pub fn account(&self, role: Role) -> String {
-        self.demo
-            .accounts
-            .iter()
-            .find(|a| a.role == role)
-            .unwrap()
-            .email
-            .clone()
+        self.demo.accounts.iter().find(|a| a.role == role).unwrap().email.clone()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -101,10 +77,7 @@ impl TestApp {
     pub async fn get_html(&self, path: &str) -> (u16, Html) {
         let response = self.get(path).await;
         let status = response.status().as_u16();
-        (
-            status,
-            Html::parse_document(&response.text().await.unwrap()),
-        )
+        (status, Html::parse_document(&response.text().await.unwrap()))
     }
 
     /// The CSRF token a form on `path` carries.
@@ -114,48 +87,26 @@ impl TestApp {
     }
 
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .form(fields)
-            .send()
-            .await
-            .unwrap()
+        self.client.post(self.url(path)).form(fields).send().await.unwrap()
     }
 
     /// Signs in (with a fresh CSRF token) and returns the response.
     pub async fn sign_in_as(&self, email: &str, password: &str) -> reqwest::Response {
         let token = self.csrf("/sign-in").await;
-        self.post_form(
-            "/sign-in",
-            &[("_csrf", &token), ("email", email), ("password", password)],
-        )
-        .await
+        self.post_form("/sign-in", &[("_csrf", &token), ("email", email), ("password", password)])
+            .await
     }
 
     pub async fn sign_in_role(&self, role: Role) {
         let response = self.sign_in_as(&self.account(role), DEMO_PASSWORD).await;
-        assert_eq!(
-            response.status().as_u16(),
-            303,
-            "{} sign-in on {}",
-            role.code(),
-            self.backend
-        );
+        assert_eq!(response.status().as_u16(), 303, "{} sign-in on {}", role.code(), self.backend);
     }
 
     pub async fn user_scope(&self, role: Role) -> (Uuid, ChildScope) {
-        let user = users::by_email(&self.services.db, &self.account(role))
-            .await
-            .unwrap()
-            .unwrap();
-        let membership = users::current_memberships(&self.services.db, user.id)
-            .await
-            .unwrap()
-            .remove(0);
-        (
-            user.id,
-            ChildScope::for_member(membership.la_id, user.id, role),
-        )
+        let user = users::by_email(&self.services.db, &self.account(role)).await.unwrap().unwrap();
+        let membership =
+            users::current_memberships(&self.services.db, user.id).await.unwrap().remove(0);
+        (user.id, ChildScope::for_member(membership.la_id, user.id, role, membership.school_id))
     }
 
     /// Ids of the children the given scope reaches, as the store says.
@@ -179,28 +130,15 @@ impl TestApp {
 pub fn texts(html: &Html, selector: &str) -> Vec<String> {
     let selector = Selector::parse(selector).unwrap();
     html.select(&selector)
-        .map(|e| {
-            e.text()
-                .collect::<String>()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
+        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
         .collect()
 }
 
 pub fn attr(html: &Html, selector: &str, name: &str) -> Option<String> {
     let selector = Selector::parse(selector).unwrap();
-    html.select(&selector)
-        .next()
-        .and_then(|e| e.value().attr(name))
-        .map(str::to_owned)
+    html.select(&selector).next().and_then(|e| e.value().attr(name)).map(str::to_owned)
 }
 
 pub fn location(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
+    response.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
 }

@@ -1,0 +1,116 @@
+//! The job worker: delivers the e-mail outbox, with retries and backoff.
+//! Runs inside `openpep serve` or alone as `openpep worker`; any number of
+//! workers may run against one database.
+
+use chrono::TimeDelta;
+use openpep_store::outbox::{self, OutboxEmail};
+use tokio::sync::watch;
+
+use crate::mail::Mailer;
+use crate::sessions::SessionPolicy;
+use crate::{ServiceError, Services};
+
+/// How long a claimed message is ours before another worker may retry it.
+const LEASE: TimeDelta = TimeDelta::minutes(2);
+const BATCH: i64 = 20;
+/// Attempts before a message is marked failed.
+pub const MAX_ATTEMPTS: i32 = 8;
+
+/// The wait before attempt `attempts + 1`: 1, 5, 15, 30, 60, 120, 240 minutes.
+pub fn backoff(attempts: i32) -> TimeDelta {
+    let minutes = match attempts {
+        ..=1 => 1,
+        2 => 5,
+        3 => 15,
+        4 => 30,
+        5 => 60,
+        6 => 120,
+        _ => 240,
+    };
+    TimeDelta::minutes(minutes)
+}
+
+impl Services {
+    /// Delivers what is due now; returns how many messages were sent.
+    pub async fn deliver_outbox(&self, mailer: &Mailer) -> Result<usize, ServiceError> {
+        let now = self.clock.now();
+        let due = outbox::claim_due(&self.db, now, LEASE, BATCH).await?;
+        let mut sent = 0;
+        for email in &due {
+            if self.deliver_one(mailer, email).await? {
+                sent += 1;
+            }
+        }
+        Ok(sent)
+    }
+
+    async fn deliver_one(
+        &self,
+        mailer: &Mailer,
+        email: &OutboxEmail,
+    ) -> Result<bool, ServiceError> {
+        match mailer.send(email).await {
+            Ok(()) => {
+                outbox::mark_sent(&self.db, email.id, self.clock.now()).await?;
+                tracing::info!(email_id = %email.id, kind = %email.kind, "email sent");
+                Ok(true)
+            }
+            Err(error) => {
+                let now = self.clock.now();
+                let retry_at =
+                    (email.attempts < MAX_ATTEMPTS).then(|| now + backoff(email.attempts));
+                // The error names no recipient: lettre's messages carry
+                // server replies, not addresses.
+                tracing::warn!(email_id = %email.id, kind = %email.kind, attempts = email.attempts,
+                    gives_up = retry_at.is_none(), error = %error, "email not sent");
+                outbox::mark_failed(&self.db, email.id, now, &error.to_string(), retry_at).await?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// Runs until `stop` turns true: delivers mail every `every`, and now
+    /// and then removes sessions past their timeouts.
+    pub async fn run_worker(
+        &self,
+        mailer: Mailer,
+        sessions: SessionPolicy,
+        every: std::time::Duration,
+        mut stop: watch::Receiver<bool>,
+    ) {
+        tracing::info!(mailer = ?mailer, "worker started");
+        let mut passes: u64 = 0;
+        loop {
+            if let Err(error) = self.deliver_outbox(&mailer).await {
+                tracing::error!(error = %error, "worker pass failed");
+            }
+            if passes.is_multiple_of(300) {
+                match self.remove_stale_sessions(sessions).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(removed = n, "stale sessions removed"),
+                    Err(error) => tracing::error!(error = %error, "session clean-up failed"),
+                }
+            }
+            passes += 1;
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stop.changed() => {}
+            }
+            if *stop.borrow() {
+                break;
+            }
+        }
+        tracing::info!("worker stopped");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let waits: Vec<i64> = (1..=9).map(|a| backoff(a).num_minutes()).collect();
+        assert_eq!(waits, [1, 5, 15, 30, 60, 120, 240, 240, 240]);
+    }
+}
