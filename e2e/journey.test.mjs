@@ -213,6 +213,31 @@ browserTest('a designated teacher signs in, sees their learners and opens a chil
   await screenshot(page, '01-sign-in.png');
 
   await signIn(page, DT_EMAIL, PASSWORD);
+  await expectPath(page, '/sign-in/code');
+  assert.equal(await h1Text(page), 'Check your email');
+  await expectNoAxeViolations(page, 'the sign-in code page');
+  await screenshot(page, '01b-sign-in-code.png');
+
+  // The demo shows what was e-mailed: read the code there.
+  await page.goto(url(`/demo/mailbox?to=${encodeURIComponent(DT_EMAIL)}`));
+  assert.equal(await h1Text(page), 'Demo mailbox');
+  await expectNoAxeViolations(page, 'the demo mailbox');
+  await screenshot(page, '01c-demo-mailbox.png');
+  const subject = normalise(await page.locator('.govuk-summary-card__title').first().textContent());
+  const code = subject.split(' ')[0];
+  assert.match(code, /^[0-9]{6}$/, `the newest email's subject starts with the code ("${subject}")`);
+
+  await page.goto(url('/sign-in/code'));
+  await page.getByLabel('Code', { exact: true }).fill(code);
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
+  await page.waitForURL((u) => u.pathname !== '/sign-in/code');
+  if (new URL(page.url()).pathname === '/terms') {
+    assert.equal(await h1Text(page), 'Before you start');
+    await expectNoAxeViolations(page, 'the terms page');
+    await screenshot(page, '01d-terms.png');
+    for (const box of await page.locator('input[name=agree]').all()) await box.check();
+    await page.getByRole('button', { name: 'Agree and continue', exact: true }).click();
+  }
   await expectPath(page, '/learners');
   assert.match(await h1Text(page), /Your learners/, 'the learners page heading');
   await expectNoAxeViolations(page, 'the learners page');

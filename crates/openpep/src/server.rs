@@ -87,7 +87,9 @@ pub async fn serve_on(
     let app = openpep_web::router(services(db.clone()), config);
     tracing::info!(address = %listener.local_addr()?, "listening");
     on_ready();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("stopped accepting requests; in-flight requests finished");
     stop.send_replace(true);
     if let Some(worker) = worker {

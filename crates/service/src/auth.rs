@@ -1,16 +1,27 @@
-//! Signing in with an email address and password.
+//! Signing in: an e-mail address and password, then a second step — a
+//! six-digit code sent by e-mail, or the person's authenticator app — with
+//! failures throttled per address typed and per client.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::{DateTime, TimeDelta, Utc};
 use openpep_domain::{Email, Role};
-use openpep_store::Json;
 use openpep_store::audit::{self, AuditEvent};
-use openpep_store::users;
+use openpep_store::challenges::{self, Challenge};
+use openpep_store::outbox::{self, OutboxEmail};
+use openpep_store::throttles;
+use openpep_store::users::{self, User};
+use openpep_store::{Json, Tx};
+use rand::Rng;
 use serde_json::json;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
-use crate::sessions::{NewSession, SessionPolicy};
-use crate::{FieldErrors, ServiceError, Services};
+use crate::mail::messages;
+use crate::sessions::{NewSession, SessionPolicy, random_token};
+use crate::throttle::{self, Scope};
+use crate::{FieldErrors, ServiceError, Services, totp};
 
 /// argon2id with OWASP's recommended parameters (19 MiB, 2 passes, 1 lane).
 fn argon2() -> Argon2<'static> {
@@ -41,12 +52,25 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 /// The message for any wrong email/password pair: it never says which.
 pub const WRONG_CREDENTIALS: &str = "Enter a correct email address and password";
 
+/// How long an e-mailed code works, and how many wrong tries it allows.
+pub const CODE_LIFETIME: TimeDelta = TimeDelta::minutes(10);
+pub const CODE_TRIES: i32 = 5;
+
+/// Who is knocking: the client's address and the request's id.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    pub address: String,
+    pub request_id: Option<String>,
+}
+
 #[derive(Debug)]
 pub enum SignInError {
     /// The form was not filled in properly.
     Invalid(FieldErrors),
     /// Unknown email, wrong password, or an account with no access.
     WrongCredentials,
+    /// Too many failures for this address or client: wait this long.
+    Locked(TimeDelta),
     Service(ServiceError),
 }
 
@@ -56,20 +80,90 @@ impl From<ServiceError> for SignInError {
     }
 }
 
+impl From<openpep_store::StoreError> for SignInError {
+    fn from(e: openpep_store::StoreError) -> Self {
+        SignInError::Service(e.into())
+    }
+}
+
+/// The second step the person must take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecondStep {
+    /// A code went to this address.
+    EmailCode {
+        sent_to: String,
+    },
+    Authenticator,
+}
+
+/// The password was right: the browser keeps `token` for the second step.
+#[derive(Debug, Clone)]
+pub struct PasswordAccepted {
+    pub token: String,
+    pub step: SecondStep,
+}
+
+#[derive(Debug)]
+pub enum CodeError {
+    /// No code, or not six digits.
+    Invalid(FieldErrors),
+    /// A wrong code; the person may try again.
+    Wrong(FieldErrors),
+    /// The challenge is gone: expired, used up, or never there.
+    Expired,
+    TooManyTries,
+    Service(ServiceError),
+}
+
+impl From<openpep_store::StoreError> for CodeError {
+    fn from(e: openpep_store::StoreError) -> Self {
+        CodeError::Service(e.into())
+    }
+}
+
+impl From<ServiceError> for CodeError {
+    fn from(e: ServiceError) -> Self {
+        CodeError::Service(e)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     pub session: NewSession,
     pub role: Role,
+    /// How many authorities the person may act in (more than one: ask which).
+    pub memberships: usize,
+    /// Whether they have agreed to the terms in force (if not: ask first).
+    pub agreed_terms: bool,
+}
+
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn code_hash(challenge_id: &str, code: &str) -> String {
+    sha256_hex(&format!("{challenge_id}:{code}"))
+}
+
+fn new_code() -> String {
+    format!("{:06}", rand::rng().random_range(0..1_000_000u32))
+}
+
+/// Only the six digits, whatever spaces or dashes were typed around them.
+fn clean_code(code: &str) -> Option<String> {
+    let digits: String = code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    (digits.len() == 6 && digits.chars().all(|c| c.is_ascii_digit())).then_some(digits)
 }
 
 impl Services {
+    /// Step one: the password. On success a code is e-mailed (unless the
+    /// person uses an authenticator) and a challenge awaits it.
     pub async fn sign_in(
         &self,
-        policy: SessionPolicy,
         email: &str,
         password: &str,
-        request_id: Option<String>,
-    ) -> Result<SignedIn, SignInError> {
+        client: &Client,
+    ) -> Result<PasswordAccepted, SignInError> {
         let mut errors = FieldErrors::default();
         let parsed = if email.trim().is_empty() {
             errors.add("email", "Enter your email address");
@@ -92,31 +186,233 @@ impl Services {
         let Some(email) = parsed.filter(|_| errors.is_empty()) else {
             return Err(SignInError::Invalid(errors));
         };
+        let email_key = sha256_hex(email.as_str());
+        self.refuse_if_locked(&email_key, &client.address).await?;
 
-        let user = users::by_email(&self.db, email.as_str()).await.map_err(ServiceError::from)?;
+        let user = users::by_email(&self.db, email.as_str()).await?;
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         let password = password.to_owned();
         let verified = hashing(move || {
             verify_password(&password, hash.as_deref().unwrap_or(DUMMY_HASH)) && hash.is_some()
         })
         .await?;
+        let user = match user {
+            Some(u) if verified && u.is_active && self.has_membership(u.id).await? => u,
+            other => {
+                self.sign_in_failed(&email_key, other.as_ref(), client, "wrong_credentials")
+                    .await?;
+                return Err(SignInError::WrongCredentials);
+            }
+        };
+        self.start_challenge(&user, client).await
+    }
+
+    async fn has_membership(&self, user_id: Uuid) -> Result<bool, ServiceError> {
+        let memberships = users::current_memberships(&self.db, user_id).await?;
+        Ok(memberships.iter().any(|m| m.role().is_some()))
+    }
+
+    async fn refuse_if_locked(&self, email_key: &str, address: &str) -> Result<(), SignInError> {
         let now = self.clock.now();
-        let membership = match &user {
-            Some(u) if verified && u.is_active => users::current_memberships(&self.db, u.id)
-                .await
-                .map_err(ServiceError::from)?
-                .into_iter()
-                .find_map(|m| m.role().map(|r| (m, r))),
+        let by_email = throttles::get(&self.db, Scope::Email.code(), email_key).await?;
+        let by_address = throttles::get(&self.db, Scope::Address.code(), address).await?;
+        let until = [by_email.as_ref(), by_address.as_ref()]
+            .into_iter()
+            .filter_map(|t| throttle::locked_until(t, now))
+            .max();
+        match until {
+            Some(until) => Err(SignInError::Locked(until - now)),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a failure against the address typed and the client, locks
+    /// either when it has failed too often (telling the account's owner),
+    /// and records the failure in the audit trail (without the address).
+    async fn sign_in_failed(
+        &self,
+        email_key: &str,
+        user: Option<&User>,
+        client: &Client,
+        reason: &str,
+    ) -> Result<(), ServiceError> {
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let mut locked_account = false;
+        for (scope, subject) in
+            [(Scope::Email, email_key), (Scope::Address, client.address.as_str())]
+        {
+            let previous = throttles::get(&self.db, scope.code(), subject).await?;
+            let (next, locked) = throttle::after_failure(previous, scope, subject, now);
+            throttles::put(&mut tx, &next).await?;
+            locked_account |= locked && scope == Scope::Email;
+        }
+        if locked_account && let Some(user) = user {
+            let content = messages::account_locked(throttle::FIRST_LOCK.num_minutes());
+            queue_mail(&mut tx, None, &user.email, content, now).await?;
+        }
+        let action = if locked_account { "user.locked" } else { "user.sign_in_failed" };
+        audit::record(
+            &mut tx,
+            &AuditEvent {
+                id: Uuid::now_v7(),
+                la_id: None,
+                actor_user_id: None,
+                action: action.into(),
+                entity_type: "user".into(),
+                entity_id: user.map(|u| u.id),
+                child_id: None,
+                details: Json(json!({ "reason": reason })),
+                request_id: client.request_id.clone(),
+                occurred_at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(reason, locked = locked_account, "sign-in refused");
+        Ok(())
+    }
+
+    async fn start_challenge(
+        &self,
+        user: &User,
+        client: &Client,
+    ) -> Result<PasswordAccepted, SignInError> {
+        let now = self.clock.now();
+        let token = random_token();
+        let id = sha256_hex(&token);
+        let mut tx = self.db.begin().await?;
+        challenges::delete_for_user(&mut tx, user.id).await?;
+        let step = if user.totp_secret.is_some() {
+            challenges::insert(&mut tx, &challenge(&id, user.id, "totp", None, now)).await?;
+            SecondStep::Authenticator
+        } else {
+            let code = new_code();
+            let hash = code_hash(&id, &code);
+            challenges::insert(&mut tx, &challenge(&id, user.id, "email_code", Some(hash), now))
+                .await?;
+            let content = messages::sign_in_code(&code, CODE_LIFETIME.num_minutes());
+            queue_mail(&mut tx, None, &user.email, content, now).await?;
+            SecondStep::EmailCode { sent_to: user.email.clone() }
+        };
+        tx.commit().await?;
+        tracing::info!(request_id = ?client.request_id, "password accepted; second step sent");
+        Ok(PasswordAccepted { token, step })
+    }
+
+    /// What the second-step page should say, if the challenge is still open.
+    pub async fn pending_step(&self, token: &str) -> Result<Option<SecondStep>, ServiceError> {
+        let Some((challenge, user)) = self.open_challenge(token).await? else {
+            return Ok(None);
+        };
+        Ok(Some(match challenge.method.as_str() {
+            "totp" => SecondStep::Authenticator,
+            _ => SecondStep::EmailCode { sent_to: user.email },
+        }))
+    }
+
+    async fn open_challenge(&self, token: &str) -> Result<Option<(Challenge, User)>, ServiceError> {
+        let now = self.clock.now();
+        let Some(challenge) = challenges::get(&self.db, &sha256_hex(token)).await? else {
+            return Ok(None);
+        };
+        if challenge.expires_at <= now || challenge.attempts >= CODE_TRIES {
+            return Ok(None);
+        }
+        let user = users::get(&self.db, challenge.user_id).await?;
+        Ok(user.is_active.then_some((challenge, user)))
+    }
+
+    /// Sends a fresh code for an open e-mail challenge (the tries so far
+    /// still count).
+    pub async fn resend_code(&self, token: &str) -> Result<bool, ServiceError> {
+        let Some((challenge, user)) = self.open_challenge(token).await? else {
+            return Ok(false);
+        };
+        if challenge.method != "email_code" {
+            return Ok(false);
+        }
+        let now = self.clock.now();
+        let code = new_code();
+        let mut tx = self.db.begin().await?;
+        challenges::delete(&mut tx, &challenge.id).await?;
+        let renewed = Challenge {
+            code_hash: Some(code_hash(&challenge.id, &code)),
+            created_at: now,
+            expires_at: now + CODE_LIFETIME,
+            ..challenge
+        };
+        challenges::insert(&mut tx, &renewed).await?;
+        let content = messages::sign_in_code(&code, CODE_LIFETIME.num_minutes());
+        queue_mail(&mut tx, None, &user.email, content, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Step two: the code. On success the session starts (a new id).
+    pub async fn verify_code(
+        &self,
+        policy: SessionPolicy,
+        token: &str,
+        code: &str,
+        client: &Client,
+    ) -> Result<SignedIn, CodeError> {
+        let Some((challenge, user)) = self.open_challenge(token).await? else {
+            return Err(CodeError::Expired);
+        };
+        let Some(code) = clean_code(code) else {
+            let mut errors = FieldErrors::default();
+            let message = if code.trim().is_empty() {
+                "Enter the 6-digit code"
+            } else {
+                "Enter the code as 6 numbers, like 123456"
+            };
+            errors.add("code", message);
+            return Err(CodeError::Invalid(errors));
+        };
+        let now = self.clock.now();
+        let totp_step = match (challenge.method.as_str(), &challenge.code_hash) {
+            ("totp", _) => {
+                let secret = user.totp_secret.as_deref().and_then(totp::secret_from_base32);
+                secret.and_then(|s| totp::verify(&s, &code, now.timestamp(), user.totp_last_step))
+            }
+            (_, Some(expected)) => {
+                let matches: bool =
+                    code_hash(&challenge.id, &code).as_bytes().ct_eq(expected.as_bytes()).into();
+                matches.then_some(0)
+            }
             _ => None,
         };
-        let (Some(user), Some((membership, role))) = (user.filter(|_| verified), membership) else {
-            let reason = if verified { "no_access" } else { "wrong_credentials" };
-            self.audit_failed_sign_in(reason, request_id).await?;
-            return Err(SignInError::WrongCredentials);
+        let Some(step) = totp_step else {
+            let attempts = challenges::count_attempt(&self.db, &challenge.id).await?;
+            if attempts >= CODE_TRIES {
+                let email_key = sha256_hex(&user.email);
+                self.sign_in_failed(&email_key, Some(&user), client, "too_many_codes").await?;
+                return Err(CodeError::TooManyTries);
+            }
+            let mut errors = FieldErrors::default();
+            errors.add("code", "The code is not correct. Check it and try again");
+            return Err(CodeError::Wrong(errors));
         };
-        let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
+
+        let memberships = users::current_memberships(&self.db, user.id).await?;
+        let chosen = memberships
+            .iter()
+            .filter(|m| m.role().is_some())
+            .find(|m| Some(m.id) == user.last_membership_id)
+            .or_else(|| memberships.iter().find(|m| m.role().is_some()));
+        let Some(membership) = chosen else {
+            return Err(CodeError::Expired);
+        };
+        let role = membership.role().ok_or(CodeError::Expired)?;
+        let mut tx = self.db.begin().await?;
+        challenges::delete(&mut tx, &challenge.id).await?;
+        if challenge.method == "totp" {
+            users::set_totp_last_step(&mut tx, user.id, step).await?;
+        }
+        throttles::clear(&mut tx, Scope::Email.code(), &sha256_hex(&user.email)).await?;
         let session = self.start_session(&mut tx, policy, user.id, membership.id).await?;
-        users::record_sign_in(&mut tx, user.id, now).await.map_err(ServiceError::from)?;
+        users::record_sign_in(&mut tx, user.id, now).await?;
         audit::record(
             &mut tx,
             &AuditEvent {
@@ -127,43 +423,50 @@ impl Services {
                 entity_type: "user".into(),
                 entity_id: Some(user.id),
                 child_id: None,
-                details: Json(json!({ "role": role.code() })),
-                request_id,
+                details: Json(json!({ "role": role.code(), "second_step": challenge.method })),
+                request_id: client.request_id.clone(),
                 occurred_at: now,
             },
         )
-        .await
-        .map_err(ServiceError::from)?;
-        tx.commit().await.map_err(ServiceError::from)?;
-        Ok(SignedIn { session, role })
-    }
-
-    /// A failed sign-in, without the address typed (it may be a mistyped
-    /// one belonging to someone else).
-    async fn audit_failed_sign_in(
-        &self,
-        reason: &str,
-        request_id: Option<String>,
-    ) -> Result<(), ServiceError> {
-        tracing::info!(reason, "sign-in refused");
-        audit::record_now(
-            &self.db,
-            &AuditEvent {
-                id: Uuid::now_v7(),
-                la_id: None,
-                actor_user_id: None,
-                action: "user.sign_in_failed".into(),
-                entity_type: "user".into(),
-                entity_id: None,
-                child_id: None,
-                details: Json(json!({ "reason": reason })),
-                request_id,
-                occurred_at: self.clock.now(),
-            },
-        )
         .await?;
-        Ok(())
+        tx.commit().await?;
+        let count = memberships.iter().filter(|m| m.role().is_some()).count();
+        let agreed_terms =
+            openpep_store::terms::has_agreed(&self.db, user.id, crate::account::TERMS_VERSION)
+                .await?;
+        Ok(SignedIn { session, role, memberships: count, agreed_terms })
     }
+}
+
+fn challenge(
+    id: &str,
+    user_id: Uuid,
+    method: &str,
+    code_hash: Option<String>,
+    now: DateTime<Utc>,
+) -> Challenge {
+    Challenge {
+        id: id.to_owned(),
+        user_id,
+        method: method.into(),
+        code_hash,
+        attempts: 0,
+        created_at: now,
+        expires_at: now + CODE_LIFETIME,
+    }
+}
+
+/// Queues an e-mail in the transaction of the change that causes it.
+pub(crate) async fn queue_mail(
+    tx: &mut Tx,
+    la_id: Option<Uuid>,
+    to: &str,
+    content: messages::Content,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let email = OutboxEmail::new(la_id, to, content.kind, content.subject, content.body, now);
+    outbox::enqueue(tx, &email).await?;
+    Ok(())
 }
 
 /// At most this many password hashes at once (each takes 19 MiB): a burst
@@ -178,7 +481,7 @@ fn hashing_permits() -> &'static tokio::sync::Semaphore {
 
 /// Runs a password hash off the async workers, waiting at most ten seconds
 /// for a turn.
-async fn hashing<T: Send + 'static>(
+pub(crate) async fn hashing<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ServiceError> {
     let wait =
@@ -203,6 +506,20 @@ mod tests {
         assert!(verify_password("correct horse battery staple", &a));
         assert!(!verify_password("correct horse battery stapler", &a));
         assert!(!verify_password("anything", "not a hash"));
+    }
+
+    #[test]
+    fn codes_are_six_digits_and_typing_is_forgiven() {
+        for _ in 0..100 {
+            let code = new_code();
+            assert_eq!(code.len(), 6);
+            assert_eq!(clean_code(&code), Some(code.clone()));
+        }
+        assert_eq!(clean_code(" 123 456 "), Some("123456".into()));
+        assert_eq!(clean_code("123-456"), Some("123456".into()));
+        assert_eq!(clean_code("12345"), None);
+        assert_eq!(clean_code("12345a"), None);
+        assert_ne!(code_hash("a", "123456"), code_hash("b", "123456"));
     }
 
     #[test]

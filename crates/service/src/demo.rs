@@ -314,6 +314,9 @@ impl Generator {
             last_signed_in_at: None,
             created_at: self.now,
             updated_at: self.now,
+            totp_secret: None,
+            totp_last_step: None,
+            last_membership_id: None,
         };
         users::insert(tx, &user).await?;
         let membership = Membership {

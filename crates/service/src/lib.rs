@@ -2,6 +2,7 @@
 //! audit row and any jobs in one transaction. Shared by the web handlers,
 //! the CLI and (later) the API and importers.
 
+pub mod account;
 pub mod auth;
 pub mod children;
 pub mod clock;
@@ -9,6 +10,7 @@ pub mod demo;
 mod error;
 pub mod mail;
 pub mod sessions;
+pub mod throttle;
 pub mod totp;
 pub mod worker;
 

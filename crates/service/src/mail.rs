@@ -98,3 +98,13 @@ impl Mailer {
         }
     }
 }
+
+impl crate::Services {
+    /// The newest e-mails (all, or to one address), for the demo mailbox.
+    pub async fn demo_mailbox(
+        &self,
+        to: Option<&str>,
+    ) -> Result<Vec<OutboxEmail>, crate::ServiceError> {
+        Ok(openpep_store::outbox::recent(&self.db, to, 50).await?)
+    }
+}

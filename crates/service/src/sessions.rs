@@ -85,7 +85,14 @@ impl Services {
         }
         let now = self.clock.now();
         let id = hash(token);
-        let found = sessions::find_live(&self.db, &id, now, now - policy.idle).await?;
+        let found = sessions::find_live(
+            &self.db,
+            &id,
+            now,
+            now - policy.idle,
+            crate::account::TERMS_VERSION,
+        )
+        .await?;
         if let Some(s) = &found
             && needs_touch(s.last_seen_at, now)
         {

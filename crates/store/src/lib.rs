@@ -7,12 +7,15 @@ mod error;
 
 pub mod audit;
 pub mod authorities;
+pub mod challenges;
 pub mod children;
 pub mod outbox;
 pub mod peps;
 pub mod placements;
 pub mod schools;
 pub mod sessions;
+pub mod terms;
+pub mod throttles;
 pub mod users;
 
 pub(crate) use db::one_row;

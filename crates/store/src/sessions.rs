@@ -34,6 +34,10 @@ pub struct SessionUser {
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// How many authorities/roles the person may act in.
+    pub membership_count: i64,
+    /// Whether they have agreed to the terms version asked about.
+    pub agreed_terms: bool,
 }
 
 pub async fn insert(tx: &mut Tx, s: &SessionRow) -> Result<(), StoreError> {
@@ -52,17 +56,23 @@ pub async fn insert(tx: &mut Tx, s: &SessionRow) -> Result<(), StoreError> {
 }
 
 /// The session with this id if it has neither expired nor sat idle since
-/// `idle_since`, and its user and membership are still active.
+/// `idle_since`, and its user and membership are still active; with
+/// whether the user agreed to `terms_version`.
 pub async fn find_live(
     db: &Db,
     id: &str,
     now: DateTime<Utc>,
     idle_since: DateTime<Utc>,
+    terms_version: &str,
 ) -> Result<Option<SessionUser>, StoreError> {
     Ok(on_db!(db, pool => sqlx::query_as(
         "SELECT s.id, s.user_id, u.email, u.display_name, s.membership_id, m.la_id, \
            la.name AS la_name, m.role, m.school_id, s.csrf_token, s.created_at, s.last_seen_at, \
-           s.expires_at \
+           s.expires_at, \
+           (SELECT COUNT(*) FROM memberships m2 WHERE m2.user_id = s.user_id \
+              AND m2.ended_at IS NULL) AS membership_count, \
+           EXISTS (SELECT 1 FROM terms_agreements t WHERE t.user_id = s.user_id \
+              AND t.version = $4) AS agreed_terms \
          FROM sessions s \
          JOIN users u ON u.id = s.user_id \
          JOIN memberships m ON m.id = s.membership_id \
@@ -73,8 +83,20 @@ pub async fn find_live(
     .bind(id)
     .bind(now)
     .bind(idle_since)
+    .bind(terms_version)
     .fetch_optional(pool)
     .await)?)
+}
+
+/// Moves a session to another of its user's memberships.
+pub async fn set_membership(db: &Db, id: &str, membership_id: Uuid) -> Result<(), StoreError> {
+    exec_db!(
+        db,
+        sqlx::query("UPDATE sessions SET membership_id = $2 WHERE id = $1")
+            .bind(id)
+            .bind(membership_id)
+    )?;
+    Ok(())
 }
 
 /// Marks the session as used now (the idle timeout runs from here).

@@ -19,6 +19,11 @@ pub struct User {
     pub last_signed_in_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Base32 secret of the person's authenticator app, if they set one up.
+    pub totp_secret: Option<String>,
+    /// The last authenticator time step accepted (a code works once).
+    pub totp_last_step: Option<i64>,
+    pub last_membership_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -39,12 +44,13 @@ impl Membership {
 }
 
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, email_verified_at, is_active, \
-     last_signed_in_at, created_at, updated_at";
+     last_signed_in_at, created_at, updated_at, totp_secret, totp_last_step, last_membership_id";
 
 pub async fn insert(tx: &mut Tx, u: &User) -> Result<(), StoreError> {
     exec_tx!(tx, sqlx::query(
         "INSERT INTO users (id, email, display_name, password_hash, email_verified_at, is_active, \
-         last_signed_in_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         last_signed_in_at, created_at, updated_at, totp_secret, totp_last_step, \
+         last_membership_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(u.id)
     .bind(&u.email)
@@ -54,7 +60,10 @@ pub async fn insert(tx: &mut Tx, u: &User) -> Result<(), StoreError> {
     .bind(u.is_active)
     .bind(u.last_signed_in_at)
     .bind(u.created_at)
-    .bind(u.updated_at))?;
+    .bind(u.updated_at)
+    .bind(&u.totp_secret)
+    .bind(u.totp_last_step)
+    .bind(u.last_membership_id))?;
     Ok(())
 }
 
@@ -73,6 +82,29 @@ pub async fn record_sign_in(tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> Result
     exec_tx!(
         tx,
         sqlx::query("UPDATE users SET last_signed_in_at = $2 WHERE id = $1").bind(id).bind(now)
+    )?;
+    Ok(())
+}
+
+pub async fn set_totp_last_step(tx: &mut Tx, id: Uuid, step: i64) -> Result<(), StoreError> {
+    exec_tx!(
+        tx,
+        sqlx::query("UPDATE users SET totp_last_step = $2 WHERE id = $1").bind(id).bind(step)
+    )?;
+    Ok(())
+}
+
+/// Remembers the membership a person chose to act in.
+pub async fn set_last_membership(
+    tx: &mut Tx,
+    id: Uuid,
+    membership_id: Uuid,
+) -> Result<(), StoreError> {
+    exec_tx!(
+        tx,
+        sqlx::query("UPDATE users SET last_membership_id = $2 WHERE id = $1")
+            .bind(id)
+            .bind(membership_id)
     )?;
     Ok(())
 }
@@ -100,6 +132,33 @@ pub async fn current_memberships(db: &Db, user_id: Uuid) -> Result<Vec<Membershi
     Ok(on_db!(db, pool => sqlx::query_as(
         "SELECT id, user_id, la_id, role, school_id, created_at, ended_at FROM memberships \
          WHERE user_id = $1 AND ended_at IS NULL ORDER BY created_at, id",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// A membership as the person choosing between them sees it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MembershipChoice {
+    pub id: Uuid,
+    pub la_id: Uuid,
+    pub la_name: String,
+    pub role: String,
+    pub school_name: Option<String>,
+}
+
+/// The person's current memberships with their authorities' and schools'
+/// names, by authority.
+pub async fn membership_choices(
+    db: &Db,
+    user_id: Uuid,
+) -> Result<Vec<MembershipChoice>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT m.id, m.la_id, la.name AS la_name, m.role, s.name AS school_name \
+         FROM memberships m JOIN local_authorities la ON la.id = m.la_id \
+         LEFT JOIN schools s ON s.id = m.school_id \
+         WHERE m.user_id = $1 AND m.ended_at IS NULL ORDER BY la.name, m.role, m.id",
     )
     .bind(user_id)
     .fetch_all(pool)

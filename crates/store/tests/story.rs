@@ -13,7 +13,8 @@ use openpep_store::schools::School;
 use openpep_store::sessions::SessionRow;
 use openpep_store::users::{Membership, User};
 use openpep_store::{
-    Db, PageRequest, StoreError, audit, authorities, children, placements, schools, sessions, users,
+    Db, PageRequest, StoreError, audit, authorities, children, placements, schools, sessions,
+    terms, throttles, users,
 };
 use openpep_testkit::TestDb;
 use sqlx::types::Json;
@@ -65,6 +66,9 @@ fn user(email: &str) -> User {
         last_signed_in_at: None,
         created_at: now(),
         updated_at: now(),
+        totp_secret: None,
+        totp_last_step: None,
+        last_membership_id: None,
     }
 }
 
@@ -324,20 +328,66 @@ async fn story(t: TestDb) {
     sessions::insert(&mut tx, &session).await.unwrap();
     tx.commit().await.unwrap();
     let hour_ago = now() - chrono::TimeDelta::hours(1);
-    let live = sessions::find_live(db, &session.id, now(), hour_ago).await.unwrap().unwrap();
+    let live = sessions::find_live(db, &session.id, now(), hour_ago, "v1").await.unwrap().unwrap();
+    assert!(!live.agreed_terms);
+    assert_eq!(live.membership_count, 1);
+    let mut tx = db.begin().await.unwrap();
+    let agreement = terms::Agreement {
+        id: Uuid::now_v7(),
+        user_id: dt.id,
+        version: "v1".into(),
+        agreed_at: now(),
+    };
+    terms::agree(&mut tx, &agreement).await.unwrap();
+    terms::agree(&mut tx, &terms::Agreement { id: Uuid::now_v7(), ..agreement.clone() })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(terms::for_user(db, dt.id).await.unwrap(), vec![agreement]);
+    let live = sessions::find_live(db, &session.id, now(), hour_ago, "v1").await.unwrap().unwrap();
+    assert!(live.agreed_terms);
+    assert!(
+        !sessions::find_live(db, &session.id, now(), hour_ago, "v2")
+            .await
+            .unwrap()
+            .unwrap()
+            .agreed_terms
+    );
     assert_eq!(
         (live.role.as_str(), live.la_name.as_str()),
         ("designated_teacher", "Authority 901")
     );
     let later = now() + chrono::TimeDelta::hours(2);
     assert!(
-        sessions::find_live(db, &session.id, later, later - chrono::TimeDelta::minutes(30))
+        sessions::find_live(db, &session.id, later, later - chrono::TimeDelta::minutes(30), "v1")
             .await
             .unwrap()
             .is_none()
     );
     assert_eq!(sessions::delete_for_user(db, dt.id).await.unwrap(), 1);
-    assert!(sessions::find_live(db, &session.id, now(), hour_ago).await.unwrap().is_none());
+    assert!(sessions::find_live(db, &session.id, now(), hour_ago, "v1").await.unwrap().is_none());
+
+    // Throttles: one row per subject, replaced on each failure.
+    let mut t = throttles::Throttle {
+        scope: "email".into(),
+        subject: "hash".into(),
+        failures: 1,
+        window_started_at: now(),
+        locked_until: None,
+        locks: 0,
+        updated_at: now(),
+    };
+    let mut tx = db.begin().await.unwrap();
+    throttles::put(&mut tx, &t).await.unwrap();
+    t.failures = 2;
+    t.locked_until = Some(now() + chrono::TimeDelta::minutes(15));
+    throttles::put(&mut tx, &t).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(throttles::get(db, "email", "hash").await.unwrap(), Some(t));
+    let mut tx = db.begin().await.unwrap();
+    throttles::clear(&mut tx, "email", "hash").await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(throttles::get(db, "email", "hash").await.unwrap(), None);
 }
 
 fn event(la: &LocalAuthority, actor: &User, action: &str, c: Option<&Child>) -> AuditEvent {

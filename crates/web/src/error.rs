@@ -19,6 +19,8 @@ pub enum AppError {
     Forbidden,
     /// No session: go and sign in.
     SignInRequired,
+    /// Signed in, but the current terms are not agreed yet.
+    TermsRequired,
     /// Too much at once: try again in a moment.
     Busy,
     Internal(String),
@@ -108,6 +110,7 @@ impl IntoResponse for AppError {
             AppError::NotFound => not_found(),
             AppError::Forbidden => forbidden(),
             AppError::SignInRequired => Redirect::to("/sign-in").into_response(),
+            AppError::TermsRequired => Redirect::to("/terms").into_response(),
             AppError::Busy => error_page(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Sorry, the service is busy",

@@ -43,11 +43,29 @@ fn current_user(parts: &Parts) -> Option<CurrentUser> {
     Some(CurrentUser { session, actor })
 }
 
+/// A signed-in person who has agreed to the current terms: what every page
+/// of the service takes.
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
-        current_user(parts).ok_or(AppError::SignInRequired)
+        let user = current_user(parts).ok_or(AppError::SignInRequired)?;
+        if !user.session.agreed_terms {
+            return Err(AppError::TermsRequired);
+        }
+        Ok(user)
+    }
+}
+
+/// A signed-in person who may not have agreed to the terms yet: only for
+/// the terms page and choosing an authority.
+pub struct SignedIn(pub CurrentUser);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+        current_user(parts).map(SignedIn).ok_or(AppError::SignInRequired)
     }
 }
 
@@ -62,13 +80,17 @@ impl FromRequestParts<AppState> for MaybeUser {
     }
 }
 
-/// The id the request-id layer gave this request.
-pub struct RequestId(pub Option<String>);
+/// The client's address and the request's id, for throttling and audit.
+pub struct ClientInfo(pub openpep_service::auth::Client);
 
-impl FromRequestParts<AppState> for RequestId {
+impl FromRequestParts<AppState> for ClientInfo {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(RequestId(request_id(parts)))
+        let address = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
+        Ok(ClientInfo(openpep_service::auth::Client { address, request_id: request_id(parts) }))
     }
 }

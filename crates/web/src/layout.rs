@@ -54,7 +54,11 @@ impl Layout {
 
     /// A page of the signed-in service; `path` marks the current nav item.
     pub fn for_user(user: &CurrentUser, title: &str, path: &str) -> Layout {
-        let nav = nav_for(user.role())
+        let mut items = nav_for(user.role());
+        if user.session.membership_count > 1 {
+            items.push(("Change authority", "/choose-authority"));
+        }
+        let nav = items
             .into_iter()
             .map(|(text, href)| NavItem { text, href, current: path.starts_with(href) })
             .collect();

@@ -2,6 +2,8 @@
 
 ALTER TABLE users ADD COLUMN totp_secret TEXT;
 ALTER TABLE users ADD COLUMN totp_last_step BIGINT;
+-- The membership (authority and role) last acted in, offered first next time.
+ALTER TABLE users ADD COLUMN last_membership_id BLOB;
 
 -- Mail waiting to go, and mail gone: written in the transaction of the
 -- change that causes it, delivered by the job worker with retries.

@@ -1,11 +1,13 @@
 //! Handlers, one module per area. Each is thin: extract, authorise (through
 //! the actor's scope), call a service, render or redirect.
 
+mod account;
 mod children;
 mod gallery;
 mod health;
 mod home;
 mod learners;
+mod mailbox;
 mod sign_in;
 
 use axum::Router;
@@ -19,7 +21,12 @@ pub fn routes(_state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
         .route("/sign-in", get(sign_in::show).post(sign_in::submit))
+        .route("/sign-in/code", get(sign_in::show_code).post(sign_in::submit_code))
+        .route("/sign-in/code/new", post(sign_in::resend_code))
         .route("/sign-out", post(sign_in::sign_out))
+        .route("/demo/mailbox", get(mailbox::show))
+        .route("/terms", get(account::show_terms).post(account::agree_terms))
+        .route("/choose-authority", get(account::show_choose).post(account::choose))
         .route("/learners", get(learners::show))
         .route("/children/{id}", get(children::show))
         .route("/components", get(gallery::show))

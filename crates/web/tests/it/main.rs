@@ -11,3 +11,4 @@ mod resilience;
 mod security;
 mod sign_in;
 mod support;
+mod two_step;

@@ -154,10 +154,11 @@ async fn a_form_sent_after_the_session_ended_asks_to_sign_in_again() {
         app.sign_in_role(Role::SocialWorker).await;
         let token = app.csrf("/learners").await;
         // The session ends (timed out, or signed out elsewhere) while the page is open.
-        let user = openpep_store::users::by_email(&app.services.db, &app.account(Role::SocialWorker))
-            .await
-            .unwrap()
-            .unwrap();
+        let user =
+            openpep_store::users::by_email(&app.services.db, &app.account(Role::SocialWorker))
+                .await
+                .unwrap()
+                .unwrap();
         sessions::delete_for_user(&app.services.db, user.id).await.unwrap();
         let response = app.post_form("/sign-out", &[("_csrf", &token)]).await;
         assert_eq!(crate::support::location(&response), "/sign-in?signed_out=1");
@@ -167,7 +168,10 @@ async fn a_form_sent_after_the_session_ended_asks_to_sign_in_again() {
         let response = app.post_form("/sign-in", &[("_csrf", &token)]).await;
         assert_eq!(crate::support::location(&response), "/sign-in?timed_out=1");
         let (_, html) = app.get_html("/sign-in?timed_out=1").await;
-        assert!(texts(&html, ".govuk-notification-banner__heading")[0].starts_with("You were signed out"));
+        assert!(
+            texts(&html, ".govuk-notification-banner__heading")[0]
+                .starts_with("You were signed out")
+        );
     })
     .await;
 }
@@ -175,8 +179,13 @@ async fn a_form_sent_after_the_session_ended_asks_to_sign_in_again() {
 #[tokio::test]
 async fn the_request_id_is_always_our_own() {
     on_each_backend(dev_config(), |app| async move {
-        let response =
-            app.client.get(app.url("/healthz")).header("x-request-id", "forged-id").send().await.unwrap();
+        let response = app
+            .client
+            .get(app.url("/healthz"))
+            .header("x-request-id", "forged-id")
+            .send()
+            .await
+            .unwrap();
         let id = response.headers().get("x-request-id").unwrap().to_str().unwrap();
         assert_ne!(id, "forged-id");
         assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");

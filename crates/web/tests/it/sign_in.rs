@@ -70,9 +70,21 @@ async fn empty_and_malformed_fields_are_named() {
 #[tokio::test]
 async fn signing_in_starts_a_fresh_session_and_signing_out_ends_it() {
     on_each_backend(dev_config(), |app| async move {
-        let response = app.sign_in_as(&app.account(Role::DesignatedTeacher), DEMO_PASSWORD).await;
+        let dt = app.account(Role::DesignatedTeacher);
+        let response = app.sign_in_as(&dt, DEMO_PASSWORD).await;
+        assert_eq!(location(&response), "/sign-in/code");
+        assert_eq!(
+            sessions::count(&app.services.db).await.unwrap(),
+            0,
+            "no session before the code"
+        );
+        let (_, html) = app.get_html("/sign-in/code").await;
+        assert_eq!(texts(&html, "h1"), ["Check your email"]);
+        assert!(texts(&html, "main p")[0].contains(&dt));
+
+        let response = app.enter_code(&app.latest_code(&dt).await).await;
         assert_eq!(response.status().as_u16(), 303);
-        assert_eq!(location(&response), "/learners");
+        assert_eq!(location(&response), "/terms", "first sign-in asks for the terms");
         let cookie = response
             .headers()
             .get_all("set-cookie")
@@ -85,19 +97,20 @@ async fn signing_in_starts_a_fresh_session_and_signing_out_ends_it() {
         assert!(!cookie.contains("Secure"), "plain HTTP in tests: {cookie}");
         let first_token =
             cookie.split(';').next().unwrap().trim_start_matches("openpep_session=").to_owned();
+        app.agree_to_terms().await;
 
         // Signing in again replaces the session: the old token is dead.
         let token = app.csrf("/learners").await;
+        let sw = app.account(Role::SocialWorker);
         let response = app
             .post_form(
                 "/sign-in",
-                &[
-                    ("_csrf", &token),
-                    ("email", &app.account(Role::SocialWorker)),
-                    ("password", DEMO_PASSWORD),
-                ],
+                &[("_csrf", &token), ("email", &sw), ("password", DEMO_PASSWORD)],
             )
             .await;
+        assert_eq!(location(&response), "/sign-in/code");
+        assert_eq!(sessions::count(&app.services.db).await.unwrap(), 0);
+        let response = app.enter_code(&app.latest_code(&sw).await).await;
         assert_eq!(response.status().as_u16(), 303);
         assert_eq!(sessions::count(&app.services.db).await.unwrap(), 1);
         let stale = crate::support::client()
@@ -107,6 +120,7 @@ async fn signing_in_starts_a_fresh_session_and_signing_out_ends_it() {
             .await
             .unwrap();
         assert_eq!(stale.status().as_u16(), 303);
+        app.agree_to_terms().await;
 
         // Each role lands on its home page and the sign-in is audited.
         let (status, html) = app.get_html("/learners").await;
@@ -118,7 +132,8 @@ async fn signing_in_starts_a_fresh_session_and_signing_out_ends_it() {
             .unwrap()
             .unwrap();
         let events = audit::by_actor(&app.services.db, sw.id, 10).await.unwrap();
-        assert_eq!(events[0].action, "user.signed_in");
+        let actions: Vec<_> = events.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["user.agreed_terms", "user.signed_in"]);
 
         // Sign out with the session's CSRF token.
         let token = app.csrf("/learners").await;

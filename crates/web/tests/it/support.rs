@@ -12,13 +12,14 @@ use reqwest::redirect::Policy;
 use scraper::{Html, Selector};
 use uuid::Uuid;
 
+#[derive(Clone)]
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub services: Services,
     pub demo: DemoSummary,
     pub backend: &'static str,
-    _db: TestDb,
+    _db: Arc<TestDb>,
 }
 
 pub fn now() -> chrono::DateTime<Utc> {
@@ -57,11 +58,19 @@ async fn spawn(db: TestDb, config: WebConfig) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = openpep_web::router(services.clone(), config);
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    TestApp { base, client: client(), services, demo, backend, _db: db }
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .await
+    });
+    TestApp { base, client: client(), services, demo, backend, _db: Arc::new(db) }
 }
 
 impl TestApp {
+    /// The same app seen from another browser (its own cookies).
+    pub fn new_browser(&self) -> TestApp {
+        TestApp { client: client(), ..self.clone() }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -90,16 +99,55 @@ impl TestApp {
         self.client.post(self.url(path)).form(fields).send().await.unwrap()
     }
 
-    /// Signs in (with a fresh CSRF token) and returns the response.
+    /// The first step of signing in: email and password.
     pub async fn sign_in_as(&self, email: &str, password: &str) -> reqwest::Response {
         let token = self.csrf("/sign-in").await;
         self.post_form("/sign-in", &[("_csrf", &token), ("email", email), ("password", password)])
             .await
     }
 
+    /// The newest sign-in code e-mailed to `email`, read from the outbox.
+    pub async fn latest_code(&self, email: &str) -> String {
+        let sent = openpep_store::outbox::recent(&self.services.db, Some(email), 10).await.unwrap();
+        let mail = sent.iter().find(|m| m.kind == "sign_in_code").expect("a sign-in code e-mail");
+        mail.subject.split(' ').next().unwrap().to_owned()
+    }
+
+    /// The second step: the code from the e-mail.
+    pub async fn enter_code(&self, code: &str) -> reqwest::Response {
+        let token = self.csrf("/sign-in/code").await;
+        self.post_form("/sign-in/code", &[("_csrf", &token), ("code", code)]).await
+    }
+
+    /// Both steps; returns the second step's response.
+    pub async fn sign_in_fully(&self, email: &str, password: &str) -> reqwest::Response {
+        let first = self.sign_in_as(email, password).await;
+        assert_eq!(
+            location(&first),
+            "/sign-in/code",
+            "password step for {email} on {}",
+            self.backend
+        );
+        self.enter_code(&self.latest_code(email).await).await
+    }
+
+    /// Signs in as the demo account of `role` and agrees to the terms.
     pub async fn sign_in_role(&self, role: Role) {
-        let response = self.sign_in_as(&self.account(role), DEMO_PASSWORD).await;
+        let response = self.sign_in_fully(&self.account(role), DEMO_PASSWORD).await;
         assert_eq!(response.status().as_u16(), 303, "{} sign-in on {}", role.code(), self.backend);
+        if location(&response) == "/terms" {
+            self.agree_to_terms().await;
+        }
+    }
+
+    pub async fn agree_to_terms(&self) {
+        let token = self.csrf("/terms").await;
+        let mut form = vec![("_csrf", token.as_str())];
+        for (code, _) in openpep_service::account::TERMS_STATEMENTS {
+            form.push(("agree", code));
+        }
+        let response = self.post_form("/terms", &form).await;
+        assert_eq!(response.status().as_u16(), 303, "terms on {}", self.backend);
     }
 
     pub async fn user_scope(&self, role: Role) -> (Uuid, ChildScope) {
