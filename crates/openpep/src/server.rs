@@ -26,8 +26,12 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-pub fn services(db: Db) -> Services {
-    Services::new(db, Arc::new(SystemClock))
+pub fn services(db: Db, settings: &Settings) -> Services {
+    let services = Services::new(db, Arc::new(SystemClock));
+    match &settings.public_url {
+        Some(url) => services.with_public_url(url),
+        None => services.with_public_url(&format!("http://{}", settings.listen)),
+    }
 }
 
 fn session_policy(settings: &Settings) -> SessionPolicy {
@@ -49,7 +53,7 @@ fn spawn_worker(
     stop: watch::Receiver<bool>,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let mailer = mailer(settings)?;
-    let services = services(db.clone());
+    let services = services(db.clone(), settings);
     let policy = session_policy(settings);
     Ok(tokio::spawn(async move {
         services.run_worker(mailer, policy, Duration::from_secs(2), stop).await;
@@ -84,7 +88,7 @@ pub async fn serve_on(
     };
     let (stop, stopped) = watch::channel(false);
     let worker = if with_worker { Some(spawn_worker(settings, &db, stopped)?) } else { None };
-    let app = openpep_web::router(services(db.clone()), config);
+    let app = openpep_web::router(services(db.clone(), settings), config);
     tracing::info!(address = %listener.local_addr()?, "listening");
     on_ready();
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())

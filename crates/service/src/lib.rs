@@ -8,7 +8,10 @@ pub mod children;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod invitations;
 pub mod mail;
+pub mod passwords;
+pub mod people;
 pub mod sessions;
 pub mod throttle;
 pub mod totp;
@@ -19,7 +22,7 @@ pub use error::{FieldError, FieldErrors, ServiceError};
 
 use std::sync::Arc;
 
-use openpep_domain::{ChildScope, Role};
+use openpep_domain::{AuthorityAction, ChildScope, Role};
 use openpep_store::Db;
 use uuid::Uuid;
 
@@ -28,11 +31,23 @@ use uuid::Uuid;
 pub struct Services {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
+    /// Where people reach the service: the start of links in e-mails.
+    pub public_url: Arc<str>,
 }
 
 impl Services {
     pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
-        Self { db, clock }
+        Self { db, clock, public_url: Arc::from("http://127.0.0.1:8080") }
+    }
+
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = Arc::from(url.trim_end_matches('/'));
+        self
+    }
+
+    /// Refuses an authority-wide action the actor's role may not take.
+    pub fn authorise(&self, actor: &Actor, action: AuthorityAction) -> Result<(), ServiceError> {
+        if openpep_domain::may(actor.role, action) { Ok(()) } else { Err(ServiceError::Forbidden) }
     }
 }
 

@@ -9,6 +9,8 @@ pub mod audit;
 pub mod authorities;
 pub mod challenges;
 pub mod children;
+pub mod email_tokens;
+pub mod invitations;
 pub mod outbox;
 pub mod peps;
 pub mod placements;

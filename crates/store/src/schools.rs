@@ -60,3 +60,13 @@ pub async fn by_urn(db: &Db, urn: i32) -> Result<Option<School>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM schools WHERE urn = $1");
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(urn).fetch_optional(pool).await)?)
 }
+
+/// The schools an authority works with: those in its area and those any of
+/// its children attend or attended, by name.
+pub async fn for_authority(db: &Db, la_id: Uuid, la_code: &str) -> Result<Vec<School>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM schools WHERE la_code = $2 OR id IN \
+         (SELECT school_id FROM school_placements WHERE la_id = $1) ORDER BY name, urn"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(la_id).bind(la_code).fetch_all(pool).await)?)
+}

@@ -164,3 +164,70 @@ pub async fn membership_choices(
     .fetch_all(pool)
     .await)?)
 }
+
+/// A person as the authority's people list shows them.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Person {
+    pub user_id: Uuid,
+    pub membership_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub school_name: Option<String>,
+    pub is_active: bool,
+    pub membership_ended_at: Option<DateTime<Utc>>,
+    pub last_signed_in_at: Option<DateTime<Utc>>,
+}
+
+/// The authority's people (one row per membership), by name; optionally
+/// only those whose name or e-mail contains `search` (already folded).
+pub async fn people(db: &Db, la_id: Uuid, search: Option<&str>) -> Result<Vec<Person>, StoreError> {
+    let pattern =
+        search.map(|s| format!("%{}%", s.replace(['%', '_', '\\'], ""))).unwrap_or_default();
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT u.id AS user_id, m.id AS membership_id, u.email, u.display_name, m.role, \
+           s.name AS school_name, u.is_active, m.ended_at AS membership_ended_at, \
+           u.last_signed_in_at \
+         FROM memberships m JOIN users u ON u.id = m.user_id \
+         LEFT JOIN schools s ON s.id = m.school_id \
+         WHERE m.la_id = $1 AND ($2 = '' OR LOWER(u.display_name) LIKE $2 OR u.email LIKE $2) \
+         ORDER BY LOWER(u.display_name), u.email, m.role",
+    )
+    .bind(la_id)
+    .bind(&pattern)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Ends or restores a membership in the authority.
+pub async fn set_membership_ended(
+    tx: &mut Tx,
+    la_id: Uuid,
+    membership_id: Uuid,
+    ended_at: Option<DateTime<Utc>>,
+) -> Result<(), StoreError> {
+    let changed = exec_tx!(
+        tx,
+        sqlx::query("UPDATE memberships SET ended_at = $3 WHERE la_id = $1 AND id = $2",)
+            .bind(la_id)
+            .bind(membership_id)
+            .bind(ended_at)
+    )?;
+    crate::one_row(changed)
+}
+
+pub async fn set_password(
+    tx: &mut Tx,
+    id: Uuid,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let changed = exec_tx!(
+        tx,
+        sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1",)
+            .bind(id)
+            .bind(password_hash)
+            .bind(now)
+    )?;
+    crate::one_row(changed)
+}

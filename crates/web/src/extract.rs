@@ -17,6 +17,8 @@ use crate::{AppError, AppState, REQUEST_ID_HEADER};
 pub struct CurrentUser {
     pub session: Arc<SessionUser>,
     pub actor: Actor,
+    /// The idle timeout, for the page's timeout warning.
+    pub idle_seconds: i64,
 }
 
 impl CurrentUser {
@@ -29,7 +31,7 @@ fn request_id(parts: &Parts) -> Option<String> {
     parts.headers.get(&REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
-fn current_user(parts: &Parts) -> Option<CurrentUser> {
+fn current_user(parts: &Parts, state: &AppState) -> Option<CurrentUser> {
     let session = parts.extensions.get::<LoadedSession>()?.session.clone()?;
     let role = Role::from_code(&session.role)?;
     let actor = Actor {
@@ -40,7 +42,7 @@ fn current_user(parts: &Parts) -> Option<CurrentUser> {
         school_id: session.school_id,
         request_id: request_id(parts),
     };
-    Some(CurrentUser { session, actor })
+    Some(CurrentUser { session, actor, idle_seconds: state.config.session.idle.num_seconds() })
 }
 
 /// A signed-in person who has agreed to the current terms: what every page
@@ -48,8 +50,8 @@ fn current_user(parts: &Parts) -> Option<CurrentUser> {
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
-        let user = current_user(parts).ok_or(AppError::SignInRequired)?;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let user = current_user(parts, state).ok_or(AppError::SignInRequired)?;
         if !user.session.agreed_terms {
             return Err(AppError::TermsRequired);
         }
@@ -64,8 +66,8 @@ pub struct SignedIn(pub CurrentUser);
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
-        current_user(parts).map(SignedIn).ok_or(AppError::SignInRequired)
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        current_user(parts, state).map(SignedIn).ok_or(AppError::SignInRequired)
     }
 }
 
@@ -75,8 +77,11 @@ pub struct MaybeUser(pub Option<CurrentUser>);
 impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(MaybeUser(current_user(parts)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(MaybeUser(current_user(parts, state)))
     }
 }
 

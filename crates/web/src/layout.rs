@@ -25,14 +25,20 @@ pub struct Layout {
     pub js: String,
     pub favicon: String,
     pub dev_mode: bool,
+    /// Signed-in pages: seconds of idleness before the session ends.
+    pub session_timeout_seconds: i64,
 }
 
 /// The areas of the service each role can reach, in navigation order.
 fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
-    match role {
+    let mut items = match role {
         Role::Carer | Role::YoungPerson => vec![("Home", "/learners")],
         _ => vec![("Your learners", "/learners")],
+    };
+    if openpep_domain::may(role, openpep_domain::AuthorityAction::ViewPeople) {
+        items.push(("People", "/people"));
     }
+    items
 }
 
 impl Layout {
@@ -49,6 +55,7 @@ impl Layout {
             js: assets::url("app.js"),
             favicon: assets::url("favicon.svg"),
             dev_mode: false,
+            session_timeout_seconds: 0,
         }
     }
 
@@ -68,6 +75,7 @@ impl Layout {
             role_label: Some(user.role().label()),
             nav,
             csrf_token: user.session.csrf_token.clone(),
+            session_timeout_seconds: user.idle_seconds,
             ..Layout::plain(title)
         }
     }

@@ -33,3 +33,43 @@ pub fn account_locked(minutes: i64) -> Content {
         ),
     }
 }
+
+pub fn invitation(la_name: &str, role: &str, link: &str, days: i64) -> Content {
+    Content {
+        kind: "invitation",
+        subject: format!("You have been invited to OpenPEP by {la_name}"),
+        body: format!(
+            "{la_name}'s Virtual School has invited you to use OpenPEP, its service for \
+             children's Personal Education Plans, as a {role}.\n\n\
+             To set up your account, open this link:\n{link}\n\n\
+             The link works once, for {days} days. If you were not expecting this, you can ignore \
+             this email.\n"
+        ),
+    }
+}
+
+pub fn added_to_authority(la_name: &str, role: &str, link: &str, days: i64) -> Content {
+    Content {
+        kind: "invitation",
+        subject: format!("{la_name} has given you access in OpenPEP"),
+        body: format!(
+            "{la_name}'s Virtual School has invited you to work with its children in OpenPEP, \
+             as a {role}. You already have an OpenPEP account.\n\n\
+             To accept, open this link:\n{link}\n\n\
+             The link works once, for {days} days.\n"
+        ),
+    }
+}
+
+pub fn password_reset(link: &str) -> Content {
+    Content {
+        kind: "password_reset",
+        subject: "Reset your OpenPEP password".into(),
+        body: format!(
+            "Someone asked to reset the password of your OpenPEP account.\n\n\
+             To choose a new password, open this link:\n{link}\n\n\
+             The link works once, for 1 hour. When you reset your password, you are signed out \
+             everywhere. If you did not ask for this, you can ignore this email.\n"
+        ),
+    }
+}

@@ -8,6 +8,8 @@ mod health;
 mod home;
 mod learners;
 mod mailbox;
+mod people;
+mod register;
 mod sign_in;
 
 use axum::Router;
@@ -27,6 +29,12 @@ pub fn routes(_state: &AppState) -> Router<AppState> {
         .route("/demo/mailbox", get(mailbox::show))
         .route("/terms", get(account::show_terms).post(account::agree_terms))
         .route("/choose-authority", get(account::show_choose).post(account::choose))
+        .route("/register", get(register::without_invitation))
+        .route("/register/{token}", get(register::show).post(register::submit))
+        .route("/forgot-password", get(register::show_forgot).post(register::forgot))
+        .route("/reset-password/{token}", get(register::show_reset).post(register::reset))
+        .route("/people", get(people::list))
+        .route("/people/invite", get(people::show_invite).post(people::invite))
         .route("/learners", get(learners::show))
         .route("/children/{id}", get(children::show))
         .route("/components", get(gallery::show))

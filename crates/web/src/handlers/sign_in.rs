@@ -60,6 +60,10 @@ pub struct SignInQuery {
     expired: Option<String>,
     #[serde(default)]
     too_many: Option<String>,
+    #[serde(default)]
+    registered: Option<String>,
+    #[serde(default)]
+    reset: Option<String>,
 }
 
 impl SignInQuery {
@@ -70,6 +74,10 @@ impl SignInQuery {
             Some("Your code has expired. Sign in again to get a new code.")
         } else if self.too_many.is_some() {
             Some("You entered a wrong code too many times. Sign in again to get a new code.")
+        } else if self.registered.is_some() {
+            Some("Your account is ready. Sign in to continue.")
+        } else if self.reset.is_some() {
+            Some("Your password has been changed. Sign in with your new password.")
         } else if self.signed_out.is_some() {
             Some("You have signed out.")
         } else {
@@ -99,7 +107,7 @@ pub struct CodeQuery {
 }
 
 /// The pre-sign-in CSRF token: the cookie's, or a new one set now.
-fn csrf_token(jar: CookieJar, tls: bool) -> (CookieJar, String) {
+pub fn csrf_token(jar: CookieJar, tls: bool) -> (CookieJar, String) {
     match jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() == 43) {
         Some(token) => (jar, token),
         None => {

@@ -1,0 +1,350 @@
+//! Inviting people, and registering from an invitation: the only way an
+//! account is made.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use openpep_domain::{AuthorityAction, Email, NewPassword, Role};
+use openpep_store::audit::{self, AuditEvent};
+use openpep_store::invitations::{self, Invitation, PendingInvitation};
+use openpep_store::users::{self, Membership, User};
+use openpep_store::{Json, Tx, authorities, schools};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::{hash_password, hashing, queue_mail};
+use crate::mail::messages;
+use crate::sessions::random_token;
+use crate::{Actor, FieldErrors, ServiceError, Services};
+
+pub const INVITATION_LIFETIME: TimeDelta = TimeDelta::days(7);
+
+/// The roles a Virtual School invites from the people pages (carers and
+/// young people are invited from a child's page).
+pub const INVITABLE_ROLES: [Role; 9] = [
+    Role::VsHead,
+    Role::VsOfficer,
+    Role::VsAdmin,
+    Role::SocialWorker,
+    Role::TeamManager,
+    Role::DesignatedTeacher,
+    Role::DesignatedProfessional,
+    Role::Iro,
+    Role::CareersAdviser,
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct InviteForm {
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub school: String,
+}
+
+#[derive(Debug)]
+pub enum FormError {
+    Invalid(FieldErrors),
+    Service(ServiceError),
+}
+
+impl From<ServiceError> for FormError {
+    fn from(e: ServiceError) -> Self {
+        FormError::Service(e)
+    }
+}
+
+impl From<openpep_store::StoreError> for FormError {
+    fn from(e: openpep_store::StoreError) -> Self {
+        FormError::Service(e.into())
+    }
+}
+
+/// What the registration page shows about an invitation.
+#[derive(Debug, Clone)]
+pub struct InvitationView {
+    pub email: String,
+    pub display_name: String,
+    pub la_name: String,
+    pub role: Role,
+    /// The address already has an account: accepting adds this access.
+    pub existing_account: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RegisterForm {
+    pub name: String,
+    pub password: String,
+}
+
+fn hash_token(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn event(
+    la_id: Uuid,
+    actor: Option<Uuid>,
+    action: &str,
+    entity: (&str, Uuid),
+    details: serde_json::Value,
+    request_id: Option<String>,
+    now: DateTime<Utc>,
+) -> AuditEvent {
+    AuditEvent {
+        id: Uuid::now_v7(),
+        la_id: Some(la_id),
+        actor_user_id: actor,
+        action: action.into(),
+        entity_type: entity.0.into(),
+        entity_id: Some(entity.1),
+        child_id: None,
+        details: Json(details),
+        request_id,
+        occurred_at: now,
+    }
+}
+
+impl Services {
+    /// Invites a person to a role in the actor's authority and e-mails them
+    /// the link. Returns the address it went to.
+    pub async fn invite(&self, actor: &Actor, form: &InviteForm) -> Result<String, FormError> {
+        self.authorise(actor, AuthorityAction::InvitePeople)?;
+        let mut errors = FieldErrors::default();
+        let name = form.name.trim();
+        if name.is_empty() {
+            errors.add("name", "Enter the person's full name");
+        } else if name.chars().count() > 100 {
+            errors.add("name", "Full name must be 100 characters or fewer");
+        }
+        let email = match Email::parse(&form.email) {
+            Ok(e) => Some(e),
+            Err(_) if form.email.trim().is_empty() => {
+                errors.add("email", "Enter the person's email address");
+                None
+            }
+            Err(_) => {
+                errors.add(
+                    "email",
+                    "Enter an email address in the correct format, like name@example.com",
+                );
+                None
+            }
+        };
+        let role = Role::from_code(&form.role).filter(|r| INVITABLE_ROLES.contains(r));
+        if role.is_none() {
+            errors.add("role", "Select the person's role");
+        }
+        let la = authorities::get(&self.db, actor.la_id).await?;
+        let mut school_id = None;
+        if let Some(role) = role.filter(|r| r.works_at_a_school()) {
+            let known = schools::for_authority(&self.db, la.id, &la.code).await?;
+            match Uuid::parse_str(&form.school).ok().filter(|id| known.iter().any(|s| s.id == *id))
+            {
+                Some(id) => school_id = Some(id),
+                None => {
+                    let what =
+                        if role == Role::DesignatedProfessional { "setting" } else { "school" };
+                    errors.add("school", format!("Select the {what} they work at"));
+                }
+            }
+        }
+        let (Some(email), Some(role)) = (email, role) else {
+            return Err(FormError::Invalid(errors));
+        };
+        if !errors.is_empty() {
+            return Err(FormError::Invalid(errors));
+        }
+        if let Some(existing) = users::by_email(&self.db, email.as_str()).await? {
+            let held = users::current_memberships(&self.db, existing.id).await?;
+            if held.iter().any(|m| m.la_id == la.id && m.role == role.code()) {
+                errors.add(
+                    "email",
+                    format!(
+                        "{email} already has an account as a {} here",
+                        role.label().to_lowercase()
+                    ),
+                );
+                return Err(FormError::Invalid(errors));
+            }
+        }
+
+        let now = self.clock.now();
+        let token = random_token();
+        let invitation = Invitation {
+            id: Uuid::now_v7(),
+            la_id: la.id,
+            email: email.as_str().to_owned(),
+            display_name: name.to_owned(),
+            role: role.code().into(),
+            school_id,
+            child_id: None,
+            invited_by: actor.user_id,
+            token_hash: hash_token(&token),
+            created_at: now,
+            expires_at: now + INVITATION_LIFETIME,
+            accepted_at: None,
+            revoked_at: None,
+        };
+        let link = format!("{}/register/{token}", self.public_url);
+        let days = INVITATION_LIFETIME.num_days();
+        let role_name = role.label().to_lowercase();
+        let content = if users::by_email(&self.db, email.as_str()).await?.is_some() {
+            messages::added_to_authority(&la.name, &role_name, &link, days)
+        } else {
+            messages::invitation(&la.name, &role_name, &link, days)
+        };
+        let mut tx = self.db.begin().await?;
+        invitations::revoke_open(&mut tx, la.id, email.as_str(), now).await?;
+        invitations::insert(&mut tx, &invitation).await?;
+        queue_mail(&mut tx, Some(la.id), email.as_str(), content, now).await?;
+        let details =
+            json!({ "email": email.as_str(), "role": role.code(), "school_id": school_id });
+        let entry = event(
+            la.id,
+            Some(actor.user_id),
+            "invitation.sent",
+            ("invitation", invitation.id),
+            details,
+            actor.request_id.clone(),
+            now,
+        );
+        audit::record(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(email.as_str().to_owned())
+    }
+
+    pub async fn pending_invitations(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<PendingInvitation>, ServiceError> {
+        self.authorise(actor, AuthorityAction::ViewPeople)?;
+        Ok(invitations::pending(&self.db, actor.la_id, self.clock.now()).await?)
+    }
+
+    async fn open_invitation(&self, token: &str) -> Result<Option<Invitation>, ServiceError> {
+        Ok(invitations::open_by_token(&self.db, &hash_token(token), self.clock.now()).await?)
+    }
+
+    /// The invitation a link names, if it can still be used.
+    pub async fn invitation(&self, token: &str) -> Result<Option<InvitationView>, ServiceError> {
+        let Some(invitation) = self.open_invitation(token).await? else {
+            return Ok(None);
+        };
+        let Some(role) = Role::from_code(&invitation.role) else {
+            return Ok(None);
+        };
+        let la = authorities::get(&self.db, invitation.la_id).await?;
+        let existing = users::by_email(&self.db, &invitation.email).await?.is_some();
+        Ok(Some(InvitationView {
+            email: invitation.email,
+            display_name: invitation.display_name,
+            la_name: la.name,
+            role,
+            existing_account: existing,
+        }))
+    }
+
+    /// Accepts an invitation: a new account with a password (the link
+    /// proves the address), or, for an existing account, the new access.
+    /// `Ok(None)` means the link can no longer be used.
+    pub async fn accept_invitation(
+        &self,
+        token: &str,
+        form: &RegisterForm,
+        request_id: Option<String>,
+    ) -> Result<Option<()>, FormError> {
+        let Some(invitation) = self.open_invitation(token).await? else {
+            return Ok(None);
+        };
+        let now = self.clock.now();
+        let existing = users::by_email(&self.db, &invitation.email).await?;
+        let mut tx = self.db.begin().await?;
+        let user_id = match existing {
+            Some(user) => user.id,
+            None => {
+                let user = self.new_user(&invitation, form, now).await?;
+                users::insert(&mut tx, &user).await?;
+                user.id
+            }
+        };
+        self.grant(&mut tx, &invitation, user_id, now).await?;
+        let details = json!({ "role": invitation.role });
+        audit::record(
+            &mut tx,
+            &event(
+                invitation.la_id,
+                Some(user_id),
+                "invitation.accepted",
+                ("invitation", invitation.id),
+                details,
+                request_id,
+                now,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(()))
+    }
+
+    async fn new_user(
+        &self,
+        invitation: &Invitation,
+        form: &RegisterForm,
+        now: DateTime<Utc>,
+    ) -> Result<User, FormError> {
+        let mut errors = FieldErrors::default();
+        let name = form.name.trim();
+        if name.is_empty() {
+            errors.add("name", "Enter your full name");
+        } else if name.chars().count() > 100 {
+            errors.add("name", "Full name must be 100 characters or fewer");
+        }
+        let local_part = invitation.email.split('@').next().unwrap_or("");
+        let password = match NewPassword::parse(&form.password, &[local_part, name]) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors.add("password", e.to_string());
+                None
+            }
+        };
+        let Some(password) = password.filter(|_| errors.is_empty()) else {
+            return Err(FormError::Invalid(errors));
+        };
+        let secret = password.expose().to_owned();
+        let hash = hashing(move || hash_password(&secret)).await??;
+        Ok(User {
+            id: Uuid::now_v7(),
+            email: invitation.email.clone(),
+            display_name: name.to_owned(),
+            password_hash: Some(hash),
+            email_verified_at: Some(now),
+            is_active: true,
+            last_signed_in_at: None,
+            created_at: now,
+            updated_at: now,
+            totp_secret: None,
+            totp_last_step: None,
+            last_membership_id: None,
+        })
+    }
+
+    /// Gives the invited person the access the invitation names.
+    async fn grant(
+        &self,
+        tx: &mut Tx,
+        invitation: &Invitation,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), FormError> {
+        invitations::accept(tx, invitation.id, now).await?;
+        let membership = Membership {
+            id: Uuid::now_v7(),
+            user_id,
+            la_id: invitation.la_id,
+            role: invitation.role.clone(),
+            school_id: invitation.school_id,
+            created_at: now,
+            ended_at: None,
+        };
+        users::insert_membership(tx, &membership).await?;
+        Ok(())
+    }
+}

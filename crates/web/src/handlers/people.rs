@@ -1,0 +1,181 @@
+//! The authority's people: who has access, pending invitations, inviting.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use openpep_domain::{AuthorityAction, Role};
+use openpep_service::FieldErrors;
+use openpep_service::invitations::{FormError, INVITABLE_ROLES, InviteForm};
+use serde::Deserialize;
+
+use crate::components::{Cell, Choice, Table, Tag, TagColour};
+use crate::extract::CurrentUser;
+use crate::layout::Layout;
+use crate::{AppError, AppState};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/people.html")]
+pub struct PeoplePage {
+    layout: Layout,
+    search: String,
+    people: Table,
+    invitations: Table,
+    invited: Option<String>,
+    can_invite: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PeopleQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    invited: Option<String>,
+}
+
+fn role_label(code: &str) -> String {
+    Role::from_code(code).map_or_else(|| code.to_owned(), |r| r.label().to_owned())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<PeopleQuery>,
+) -> Result<PeoplePage, AppError> {
+    let search = query.q.trim().chars().take(100).collect::<String>();
+    let people =
+        state.services.people(&user.actor, (!search.is_empty()).then_some(search.as_str())).await?;
+    let pending = state.services.pending_invitations(&user.actor).await?;
+    let date = |d: chrono::DateTime<chrono::Utc>| d.format("%-d %b %Y").to_string();
+    let people = Table {
+        caption: String::new(),
+        caption_size: "m",
+        head: ["Name", "Email", "Role", "Last signed in", "Status"].map(String::from).to_vec(),
+        rows: people
+            .iter()
+            .map(|p| {
+                let role = match &p.school_name {
+                    Some(school) => format!("{}, {school}", role_label(&p.role)),
+                    None => role_label(&p.role),
+                };
+                let status = if !p.is_active || p.membership_ended_at.is_some() {
+                    Tag::new("Deactivated", TagColour::Grey)
+                } else {
+                    Tag::new("Active", TagColour::Green)
+                };
+                vec![
+                    Cell::text(p.display_name.clone()).heading(),
+                    Cell::text(p.email.clone()),
+                    Cell::text(role),
+                    Cell::text(p.last_signed_in_at.map(date).unwrap_or_else(|| "Never".into())),
+                    Cell::tag(status),
+                ]
+            })
+            .collect(),
+    };
+    let invitations = Table {
+        caption: String::new(),
+        caption_size: "m",
+        head: ["Name", "Email", "Role", "Sent", "Link expires"].map(String::from).to_vec(),
+        rows: pending
+            .iter()
+            .map(|i| {
+                vec![
+                    Cell::text(i.display_name.clone()).heading(),
+                    Cell::text(i.email.clone()),
+                    Cell::text(role_label(&i.role)),
+                    Cell::text(date(i.created_at)),
+                    Cell::text(date(i.expires_at)),
+                ]
+            })
+            .collect(),
+    };
+    Ok(PeoplePage {
+        layout: Layout::for_user(&user, "People", "/people").dev(state.config.dev_mode),
+        search,
+        people,
+        invitations,
+        invited: query.invited,
+        can_invite: openpep_domain::may(user.role(), AuthorityAction::InvitePeople),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/invite.html")]
+pub struct InvitePage {
+    layout: Layout,
+    errors: FieldErrors,
+    form: InviteFields,
+    roles: Vec<Choice>,
+    schools: Vec<Choice>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct InviteFields {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    school: String,
+}
+
+async fn invite_page(
+    state: &AppState,
+    user: &CurrentUser,
+    form: InviteFields,
+    errors: FieldErrors,
+) -> Result<InvitePage, AppError> {
+    let schools = state.services.authority_schools(&user.actor).await?;
+    let mut school_choices = vec![Choice::new("", "Select a school or setting")];
+    school_choices.extend(
+        schools
+            .into_iter()
+            .map(|s| Choice::new(s.id.to_string(), format!("{} (URN {})", s.name, s.urn))),
+    );
+    Ok(InvitePage {
+        layout: Layout::for_user(user, "Invite someone", "/people")
+            .dev(state.config.dev_mode)
+            .with_errors(!errors.is_empty()),
+        errors,
+        form,
+        roles: INVITABLE_ROLES.iter().map(|r| Choice::new(r.code(), r.label())).collect(),
+        schools: school_choices,
+    })
+}
+
+pub async fn show_invite(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<InvitePage, AppError> {
+    state.services.authorise(&user.actor, AuthorityAction::InvitePeople)?;
+    invite_page(&state, &user, InviteFields::default(), FieldErrors::default()).await
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(fields): Form<InviteFields>,
+) -> Result<Response, AppError> {
+    let form = InviteForm {
+        name: fields.name.clone(),
+        email: fields.email.clone(),
+        role: fields.role.clone(),
+        school: fields.school.clone(),
+    };
+    match state.services.invite(&user.actor, &form).await {
+        Ok(email) => {
+            let query = serde_urlencoded::to_string([("invited", email)]).unwrap_or_default();
+            Ok(Redirect::to(&format!("/people?{query}")).into_response())
+        }
+        Err(FormError::Invalid(errors)) => {
+            let mut response = invite_page(&state, &user, fields, errors).await?.into_response();
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(FormError::Service(e)) => Err(e.into()),
+    }
+}

@@ -1,0 +1,197 @@
+use openpep_domain::Role;
+use openpep_service::demo::DEMO_PASSWORD;
+use openpep_store::{outbox, sessions, users};
+
+use crate::support::{TestApp, attr, dev_config, location, on_each_backend, texts};
+
+/// The path of the first link in the newest e-mail of `kind` to `email`.
+async fn emailed_link(app: &TestApp, email: &str, kind: &str) -> String {
+    let mails = outbox::recent(&app.services.db, Some(email), 10).await.unwrap();
+    let mail = mails.iter().find(|m| m.kind == kind).unwrap_or_else(|| panic!("no {kind} e-mail"));
+    let url = mail.body_text.split_whitespace().find(|w| w.starts_with("http")).unwrap();
+    url.split_once("://").unwrap().1.split_once('/').map(|(_, p)| format!("/{p}")).unwrap()
+}
+
+async fn post_page(
+    app: &TestApp,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let token = app.csrf(page).await;
+    let mut form = vec![("_csrf", token.as_str())];
+    form.extend_from_slice(fields);
+    app.post_form(action, &form).await
+}
+
+#[tokio::test]
+async fn an_invited_person_registers_agrees_signs_in_and_sees_only_their_caseload() {
+    on_each_backend(dev_config(), |app| async move {
+        app.sign_in_role(Role::VsAdmin).await;
+        let (status, html) = app.get_html("/people").await;
+        assert_eq!(status, 200);
+        assert!(texts(&html, "table tbody th").len() > 30, "the authority's people are listed");
+
+        // Mistakes are named, and what was typed stays.
+        let response =
+            post_page(&app, "/people/invite", "/people/invite", &[("name", ""), ("email", "nope")])
+                .await;
+        assert_eq!(response.status().as_u16(), 422);
+        let html = scraper::Html::parse_document(&response.text().await.unwrap());
+        assert_eq!(
+            texts(&html, ".govuk-error-summary__list a"),
+            [
+                "Enter the person's full name",
+                "Enter an email address in the correct format, like name@example.com",
+                "Select the person's role"
+            ]
+        );
+        assert_eq!(attr(&html, "input#email", "value").unwrap(), "nope");
+        let response = post_page(
+            &app,
+            "/people/invite",
+            "/people/invite",
+            &[
+                ("name", "Robin Teacher"),
+                ("email", "robin@school.example"),
+                ("role", "designated_teacher"),
+            ],
+        )
+        .await;
+        let html = scraper::Html::parse_document(&response.text().await.unwrap());
+        assert_eq!(
+            texts(&html, ".govuk-error-summary__list a"),
+            ["Select the school they work at"]
+        );
+
+        let response = post_page(
+            &app,
+            "/people/invite",
+            "/people/invite",
+            &[
+                ("name", "Morgan New"),
+                ("email", "Morgan.New@Council.example"),
+                ("role", "social_worker"),
+            ],
+        )
+        .await;
+        assert_eq!(location(&response), "/people?invited=morgan.new%40council.example");
+        let (_, html) = app.get_html("/people?invited=morgan.new%40council.example").await;
+        assert!(
+            texts(&html, ".govuk-notification-banner__heading")[0]
+                .contains("morgan.new@council.example")
+        );
+        assert!(texts(&html, "table tbody th").contains(&"Morgan New".to_string()));
+
+        // The invited person follows the link from their e-mail.
+        let link = emailed_link(&app, "morgan.new@council.example", "invitation").await;
+        let morgan = app.new_browser();
+        let (status, html) = morgan.get_html(&link).await;
+        assert_eq!(status, 200);
+        assert_eq!(texts(&html, "h1"), ["Set up your account"]);
+        assert_eq!(attr(&html, "input#name", "value").unwrap(), "Morgan New");
+        for (password, message) in [
+            ("short", "Password must be 12 characters or more"),
+            ("password1234", "Choose a password that is harder to guess: this one is too common"),
+        ] {
+            let response =
+                post_page(&morgan, &link, &link, &[("name", "Morgan New"), ("password", password)])
+                    .await;
+            assert_eq!(response.status().as_u16(), 422);
+            let html = scraper::Html::parse_document(&response.text().await.unwrap());
+            assert_eq!(texts(&html, ".govuk-error-summary__list a"), [message]);
+        }
+        let password = "velvet otter harbour lamp";
+        let response =
+            post_page(&morgan, &link, &link, &[("name", "Morgan New"), ("password", password)])
+                .await;
+        assert_eq!(location(&response), "/sign-in?registered=1");
+        let (status, html) = morgan.get_html(&link).await;
+        assert_eq!(status, 404, "the link works once");
+        assert_eq!(texts(&html, "h1"), ["This invitation link cannot be used"]);
+
+        let response = morgan.sign_in_fully("morgan.new@council.example", password).await;
+        assert_eq!(location(&response), "/terms");
+        morgan.agree_to_terms().await;
+        let (status, html) = morgan.get_html("/learners").await;
+        assert_eq!(status, 200);
+        assert!(texts(&html, "main p")[0].starts_with("You have no learners yet"));
+        assert!(!texts(&html, ".govuk-service-navigation__link").contains(&"People".to_string()));
+        assert_eq!(morgan.get("/people").await.status().as_u16(), 403);
+        assert_eq!(morgan.get("/people/invite").await.status().as_u16(), 403);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn registering_without_an_invitation_is_not_possible() {
+    on_each_backend(dev_config(), |app| async move {
+        let (status, html) = app.get_html("/register").await;
+        assert_eq!(status, 200);
+        assert_eq!(texts(&html, "h1"), ["You need an invitation"]);
+        let (status, html) = app.get_html("/register/made-up-token").await;
+        assert_eq!(status, 404);
+        assert_eq!(texts(&html, "h1"), ["This invitation link cannot be used"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_password_reset_link_works_once_and_signs_out_everywhere() {
+    on_each_backend(dev_config(), |app| async move {
+        let sw = app.account(Role::SocialWorker);
+        app.sign_in_role(Role::SocialWorker).await;
+        assert_eq!(sessions::count(&app.services.db).await.unwrap(), 1);
+
+        let other = app.new_browser();
+        let said = |response: String| {
+            let html = scraper::Html::parse_document(&response);
+            texts(&html, "main p")[0].clone()
+        };
+        let unknown = post_page(
+            &other,
+            "/forgot-password",
+            "/forgot-password",
+            &[("email", "nobody@example.org")],
+        )
+        .await;
+        let unknown_text = said(unknown.text().await.unwrap());
+        let known =
+            post_page(&other, "/forgot-password", "/forgot-password", &[("email", &sw)]).await;
+        let known_text = said(known.text().await.unwrap());
+        assert_eq!(
+            unknown_text.replace("nobody@example.org", "X"),
+            known_text.replace(&sw, "X"),
+            "no enumeration"
+        );
+        assert!(
+            outbox::recent(&app.services.db, Some("nobody@example.org"), 5)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        let link = emailed_link(&app, &sw, "password_reset").await;
+        let response = post_page(&other, &link, &link, &[("password", "tiny")]).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let new_password = "gravel meadow lantern quiet";
+        let response = post_page(&other, &link, &link, &[("password", new_password)]).await;
+        assert_eq!(location(&response), "/sign-in?reset=1");
+        assert_eq!(sessions::count(&app.services.db).await.unwrap(), 0, "signed out everywhere");
+        assert_eq!(location(&app.get("/learners").await), "/sign-in");
+        assert_eq!(other.get(&link).await.status().as_u16(), 404, "the link works once");
+
+        let old = other.sign_in_as(&sw, DEMO_PASSWORD).await;
+        assert_eq!(old.status().as_u16(), 422);
+        assert_eq!(location(&other.sign_in_fully(&sw, new_password).await), "/learners");
+        let user = users::by_email(&app.services.db, &sw).await.unwrap().unwrap();
+        let actions: Vec<_> = openpep_store::audit::by_actor(&app.services.db, user.id, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert!(actions.contains(&"user.password_reset".to_string()), "{actions:?}");
+    })
+    .await;
+}
