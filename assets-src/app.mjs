@@ -4,6 +4,7 @@
 // Inline scripts are forbidden by our CSP, so the body classes that the GOV.UK
 // page template would set inline are set here instead.
 import { initAll } from 'govuk-frontend'
+import { initTimeoutWarning } from './timeout-warning.mjs'
 
 document.body.classList.add('js-enabled')
 if ('noModule' in HTMLScriptElement.prototype) {
@@ -11,3 +12,6 @@ if ('noModule' in HTMLScriptElement.prototype) {
 }
 
 initAll()
+
+// Signed-in pages only (it needs <meta name="openpep-session-timeout">).
+initTimeoutWarning()

@@ -2,6 +2,7 @@
 //! Every read goes through the actor's scope; every view of a record is
 //! itself recorded.
 
+use openpep_domain::{Action, Relationship};
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::children::{self, Child, LearnerFilter, LearnerRow};
 use openpep_store::peps::{self, Pep};
@@ -43,6 +44,36 @@ impl Services {
         .await?)
     }
 
+    /// The one check every route about a child goes through: the child of
+    /// the actor's authority, if the permission table lets the actor's role,
+    /// in its relationship to the child, take `action`. Otherwise
+    /// `NotFound`: nobody learns whether a child they may not see exists.
+    pub async fn child_for(
+        &self,
+        actor: &Actor,
+        child_id: Uuid,
+        action: Action,
+    ) -> Result<Child, ServiceError> {
+        let school = actor.school_id.filter(|_| actor.role.works_at_a_school());
+        let found = children::access(
+            &self.db,
+            actor.la_id,
+            actor.user_id,
+            actor.role.code(),
+            school,
+            self.clock.today(),
+            child_id,
+        )
+        .await?;
+        let relationship =
+            Relationship::from_facts(actor.role, true, found.allocated, found.at_their_school);
+        if openpep_domain::allowed(actor.role, action, relationship) {
+            Ok(found.child)
+        } else {
+            Err(ServiceError::NotFound)
+        }
+    }
+
     /// The child's overview, if the actor may see them; the view is logged.
     pub async fn child_overview(
         &self,
@@ -50,7 +81,7 @@ impl Services {
         child_id: Uuid,
     ) -> Result<ChildOverview, ServiceError> {
         let today = self.clock.today();
-        let child = children::get(&self.db, &actor.scope(), today, child_id).await?;
+        let child = self.child_for(actor, child_id, Action::ViewChildOverview).await?;
         let (schools, care_episodes, workers, peps) = tokio::try_join!(
             placements::school_history(&self.db, child.la_id, child.id),
             placements::care_episodes(&self.db, child.la_id, child.id),

@@ -240,3 +240,47 @@ pub async fn list_learners(
         Ok(Page { rows, total })
     })
 }
+
+/// A child of the authority with what decides a person's access to them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChildAccess {
+    #[sqlx(flatten)]
+    pub child: Child,
+    /// Currently allocated to the person in the role they act in.
+    pub allocated: bool,
+    /// Currently placed at the school the person acts for.
+    pub at_their_school: bool,
+}
+
+/// A child of `la_id`, with the facts of how `user_id` acting as `role`
+/// (for `school_id`) stands to them; `NotFound` for any other authority's
+/// child.
+pub async fn access(
+    db: &Db,
+    la_id: Uuid,
+    user_id: Uuid,
+    role: &str,
+    school_id: Option<Uuid>,
+    today: NaiveDate,
+    id: Uuid,
+) -> Result<ChildAccess, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS}, \
+           EXISTS (SELECT 1 FROM child_workers cw WHERE cw.child_id = c.id AND cw.user_id = $2 \
+             AND cw.role = $4 AND cw.started_on <= $3 \
+             AND (cw.ended_on IS NULL OR cw.ended_on > $3)) AS allocated, \
+           EXISTS (SELECT 1 FROM school_placements sp WHERE sp.child_id = c.id \
+             AND sp.school_id = $5 AND sp.started_on <= $3 \
+             AND (sp.ended_on IS NULL OR sp.ended_on > $3)) AS at_their_school \
+         FROM children c WHERE c.la_id = $1 AND c.id = $6"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql)
+        .bind(la_id)
+        .bind(user_id)
+        .bind(today)
+        .bind(role)
+        .bind(school_id)
+        .bind(id)
+        .fetch_one(pool)
+        .await)?)
+}

@@ -28,6 +28,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use error::AppError;
+pub use handlers::{Access, ROUTES, RouteSpec};
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -57,7 +58,7 @@ pub struct AppState {
 /// The whole application as one axum router.
 pub fn router(services: Services, config: WebConfig) -> Router {
     let state = AppState { services, config: Arc::new(config) };
-    let app = handlers::routes(&state)
+    let app = handlers::routes()
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::verify))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::load))
         .merge(handlers::public_routes())

@@ -150,3 +150,14 @@ pub async fn choose(
         Err(e) => Err(e.into()),
     }
 }
+
+/// Keeps an idle session alive (the timeout warning's "Stay signed in").
+/// Loading the session has already marked it used.
+pub async fn keep_alive(crate::extract::MaybeUser(user): crate::extract::MaybeUser) -> Response {
+    let status = if user.is_some() {
+        axum::http::StatusCode::NO_CONTENT
+    } else {
+        axum::http::StatusCode::UNAUTHORIZED
+    };
+    (status, [(axum::http::header::CACHE_CONTROL, "no-store")]).into_response()
+}

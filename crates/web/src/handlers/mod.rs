@@ -1,5 +1,5 @@
-//! Handlers, one module per area. Each is thin: extract, authorise (through
-//! the actor's scope), call a service, render or redirect.
+//! Handlers, one module per area. Each is thin: extract, authorise (one
+//! permission check per route), call a service, render or redirect.
 
 mod account;
 mod children;
@@ -15,29 +15,78 @@ mod sign_in;
 use axum::Router;
 use axum::response::Response;
 use axum::routing::{get, post};
+use openpep_domain::{Action, AuthorityAction};
 
 use crate::{AppState, assets};
 
-/// Routes that need the session (everything but assets and probes).
-pub fn routes(_state: &AppState) -> Router<AppState> {
-    Router::new()
-        .route("/", get(home::show))
-        .route("/sign-in", get(sign_in::show).post(sign_in::submit))
-        .route("/sign-in/code", get(sign_in::show_code).post(sign_in::submit_code))
-        .route("/sign-in/code/new", post(sign_in::resend_code))
-        .route("/sign-out", post(sign_in::sign_out))
-        .route("/demo/mailbox", get(mailbox::show))
-        .route("/terms", get(account::show_terms).post(account::agree_terms))
-        .route("/choose-authority", get(account::show_choose).post(account::choose))
-        .route("/register", get(register::without_invitation))
-        .route("/register/{token}", get(register::show).post(register::submit))
-        .route("/forgot-password", get(register::show_forgot).post(register::forgot))
-        .route("/reset-password/{token}", get(register::show_reset).post(register::reset))
-        .route("/people", get(people::list))
-        .route("/people/invite", get(people::show_invite).post(people::invite))
-        .route("/learners", get(learners::show))
-        .route("/children/{id}", get(children::show))
-        .route("/components", get(gallery::show))
+/// Who may use a route: the security tests' matrix is built from this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (sign-in, registration, probes, assets).
+    Public,
+    /// Demo and development mode only, anyone.
+    DemoOnly,
+    /// Any signed-in person.
+    SignedIn,
+    /// A signed-in person whose role may take this authority-wide action.
+    Authority(AuthorityAction),
+    /// A signed-in person whose relationship to the child `{id}` lets them
+    /// take this action (the permission table).
+    Child(Action),
+}
+
+/// One route of the application, as the security tests see it.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// Declares every session-aware route once: the router is built from the
+/// same list the security matrix walks, so a new route joins it by being
+/// written here.
+macro_rules! app_routes {
+    ($( $method:ident $path:literal => $handler:expr, $access:expr; )*) => {
+        /// Routes that need the session (everything but assets and probes).
+        pub fn routes() -> Router<AppState> {
+            Router::new() $( .route($path, $method($handler)) )*
+        }
+
+        /// Every route `routes()` serves, with who may use it.
+        pub const ROUTES: &[RouteSpec] = &[
+            $( RouteSpec { method: stringify!($method), path: $path, access: $access }, )*
+        ];
+    };
+}
+
+app_routes! {
+    get "/" => home::show, Access::Public;
+    get "/sign-in" => sign_in::show, Access::Public;
+    post "/sign-in" => sign_in::submit, Access::Public;
+    get "/sign-in/code" => sign_in::show_code, Access::Public;
+    post "/sign-in/code" => sign_in::submit_code, Access::Public;
+    post "/sign-in/code/new" => sign_in::resend_code, Access::Public;
+    post "/sign-out" => sign_in::sign_out, Access::Public;
+    get "/session/keep-alive" => account::keep_alive, Access::SignedIn;
+    get "/demo/mailbox" => mailbox::show, Access::DemoOnly;
+    get "/components" => gallery::show, Access::DemoOnly;
+    get "/register" => register::without_invitation, Access::Public;
+    get "/register/{token}" => register::show, Access::Public;
+    post "/register/{token}" => register::submit, Access::Public;
+    get "/forgot-password" => register::show_forgot, Access::Public;
+    post "/forgot-password" => register::forgot, Access::Public;
+    get "/reset-password/{token}" => register::show_reset, Access::Public;
+    post "/reset-password/{token}" => register::reset, Access::Public;
+    get "/terms" => account::show_terms, Access::SignedIn;
+    post "/terms" => account::agree_terms, Access::SignedIn;
+    get "/choose-authority" => account::show_choose, Access::SignedIn;
+    post "/choose-authority" => account::choose, Access::SignedIn;
+    get "/learners" => learners::show, Access::SignedIn;
+    get "/children/{id}" => children::show, Access::Child(Action::ViewChildOverview);
+    get "/people" => people::list, Access::Authority(AuthorityAction::ViewPeople);
+    get "/people/invite" => people::show_invite, Access::Authority(AuthorityAction::InvitePeople);
+    post "/people/invite" => people::invite, Access::Authority(AuthorityAction::InvitePeople);
 }
 
 /// Routes that never touch a session.

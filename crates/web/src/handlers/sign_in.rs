@@ -69,7 +69,9 @@ pub struct SignInQuery {
 impl SignInQuery {
     fn notice(&self) -> Option<&'static str> {
         if self.timed_out.is_some() {
-            Some("You were signed out, so what you sent was not saved. Sign in to carry on.")
+            Some(
+                "You were signed out because you had not used OpenPEP for a while. Sign in to carry on.",
+            )
         } else if self.expired.is_some() {
             Some("Your code has expired. Sign in again to get a new code.")
         } else if self.too_many.is_some() {

@@ -8,6 +8,7 @@ mod access;
 mod accounts;
 mod demo;
 mod mail;
+mod matrix;
 mod resilience;
 mod security;
 mod sign_in;

@@ -1,0 +1,128 @@
+//! The security matrix: every route the router serves × every role × (a
+//! child on their caseload, a child of their authority outside it, a child
+//! of another authority). The route list comes from the router's own
+//! table, so a new route is checked the day it is written.
+
+use std::collections::HashMap;
+
+use openpep_domain::{ChildScope, Relationship, Role, allowed, may};
+use openpep_store::{authorities, children};
+use openpep_web::{Access, ROUTES};
+
+use crate::support::{dev_config, on_each_backend};
+
+/// How a role stands to a child on its caseload in the demo data.
+fn caseload_relationship(role: Role) -> Relationship {
+    match role {
+        r if r.sees_whole_authority() => Relationship::SameAuthority,
+        Role::Carer => Relationship::Carer,
+        Role::YoungPerson => Relationship::Own,
+        _ => Relationship::Allocated,
+    }
+}
+
+#[tokio::test]
+async fn every_route_for_every_role_and_every_kind_of_child() {
+    on_each_backend(dev_config(), |app| async move {
+        let other_la = authorities::by_code(&app.services.db, "989").await.unwrap().unwrap();
+        let theirs = app.child_ids(&ChildScope::Authority { la_id: other_la.id }).await;
+        let mut names = surnames(&app, other_la.id).await;
+        let mut checked = 0;
+        for role in Role::ALL {
+            let browser = app.new_browser();
+            browser.sign_in_role(role).await;
+            let (_, scope) = app.user_scope(role).await;
+            let mine = app.child_ids(&scope).await;
+            let everyone = app.child_ids(&ChildScope::Authority { la_id: scope.la_id() }).await;
+            names.extend(surnames(&app, scope.la_id()).await);
+            let outside = everyone.iter().find(|id| !mine.contains(id)).copied();
+            let cases = [("caseload", mine.first().copied()), ("outside", outside), ("other LA", theirs.first().copied())];
+            for route in ROUTES.iter().filter(|r| r.method == "get") {
+                let path = route.path.replace("{token}", "not-a-real-token");
+                match route.access {
+                    Access::Child(action) => {
+                        for (case, child) in cases {
+                            let Some(child) = child else { continue };
+                            let expected = case == "caseload" && allowed(role, action, caseload_relationship(role));
+                            let url = path.replace("{id}", &child.to_string());
+                            let response = browser.get(&url).await;
+                            let status = response.status().as_u16();
+                            let body = response.text().await.unwrap();
+                            let surname = &names[&child];
+                            if expected {
+                                assert_eq!(status, 200, "{} {url} as {} ({case})", route.method, role.code());
+                            } else {
+                                assert_eq!(status, 404, "{} {url} as {} ({case})", route.method, role.code());
+                                assert!(!body.contains(surname.as_str()), "no data leaks: {url} as {}", role.code());
+                            }
+                            checked += 1;
+                        }
+                    }
+                    access => {
+                        let status = browser.get(&path).await.status().as_u16();
+                        let ok = match access {
+                            Access::Public => matches!(status, 200 | 303 | 404),
+                            Access::DemoOnly => status == 200,
+                            Access::SignedIn => matches!(status, 200 | 204 | 303),
+                            Access::Authority(a) if may(role, a) => status == 200,
+                            Access::Authority(_) => status == 403,
+                            Access::Child(_) => unreachable!(),
+                        };
+                        assert!(ok, "{} {path} as {} gave {status}", route.method, role.code());
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        let get_routes = ROUTES.iter().filter(|r| r.method == "get").count();
+        println!(
+            "security matrix on {}: {get_routes} GET routes x {} roles (x up to 3 children for child routes): {checked} checks passed",
+            app.backend,
+            Role::ALL.len()
+        );
+        assert!(checked >= get_routes * Role::ALL.len());
+    })
+    .await;
+}
+
+/// Every child's surname in an authority, to look for in pages that must
+/// not show them.
+async fn surnames(app: &crate::support::TestApp, la_id: uuid::Uuid) -> HashMap<uuid::Uuid, String> {
+    let page = children::list_learners(
+        &app.services.db,
+        &ChildScope::Authority { la_id },
+        crate::support::now().date_naive(),
+        &children::LearnerFilter::default(),
+        openpep_store::PageRequest::new(1, 200),
+    )
+    .await
+    .unwrap();
+    page.rows.into_iter().map(|r| (r.id, r.surname)).collect()
+}
+
+#[tokio::test]
+async fn every_state_changing_route_refuses_a_missing_or_wrong_csrf_token() {
+    on_each_backend(dev_config(), |app| async move {
+        let signed_in = app.new_browser();
+        signed_in.sign_in_role(Role::VsAdmin).await;
+        let anonymous = app.new_browser();
+        anonymous.get("/sign-in").await; // has a pre-sign-in CSRF cookie
+        let mut checked = 0;
+        for route in ROUTES.iter().filter(|r| r.method == "post") {
+            let path = route.path.replace("{token}", "not-a-real-token");
+            for browser in [&signed_in, &anonymous] {
+                for token in [None, Some("wrong")] {
+                    let mut form = vec![("email", "x@example.org")];
+                    if let Some(token) = token {
+                        form.push(("_csrf", token));
+                    }
+                    let status = browser.post_form(&path, &form).await.status().as_u16();
+                    assert_eq!(status, 403, "POST {path} with token {token:?}");
+                    checked += 1;
+                }
+            }
+        }
+        println!("CSRF on {}: {checked} refusals checked", app.backend);
+    })
+    .await;
+}
