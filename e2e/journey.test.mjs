@@ -245,6 +245,27 @@ browserTest('a designated teacher signs in, sees their learners and opens a chil
   assert.ok((await rows.count()) >= 1, 'the learners table has at least one row');
   await screenshot(page, '02-learners.png');
 
+  // Their account: details, sessions, activity, and setting up an authenticator app.
+  await page.getByRole('link', { name: 'Your account', exact: true }).click();
+  await expectPath(page, '/account');
+  assert.equal(await h1Text(page), 'Your account');
+  await expectNoAxeViolations(page, 'the account page');
+  await screenshot(page, '02b-account.png');
+  await page.getByRole('link', { name: 'Set up an authenticator app', exact: true }).click();
+  await expectPath(page, '/account/authenticator');
+  assert.equal(await h1Text(page), 'Set up an authenticator app');
+  assert.equal(await page.locator('svg[role=img]').count(), 1, 'the page shows a QR code');
+  await expectNoAxeViolations(page, 'the authenticator set-up page');
+  await screenshot(page, '02c-authenticator.png');
+  // A code that is not six digits: the error summary, still axe-clean.
+  await page.getByLabel('Code', { exact: true }).fill('12345');
+  await page.getByRole('button', { name: 'Turn on', exact: true }).click();
+  await page.locator('.govuk-error-summary').waitFor({ state: 'visible' });
+  await expectNoAxeViolations(page, 'the authenticator set-up page with an error');
+  await screenshot(page, '02d-authenticator-error.png');
+  await page.goto(url('/learners'));
+  await expectPath(page, '/learners');
+
   const firstChild = page.locator('table a').first();
   const name = normalise(await firstChild.textContent());
   assert.ok(name.length > 0, 'the first link in the learners table has text (the child\'s name)');

@@ -21,6 +21,12 @@ pub struct ChildOverview {
     pub care_episodes: Vec<CareEpisode>,
     pub workers: Vec<ChildWorkerView>,
     pub peps: Vec<Pep>,
+    /// Everyone ever allocated to the child (for those who may see it).
+    pub allocations: Vec<openpep_store::placements::Allocation>,
+    /// Recent changes to the child's records.
+    pub changes: Vec<openpep_store::audit::NamedEvent>,
+    /// What the actor may do about this child.
+    pub may: Vec<Action>,
 }
 
 pub const LEARNERS_PER_PAGE: u32 = 25;
@@ -44,16 +50,12 @@ impl Services {
         .await?)
     }
 
-    /// The one check every route about a child goes through: the child of
-    /// the actor's authority, if the permission table lets the actor's role,
-    /// in its relationship to the child, take `action`. Otherwise
-    /// `NotFound`: nobody learns whether a child they may not see exists.
-    pub async fn child_for(
+    /// The child of the actor's authority and how the actor stands to them.
+    pub async fn child_access(
         &self,
         actor: &Actor,
         child_id: Uuid,
-        action: Action,
-    ) -> Result<Child, ServiceError> {
+    ) -> Result<(Child, Relationship), ServiceError> {
         let school = actor.school_id.filter(|_| actor.role.works_at_a_school());
         let found = children::access(
             &self.db,
@@ -67,8 +69,22 @@ impl Services {
         .await?;
         let relationship =
             Relationship::from_facts(actor.role, true, found.allocated, found.at_their_school);
+        Ok((found.child, relationship))
+    }
+
+    /// The one check every route about a child goes through: the child of
+    /// the actor's authority, if the permission table lets the actor's role,
+    /// in its relationship to the child, take `action`. Otherwise
+    /// `NotFound`: nobody learns whether a child they may not see exists.
+    pub async fn child_for(
+        &self,
+        actor: &Actor,
+        child_id: Uuid,
+        action: Action,
+    ) -> Result<Child, ServiceError> {
+        let (child, relationship) = self.child_access(actor, child_id).await?;
         if openpep_domain::allowed(actor.role, action, relationship) {
-            Ok(found.child)
+            Ok(child)
         } else {
             Err(ServiceError::NotFound)
         }
@@ -81,15 +97,34 @@ impl Services {
         child_id: Uuid,
     ) -> Result<ChildOverview, ServiceError> {
         let today = self.clock.today();
-        let child = self.child_for(actor, child_id, Action::ViewChildOverview).await?;
-        let (schools, care_episodes, workers, peps) = tokio::try_join!(
+        let (child, relationship) = self.child_access(actor, child_id).await?;
+        if !openpep_domain::allowed(actor.role, Action::ViewChildOverview, relationship) {
+            return Err(ServiceError::NotFound);
+        }
+        let may: Vec<Action> =
+            openpep_domain::permission::allowed_actions(actor.role, relationship).collect();
+        let (schools, care_episodes, workers, peps, allocations, changes) = tokio::try_join!(
             placements::school_history(&self.db, child.la_id, child.id),
             placements::care_episodes(&self.db, child.la_id, child.id),
             placements::current_workers(&self.db, child.la_id, child.id, today),
             peps::for_child(&self.db, child.la_id, child.id),
+            placements::allocations(&self.db, child.la_id, child.id),
+            openpep_store::audit::child_history(&self.db, child.la_id, child.id, false, 10),
         )?;
+        // Who worked with the child before is part of the full record only.
+        let allocations =
+            if may.contains(&Action::ViewChildRecord) { allocations } else { Vec::new() };
         self.record_view(actor, &child, "overview").await?;
-        Ok(ChildOverview { child, schools, care_episodes, workers, peps })
+        Ok(ChildOverview {
+            child,
+            schools,
+            care_episodes,
+            workers,
+            peps,
+            allocations,
+            changes,
+            may,
+        })
     }
 
     async fn record_view(

@@ -344,7 +344,106 @@ impl Services {
             created_at: now,
             ended_at: None,
         };
-        users::insert_membership(tx, &membership).await?;
+        let already = users::current_memberships(&self.db, user_id).await?;
+        if !already.iter().any(|m| m.la_id == membership.la_id && m.role == membership.role) {
+            users::insert_membership(tx, &membership).await?;
+        }
+        if let Some(child_id) = invitation.child_id {
+            let worker = openpep_store::placements::ChildWorker {
+                id: Uuid::now_v7(),
+                la_id: invitation.la_id,
+                child_id,
+                user_id,
+                role: invitation.role.clone(),
+                started_on: self.clock.today(),
+                ended_on: None,
+                created_at: now,
+            };
+            openpep_store::placements::insert_child_worker(tx, &worker).await?;
+        }
         Ok(())
+    }
+
+    /// Invites a carer (or the young person themselves) to one child's
+    /// records. Returns the address the invitation went to.
+    pub async fn invite_to_child(
+        &self,
+        actor: &Actor,
+        child_id: Uuid,
+        role: Role,
+        name: &str,
+        email: &str,
+    ) -> Result<String, FormError> {
+        let action = match role {
+            Role::Carer => openpep_domain::Action::GrantCarerAccess,
+            Role::YoungPerson => openpep_domain::Action::ManageAllocations,
+            _ => return Err(FormError::Service(ServiceError::Forbidden)),
+        };
+        let child = self.child_for(actor, child_id, action).await?;
+        let mut errors = FieldErrors::default();
+        let name = name.trim();
+        if name.is_empty() {
+            errors.add("name", "Enter their full name");
+        } else if name.chars().count() > 100 {
+            errors.add("name", "Full name must be 100 characters or fewer");
+        }
+        let parsed = match Email::parse(email) {
+            Ok(e) => Some(e),
+            Err(_) if email.trim().is_empty() => {
+                errors.add("email", "Enter their email address");
+                None
+            }
+            Err(_) => {
+                errors.add(
+                    "email",
+                    "Enter an email address in the correct format, like name@example.com",
+                );
+                None
+            }
+        };
+        let Some(email) = parsed.filter(|_| errors.is_empty()) else {
+            return Err(FormError::Invalid(errors));
+        };
+        let la = authorities::get(&self.db, actor.la_id).await?;
+        let now = self.clock.now();
+        let token = random_token();
+        let invitation = Invitation {
+            id: Uuid::now_v7(),
+            la_id: la.id,
+            email: email.as_str().to_owned(),
+            display_name: name.to_owned(),
+            role: role.code().into(),
+            school_id: None,
+            child_id: Some(child.id),
+            invited_by: actor.user_id,
+            token_hash: hash_token(&token),
+            created_at: now,
+            expires_at: now + INVITATION_LIFETIME,
+            accepted_at: None,
+            revoked_at: None,
+        };
+        let link = format!("{}/register/{token}", self.public_url);
+        let content = messages::invitation(
+            &la.name,
+            &role.label().to_lowercase(),
+            &link,
+            INVITATION_LIFETIME.num_days(),
+        );
+        let mut tx = self.db.begin().await?;
+        invitations::insert(&mut tx, &invitation).await?;
+        queue_mail(&mut tx, Some(la.id), email.as_str(), content, now).await?;
+        let mut entry = event(
+            la.id,
+            Some(actor.user_id),
+            "invitation.sent",
+            ("invitation", invitation.id),
+            json!({ "email": email.as_str(), "role": role.code() }),
+            actor.request_id.clone(),
+            now,
+        );
+        entry.child_id = Some(child.id);
+        audit::record(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(email.as_str().to_owned())
     }
 }

@@ -3,6 +3,7 @@
 //! the CLI and (later) the API and importers.
 
 pub mod account;
+pub mod allocations;
 pub mod auth;
 pub mod children;
 pub mod clock;
@@ -12,6 +13,7 @@ pub mod invitations;
 pub mod mail;
 pub mod passwords;
 pub mod people;
+pub mod profile;
 pub mod sessions;
 pub mod throttle;
 pub mod totp;

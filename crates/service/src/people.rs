@@ -24,3 +24,85 @@ impl Services {
         Ok(schools::for_authority(&self.db, la.id, &la.code).await?)
     }
 }
+
+/// The key a person's sign-in failures are counted under.
+pub fn email_key(email: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(email.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Services {
+    /// Which of these people are locked out of signing in now.
+    pub async fn locked_out(
+        &self,
+        actor: &Actor,
+        people: &[Person],
+    ) -> Result<Vec<uuid::Uuid>, ServiceError> {
+        self.authorise(actor, AuthorityAction::ViewPeople)?;
+        let locked = openpep_store::throttles::locked(&self.db, "email", self.clock.now()).await?;
+        Ok(people
+            .iter()
+            .filter(|p| locked.contains(&email_key(&p.email)))
+            .map(|p| p.user_id)
+            .collect())
+    }
+
+    /// Ends (or restores) a person's access to the actor's authority. A
+    /// session acting in that membership ends at once.
+    pub async fn set_access(
+        &self,
+        actor: &Actor,
+        membership_id: uuid::Uuid,
+        active: bool,
+    ) -> Result<(), ServiceError> {
+        self.authorise(actor, AuthorityAction::ManagePeople)?;
+        if membership_id == actor.membership_id {
+            return Err(ServiceError::Forbidden);
+        }
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        users::set_membership_ended(&mut tx, actor.la_id, membership_id, (!active).then_some(now))
+            .await?;
+        let action = if active { "membership.restored" } else { "membership.ended" };
+        openpep_store::audit::record(&mut tx, &people_event(actor, action, membership_id, now))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Lifts a lock on a person of the actor's authority.
+    pub async fn unlock(&self, actor: &Actor, user_id: uuid::Uuid) -> Result<(), ServiceError> {
+        self.authorise(actor, AuthorityAction::UnlockAccounts)?;
+        let people = users::people(&self.db, actor.la_id, None).await?;
+        let Some(person) = people.iter().find(|p| p.user_id == user_id) else {
+            return Err(ServiceError::NotFound);
+        };
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        openpep_store::throttles::clear(&mut tx, "email", &email_key(&person.email)).await?;
+        openpep_store::audit::record(&mut tx, &people_event(actor, "user.unlocked", user_id, now))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn people_event(
+    actor: &Actor,
+    action: &str,
+    entity: uuid::Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> openpep_store::audit::AuditEvent {
+    openpep_store::audit::AuditEvent {
+        id: uuid::Uuid::now_v7(),
+        la_id: Some(actor.la_id),
+        actor_user_id: Some(actor.user_id),
+        action: action.into(),
+        entity_type: "user".into(),
+        entity_id: Some(entity),
+        child_id: None,
+        details: openpep_store::Json(serde_json::json!({})),
+        request_id: actor.request_id.clone(),
+        occurred_at: now,
+    }
+}

@@ -88,3 +88,34 @@ pub async fn by_actor(db: &Db, user_id: Uuid, limit: i64) -> Result<Vec<AuditEve
     );
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(user_id).bind(limit).fetch_all(pool).await)?)
 }
+
+/// An event with its actor's name, for a record's history.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct NamedEvent {
+    pub id: Uuid,
+    pub action: String,
+    pub actor_name: Option<String>,
+    pub details: Json<Value>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// A child's history, newest first: every change, and (with `views`)
+/// every view.
+pub async fn child_history(
+    db: &Db,
+    la_id: Uuid,
+    child_id: Uuid,
+    views: bool,
+    limit: i64,
+) -> Result<Vec<NamedEvent>, StoreError> {
+    let filter = if views { "" } else { "AND e.action <> 'child.viewed'" };
+    let sql = format!(
+        "SELECT e.id, e.action, u.display_name AS actor_name, e.details, e.occurred_at \
+         FROM audit_events e LEFT JOIN users u ON u.id = e.actor_user_id \
+         WHERE e.la_id = $1 AND e.child_id = $2 {filter} \
+         ORDER BY e.occurred_at DESC, e.id DESC LIMIT $3"
+    );
+    Ok(
+        on_db!(db, pool => sqlx::query_as(&sql).bind(la_id).bind(child_id).bind(limit).fetch_all(pool).await)?,
+    )
+}

@@ -205,3 +205,52 @@ pub async fn current_workers(
     .fetch_all(pool)
     .await)?)
 }
+
+/// An allocation of a person to a child, with their name, for display.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Allocation {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub role: String,
+    pub display_name: String,
+    pub email: String,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+}
+
+/// Everyone ever allocated to the child: current first, then by role.
+pub async fn allocations(
+    db: &Db,
+    la_id: Uuid,
+    child_id: Uuid,
+) -> Result<Vec<Allocation>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT w.id, w.user_id, w.role, u.display_name, u.email, w.started_on, w.ended_on \
+         FROM child_workers w JOIN users u ON u.id = w.user_id \
+         WHERE w.la_id = $1 AND w.child_id = $2 \
+         ORDER BY CASE WHEN w.ended_on IS NULL THEN 0 ELSE 1 END, w.role, w.started_on DESC",
+    )
+    .bind(la_id)
+    .bind(child_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// One allocation of a child.
+pub async fn allocation(
+    db: &Db,
+    la_id: Uuid,
+    child_id: Uuid,
+    id: Uuid,
+) -> Result<Allocation, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT w.id, w.user_id, w.role, u.display_name, u.email, w.started_on, w.ended_on \
+         FROM child_workers w JOIN users u ON u.id = w.user_id \
+         WHERE w.la_id = $1 AND w.child_id = $2 AND w.id = $3",
+    )
+    .bind(la_id)
+    .bind(child_id)
+    .bind(id)
+    .fetch_one(pool)
+    .await)?)
+}

@@ -119,6 +119,49 @@ pub async fn delete_for_user(db: &Db, user_id: Uuid) -> Result<u64, StoreError> 
     Ok(done)
 }
 
+/// One of a person's sessions as their profile lists it: when it started
+/// and was last used. `id` (the token's hash) is only for telling the
+/// current session apart; it is never shown.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionSummary {
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The user's live sessions (neither expired nor idle since `idle_since`),
+/// newest first.
+pub async fn for_user(
+    db: &Db,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+    idle_since: DateTime<Utc>,
+) -> Result<Vec<SessionSummary>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT id, created_at, last_seen_at, expires_at FROM sessions \
+         WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $3 \
+         ORDER BY created_at DESC, id",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(idle_since)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Ends every session of the user but `keep_id`, in the transaction that
+/// audits it; returns how many ended.
+pub async fn delete_others(tx: &mut Tx, user_id: Uuid, keep_id: &str) -> Result<u64, StoreError> {
+    let done = exec_tx!(
+        tx,
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+            .bind(user_id)
+            .bind(keep_id)
+    )?;
+    Ok(done)
+}
+
 /// Removes sessions that have expired or sat idle since `idle_before`.
 pub async fn delete_stale(
     db: &Db,

@@ -56,3 +56,14 @@ pub async fn clear(tx: &mut Tx, scope: &str, subject: &str) -> Result<(), StoreE
     )?;
     Ok(())
 }
+
+/// The subjects of a scope locked at `now`.
+pub async fn locked(db: &Db, scope: &str, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_scalar(
+        "SELECT subject FROM sign_in_throttles WHERE scope = $1 AND locked_until > $2",
+    )
+    .bind(scope)
+    .bind(now)
+    .fetch_all(pool)
+    .await)?)
+}

@@ -94,6 +94,24 @@ pub async fn set_totp_last_step(tx: &mut Tx, id: Uuid, step: i64) -> Result<(), 
     Ok(())
 }
 
+/// Sets up (or, with `None`, removes) the person's authenticator app: its
+/// base32 secret and the last time step accepted.
+pub async fn set_totp(
+    tx: &mut Tx,
+    id: Uuid,
+    secret: Option<&str>,
+    last_step: Option<i64>,
+) -> Result<(), StoreError> {
+    let changed = exec_tx!(
+        tx,
+        sqlx::query("UPDATE users SET totp_secret = $2, totp_last_step = $3 WHERE id = $1")
+            .bind(id)
+            .bind(secret)
+            .bind(last_step)
+    )?;
+    crate::one_row(changed)
+}
+
 /// Remembers the membership a person chose to act in.
 pub async fn set_last_membership(
     tx: &mut Tx,
@@ -230,4 +248,52 @@ pub async fn set_password(
             .bind(now)
     )?;
     crate::one_row(changed)
+}
+
+/// Someone who can be allocated to a child, in one of their roles.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StaffMember {
+    pub user_id: Uuid,
+    pub display_name: String,
+    pub role: String,
+    pub school_name: Option<String>,
+}
+
+/// The authority's active people in the given roles, by name.
+pub async fn staff_in_roles(
+    db: &Db,
+    la_id: Uuid,
+    roles: &[&str],
+) -> Result<Vec<StaffMember>, StoreError> {
+    let wanted = roles.join(",");
+    let rows: Vec<StaffMember> = on_db!(db, pool => sqlx::query_as(
+        "SELECT u.id AS user_id, u.display_name, m.role, s.name AS school_name \
+         FROM memberships m JOIN users u ON u.id = m.user_id \
+         LEFT JOIN schools s ON s.id = m.school_id \
+         WHERE m.la_id = $1 AND m.ended_at IS NULL AND u.is_active \
+         ORDER BY LOWER(u.display_name), m.role",
+    )
+    .bind(la_id)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows.into_iter().filter(|r| wanted.split(',').any(|w| w == r.role)).collect())
+}
+
+/// Whether the person holds an active membership of the authority in `role`.
+pub async fn holds_role(
+    db: &Db,
+    la_id: Uuid,
+    user_id: Uuid,
+    role: &str,
+) -> Result<bool, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id \
+         WHERE m.la_id = $1 AND m.user_id = $2 AND m.role = $3 AND m.ended_at IS NULL \
+         AND u.is_active)",
+    )
+    .bind(la_id)
+    .bind(user_id)
+    .bind(role)
+    .fetch_one(pool)
+    .await)?)
 }

@@ -312,7 +312,16 @@ async fn story(t: TestDb) {
     // Audit: events read back with their JSON details.
     let viewed = event(&north, &vs, "child.viewed", Some(&ada));
     audit::record_now(db, &viewed).await.unwrap();
-    assert_eq!(audit::for_child(db, north.id, ada.id, 10).await.unwrap(), vec![viewed]);
+    assert_eq!(audit::for_child(db, north.id, ada.id, 10).await.unwrap(), vec![viewed.clone()]);
+    // The trail is append-only: the store has no path to change it, and
+    // PostgreSQL refuses to even when asked directly.
+    if let Db::Postgres(pool) = db {
+        for sql in ["UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"] {
+            let refused = sqlx::query(sql).execute(pool).await;
+            assert!(refused.is_err(), "{sql} must be refused");
+        }
+        assert_eq!(audit::for_child(db, north.id, ada.id, 10).await.unwrap(), vec![viewed]);
+    }
 
     // Sessions: live, idle, ended.
     let session = SessionRow {

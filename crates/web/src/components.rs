@@ -71,11 +71,32 @@ pub struct Cell {
     pub numeric: bool,
     /// The first cell of a row can be its header (`<th scope="row">`).
     pub row_header: bool,
+    /// A button that POSTs to a URL (with the table's CSRF token).
+    pub button: Option<CellButton>,
+}
+
+/// A small POST action in a table cell, like "End" or "Unlock".
+#[derive(Debug, Clone, Default)]
+pub struct CellButton {
+    pub action: String,
+    pub label: String,
+    /// Said to screen readers after the label, e.g. "Ana Bell's allocation".
+    pub context: String,
 }
 
 impl Cell {
     pub fn text(text: impl Into<String>) -> Cell {
         Cell { text: text.into(), ..Cell::default() }
+    }
+    /// A cell holding a button that POSTs to `action`.
+    pub fn button(
+        action: impl Into<String>,
+        label: impl Into<String>,
+        context: impl Into<String>,
+    ) -> Cell {
+        let button =
+            CellButton { action: action.into(), label: label.into(), context: context.into() };
+        Cell { button: Some(button), ..Cell::default() }
     }
     pub fn link(text: impl Into<String>, href: impl Into<String>) -> Cell {
         Cell { text: text.into(), href: Some(href.into()), ..Cell::default() }
@@ -96,6 +117,8 @@ pub struct Table {
     pub caption_size: &'static str,
     pub head: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
+    /// The CSRF token for cells with buttons.
+    pub csrf: String,
 }
 
 /// One row of a summary list.

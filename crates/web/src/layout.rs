@@ -38,6 +38,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     if openpep_domain::may(role, openpep_domain::AuthorityAction::ViewPeople) {
         items.push(("People", "/people"));
     }
+    items.push(("Your account", "/account"));
     items
 }
 

@@ -4,7 +4,9 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use chrono::NaiveDate;
-use openpep_domain::{AcademicYear, LegalStatus, NcYear, PepStatus, Role, Term, UnknownUpnReason};
+use openpep_domain::{
+    AcademicYear, Action, LegalStatus, NcYear, PepStatus, Role, Term, UnknownUpnReason,
+};
 use openpep_service::children::ChildOverview;
 use uuid::Uuid;
 
@@ -25,6 +27,26 @@ pub struct ChildPage {
     contacts: Table,
     peps: Table,
     school_history: Table,
+    child_id: String,
+    /// Past and present allocations, with an "End" button where allowed.
+    allocations: Table,
+    changes: Table,
+    can_allocate: bool,
+    can_invite_carer: bool,
+    can_see_history: bool,
+}
+
+/// Plain words for what an audit event records.
+pub fn describe(action: &str) -> &'static str {
+    match action {
+        "child.viewed" => "Viewed the record",
+        "allocation.started" => "Allocated someone to work with the child",
+        "allocation.ended" => "Ended an allocation",
+        "invitation.sent" => "Invited a carer or the young person",
+        "child.updated" => "Changed the child's details",
+        "pep.updated" => "Changed a PEP",
+        _ => "Changed the record",
+    }
 }
 
 fn date(d: NaiveDate) -> String {
@@ -135,6 +157,7 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
     };
 
     let contacts = Table {
+        csrf: String::new(),
         caption: String::new(),
         caption_size: "m",
         head: ["Role", "Name", "Email"].map(String::from).to_vec(),
@@ -156,6 +179,7 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
     };
 
     let peps = Table {
+        csrf: String::new(),
         caption: String::new(),
         caption_size: "m",
         head: ["Term", "Reason", "Due", "Status"].map(String::from).to_vec(),
@@ -178,6 +202,7 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
     };
 
     let school_history = Table {
+        csrf: String::new(),
         caption: String::new(),
         caption_size: "m",
         head: ["School or setting", "From", "To"].map(String::from).to_vec(),
@@ -194,7 +219,70 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
             .collect(),
     };
 
+    let may = |action: Action| o.may.contains(&action);
+    let can_allocate = may(Action::ManageAllocations);
+    let mut allocation_head = ["Role", "Name", "From", "To"].map(String::from).to_vec();
+    if can_allocate {
+        allocation_head.push("Action".into());
+    }
+    let allocations = Table {
+        csrf: user.session.csrf_token.clone(),
+        caption: String::new(),
+        caption_size: "m",
+        head: allocation_head,
+        rows: o
+            .allocations
+            .iter()
+            .map(|a| {
+                let role =
+                    Role::from_code(&a.role).map_or_else(|| a.role.clone(), |r| r.label().into());
+                let current = a.ended_on.is_none_or(|end| end > today);
+                let mut row = vec![
+                    Cell::text(role.clone()).heading(),
+                    Cell::text(a.display_name.clone()),
+                    Cell::text(date(a.started_on)),
+                    Cell::text(a.ended_on.map(date).unwrap_or_else(|| "Current".into())),
+                ];
+                if can_allocate {
+                    row.push(if current {
+                        let action = format!("/children/{}/allocations/{}/end", o.child.id, a.id);
+                        Cell::button(
+                            action,
+                            "End",
+                            format!("{}'s allocation as {role}", a.display_name),
+                        )
+                    } else {
+                        Cell::text("")
+                    });
+                }
+                row
+            })
+            .collect(),
+    };
+    let changes = Table {
+        csrf: String::new(),
+        caption: String::new(),
+        caption_size: "m",
+        head: ["When", "Who", "What"].map(String::from).to_vec(),
+        rows: o
+            .changes
+            .iter()
+            .map(|e| {
+                vec![
+                    Cell::text(e.occurred_at.format("%-d %b %Y %H:%M").to_string()),
+                    Cell::text(e.actor_name.clone().unwrap_or_else(|| "OpenPEP".into())),
+                    Cell::text(describe(&e.action)),
+                ]
+            })
+            .collect(),
+    };
     ChildPage {
+        child_id: o.child.id.to_string(),
+        allocations,
+        changes,
+        can_allocate,
+        can_invite_carer: may(Action::GrantCarerAccess),
+        can_see_history: may(Action::ViewChildAuditLog),
         // The title stays out of browser history: no name in it.
         layout: Layout::for_user(user, "Child overview", "/children").dev(state.config.dev_mode),
         name,

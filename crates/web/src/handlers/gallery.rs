@@ -74,6 +74,7 @@ pub async fn show(
             SummaryRow::new("Year group", "Year 4").with_hint("Primary, Key stage 2"),
         ],
         table: Table {
+            csrf: String::new(),
             caption: "Sample table".into(),
             caption_size: "m",
             head: ["Name", "Status"].map(String::from).to_vec(),

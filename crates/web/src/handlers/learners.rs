@@ -83,6 +83,7 @@ pub async fn show(
     Ok(LearnersPage {
         layout: Layout::for_user(&user, "Your learners", "/learners").dev(state.config.dev_mode),
         table: Table {
+            csrf: String::new(),
             caption: "Learners".into(),
             caption_size: "m",
             head: ["Name", "Date of birth", "Year group", "School or setting", "Social worker"]

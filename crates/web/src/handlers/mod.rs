@@ -2,6 +2,7 @@
 //! permission check per route), call a service, render or redirect.
 
 mod account;
+mod allocations;
 mod children;
 mod gallery;
 mod health;
@@ -9,6 +10,7 @@ mod home;
 mod learners;
 mod mailbox;
 mod people;
+mod profile;
 mod register;
 mod sign_in;
 
@@ -82,11 +84,25 @@ app_routes! {
     post "/terms" => account::agree_terms, Access::SignedIn;
     get "/choose-authority" => account::show_choose, Access::SignedIn;
     post "/choose-authority" => account::choose, Access::SignedIn;
+    get "/account" => profile::show, Access::SignedIn;
+    post "/account/sessions/end-others" => profile::end_other_sessions, Access::SignedIn;
+    get "/account/authenticator" => profile::show_authenticator, Access::SignedIn;
+    post "/account/authenticator" => profile::enable_authenticator, Access::SignedIn;
+    post "/account/authenticator/remove" => profile::disable_authenticator, Access::SignedIn;
     get "/learners" => learners::show, Access::SignedIn;
     get "/children/{id}" => children::show, Access::Child(Action::ViewChildOverview);
+    get "/children/{id}/history" => allocations::history, Access::Child(Action::ViewChildAuditLog);
+    get "/children/{id}/allocations/new" => allocations::show_allocate, Access::Child(Action::ManageAllocations);
+    post "/children/{id}/allocations/new" => allocations::allocate, Access::Child(Action::ManageAllocations);
+    post "/children/{id}/allocations/{allocation}/end" => allocations::end, Access::Child(Action::ManageAllocations);
+    get "/children/{id}/invite" => allocations::show_invite, Access::Child(Action::GrantCarerAccess);
+    post "/children/{id}/invite" => allocations::invite, Access::Child(Action::GrantCarerAccess);
     get "/people" => people::list, Access::Authority(AuthorityAction::ViewPeople);
     get "/people/invite" => people::show_invite, Access::Authority(AuthorityAction::InvitePeople);
     post "/people/invite" => people::invite, Access::Authority(AuthorityAction::InvitePeople);
+    post "/people/{person}/deactivate" => people::deactivate, Access::Authority(AuthorityAction::ManagePeople);
+    post "/people/{person}/reactivate" => people::reactivate, Access::Authority(AuthorityAction::ManagePeople);
+    post "/people/{person}/unlock" => people::unlock, Access::Authority(AuthorityAction::UnlockAccounts);
 }
 
 /// Routes that never touch a session.

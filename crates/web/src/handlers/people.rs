@@ -47,11 +47,17 @@ pub async fn list(
     let people =
         state.services.people(&user.actor, (!search.is_empty()).then_some(search.as_str())).await?;
     let pending = state.services.pending_invitations(&user.actor).await?;
+    let locked = state.services.locked_out(&user.actor, &people).await?;
+    let can_manage = openpep_domain::may(user.role(), AuthorityAction::ManagePeople);
+    let can_unlock = openpep_domain::may(user.role(), AuthorityAction::UnlockAccounts);
     let date = |d: chrono::DateTime<chrono::Utc>| d.format("%-d %b %Y").to_string();
     let people = Table {
         caption: String::new(),
         caption_size: "m",
-        head: ["Name", "Email", "Role", "Last signed in", "Status"].map(String::from).to_vec(),
+        head: ["Name", "Email", "Role", "Last signed in", "Status", "Actions"]
+            .map(String::from)
+            .to_vec(),
+        csrf: user.session.csrf_token.clone(),
         rows: people
             .iter()
             .map(|p| {
@@ -59,10 +65,27 @@ pub async fn list(
                     Some(school) => format!("{}, {school}", role_label(&p.role)),
                     None => role_label(&p.role),
                 };
-                let status = if !p.is_active || p.membership_ended_at.is_some() {
+                let ended = !p.is_active || p.membership_ended_at.is_some();
+                let is_locked = locked.contains(&p.user_id);
+                let status = if ended {
                     Tag::new("Deactivated", TagColour::Grey)
+                } else if is_locked {
+                    Tag::new("Locked", TagColour::Red)
                 } else {
                     Tag::new("Active", TagColour::Green)
+                };
+                let who = format!("{} ({})", p.display_name, role_label(&p.role));
+                let action = if can_unlock && is_locked {
+                    Cell::button(format!("/people/{}/unlock", p.user_id), "Unlock", who)
+                } else if can_manage && p.membership_id != user.actor.membership_id {
+                    let (path, label) = if ended {
+                        ("reactivate", "Reactivate")
+                    } else {
+                        ("deactivate", "Deactivate")
+                    };
+                    Cell::button(format!("/people/{}/{path}", p.membership_id), label, who)
+                } else {
+                    Cell::text("")
                 };
                 vec![
                     Cell::text(p.display_name.clone()).heading(),
@@ -70,11 +93,13 @@ pub async fn list(
                     Cell::text(role),
                     Cell::text(p.last_signed_in_at.map(date).unwrap_or_else(|| "Never".into())),
                     Cell::tag(status),
+                    action,
                 ]
             })
             .collect(),
     };
     let invitations = Table {
+        csrf: String::new(),
         caption: String::new(),
         caption_size: "m",
         head: ["Name", "Email", "Role", "Sent", "Link expires"].map(String::from).to_vec(),
@@ -178,4 +203,44 @@ pub async fn invite(
         }
         Err(FormError::Service(e)) => Err(e.into()),
     }
+}
+
+/// Deactivates, reactivates or unlocks a person, then back to the list.
+async fn change(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    what: &str,
+) -> Result<Response, AppError> {
+    let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+    match what {
+        "deactivate" => state.services.set_access(&user.actor, id, false).await?,
+        "reactivate" => state.services.set_access(&user.actor, id, true).await?,
+        _ => state.services.unlock(&user.actor, id).await?,
+    }
+    Ok(Redirect::to("/people").into_response())
+}
+
+pub async fn deactivate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, AppError> {
+    change(&state, &user, &id, "deactivate").await
+}
+
+pub async fn reactivate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, AppError> {
+    change(&state, &user, &id, "reactivate").await
+}
+
+pub async fn unlock(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, AppError> {
+    change(&state, &user, &id, "unlock").await
 }

@@ -195,3 +195,59 @@ async fn a_password_reset_link_works_once_and_signs_out_everywhere() {
     })
     .await;
 }
+
+/// The action of the button in the people table's row for `email`.
+fn person_action(html: &scraper::Html, email: &str) -> Option<String> {
+    let row = scraper::Selector::parse("table tbody tr").unwrap();
+    let form = scraper::Selector::parse("form").unwrap();
+    html.select(&row).filter(|tr| tr.text().any(|t| t.trim() == email)).find_map(|tr| {
+        tr.select(&form).next().and_then(|f| f.value().attr("action")).map(str::to_owned)
+    })
+}
+
+#[tokio::test]
+async fn the_vs_admin_deactivates_and_unlocks_people() {
+    on_each_backend(dev_config(), |app| async move {
+        let sw_email = app.account(Role::SocialWorker);
+        let sw = app.new_browser();
+        sw.sign_in_role(Role::SocialWorker).await;
+        assert_eq!(sw.get("/learners").await.status().as_u16(), 200);
+
+        app.sign_in_role(Role::VsAdmin).await;
+        let (_, html) = app.get_html("/people").await;
+        let deactivate = person_action(&html, &sw_email).expect("a Deactivate button");
+        assert!(deactivate.ends_with("/deactivate"), "{deactivate}");
+        let token = attr(&html, "input[name=_csrf]", "value").unwrap();
+        assert_eq!(location(&app.post_form(&deactivate, &[("_csrf", &token)]).await), "/people");
+        assert_eq!(location(&sw.get("/learners").await), "/sign-in", "their session ends at once");
+        assert_eq!(sw.sign_in_as(&sw_email, DEMO_PASSWORD).await.status().as_u16(), 422);
+
+        let (_, html) = app.get_html("/people").await;
+        let reactivate = person_action(&html, &sw_email).unwrap();
+        assert!(reactivate.ends_with("/reactivate"));
+        app.post_form(&reactivate, &[("_csrf", &token)]).await;
+        assert_eq!(location(&sw.sign_in_fully(&sw_email, DEMO_PASSWORD).await), "/learners");
+
+        // A locked account is shown as locked, and can be unlocked.
+        let iro = app.account(Role::Iro);
+        let stranger = app.new_browser();
+        for _ in 0..5 {
+            stranger.sign_in_as(&iro, "not the password").await;
+        }
+        let (_, html) = app.get_html("/people").await;
+        let unlock = person_action(&html, &iro).expect("an Unlock button");
+        assert!(unlock.ends_with("/unlock"), "{unlock}");
+        app.post_form(&unlock, &[("_csrf", &token)]).await;
+        assert_eq!(location(&stranger.sign_in_as(&iro, DEMO_PASSWORD).await), "/sign-in/code");
+
+        // A VS officer may not deactivate anyone.
+        let officer = app.new_browser();
+        officer.sign_in_role(Role::VsOfficer).await;
+        let token = officer.csrf("/people").await;
+        assert_eq!(
+            officer.post_form(&deactivate, &[("_csrf", &token)]).await.status().as_u16(),
+            403
+        );
+    })
+    .await;
+}

@@ -6,11 +6,14 @@
 
 mod access;
 mod accounts;
+mod allocations;
 mod demo;
 mod mail;
 mod matrix;
+mod profile;
 mod resilience;
 mod security;
 mod sign_in;
 mod support;
 mod two_step;
+mod xss;
