@@ -96,13 +96,14 @@ impl Relationship {
 
     /// How a person acting in `role` stands to a child, from the facts the
     /// store found: whether the child is of the authority they act in, is
-    /// allocated to them in that role, and is placed at the school they act
-    /// for. Team membership is not modelled yet, so no one is `TeamManager`.
+    /// allocated to them in that role, is placed at the school they act
+    /// for, and is allocated to a social worker in their team.
     pub fn from_facts(
         role: Role,
         same_authority: bool,
         allocated: bool,
         at_their_school: bool,
+        in_their_team: bool,
     ) -> Self {
         if !same_authority {
             return Relationship::Unrelated;
@@ -111,6 +112,7 @@ impl Relationship {
             Role::VsHead | Role::VsOfficer | Role::VsAdmin => Relationship::SameAuthority,
             Role::Carer if allocated => Relationship::Carer,
             Role::YoungPerson if allocated => Relationship::Own,
+            Role::TeamManager if in_their_team => Relationship::TeamManager,
             Role::Carer | Role::YoungPerson | Role::TeamManager => Relationship::Unrelated,
             _ if allocated => Relationship::Allocated,
             Role::DesignatedTeacher | Role::DesignatedProfessional if at_their_school => {
@@ -414,20 +416,31 @@ mod relationship_tests {
     #[test]
     fn facts_become_relationships() {
         use Relationship as R;
-        assert_eq!(R::from_facts(Role::VsOfficer, true, false, false), R::SameAuthority);
-        assert_eq!(R::from_facts(Role::VsOfficer, false, false, false), R::Unrelated);
-        assert_eq!(R::from_facts(Role::SocialWorker, true, true, false), R::Allocated);
-        assert_eq!(R::from_facts(Role::SocialWorker, true, false, true), R::Unrelated);
-        assert_eq!(R::from_facts(Role::DesignatedTeacher, true, false, true), R::SchoolStaff);
-        assert_eq!(R::from_facts(Role::DesignatedTeacher, true, true, true), R::Allocated);
-        assert_eq!(R::from_facts(Role::DesignatedTeacher, false, true, true), R::Unrelated);
-        assert_eq!(R::from_facts(Role::Carer, true, true, false), R::Carer);
-        assert_eq!(R::from_facts(Role::YoungPerson, true, true, false), R::Own);
-        assert_eq!(R::from_facts(Role::YoungPerson, true, false, false), R::Unrelated);
-        assert_eq!(R::from_facts(Role::TeamManager, true, false, false), R::Unrelated);
+        assert_eq!(R::from_facts(Role::VsOfficer, true, false, false, false), R::SameAuthority);
+        assert_eq!(R::from_facts(Role::VsOfficer, false, false, false, false), R::Unrelated);
+        assert_eq!(R::from_facts(Role::SocialWorker, true, true, false, false), R::Allocated);
+        assert_eq!(R::from_facts(Role::SocialWorker, true, false, true, false), R::Unrelated);
+        assert_eq!(
+            R::from_facts(Role::DesignatedTeacher, true, false, true, false),
+            R::SchoolStaff
+        );
+        assert_eq!(R::from_facts(Role::DesignatedTeacher, true, true, true, false), R::Allocated);
+        assert_eq!(R::from_facts(Role::DesignatedTeacher, false, true, true, false), R::Unrelated);
+        assert_eq!(R::from_facts(Role::Carer, true, true, false, false), R::Carer);
+        assert_eq!(R::from_facts(Role::YoungPerson, true, true, false, false), R::Own);
+        assert_eq!(R::from_facts(Role::YoungPerson, true, false, false, false), R::Unrelated);
+        assert_eq!(R::from_facts(Role::TeamManager, true, false, false, false), R::Unrelated);
+        assert_eq!(R::from_facts(Role::TeamManager, true, false, false, true), R::TeamManager);
+        assert_eq!(R::from_facts(Role::SocialWorker, true, false, false, true), R::Unrelated);
         for role in Role::ALL {
-            for facts in 0..8u8 {
-                let r = R::from_facts(role, facts & 1 == 1, facts & 2 == 2, facts & 4 == 4);
+            for facts in 0..16u8 {
+                let r = R::from_facts(
+                    role,
+                    facts & 1 == 1,
+                    facts & 2 == 2,
+                    facts & 4 == 4,
+                    facts & 8 == 8,
+                );
                 assert!(r.possible_for(role), "{role:?} {r:?}");
             }
         }

@@ -67,8 +67,13 @@ impl Services {
             child_id,
         )
         .await?;
-        let relationship =
-            Relationship::from_facts(actor.role, true, found.allocated, found.at_their_school);
+        let relationship = Relationship::from_facts(
+            actor.role,
+            true,
+            found.allocated,
+            found.at_their_school,
+            found.in_their_team,
+        );
         Ok((found.child, relationship))
     }
 

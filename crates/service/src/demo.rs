@@ -375,9 +375,17 @@ impl Generator {
         self.staff(tx, la, Role::VsOfficer, "vs.officer", 3, whole_la, a).await?;
         self.staff(tx, la, Role::VsAdmin, "vs.admin", 1, "manages schools, users and settings", a)
             .await?;
-        self.staff(tx, la, Role::TeamManager, "team.manager", 1, "", a).await?;
+        let manager = self
+            .staff(tx, la, Role::TeamManager, "team.manager", 1, "sees their team's caseloads", a)
+            .await?;
         let social_workers =
             self.staff(tx, la, Role::SocialWorker, "sw", 8, "sees their own caseload", a).await?;
+        // The team manager oversees the first four social workers.
+        if let Some(manager) = manager.first() {
+            for sw in social_workers.iter().take(4) {
+                openpep_store::teams::add(tx, la.id, manager.id, sw.id, self.now).await?;
+            }
+        }
         let iros = self.staff(tx, la, Role::Iro, "iro", 2, "the children they review", a).await?;
         self.staff(tx, la, Role::CareersAdviser, "careers", 1, "", a).await?;
         let carer = self.staff(tx, la, Role::Carer, "carer", 1, "one child", a).await?;

@@ -106,3 +106,67 @@ fn people_event(
         occurred_at: now,
     }
 }
+
+/// A team manager's team as the Virtual School sets it.
+pub struct Team {
+    pub manager: Person,
+    pub social_workers: Vec<users::StaffMember>,
+    pub members: Vec<uuid::Uuid>,
+}
+
+impl Services {
+    pub async fn team(
+        &self,
+        actor: &Actor,
+        manager_user_id: uuid::Uuid,
+    ) -> Result<Team, ServiceError> {
+        self.authorise(actor, AuthorityAction::ManagePeople)?;
+        let people = users::people(&self.db, actor.la_id, None).await?;
+        let manager = people
+            .into_iter()
+            .find(|p| p.user_id == manager_user_id && p.role == "team_manager")
+            .ok_or(ServiceError::NotFound)?;
+        let social_workers =
+            users::staff_in_roles(&self.db, actor.la_id, &["social_worker"]).await?;
+        let members = openpep_store::teams::members(&self.db, actor.la_id, manager_user_id).await?;
+        Ok(Team { manager, social_workers, members })
+    }
+
+    /// Sets who is in a team manager's team: they see those social
+    /// workers' caseloads from now on.
+    pub async fn set_team(
+        &self,
+        actor: &Actor,
+        manager_user_id: uuid::Uuid,
+        wanted: &[uuid::Uuid],
+    ) -> Result<(), ServiceError> {
+        let team = self.team(actor, manager_user_id).await?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        for sw in &team.social_workers {
+            let is_in = team.members.contains(&sw.user_id);
+            let want = wanted.contains(&sw.user_id);
+            if want && !is_in {
+                openpep_store::teams::add(&mut tx, actor.la_id, manager_user_id, sw.user_id, now)
+                    .await?;
+            } else if is_in && !want {
+                openpep_store::teams::remove(
+                    &mut tx,
+                    actor.la_id,
+                    manager_user_id,
+                    sw.user_id,
+                    now,
+                )
+                .await?;
+            }
+        }
+        let mut event = people_event(actor, "team.changed", manager_user_id, now);
+        event.details = openpep_store::Json(serde_json::json!({
+            "before": team.members,
+            "after": wanted.iter().filter(|w| team.social_workers.iter().any(|s| s.user_id == **w)).collect::<Vec<_>>(),
+        }));
+        openpep_store::audit::record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -67,7 +67,13 @@ fn scope_clause(scope: &ChildScope) -> &'static str {
                UNION \
                SELECT sp.child_id FROM school_placements sp \
                WHERE sp.school_id = $5 AND sp.la_id = $1 AND sp.started_on <= $3 \
-                 AND (sp.ended_on IS NULL OR sp.ended_on > $3))"
+                 AND (sp.ended_on IS NULL OR sp.ended_on > $3) \
+               UNION \
+               SELECT tw.child_id FROM team_members t \
+               JOIN child_workers tw ON tw.user_id = t.member_user_id AND tw.la_id = t.la_id \
+               WHERE $4 = 'team_manager' AND t.manager_user_id = $2 AND t.la_id = $1 \
+                 AND t.ended_at IS NULL AND tw.role = 'social_worker' AND tw.started_on <= $3 \
+                 AND (tw.ended_on IS NULL OR tw.ended_on > $3))"
         }
     }
 }
@@ -250,6 +256,8 @@ pub struct ChildAccess {
     pub allocated: bool,
     /// Currently placed at the school the person acts for.
     pub at_their_school: bool,
+    /// Allocated to a social worker in the person's team.
+    pub in_their_team: bool,
 }
 
 /// A child of `la_id`, with the facts of how `user_id` acting as `role`
@@ -271,7 +279,12 @@ pub async fn access(
              AND (cw.ended_on IS NULL OR cw.ended_on > $3)) AS allocated, \
            EXISTS (SELECT 1 FROM school_placements sp WHERE sp.child_id = c.id \
              AND sp.school_id = $5 AND sp.started_on <= $3 \
-             AND (sp.ended_on IS NULL OR sp.ended_on > $3)) AS at_their_school \
+             AND (sp.ended_on IS NULL OR sp.ended_on > $3)) AS at_their_school, \
+           EXISTS (SELECT 1 FROM team_members t \
+             JOIN child_workers tw ON tw.user_id = t.member_user_id AND tw.la_id = t.la_id \
+             WHERE tw.child_id = c.id AND t.manager_user_id = $2 AND t.la_id = $1 \
+             AND t.ended_at IS NULL AND tw.role = 'social_worker' AND tw.started_on <= $3 \
+             AND (tw.ended_on IS NULL OR tw.ended_on > $3)) AS in_their_team \
          FROM children c WHERE c.la_id = $1 AND c.id = $6"
     );
     Ok(on_db!(db, pool => sqlx::query_as(&sql)

@@ -93,6 +93,18 @@ ALTER TABLE children ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
 ALTER TABLE children ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';
 CREATE INDEX children_la_id_sort_key_idx ON children (la_id, sort_key COLLATE "C");
 
+-- A team manager's team: the social workers whose caseloads they oversee.
+CREATE TABLE team_members (
+    id UUID PRIMARY KEY NOT NULL,
+    la_id UUID NOT NULL REFERENCES local_authorities (id),
+    manager_user_id UUID NOT NULL REFERENCES users (id),
+    member_user_id UUID NOT NULL REFERENCES users (id),
+    created_at TIMESTAMPTZ NOT NULL,
+    ended_at TIMESTAMPTZ
+);
+CREATE INDEX team_members_manager_idx ON team_members (manager_user_id, la_id);
+CREATE INDEX team_members_member_idx ON team_members (member_user_id);
+
 -- The audit trail is append-only: PostgreSQL refuses to change it.
 CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -92,3 +92,15 @@ CREATE UNIQUE INDEX terms_agreements_user_id_version_key ON terms_agreements (us
 ALTER TABLE children ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
 ALTER TABLE children ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';
 CREATE INDEX children_la_id_sort_key_idx ON children (la_id, sort_key);
+
+-- A team manager's team: the social workers whose caseloads they oversee.
+CREATE TABLE team_members (
+    id BLOB PRIMARY KEY NOT NULL,
+    la_id BLOB NOT NULL REFERENCES local_authorities (id),
+    manager_user_id BLOB NOT NULL REFERENCES users (id),
+    member_user_id BLOB NOT NULL REFERENCES users (id),
+    created_at TEXT NOT NULL,
+    ended_at TEXT
+);
+CREATE INDEX team_members_manager_idx ON team_members (manager_user_id, la_id);
+CREATE INDEX team_members_member_idx ON team_members (member_user_id);

@@ -103,6 +103,8 @@ app_routes! {
     post "/people/{person}/deactivate" => people::deactivate, Access::Authority(AuthorityAction::ManagePeople);
     post "/people/{person}/reactivate" => people::reactivate, Access::Authority(AuthorityAction::ManagePeople);
     post "/people/{person}/unlock" => people::unlock, Access::Authority(AuthorityAction::UnlockAccounts);
+    get "/people/{person}/team" => people::show_team, Access::Authority(AuthorityAction::ManagePeople);
+    post "/people/{person}/team" => people::set_team, Access::Authority(AuthorityAction::ManagePeople);
 }
 
 /// Routes that never touch a session.

@@ -87,10 +87,15 @@ pub async fn list(
                 } else {
                     Cell::text("")
                 };
+                let role_cell = if can_manage && p.role == "team_manager" && !ended {
+                    Cell::link(format!("{role}: set team"), format!("/people/{}/team", p.user_id))
+                } else {
+                    Cell::text(role)
+                };
                 vec![
                     Cell::text(p.display_name.clone()).heading(),
                     Cell::text(p.email.clone()),
-                    Cell::text(role),
+                    role_cell,
                     Cell::text(p.last_signed_in_at.map(date).unwrap_or_else(|| "Never".into())),
                     Cell::tag(status),
                     action,
@@ -243,4 +248,53 @@ pub async fn unlock(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Response, AppError> {
     change(&state, &user, &id, "unlock").await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/team.html")]
+pub struct TeamPage {
+    layout: Layout,
+    manager: String,
+    action: String,
+    social_workers: Vec<Choice>,
+    members: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct TeamFields {
+    #[serde(default)]
+    members: Vec<String>,
+}
+
+pub async fn show_team(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<TeamPage, AppError> {
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let team = state.services.team(&user.actor, id).await?;
+    Ok(TeamPage {
+        layout: Layout::for_user(&user, "Team", "/people").dev(state.config.dev_mode),
+        manager: team.manager.display_name,
+        action: format!("/people/{id}/team"),
+        social_workers: team
+            .social_workers
+            .iter()
+            .map(|s| Choice::new(s.user_id.to_string(), s.display_name.clone()))
+            .collect(),
+        members: team.members.iter().map(uuid::Uuid::to_string).collect(),
+    })
+}
+
+pub async fn set_team(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(fields): Form<TeamFields>,
+) -> Result<Response, AppError> {
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let wanted: Vec<uuid::Uuid> =
+        fields.members.iter().filter_map(|m| uuid::Uuid::parse_str(m).ok()).collect();
+    state.services.set_team(&user.actor, id, &wanted).await?;
+    Ok(Redirect::to("/people").into_response())
 }

@@ -111,3 +111,42 @@ async fn a_social_worker_sees_their_caseload() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_team_manager_sees_their_teams_caseloads_read_only() {
+    on_each_backend(dev_config(), |app| async move {
+        let (manager, scope) = app.user_scope(Role::TeamManager).await;
+        let theirs = app.child_ids(&scope).await;
+        let everyone = app.child_ids(&ChildScope::Authority { la_id: scope.la_id() }).await;
+        assert!(
+            !theirs.is_empty() && theirs.len() < everyone.len(),
+            "{} of {}",
+            theirs.len(),
+            everyone.len()
+        );
+        let tm = app.new_browser();
+        tm.sign_in_role(Role::TeamManager).await;
+        let (_, html) = tm.get_html("/learners").await;
+        let shown = &texts(&html, "main p[aria-live]")[0];
+        assert!(shown.ends_with(&format!("of {} learners", theirs.len())), "{shown}");
+        assert_eq!(tm.get(&format!("/children/{}", theirs[0])).await.status().as_u16(), 200);
+        let outside = everyone.iter().find(|id| !theirs.contains(id)).unwrap();
+        assert_eq!(tm.get(&format!("/children/{outside}")).await.status().as_u16(), 404);
+        assert_eq!(
+            tm.get(&format!("/children/{}/allocations/new", theirs[0])).await.status().as_u16(),
+            404
+        );
+
+        // The VS admin empties the team: the caseloads go with it.
+        app.sign_in_role(Role::VsAdmin).await;
+        let team = format!("/people/{manager}/team");
+        let (status, html) = app.get_html(&team).await;
+        assert_eq!(status, 200);
+        assert_eq!(texts(&html, "input[name=members][checked]").len(), 4);
+        let token = attr(&html, "input[name=_csrf]", "value").unwrap();
+        let response = app.post_form(&team, &[("_csrf", &token)]).await;
+        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(tm.get(&format!("/children/{}", theirs[0])).await.status().as_u16(), 404);
+    })
+    .await;
+}

@@ -17,6 +17,7 @@ fn caseload_relationship(role: Role) -> Relationship {
         r if r.sees_whole_authority() => Relationship::SameAuthority,
         Role::Carer => Relationship::Carer,
         Role::YoungPerson => Relationship::Own,
+        Role::TeamManager => Relationship::TeamManager,
         _ => Relationship::Allocated,
     }
 }
@@ -27,6 +28,7 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
         let other_la = authorities::by_code(&app.services.db, "989").await.unwrap().unwrap();
         let theirs = app.child_ids(&ChildScope::Authority { la_id: other_la.id }).await;
         let mut names = surnames(&app, other_la.id).await;
+        let (manager, _) = app.user_scope(Role::TeamManager).await;
         let mut checked = 0;
         for role in Role::ALL {
             let browser = app.new_browser();
@@ -38,7 +40,8 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
             let outside = everyone.iter().find(|id| !mine.contains(id)).copied();
             let cases = [("caseload", mine.first().copied()), ("outside", outside), ("other LA", theirs.first().copied())];
             for route in ROUTES.iter().filter(|r| r.method == "get") {
-                let path = route.path.replace("{token}", "not-a-real-token");
+                let path =
+                    route.path.replace("{token}", "not-a-real-token").replace("{person}", &manager.to_string());
                 match route.access {
                     Access::Child(action) => {
                         for (case, child) in cases {
