@@ -70,13 +70,18 @@ impl Services {
         Ok(())
     }
 
-    /// Lifts a lock on a person of the actor's authority.
-    pub async fn unlock(&self, actor: &Actor, user_id: uuid::Uuid) -> Result<(), ServiceError> {
+    /// Lifts a lock on the person holding `membership_id` in the actor's authority.
+    pub async fn unlock(
+        &self,
+        actor: &Actor,
+        membership_id: uuid::Uuid,
+    ) -> Result<(), ServiceError> {
         self.authorise(actor, AuthorityAction::UnlockAccounts)?;
         let people = users::people(&self.db, actor.la_id, None).await?;
-        let Some(person) = people.iter().find(|p| p.user_id == user_id) else {
+        let Some(person) = people.iter().find(|p| p.membership_id == membership_id) else {
             return Err(ServiceError::NotFound);
         };
+        let user_id = person.user_id;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         openpep_store::throttles::clear(&mut tx, "email", &email_key(&person.email)).await?;
@@ -115,20 +120,21 @@ pub struct Team {
 }
 
 impl Services {
+    /// The team of the manager holding `membership_id`.
     pub async fn team(
         &self,
         actor: &Actor,
-        manager_user_id: uuid::Uuid,
+        membership_id: uuid::Uuid,
     ) -> Result<Team, ServiceError> {
         self.authorise(actor, AuthorityAction::ManagePeople)?;
         let people = users::people(&self.db, actor.la_id, None).await?;
         let manager = people
             .into_iter()
-            .find(|p| p.user_id == manager_user_id && p.role == "team_manager")
+            .find(|p| p.membership_id == membership_id && p.role == "team_manager")
             .ok_or(ServiceError::NotFound)?;
         let social_workers =
             users::staff_in_roles(&self.db, actor.la_id, &["social_worker"]).await?;
-        let members = openpep_store::teams::members(&self.db, actor.la_id, manager_user_id).await?;
+        let members = openpep_store::teams::members(&self.db, actor.la_id, manager.user_id).await?;
         Ok(Team { manager, social_workers, members })
     }
 
@@ -137,10 +143,11 @@ impl Services {
     pub async fn set_team(
         &self,
         actor: &Actor,
-        manager_user_id: uuid::Uuid,
+        membership_id: uuid::Uuid,
         wanted: &[uuid::Uuid],
     ) -> Result<(), ServiceError> {
-        let team = self.team(actor, manager_user_id).await?;
+        let team = self.team(actor, membership_id).await?;
+        let manager_user_id = team.manager.user_id;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         for sw in &team.social_workers {
@@ -164,6 +171,75 @@ impl Services {
         event.details = openpep_store::Json(serde_json::json!({
             "before": team.members,
             "after": wanted.iter().filter(|w| team.social_workers.iter().any(|s| s.user_id == **w)).collect::<Vec<_>>(),
+        }));
+        openpep_store::audit::record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Services {
+    /// One of the authority's memberships, as the people list shows it.
+    pub async fn membership(
+        &self,
+        actor: &Actor,
+        membership_id: uuid::Uuid,
+    ) -> Result<Person, ServiceError> {
+        self.authorise(actor, AuthorityAction::ManagePeople)?;
+        let people = users::people(&self.db, actor.la_id, None).await?;
+        people.into_iter().find(|p| p.membership_id == membership_id).ok_or(ServiceError::NotFound)
+    }
+
+    /// Changes the role someone holds in the actor's authority; their
+    /// access changes at once. Nobody changes their own role.
+    pub async fn change_role(
+        &self,
+        actor: &Actor,
+        membership_id: uuid::Uuid,
+        role: &str,
+        school: &str,
+    ) -> Result<(), crate::invitations::FormError> {
+        use crate::invitations::{FormError, INVITABLE_ROLES};
+        let person = self.membership(actor, membership_id).await?;
+        if membership_id == actor.membership_id {
+            return Err(FormError::Service(ServiceError::Forbidden));
+        }
+        let mut errors = crate::FieldErrors::default();
+        let Some(new_role) =
+            openpep_domain::Role::from_code(role).filter(|r| INVITABLE_ROLES.contains(r))
+        else {
+            errors.add("role", "Select the person's role");
+            return Err(FormError::Invalid(errors));
+        };
+        let mut school_id = None;
+        if new_role.works_at_a_school() {
+            let known = self.authority_schools(actor).await?;
+            match uuid::Uuid::parse_str(school).ok().filter(|id| known.iter().any(|s| s.id == *id))
+            {
+                Some(id) => school_id = Some(id),
+                None => {
+                    errors.add("school", "Select the school or setting they work at");
+                    return Err(FormError::Invalid(errors));
+                }
+            }
+        }
+        let held = users::people(&self.db, actor.la_id, None).await?;
+        if held.iter().any(|p| {
+            p.user_id == person.user_id
+                && p.role == new_role.code()
+                && p.membership_id != membership_id
+        }) {
+            errors.add("role", "They already hold that role here");
+            return Err(FormError::Invalid(errors));
+        }
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        users::set_membership_role(&mut tx, actor.la_id, membership_id, new_role.code(), school_id)
+            .await?;
+        let mut event = people_event(actor, "membership.role_changed", person.user_id, now);
+        event.details = openpep_store::Json(serde_json::json!({
+            "role": { "before": person.role, "after": new_role.code() },
+            "school": { "before": person.school_name, "after": school_id },
         }));
         openpep_store::audit::record(&mut tx, &event).await?;
         tx.commit().await?;

@@ -297,3 +297,24 @@ pub async fn holds_role(
     .fetch_one(pool)
     .await)?)
 }
+
+/// Changes the role (and school) of a membership in the authority.
+pub async fn set_membership_role(
+    tx: &mut Tx,
+    la_id: Uuid,
+    membership_id: Uuid,
+    role: &str,
+    school_id: Option<Uuid>,
+) -> Result<(), StoreError> {
+    let changed = exec_tx!(
+        tx,
+        sqlx::query(
+            "UPDATE memberships SET role = $3, school_id = $4 WHERE la_id = $1 AND id = $2",
+        )
+        .bind(la_id)
+        .bind(membership_id)
+        .bind(role)
+        .bind(school_id)
+    )?;
+    crate::one_row(changed)
+}

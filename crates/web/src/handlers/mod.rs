@@ -104,6 +104,8 @@ app_routes! {
     post "/people/{person}/reactivate" => people::reactivate, Access::Authority(AuthorityAction::ManagePeople);
     post "/people/{person}/unlock" => people::unlock, Access::Authority(AuthorityAction::UnlockAccounts);
     get "/people/{person}/team" => people::show_team, Access::Authority(AuthorityAction::ManagePeople);
+    get "/people/{person}/role" => people::show_role, Access::Authority(AuthorityAction::ManagePeople);
+    post "/people/{person}/role" => people::change_role, Access::Authority(AuthorityAction::ManagePeople);
     post "/people/{person}/team" => people::set_team, Access::Authority(AuthorityAction::ManagePeople);
 }
 

@@ -76,7 +76,7 @@ pub async fn list(
                 };
                 let who = format!("{} ({})", p.display_name, role_label(&p.role));
                 let action = if can_unlock && is_locked {
-                    Cell::button(format!("/people/{}/unlock", p.user_id), "Unlock", who)
+                    Cell::button(format!("/people/{}/unlock", p.membership_id), "Unlock", who)
                 } else if can_manage && p.membership_id != user.actor.membership_id {
                     let (path, label) = if ended {
                         ("reactivate", "Reactivate")
@@ -88,7 +88,12 @@ pub async fn list(
                     Cell::text("")
                 };
                 let role_cell = if can_manage && p.role == "team_manager" && !ended {
-                    Cell::link(format!("{role}: set team"), format!("/people/{}/team", p.user_id))
+                    Cell::link(
+                        format!("{role}: set team"),
+                        format!("/people/{}/team", p.membership_id),
+                    )
+                } else if can_manage && !ended && p.membership_id != user.actor.membership_id {
+                    Cell::link(role, format!("/people/{}/role", p.membership_id))
                 } else {
                     Cell::text(role)
                 };
@@ -297,4 +302,82 @@ pub async fn set_team(
         fields.members.iter().filter_map(|m| uuid::Uuid::parse_str(m).ok()).collect();
     state.services.set_team(&user.actor, id, &wanted).await?;
     Ok(Redirect::to("/people").into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/change_role.html")]
+pub struct ChangeRolePage {
+    layout: Layout,
+    errors: FieldErrors,
+    name: String,
+    action: String,
+    roles: Vec<Choice>,
+    schools: Vec<Choice>,
+    role: String,
+    school: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct RoleFields {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    school: String,
+}
+
+async fn role_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: uuid::Uuid,
+    fields: RoleFields,
+    errors: FieldErrors,
+) -> Result<ChangeRolePage, AppError> {
+    let person = state.services.membership(&user.actor, id).await?;
+    let schools = state.services.authority_schools(&user.actor).await?;
+    let mut school_choices = vec![Choice::new("", "Select a school or setting")];
+    school_choices.extend(
+        schools
+            .into_iter()
+            .map(|s| Choice::new(s.id.to_string(), format!("{} (URN {})", s.name, s.urn))),
+    );
+    let role = if fields.role.is_empty() { person.role.clone() } else { fields.role };
+    Ok(ChangeRolePage {
+        layout: Layout::for_user(user, "Change role", "/people")
+            .dev(state.config.dev_mode)
+            .with_errors(!errors.is_empty()),
+        errors,
+        name: person.display_name,
+        action: format!("/people/{id}/role"),
+        roles: INVITABLE_ROLES.iter().map(|r| Choice::new(r.code(), r.label())).collect(),
+        schools: school_choices,
+        role,
+        school: fields.school,
+    })
+}
+
+pub async fn show_role(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<ChangeRolePage, AppError> {
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    role_page(&state, &user, id, RoleFields::default(), FieldErrors::default()).await
+}
+
+pub async fn change_role(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(fields): Form<RoleFields>,
+) -> Result<Response, AppError> {
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    match state.services.change_role(&user.actor, id, &fields.role, &fields.school).await {
+        Ok(()) => Ok(Redirect::to("/people").into_response()),
+        Err(FormError::Invalid(errors)) => {
+            let mut response = role_page(&state, &user, id, fields, errors).await?.into_response();
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(FormError::Service(e)) => Err(e.into()),
+    }
 }

@@ -115,7 +115,11 @@ async fn a_social_worker_sees_their_caseload() {
 #[tokio::test]
 async fn a_team_manager_sees_their_teams_caseloads_read_only() {
     on_each_backend(dev_config(), |app| async move {
-        let (manager, scope) = app.user_scope(Role::TeamManager).await;
+        let (manager_user, scope) = app.user_scope(Role::TeamManager).await;
+        let manager = openpep_store::users::current_memberships(&app.services.db, manager_user)
+            .await
+            .unwrap()[0]
+            .id;
         let theirs = app.child_ids(&scope).await;
         let everyone = app.child_ids(&ChildScope::Authority { la_id: scope.la_id() }).await;
         assert!(

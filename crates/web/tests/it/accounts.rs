@@ -251,3 +251,42 @@ async fn the_vs_admin_deactivates_and_unlocks_people() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_vs_admin_changes_someones_role_and_access_follows_at_once() {
+    on_each_backend(dev_config(), |app| async move {
+        let iro_email = app.account(Role::Iro);
+        let iro = app.new_browser();
+        iro.sign_in_role(Role::Iro).await;
+        let (_, scope) = app.user_scope(Role::Iro).await;
+        let child = app.child_ids(&scope).await[0];
+        assert_eq!(iro.get(&format!("/children/{child}")).await.status().as_u16(), 200);
+
+        app.sign_in_role(Role::VsAdmin).await;
+        let (_, html) = app.get_html("/people").await;
+        let row = scraper::Selector::parse("table tbody tr").unwrap();
+        let link = scraper::Selector::parse("a[href$='/role']").unwrap();
+        let change = html
+            .select(&row)
+            .filter(|tr| tr.text().any(|t| t.trim() == iro_email))
+            .find_map(|tr| {
+                tr.select(&link).next().and_then(|a| a.value().attr("href")).map(str::to_owned)
+            })
+            .expect("a link to change the IRO's role");
+        let (status, html) = app.get_html(&change).await;
+        assert_eq!(status, 200);
+        assert_eq!(attr(&html, "input[name=role][checked]", "value").unwrap(), "iro");
+        let token = attr(&html, "input[name=_csrf]", "value").unwrap();
+        let response =
+            app.post_form(&change, &[("_csrf", &token), ("role", "designated_teacher")]).await;
+        assert_eq!(response.status().as_u16(), 422, "a DT needs a school");
+        let response =
+            app.post_form(&change, &[("_csrf", &token), ("role", "careers_adviser")]).await;
+        assert_eq!(location(&response), "/people");
+        // The IRO's allocations were as an IRO: as a careers adviser they reach nobody.
+        assert_eq!(iro.get(&format!("/children/{child}")).await.status().as_u16(), 404);
+        let (_, html) = iro.get_html("/learners").await;
+        assert!(texts(&html, ".app-header__role").iter().any(|r| r == "Careers adviser"));
+    })
+    .await;
+}

@@ -28,7 +28,9 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
         let other_la = authorities::by_code(&app.services.db, "989").await.unwrap().unwrap();
         let theirs = app.child_ids(&ChildScope::Authority { la_id: other_la.id }).await;
         let mut names = surnames(&app, other_la.id).await;
-        let (manager, _) = app.user_scope(Role::TeamManager).await;
+        let (manager_user, _) = app.user_scope(Role::TeamManager).await;
+        // `{person}` names a membership: the team manager's.
+        let manager = openpep_store::users::current_memberships(&app.services.db, manager_user).await.unwrap()[0].id;
         let mut checked = 0;
         for role in Role::ALL {
             let browser = app.new_browser();
