@@ -5,7 +5,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, TimeDelta, Utc};
-use openpep_domain::{Email, Role};
+use openpep_domain::Role;
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::challenges::{self, Challenge};
 use openpep_store::outbox::{self, OutboxEmail};
@@ -165,21 +165,7 @@ impl Services {
         client: &Client,
     ) -> Result<PasswordAccepted, SignInError> {
         let mut errors = FieldErrors::default();
-        let parsed = if email.trim().is_empty() {
-            errors.add("email", "Enter your email address");
-            None
-        } else {
-            match Email::parse(email) {
-                Ok(e) => Some(e),
-                Err(_) => {
-                    errors.add(
-                        "email",
-                        "Enter an email address in the correct format, like name@example.com",
-                    );
-                    None
-                }
-            }
-        };
+        let parsed = errors.email("email", email, "Enter your email address");
         if password.is_empty() {
             errors.add("password", "Enter your password");
         }

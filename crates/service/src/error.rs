@@ -54,3 +54,29 @@ impl FieldErrors {
         self.get(field).unwrap_or("")
     }
 }
+
+impl FieldErrors {
+    /// Parses an e-mail address typed into `field`, noting what is wrong:
+    /// `missing` if nothing was typed, the format message otherwise.
+    pub fn email(
+        &mut self,
+        field: &str,
+        typed: &str,
+        missing: &str,
+    ) -> Option<openpep_domain::Email> {
+        if typed.trim().is_empty() {
+            self.add(field, missing);
+            return None;
+        }
+        match openpep_domain::Email::parse(typed) {
+            Ok(email) => Some(email),
+            Err(_) => {
+                self.add(
+                    field,
+                    "Enter an email address in the correct format, like name@example.com",
+                );
+                None
+            }
+        }
+    }
+}

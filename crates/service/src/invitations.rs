@@ -2,7 +2,7 @@
 //! account is made.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use openpep_domain::{AuthorityAction, Email, NewPassword, Role};
+use openpep_domain::{AuthorityAction, NewPassword, Role};
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::invitations::{self, Invitation, PendingInvitation};
 use openpep_store::users::{self, Membership, User};
@@ -114,20 +114,7 @@ impl Services {
         } else if name.chars().count() > 100 {
             errors.add("name", "Full name must be 100 characters or fewer");
         }
-        let email = match Email::parse(&form.email) {
-            Ok(e) => Some(e),
-            Err(_) if form.email.trim().is_empty() => {
-                errors.add("email", "Enter the person's email address");
-                None
-            }
-            Err(_) => {
-                errors.add(
-                    "email",
-                    "Enter an email address in the correct format, like name@example.com",
-                );
-                None
-            }
-        };
+        let email = errors.email("email", &form.email, "Enter the person's email address");
         let role = Role::from_code(&form.role).filter(|r| INVITABLE_ROLES.contains(r));
         if role.is_none() {
             errors.add("role", "Select the person's role");
@@ -387,20 +374,7 @@ impl Services {
         } else if name.chars().count() > 100 {
             errors.add("name", "Full name must be 100 characters or fewer");
         }
-        let parsed = match Email::parse(email) {
-            Ok(e) => Some(e),
-            Err(_) if email.trim().is_empty() => {
-                errors.add("email", "Enter their email address");
-                None
-            }
-            Err(_) => {
-                errors.add(
-                    "email",
-                    "Enter an email address in the correct format, like name@example.com",
-                );
-                None
-            }
-        };
+        let parsed = errors.email("email", email, "Enter their email address");
         let Some(email) = parsed.filter(|_| errors.is_empty()) else {
             return Err(FormError::Invalid(errors));
         };

@@ -2,7 +2,7 @@
 //! same way whether or not the address has an account.
 
 use chrono::TimeDelta;
-use openpep_domain::{Email, NewPassword};
+use openpep_domain::NewPassword;
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::email_tokens::{self, EmailToken};
 use openpep_store::{Json, sessions, throttles, users};
@@ -32,18 +32,9 @@ impl Services {
         email: &str,
         request_id: Option<String>,
     ) -> Result<String, FormError> {
-        let email = match Email::parse(email) {
-            Ok(e) => e,
-            Err(_) => {
-                let mut errors = FieldErrors::default();
-                let message = if email.trim().is_empty() {
-                    "Enter your email address"
-                } else {
-                    "Enter an email address in the correct format, like name@example.com"
-                };
-                errors.add("email", message);
-                return Err(FormError::Invalid(errors));
-            }
+        let mut errors = FieldErrors::default();
+        let Some(email) = errors.email("email", email, "Enter your email address") else {
+            return Err(FormError::Invalid(errors));
         };
         let Some(user) = users::by_email(&self.db, email.as_str()).await?.filter(|u| u.is_active)
         else {

@@ -12,18 +12,6 @@ async fn emailed_link(app: &TestApp, email: &str, kind: &str) -> String {
     url.split_once("://").unwrap().1.split_once('/').map(|(_, p)| format!("/{p}")).unwrap()
 }
 
-async fn post_page(
-    app: &TestApp,
-    page: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let token = app.csrf(page).await;
-    let mut form = vec![("_csrf", token.as_str())];
-    form.extend_from_slice(fields);
-    app.post_form(action, &form).await
-}
-
 #[tokio::test]
 async fn an_invited_person_registers_agrees_signs_in_and_sees_only_their_caseload() {
     on_each_backend(dev_config(), |app| async move {
@@ -33,9 +21,9 @@ async fn an_invited_person_registers_agrees_signs_in_and_sees_only_their_caseloa
         assert!(texts(&html, "table tbody th").len() > 30, "the authority's people are listed");
 
         // Mistakes are named, and what was typed stays.
-        let response =
-            post_page(&app, "/people/invite", "/people/invite", &[("name", ""), ("email", "nope")])
-                .await;
+        let response = app
+            .post_page("/people/invite", "/people/invite", &[("name", ""), ("email", "nope")])
+            .await;
         assert_eq!(response.status().as_u16(), 422);
         let html = scraper::Html::parse_document(&response.text().await.unwrap());
         assert_eq!(
@@ -47,34 +35,34 @@ async fn an_invited_person_registers_agrees_signs_in_and_sees_only_their_caseloa
             ]
         );
         assert_eq!(attr(&html, "input#email", "value").unwrap(), "nope");
-        let response = post_page(
-            &app,
-            "/people/invite",
-            "/people/invite",
-            &[
-                ("name", "Robin Teacher"),
-                ("email", "robin@school.example"),
-                ("role", "designated_teacher"),
-            ],
-        )
-        .await;
+        let response = app
+            .post_page(
+                "/people/invite",
+                "/people/invite",
+                &[
+                    ("name", "Robin Teacher"),
+                    ("email", "robin@school.example"),
+                    ("role", "designated_teacher"),
+                ],
+            )
+            .await;
         let html = scraper::Html::parse_document(&response.text().await.unwrap());
         assert_eq!(
             texts(&html, ".govuk-error-summary__list a"),
             ["Select the school they work at"]
         );
 
-        let response = post_page(
-            &app,
-            "/people/invite",
-            "/people/invite",
-            &[
-                ("name", "Morgan New"),
-                ("email", "Morgan.New@Council.example"),
-                ("role", "social_worker"),
-            ],
-        )
-        .await;
+        let response = app
+            .post_page(
+                "/people/invite",
+                "/people/invite",
+                &[
+                    ("name", "Morgan New"),
+                    ("email", "Morgan.New@Council.example"),
+                    ("role", "social_worker"),
+                ],
+            )
+            .await;
         assert_eq!(location(&response), "/people?invited=morgan.new%40council.example");
         let (_, html) = app.get_html("/people?invited=morgan.new%40council.example").await;
         assert!(
@@ -94,17 +82,16 @@ async fn an_invited_person_registers_agrees_signs_in_and_sees_only_their_caseloa
             ("short", "Password must be 12 characters or more"),
             ("password1234", "Choose a password that is harder to guess: this one is too common"),
         ] {
-            let response =
-                post_page(&morgan, &link, &link, &[("name", "Morgan New"), ("password", password)])
-                    .await;
+            let response = morgan
+                .post_page(&link, &link, &[("name", "Morgan New"), ("password", password)])
+                .await;
             assert_eq!(response.status().as_u16(), 422);
             let html = scraper::Html::parse_document(&response.text().await.unwrap());
             assert_eq!(texts(&html, ".govuk-error-summary__list a"), [message]);
         }
         let password = "velvet otter harbour lamp";
         let response =
-            post_page(&morgan, &link, &link, &[("name", "Morgan New"), ("password", password)])
-                .await;
+            morgan.post_page(&link, &link, &[("name", "Morgan New"), ("password", password)]).await;
         assert_eq!(location(&response), "/sign-in?registered=1");
         let (status, html) = morgan.get_html(&link).await;
         assert_eq!(status, 404, "the link works once");
@@ -148,16 +135,12 @@ async fn a_password_reset_link_works_once_and_signs_out_everywhere() {
             let html = scraper::Html::parse_document(&response);
             texts(&html, "main p")[0].clone()
         };
-        let unknown = post_page(
-            &other,
-            "/forgot-password",
-            "/forgot-password",
-            &[("email", "nobody@example.org")],
-        )
-        .await;
+        let unknown = other
+            .post_page("/forgot-password", "/forgot-password", &[("email", "nobody@example.org")])
+            .await;
         let unknown_text = said(unknown.text().await.unwrap());
         let known =
-            post_page(&other, "/forgot-password", "/forgot-password", &[("email", &sw)]).await;
+            other.post_page("/forgot-password", "/forgot-password", &[("email", &sw)]).await;
         let known_text = said(known.text().await.unwrap());
         assert_eq!(
             unknown_text.replace("nobody@example.org", "X"),
@@ -172,10 +155,10 @@ async fn a_password_reset_link_works_once_and_signs_out_everywhere() {
         );
 
         let link = emailed_link(&app, &sw, "password_reset").await;
-        let response = post_page(&other, &link, &link, &[("password", "tiny")]).await;
+        let response = other.post_page(&link, &link, &[("password", "tiny")]).await;
         assert_eq!(response.status().as_u16(), 422);
         let new_password = "gravel meadow lantern quiet";
-        let response = post_page(&other, &link, &link, &[("password", new_password)]).await;
+        let response = other.post_page(&link, &link, &[("password", new_password)]).await;
         assert_eq!(location(&response), "/sign-in?reset=1");
         assert_eq!(sessions::count(&app.services.db).await.unwrap(), 0, "signed out everywhere");
         assert_eq!(location(&app.get("/learners").await), "/sign-in");

@@ -1,19 +1,7 @@
 use openpep_domain::{ChildScope, Role};
 use openpep_store::outbox;
 
-use crate::support::{TestApp, attr, dev_config, location, on_each_backend, texts};
-
-async fn post_page(
-    app: &TestApp,
-    page: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let token = app.csrf(page).await;
-    let mut form = vec![("_csrf", token.as_str())];
-    form.extend_from_slice(fields);
-    app.post_form(action, &form).await
-}
+use crate::support::{attr, dev_config, location, on_each_backend, texts};
 
 #[tokio::test]
 async fn allocating_gives_access_and_ending_it_takes_it_away() {
@@ -37,13 +25,13 @@ async fn allocating_gives_access_and_ending_it_takes_it_away() {
         let person = format!("social_worker:{sw_id}");
 
         // Mistakes are named; what was typed stays.
-        let response = post_page(
-            &app,
-            &new,
-            &new,
-            &[("person", ""), ("from-day", "31"), ("from-month", "2"), ("from-year", "2026")],
-        )
-        .await;
+        let response = app
+            .post_page(
+                &new,
+                &new,
+                &[("person", ""), ("from-day", "31"), ("from-month", "2"), ("from-year", "2026")],
+            )
+            .await;
         assert_eq!(response.status().as_u16(), 422);
         let html = scraper::Html::parse_document(&response.text().await.unwrap());
         assert_eq!(
@@ -52,13 +40,18 @@ async fn allocating_gives_access_and_ending_it_takes_it_away() {
         );
         assert_eq!(attr(&html, "input#from-day", "value").unwrap(), "31");
 
-        let response = post_page(
-            &app,
-            &new,
-            &new,
-            &[("person", &person), ("from-day", "23"), ("from-month", "11"), ("from-year", "2026")],
-        )
-        .await;
+        let response = app
+            .post_page(
+                &new,
+                &new,
+                &[
+                    ("person", &person),
+                    ("from-day", "23"),
+                    ("from-month", "11"),
+                    ("from-year", "2026"),
+                ],
+            )
+            .await;
         assert_eq!(location(&response), page);
         assert_eq!(sw.get(&page).await.status().as_u16(), 200, "the allocation gives access");
         let (_, html) = sw.get_html("/learners").await;
@@ -100,23 +93,23 @@ async fn a_social_worker_gives_a_carer_access_to_one_child() {
         app.sign_in_role(Role::SocialWorker).await;
         let page = format!("/children/{child}/invite");
         let response =
-            post_page(&app, &page, &page, &[("role", "carer"), ("name", ""), ("email", "")]).await;
+            app.post_page(&page, &page, &[("role", "carer"), ("name", ""), ("email", "")]).await;
         assert_eq!(response.status().as_u16(), 422);
-        let response = post_page(
-            &app,
-            &page,
-            &page,
-            &[("role", "young_person"), ("name", "Sam Young"), ("email", "sam@home.example")],
-        )
-        .await;
+        let response = app
+            .post_page(
+                &page,
+                &page,
+                &[("role", "young_person"), ("name", "Sam Young"), ("email", "sam@home.example")],
+            )
+            .await;
         assert_eq!(response.status().as_u16(), 404, "only the VS gives a young person an account");
-        let response = post_page(
-            &app,
-            &page,
-            &page,
-            &[("role", "carer"), ("name", "Pat Carer"), ("email", "pat.carer@home.example")],
-        )
-        .await;
+        let response = app
+            .post_page(
+                &page,
+                &page,
+                &[("role", "carer"), ("name", "Pat Carer"), ("email", "pat.carer@home.example")],
+            )
+            .await;
         assert_eq!(location(&response), format!("/children/{child}"));
 
         let mails =

@@ -99,6 +99,19 @@ impl TestApp {
         self.client.post(self.url(path)).form(fields).send().await.unwrap()
     }
 
+    /// Posts `fields` to `action` with the CSRF token of the form on `page`.
+    pub async fn post_page(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let token = self.csrf(page).await;
+        let mut form = vec![("_csrf", token.as_str())];
+        form.extend_from_slice(fields);
+        self.post_form(action, &form).await
+    }
+
     /// The first step of signing in: email and password.
     pub async fn sign_in_as(&self, email: &str, password: &str) -> reqwest::Response {
         let token = self.csrf("/sign-in").await;
