@@ -40,6 +40,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const BASE_URL = (process.env.OPENPEP_BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
 const DT_EMAIL = process.env.OPENPEP_DT_EMAIL || '';
 const PASSWORD = process.env.OPENPEP_PASSWORD || '';
+const VS_EMAIL = process.env.OPENPEP_VS_EMAIL || '';
 const SCREENSHOT_DIR = process.env.OPENPEP_SCREENSHOT_DIR
   ? path.resolve(process.env.OPENPEP_SCREENSHOT_DIR)
   : path.join(here, 'screenshots');
@@ -336,4 +337,48 @@ browserTest('a page that does not exist is a GOV.UK 404 page', async (page) => {
   assert.equal(await h1Text(page), 'Page not found');
   await expectNoAxeViolations(page, 'the 404 page');
   await screenshot(page, '07-not-found.png');
+});
+
+/** Both steps of signing in, reading the code from the demo mailbox, and the terms if asked. */
+async function signInWithCode(page, email) {
+  await page.goto(url('/sign-in'));
+  await signIn(page, email, PASSWORD);
+  await expectPath(page, '/sign-in/code');
+  await page.goto(url(`/demo/mailbox?to=${encodeURIComponent(email)}`));
+  const subject = normalise(await page.locator('.govuk-summary-card__title').first().textContent());
+  await page.goto(url('/sign-in/code'));
+  await page.getByLabel('Code', { exact: true }).fill(subject.split(' ')[0]);
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
+  await page.waitForURL((u) => u.pathname !== '/sign-in/code');
+  if (new URL(page.url()).pathname === '/terms') {
+    for (const box of await page.locator('input[name=agree]').all()) await box.check();
+    await page.getByRole('button', { name: 'Agree and continue', exact: true }).click();
+    await page.waitForURL((u) => u.pathname !== '/terms');
+  }
+}
+
+browserTest('the Virtual School manages people and allocations, axe-clean', async (page) => {
+  assert.ok(VS_EMAIL, 'Set OPENPEP_VS_EMAIL to a Virtual School administrator account');
+  await signInWithCode(page, VS_EMAIL);
+  await page.goto(url('/people'));
+  assert.equal(await h1Text(page), 'People');
+  await expectNoAxeViolations(page, 'the people page');
+  await screenshot(page, '10-people.png');
+
+  await page.goto(url('/people/invite'));
+  await page.getByRole('button', { name: 'Send invitation', exact: true }).click();
+  await page.locator('.govuk-error-summary').waitFor({ state: 'visible' });
+  await expectNoAxeViolations(page, 'the invite page with errors');
+  await screenshot(page, '11-invite-errors.png');
+
+  await page.goto(url('/learners'));
+  await Promise.all([page.waitForURL((u) => u.pathname.startsWith('/children/')), page.locator('table a').first().click()]);
+  const child = new URL(page.url()).pathname;
+  await expectNoAxeViolations(page, 'a child page as the VS');
+  await screenshot(page, '12-child-as-vs.png');
+  for (const [suffix, name] of [['/allocations/new', '13-allocate'], ['/invite', '14-give-access'], ['/history', '15-history']]) {
+    await page.goto(url(child + suffix));
+    await expectNoAxeViolations(page, `${suffix} for a child`);
+    await screenshot(page, `${name}.png`);
+  }
 });
