@@ -26,6 +26,9 @@ pub struct Settings {
     pub smtp_url: String,
     /// The sender of the service's e-mail.
     pub mail_from: String,
+    /// Behind a reverse proxy that sets `X-Forwarded-For` (and strips any
+    /// the client sent): take client addresses from it.
+    pub trust_forwarded_for: bool,
     /// Shows developer aids such as the component gallery.
     pub dev_mode: bool,
     /// "text" or "json".
@@ -44,6 +47,7 @@ impl Default for Settings {
             tls: None,
             smtp_url: "file:".into(),
             mail_from: "OpenPEP <no-reply@openpep.invalid>".into(),
+            trust_forwarded_for: false,
             dev_mode: false,
             log_format: "text".into(),
             session_idle_minutes: 30,

@@ -83,6 +83,7 @@ pub async fn serve_on(
     let config = WebConfig {
         tls: settings.tls(),
         public_url: settings.public_url.clone(),
+        trust_forwarded_for: settings.trust_forwarded_for,
         dev_mode: settings.dev_mode,
         session: session_policy(settings),
     };

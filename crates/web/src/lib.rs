@@ -46,6 +46,9 @@ pub struct WebConfig {
     /// The address people reach the service at, e.g. `https://pep.example.gov.uk`:
     /// the only origin forms are accepted from. Without it, the request's Host.
     pub public_url: Option<String>,
+    /// Behind a reverse proxy: take the client's address from the first
+    /// `X-Forwarded-For` entry (sign-in throttling counts per address).
+    pub trust_forwarded_for: bool,
     pub session: SessionPolicy,
 }
 

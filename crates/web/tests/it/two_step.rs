@@ -228,3 +228,36 @@ async fn a_person_in_two_authorities_chooses_one_and_it_is_remembered() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn behind_a_proxy_each_client_address_is_throttled_on_its_own() {
+    let config = openpep_web::WebConfig { trust_forwarded_for: true, ..dev_config() };
+    on_each_backend(config, |app| async move {
+        let attempt = |email: String, from: &'static str| {
+            let app = app.clone();
+            async move {
+                let token = app.csrf("/sign-in").await;
+                app.client
+                    .post(app.url("/sign-in"))
+                    .header("x-forwarded-for", from)
+                    .form(&[("_csrf", token.as_str()), ("email", &email), ("password", "not it")])
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
+        };
+        // Twenty failures, each for a different address typed, from one client.
+        for n in 0..20 {
+            attempt(format!("guess{n}@example.org"), "203.0.113.9, 10.0.0.1").await;
+        }
+        let locked = attempt(app.account(Role::Iro), "203.0.113.9").await;
+        assert!(locked.contains("You have tried to sign in too many times"));
+        let elsewhere = attempt(app.account(Role::Iro), "198.51.100.7").await;
+        assert!(!elsewhere.contains("too many times"), "another client is not locked");
+        assert!(elsewhere.contains("Enter a correct email address and password"));
+    })
+    .await;
+}
