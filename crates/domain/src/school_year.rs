@@ -100,6 +100,18 @@ impl NcYear {
         NcYear(i8::try_from(value).unwrap_or_default())
     }
 
+    /// The dates of birth of the children in year groups `from..=to`
+    /// during `year`: from 1 September to 31 August, inclusive.
+    pub fn births_between(
+        from: NcYear,
+        to: NcYear,
+        year: AcademicYear,
+    ) -> Option<(NaiveDate, NaiveDate)> {
+        let first = NaiveDate::from_ymd_opt(year.0 - i32::from(to.0) - 5, 9, 1)?;
+        let last = NaiveDate::from_ymd_opt(year.0 - i32::from(from.0) - 4, 8, 31)?;
+        Some((first, last))
+    }
+
     pub const fn value(self) -> i8 {
         self.0
     }
@@ -229,6 +241,24 @@ impl KeyStage {
 }
 
 serde_via_code!(KeyStage, "key stage");
+
+#[cfg(test)]
+mod birth_range_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_birth_range_holds_exactly_its_year_groups(days in 0i64..9000, from in -2i8..14, span in 0i8..4) {
+            let year = AcademicYear(2026);
+            let to = NcYear::from_value(from.saturating_add(span));
+            let dob = NaiveDate::from_ymd_opt(2002, 1, 1).unwrap() + chrono::TimeDelta::days(days);
+            let (first, last) = NcYear::births_between(NcYear::from_value(from), to, year).unwrap();
+            let nc = NcYear::for_child(dob, year).value();
+            prop_assert_eq!(dob >= first && dob <= last, nc >= from && nc <= to.value());
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -2,9 +2,9 @@
 //! Every read goes through the actor's scope; every view of a record is
 //! itself recorded.
 
-use openpep_domain::{Action, Relationship};
+use openpep_domain::{AcademicYear, Action, NcYear, Phase, Relationship};
 use openpep_store::audit::{self, AuditEvent};
-use openpep_store::children::{self, Child, LearnerFilter, LearnerRow};
+use openpep_store::children::{self, Child, LearnerFilter, LearnerRow, LearnerSort};
 use openpep_store::peps::{self, Pep};
 use openpep_store::placements::{self, CareEpisode, ChildWorkerView, SchoolPlacementView};
 use openpep_store::{Json, Page, PageRequest};
@@ -31,15 +31,54 @@ pub struct ChildOverview {
 
 pub const LEARNERS_PER_PAGE: u32 = 25;
 
+/// What a person asks "Your learners" for, in the words of the page.
+#[derive(Debug, Clone, Default)]
+pub struct LearnerQuery {
+    pub search: Option<String>,
+    pub school: Option<Uuid>,
+    pub phase: Option<Phase>,
+    pub year_group: Option<NcYear>,
+    pub social_worker: Option<Uuid>,
+    /// A PEP status code, or "overdue".
+    pub pep_status: Option<String>,
+    pub sort: LearnerSort,
+}
+
+impl LearnerQuery {
+    /// The store's filter: year groups and phases become ranges of birth dates.
+    fn filter(&self, year: AcademicYear) -> LearnerFilter {
+        let groups = match (self.year_group, self.phase) {
+            (Some(y), _) => Some((y, y)),
+            (None, Some(phase)) => Some(match phase {
+                Phase::EarlyYears => (NcYear::from_value(-3), NcYear::RECEPTION),
+                Phase::Primary => (NcYear::from_value(1), NcYear::from_value(6)),
+                Phase::Secondary => (NcYear::from_value(7), NcYear::from_value(11)),
+                Phase::Post16 => (NcYear::from_value(12), NcYear::from_value(16)),
+            }),
+            (None, None) => None,
+        };
+        let born = groups.and_then(|(from, to)| NcYear::births_between(from, to, year));
+        LearnerFilter {
+            search: self.search.clone(),
+            school_id: self.school,
+            born_from: born.map(|b| b.0),
+            born_to: born.map(|b| b.1),
+            social_worker: self.social_worker,
+            pep_status: self.pep_status.clone(),
+            sort: self.sort,
+        }
+    }
+}
+
 impl Services {
     pub async fn learners(
         &self,
         actor: &Actor,
-        search: Option<String>,
+        query: &LearnerQuery,
         page: u32,
     ) -> Result<Page<LearnerRow>, ServiceError> {
-        let filter = LearnerFilter { search };
         let today = self.clock.today();
+        let filter = query.filter(AcademicYear::containing(today));
         Ok(children::list_learners(
             &self.db,
             &actor.scope(),
@@ -155,5 +194,27 @@ impl Services {
         )
         .await?;
         Ok(())
+    }
+}
+
+/// The choices "Your learners" offers to filter by.
+pub struct LearnerFilterOptions {
+    /// Schools and settings of the authority, by name.
+    pub schools: Vec<(Uuid, String)>,
+    pub social_workers: Vec<(Uuid, String)>,
+}
+
+impl Services {
+    pub async fn learner_filter_options(
+        &self,
+        actor: &Actor,
+    ) -> Result<LearnerFilterOptions, ServiceError> {
+        let schools = self.authority_schools(actor).await?;
+        let sws =
+            openpep_store::users::staff_in_roles(&self.db, actor.la_id, &["social_worker"]).await?;
+        Ok(LearnerFilterOptions {
+            schools: schools.into_iter().map(|s| (s.id, s.name)).collect(),
+            social_workers: sws.into_iter().map(|s| (s.user_id, s.display_name)).collect(),
+        })
     }
 }

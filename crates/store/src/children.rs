@@ -40,6 +40,9 @@ pub struct LearnerRow {
     pub upn: Option<String>,
     pub school_name: Option<String>,
     pub social_worker: Option<String>,
+    /// The status of the child's current PEP (the latest by due date).
+    pub pep_status: Option<String>,
+    pub pep_due_on: Option<NaiveDate>,
 }
 
 /// What to look for in a list of learners.
@@ -47,6 +50,28 @@ pub struct LearnerRow {
 pub struct LearnerFilter {
     /// Part of a name, or a whole UPN.
     pub search: Option<String>,
+    /// Currently placed at this school.
+    pub school_id: Option<Uuid>,
+    /// Born on or after / on or before (how year groups and phases filter).
+    pub born_from: Option<NaiveDate>,
+    pub born_to: Option<NaiveDate>,
+    /// Currently allocated to this social worker.
+    pub social_worker: Option<Uuid>,
+    /// The current PEP's status code, or "overdue".
+    pub pep_status: Option<String>,
+    pub sort: LearnerSort,
+}
+
+/// How a list of learners is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LearnerSort {
+    #[default]
+    Name,
+    /// Youngest first.
+    Age,
+    School,
+    /// The current PEP's due date, soonest first.
+    PepDue,
 }
 
 const COLUMNS: &str = "c.id, c.la_id, c.forename, c.surname, c.preferred_name, c.date_of_birth, \
@@ -200,7 +225,8 @@ pub async fn update_names(
     Ok(expected_version + 1)
 }
 
-/// "Your learners": the children in scope, by surname, one page at a time.
+/// "Your learners": the children in scope, filtered and sorted, one page
+/// at a time.
 pub async fn list_learners(
     db: &Db,
     scope: &ChildScope,
@@ -211,10 +237,27 @@ pub async fn list_learners(
     let search = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let pattern = search.map(like_pattern).unwrap_or_default();
     let upn = search.map(str::to_uppercase).unwrap_or_default();
+    let status = filter.pep_status.clone().unwrap_or_default();
+    let current_pep = "LEFT JOIN peps cur ON cur.id = (SELECT p.id FROM peps p WHERE p.child_id = c.id \
+         ORDER BY p.due_on DESC, p.id DESC LIMIT 1)";
     let condition = format!(
-        "{} AND ($6 = '' OR c.search_text LIKE $6 ESCAPE '\\' OR c.upn = $7)",
+        "{} AND ($6 = '' OR c.search_text LIKE $6 ESCAPE '\\' OR c.upn = $7) \
+         AND ($10 IS NULL OR EXISTS (SELECT 1 FROM school_placements f WHERE f.child_id = c.id \
+           AND f.school_id = $10 AND f.started_on <= $3 AND (f.ended_on IS NULL OR f.ended_on > $3))) \
+         AND ($11 IS NULL OR c.date_of_birth >= $11) AND ($12 IS NULL OR c.date_of_birth <= $12) \
+         AND ($13 IS NULL OR EXISTS (SELECT 1 FROM child_workers f WHERE f.child_id = c.id \
+           AND f.user_id = $13 AND f.role = 'social_worker' AND f.started_on <= $3 \
+           AND (f.ended_on IS NULL OR f.ended_on > $3))) \
+         AND ($14 = '' OR cur.status = $14 OR ($14 = 'overdue' AND cur.due_on < $3 \
+           AND cur.status NOT IN ('signed_off', 'quality_assured')))",
         scope_clause(scope)
     );
+    let order = match filter.sort {
+        LearnerSort::Name => sort_expression(db).to_owned(),
+        LearnerSort::Age => format!("c.date_of_birth DESC, {}", sort_expression(db)),
+        LearnerSort::School => format!("school_name, {}", sort_expression(db)),
+        LearnerSort::PepDue => format!("cur.due_on NULLS LAST, {}", sort_expression(db)),
+    };
     let rows_sql = format!(
         "SELECT c.id, c.forename, c.surname, c.date_of_birth, c.upn, \
            (SELECT s.name FROM school_placements sp JOIN schools s ON s.id = sp.school_id \
@@ -224,25 +267,32 @@ pub async fn list_learners(
            (SELECT u.display_name FROM child_workers w JOIN users u ON u.id = w.user_id \
              WHERE w.child_id = c.id AND w.role = 'social_worker' AND w.started_on <= $3 \
                AND (w.ended_on IS NULL OR w.ended_on > $3) \
-             ORDER BY w.started_on DESC LIMIT 1) AS social_worker \
-         FROM children c WHERE {condition} \
-         ORDER BY {}, c.id LIMIT $8 OFFSET $9",
-        sort_expression(db)
+             ORDER BY w.started_on DESC LIMIT 1) AS social_worker, \
+           cur.status AS pep_status, cur.due_on AS pep_due_on \
+         FROM children c {current_pep} WHERE {condition} \
+         ORDER BY {order}, c.id LIMIT $8 OFFSET $9"
     );
-    let count_sql = format!("SELECT COUNT(*) FROM children c WHERE {condition}");
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM children c {current_pep} WHERE {condition} \
+         AND $8 >= 0 AND $9 >= 0"
+    );
+    macro_rules! filters {
+        ($query:expr) => {
+            bind_scope!($query, scope, today)
+                .bind(&pattern)
+                .bind(&upn)
+                .bind(page.limit())
+                .bind(page.offset())
+                .bind(filter.school_id)
+                .bind(filter.born_from)
+                .bind(filter.born_to)
+                .bind(filter.social_worker)
+                .bind(&status)
+        };
+    }
     on_db!(db, pool => {
-        let total: i64 = bind_scope!(sqlx::query_scalar(&count_sql), scope, today)
-            .bind(&pattern)
-            .bind(&upn)
-            .fetch_one(pool)
-            .await?;
-        let rows: Vec<LearnerRow> = bind_scope!(sqlx::query_as(&rows_sql), scope, today)
-            .bind(&pattern)
-            .bind(&upn)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(pool)
-            .await?;
+        let total: i64 = filters!(sqlx::query_scalar(&count_sql)).fetch_one(pool).await?;
+        let rows: Vec<LearnerRow> = filters!(sqlx::query_as(&rows_sql)).fetch_all(pool).await?;
         Ok(Page { rows, total })
     })
 }

@@ -133,7 +133,7 @@ fn placement(c: &Child, s: &School, from: NaiveDate, to: Option<NaiveDate>) -> S
 }
 
 async fn names(db: &Db, scope: &ChildScope, search: Option<&str>) -> Vec<String> {
-    let filter = LearnerFilter { search: search.map(Into::into) };
+    let filter = LearnerFilter { search: search.map(Into::into), ..LearnerFilter::default() };
     let page =
         children::list_learners(db, scope, now().date_naive(), &filter, PageRequest::new(1, 50))
             .await
@@ -272,6 +272,58 @@ async fn story(t: TestDb) {
     );
     // Search and sort fold case and accents the same on both backends.
     assert_eq!(names(db, &sw_scope, Some("ZEPHYR")).await, ["Ada Zephyr-Jones"]);
+
+    // Filters: school, social worker, date of birth, the current PEP's status.
+    let filtered = |f: LearnerFilter| async move {
+        children::list_learners(db, &whole, today, &f, PageRequest::new(1, 50))
+            .await
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| (r.forename, r.pep_status))
+            .collect::<Vec<_>>()
+    };
+    let at_oak = LearnerFilter { school_id: Some(oak.id), ..LearnerFilter::default() };
+    assert_eq!(filtered(at_oak).await, [("Bo".to_string(), None)]);
+    let sws = LearnerFilter { social_worker: Some(sw.id), ..LearnerFilter::default() };
+    assert_eq!(filtered(sws).await.len(), 1);
+    let born = LearnerFilter { born_from: Some(date(2016, 1, 1)), ..LearnerFilter::default() };
+    assert!(filtered(born).await.is_empty());
+    let mut tx = db.begin().await.unwrap();
+    for (c, due, status) in [
+        (&cy, date(2026, 10, 1), "in_progress"),
+        (&bo, date(2026, 12, 11), "draft"),
+        (&bo, date(2026, 7, 10), "signed_off"),
+    ] {
+        let pep = openpep_store::peps::Pep {
+            id: Uuid::now_v7(),
+            la_id: north.id,
+            child_id: c.id,
+            academic_year: 2026,
+            term: "autumn".into(),
+            reason: "termly".into(),
+            status: status.into(),
+            due_on: due,
+            meeting_at: None,
+            signed_off_at: None,
+            version: 1,
+            created_at: now(),
+            updated_at: now(),
+        };
+        openpep_store::peps::insert(&mut tx, &pep).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let overdue = LearnerFilter { pep_status: Some("overdue".into()), ..LearnerFilter::default() };
+    assert_eq!(filtered(overdue).await, [("Cy".to_string(), Some("in_progress".to_string()))]);
+    let drafts = LearnerFilter { pep_status: Some("draft".into()), ..LearnerFilter::default() };
+    assert_eq!(
+        filtered(drafts).await,
+        [("Bo".to_string(), Some("draft".to_string()))],
+        "the latest PEP counts"
+    );
+    let by_due = LearnerFilter { sort: children::LearnerSort::PepDue, ..LearnerFilter::default() };
+    let order: Vec<_> = filtered(by_due).await.into_iter().map(|(n, _)| n).collect();
+    assert_eq!(order, ["Cy", "Bo", "Ada"], "soonest due first, none last");
     let mut tx = db.begin().await.unwrap();
     placements::end_child_worker(&mut tx, north.id, ended_worker.id, today).await.unwrap();
     tx.commit().await.unwrap();

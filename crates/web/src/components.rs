@@ -88,6 +88,10 @@ impl Cell {
     pub fn text(text: impl Into<String>) -> Cell {
         Cell { text: text.into(), ..Cell::default() }
     }
+    pub fn with_tag(mut self, tag: Tag) -> Cell {
+        self.tags.push(tag);
+        self
+    }
     /// A cell holding a button that POSTs to `action`.
     pub fn button(
         action: impl Into<String>,

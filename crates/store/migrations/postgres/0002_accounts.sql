@@ -114,3 +114,6 @@ $$;
 CREATE TRIGGER audit_events_no_update_or_delete
     BEFORE UPDATE OR DELETE ON audit_events
     FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+
+-- The current PEP of a child is its latest by due date.
+CREATE INDEX peps_child_due_idx ON peps (child_id, due_on);

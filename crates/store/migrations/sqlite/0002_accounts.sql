@@ -104,3 +104,6 @@ CREATE TABLE team_members (
 );
 CREATE INDEX team_members_manager_idx ON team_members (manager_user_id, la_id);
 CREATE INDEX team_members_member_idx ON team_members (member_user_id);
+
+-- The current PEP of a child is its latest by due date.
+CREATE INDEX peps_child_due_idx ON peps (child_id, due_on);

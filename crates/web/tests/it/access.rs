@@ -154,3 +154,53 @@ async fn a_team_manager_sees_their_teams_caseloads_read_only() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn learners_filter_by_phase_year_school_social_worker_and_pep_status() {
+    on_each_backend(dev_config(), |app| async move {
+        app.sign_in_role(Role::VsOfficer).await;
+        let count = |html: &scraper::Html| {
+            let text = texts(html, "main p[aria-live]").first().cloned().unwrap_or_default();
+            text.rsplit(" of ")
+                .next()
+                .and_then(|t| t.split(' ').next())
+                .and_then(|n| n.parse::<usize>().ok())
+                .unwrap_or(0)
+        };
+        let (_, all) = app.get_html("/learners").await;
+        let total = count(&all);
+        assert_eq!(total, 60);
+        let mut by_phase = 0;
+        for phase in ["early_years", "primary", "secondary", "post_16"] {
+            let (status, html) = app.get_html(&format!("/learners?phase={phase}")).await;
+            assert_eq!(status, 200);
+            by_phase += count(&html);
+        }
+        assert_eq!(by_phase, total, "every child is in exactly one phase");
+        let (_, year7) = app.get_html("/learners?year=7").await;
+        assert!(texts(&year7, "table tbody td:nth-of-type(2)").iter().all(|y| y == "Year 7"));
+        let (_, overdue) = app.get_html("/learners?status=overdue&sort=due").await;
+        let shown = texts(&overdue, "table tbody td:nth-of-type(5)");
+        assert!(shown.iter().all(|s| s.contains("Overdue")), "{shown:?}");
+        let (_, drafts) = app.get_html("/learners?status=draft").await;
+        assert!(
+            texts(&drafts, "table tbody td:nth-of-type(5)")
+                .iter()
+                .all(|s| s.contains("Not started") || s.contains("Overdue"))
+        );
+        // Filters survive paging; nonsense is ignored, not an error.
+        let (_, page) = app.get_html("/learners?phase=primary&sort=age").await;
+        if let Some(next) = attr(&page, ".govuk-pagination__next a", "href") {
+            assert!(next.contains("phase=primary") && next.contains("sort=age"), "{next}");
+        }
+        let (status, html) =
+            app.get_html("/learners?year=banana&status=nope&school=x&sw=y&sort=z").await;
+        assert_eq!(status, 200);
+        assert_eq!(count(&html), total);
+        // A social worker's filter gives exactly their caseload.
+        let (sw, sw_scope) = app.user_scope(Role::SocialWorker).await;
+        let (_, theirs) = app.get_html(&format!("/learners?sw={sw}")).await;
+        assert_eq!(count(&theirs), app.child_ids(&sw_scope).await.len());
+    })
+    .await;
+}
