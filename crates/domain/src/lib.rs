@@ -12,6 +12,7 @@ pub mod legal_status;
 pub mod money;
 pub mod password;
 pub mod pep;
+pub mod pep_cycle;
 pub mod permission;
 pub mod role;
 pub mod school_year;
