@@ -20,6 +20,7 @@ pub mod scope;
 pub mod search;
 pub mod uln;
 pub mod upn;
+pub mod vs_involvement;
 
 pub use calendar::WorkingDayCalendar;
 pub use date_of_birth::{DateError, DateOfBirth, DatePart};

@@ -27,6 +27,8 @@ pub struct ChildOverview {
     pub changes: Vec<openpep_store::audit::NamedEvent>,
     /// What the actor may do about this child.
     pub may: Vec<Action>,
+    /// The code of the child's authority (to tell schools outside it).
+    pub la_code: String,
 }
 
 pub const LEARNERS_PER_PAGE: u32 = 25;
@@ -158,6 +160,7 @@ impl Services {
         // Who worked with the child before is part of the full record only.
         let allocations =
             if may.contains(&Action::ViewChildRecord) { allocations } else { Vec::new() };
+        let la_code = openpep_store::authorities::get(&self.db, child.la_id).await?.code;
         self.record_view(actor, &child, "overview").await?;
         Ok(ChildOverview {
             child,
@@ -168,6 +171,7 @@ impl Services {
             allocations,
             changes,
             may,
+            la_code,
         })
     }
 

@@ -4,6 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use chrono::NaiveDate;
+use openpep_domain::vs_involvement::{InvolvementCriteria, InvolvementFacts};
 use openpep_domain::{
     AcademicYear, Action, LegalStatus, NcYear, PepStatus, Role, Term, UnknownUpnReason,
 };
@@ -28,6 +29,7 @@ pub struct ChildPage {
     peps: Table,
     school_history: Table,
     child_id: String,
+    vs_should_attend: Option<String>,
     /// Past and present allocations, with an "End" button where allowed.
     allocations: Table,
     changes: Table,
@@ -86,6 +88,27 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
         Some("amber") => tags.push(Tag::new("Amber priority", TagColour::Orange)),
         _ => {}
     }
+    let latest_pep = o.peps.first();
+    let facts = InvolvementFacts {
+        new_to_virtual_school: !o
+            .peps
+            .iter()
+            .any(|p| PepStatus::from_code(&p.status).is_some_and(PepStatus::is_complete)),
+        school_move: latest_pep.is_some_and(|p| p.reason == "placement_change"),
+        educated_outside_authority: current_school.is_some_and(|s| s.school_la_code != o.la_code),
+        red_rated: c.vs_priority.as_deref() == Some("red"),
+        professional_disagreement: false,
+        year_group: Some(nc),
+    };
+    let reasons = InvolvementCriteria::default().reasons(&facts);
+    let vs_should_attend = (!reasons.is_empty()).then(|| {
+        let list: Vec<_> = reasons.iter().map(|r| r.label()).collect();
+        format!(
+            "The Virtual School should attend the next PEP meeting: {} {}.",
+            c.forename,
+            list.join("; ")
+        )
+    });
     let mut alerts = Vec::new();
     if current_school.is_none() && nc.value() >= 0 {
         alerts.push(format!("{} has no school place.", c.forename));
@@ -277,6 +300,7 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
             .collect(),
     };
     ChildPage {
+        vs_should_attend,
         child_id: o.child.id.to_string(),
         allocations,
         changes,

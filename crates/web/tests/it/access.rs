@@ -204,3 +204,32 @@ async fn learners_filter_by_phase_year_school_social_worker_and_pep_status() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_overview_says_when_the_virtual_school_should_attend() {
+    on_each_backend(dev_config(), |app| async move {
+        let (_, scope) = app.user_scope(Role::VsOfficer).await;
+        let today = crate::support::now().date_naive();
+        let mut red = None;
+        for id in app.child_ids(&scope).await {
+            let child =
+                openpep_store::children::get(&app.services.db, &scope, today, id).await.unwrap();
+            if child.vs_priority.as_deref() == Some("red") {
+                red = Some(id);
+                break;
+            }
+        }
+        let red = red.expect("the demo has red-rated children");
+        app.sign_in_role(Role::VsOfficer).await;
+        let (_, html) = app.get_html(&format!("/children/{red}")).await;
+        let inset = texts(&html, ".govuk-inset-text");
+        assert!(
+            inset
+                .iter()
+                .any(|t| t.starts_with("The Virtual School should attend")
+                    && t.contains("red-rated")),
+            "{inset:?}"
+        );
+    })
+    .await;
+}
