@@ -376,7 +376,7 @@ browserTest('the Virtual School manages people and allocations, axe-clean', asyn
   const child = new URL(page.url()).pathname;
   await expectNoAxeViolations(page, 'a child page as the VS');
   await screenshot(page, '12-child-as-vs.png');
-  for (const [suffix, name] of [['/allocations/new', '13-allocate'], ['/invite', '14-give-access'], ['/history', '15-history']]) {
+  for (const [suffix, name] of [['/allocations/new', '13-allocate'], ['/invite', '14-give-access'], ['/history', '15-history'], ['/edit', '16-edit-child']]) {
     await page.goto(url(child + suffix));
     await expectNoAxeViolations(page, `${suffix} for a child`);
     await screenshot(page, `${name}.png`);

@@ -14,6 +14,7 @@ pub mod mail;
 pub mod passwords;
 pub mod people;
 pub mod profile;
+pub mod profiles;
 pub mod sessions;
 pub mod throttle;
 pub mod totp;

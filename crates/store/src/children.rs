@@ -347,3 +347,78 @@ pub async fn access(
         .fetch_one(pool)
         .await)?)
 }
+
+/// The profile fields the Virtual School edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildProfile {
+    pub forename: String,
+    pub surname: String,
+    pub preferred_name: Option<String>,
+    pub date_of_birth: NaiveDate,
+    pub gender: String,
+    pub upn: Option<String>,
+    pub upn_unknown_reason: Option<String>,
+    pub uln: Option<String>,
+    pub legal_status: Option<String>,
+    pub entered_care_on: Option<NaiveDate>,
+    pub vs_priority: Option<String>,
+}
+
+/// Saves a child's profile if nobody saved since `expected_version`;
+/// returns the new version (`StaleVersion` otherwise).
+pub async fn update_profile(
+    tx: &mut Tx,
+    la_id: Uuid,
+    id: Uuid,
+    expected_version: i64,
+    p: &ChildProfile,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let (search_text, sort_key) = keys(&p.forename, &p.surname, p.preferred_name.as_deref());
+    let changed = exec_tx!(tx, sqlx::query(
+        "UPDATE children SET forename = $4, surname = $5, preferred_name = $6, date_of_birth = $7, \
+         gender = $8, upn = $9, upn_unknown_reason = $10, uln = $11, legal_status = $12, \
+         entered_care_on = $13, vs_priority = $14, search_text = $15, sort_key = $16, \
+         updated_at = $17, version = version + 1 \
+         WHERE la_id = $1 AND id = $2 AND version = $3",
+    )
+    .bind(la_id)
+    .bind(id)
+    .bind(expected_version)
+    .bind(&p.forename)
+    .bind(&p.surname)
+    .bind(&p.preferred_name)
+    .bind(p.date_of_birth)
+    .bind(&p.gender)
+    .bind(&p.upn)
+    .bind(&p.upn_unknown_reason)
+    .bind(&p.uln)
+    .bind(&p.legal_status)
+    .bind(p.entered_care_on)
+    .bind(&p.vs_priority)
+    .bind(search_text)
+    .bind(sort_key)
+    .bind(now))?;
+    if changed == 0 {
+        return Err(StoreError::StaleVersion);
+    }
+    Ok(expected_version + 1)
+}
+
+impl Child {
+    pub fn profile(&self) -> ChildProfile {
+        ChildProfile {
+            forename: self.forename.clone(),
+            surname: self.surname.clone(),
+            preferred_name: self.preferred_name.clone(),
+            date_of_birth: self.date_of_birth,
+            gender: self.gender.clone(),
+            upn: self.upn.clone(),
+            upn_unknown_reason: self.upn_unknown_reason.clone(),
+            uln: self.uln.clone(),
+            legal_status: self.legal_status.clone(),
+            entered_care_on: self.entered_care_on,
+            vs_priority: self.vs_priority.clone(),
+        }
+    }
+}

@@ -36,6 +36,7 @@ pub struct ChildPage {
     can_allocate: bool,
     can_invite_carer: bool,
     can_see_history: bool,
+    can_edit: bool,
 }
 
 /// Plain words for what an audit event records.
@@ -307,6 +308,7 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
         can_allocate,
         can_invite_carer: may(Action::GrantCarerAccess),
         can_see_history: may(Action::ViewChildAuditLog),
+        can_edit: may(Action::EditChildProfile),
         // The title stays out of browser history: no name in it.
         layout: Layout::for_user(user, "Child overview", "/children").dev(state.config.dev_mode),
         name,

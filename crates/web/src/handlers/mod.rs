@@ -11,6 +11,7 @@ mod learners;
 mod mailbox;
 mod people;
 mod profile;
+mod profile_edit;
 mod register;
 mod sign_in;
 
@@ -91,6 +92,8 @@ app_routes! {
     post "/account/authenticator/remove" => profile::disable_authenticator, Access::SignedIn;
     get "/learners" => learners::show, Access::SignedIn;
     get "/children/{id}" => children::show, Access::Child(Action::ViewChildOverview);
+    get "/children/{id}/edit" => profile_edit::show, Access::Child(Action::EditChildProfile);
+    post "/children/{id}/edit" => profile_edit::save, Access::Child(Action::EditChildProfile);
     get "/children/{id}/history" => allocations::history, Access::Child(Action::ViewChildAuditLog);
     get "/children/{id}/allocations/new" => allocations::show_allocate, Access::Child(Action::ManageAllocations);
     post "/children/{id}/allocations/new" => allocations::allocate, Access::Child(Action::ManageAllocations);

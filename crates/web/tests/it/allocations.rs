@@ -135,3 +135,102 @@ async fn a_social_worker_gives_a_carer_access_to_one_child() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_virtual_school_edits_a_profile_and_a_stale_save_is_caught() {
+    on_each_backend(dev_config(), |app| async move {
+        let (_, scope) = app.user_scope(Role::VsOfficer).await;
+        let child = app.child_ids(&scope).await[0];
+        let edit = format!("/children/{child}/edit");
+        app.sign_in_role(Role::VsOfficer).await;
+        let (status, html) = app.get_html(&edit).await;
+        assert_eq!(status, 200);
+        let field =
+            |name: &str| attr(&html, &format!("[name='{name}']"), "value").unwrap_or_default();
+        let mut form: Vec<(String, String)> = [
+            "version",
+            "forename",
+            "surname",
+            "preferred_name",
+            "dob-day",
+            "dob-month",
+            "dob-year",
+            "upn",
+            "uln",
+            "entered-day",
+            "entered-month",
+            "entered-year",
+        ]
+        .iter()
+        .map(|n| (n.to_string(), field(n)))
+        .collect();
+        let checked = |name: &str| {
+            attr(&html, &format!("input[name='{name}'][checked]"), "value").unwrap_or_default()
+        };
+        let selected = |name: &str| {
+            attr(&html, &format!("select[name='{name}'] option[selected]"), "value")
+                .unwrap_or_default()
+        };
+        form.push(("gender".into(), checked("gender")));
+        form.push(("vs_priority".into(), checked("vs_priority")));
+        form.push(("legal_status".into(), selected("legal_status")));
+        form.push(("upn_unknown_reason".into(), selected("upn_unknown_reason")));
+        let token = attr(&html, "input[name=_csrf]", "value").unwrap();
+        form.push(("_csrf".into(), token));
+        let with = |changes: &[(&str, &str)]| {
+            let mut f = form.clone();
+            for (k, v) in changes {
+                f.retain(|(key, _)| key != k);
+                f.push((k.to_string(), v.to_string()));
+            }
+            f
+        };
+        let post = |f: Vec<(String, String)>| {
+            let app = app.clone();
+            let edit = edit.clone();
+            async move { app.client.post(app.url(&edit)).form(&f).send().await.unwrap() }
+        };
+
+        // Bad input: a wrong UPN check letter, a date of birth in the future.
+        let response = post(with(&[("upn", "A801200005001"), ("dob-year", "2031")])).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let page = scraper::Html::parse_document(&response.text().await.unwrap());
+        let errors = texts(&page, ".govuk-error-summary__list a");
+        assert!(errors.contains(&"Date of birth must be in the past".to_string()), "{errors:?}");
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(
+            attr(&page, "input#upn", "value").unwrap(),
+            "A801200005001",
+            "what was typed stays"
+        );
+
+        // A good save, audited field by field.
+        let response = post(with(&[("surname", "Hartley-Rowe")])).await;
+        assert_eq!(location(&response), format!("/children/{child}"));
+        let (_, history) = app.get_html(&format!("/children/{child}/history")).await;
+        let details = texts(&history, "table tbody td:nth-of-type(4)");
+        assert!(
+            details.iter().any(|d| d.contains("\"surname\"") && d.contains("Hartley-Rowe")),
+            "{details:?}"
+        );
+
+        // The same (now stale) version again: refused, theirs shown, nothing lost.
+        let response = post(with(&[("surname", "Someone-Else")])).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let page = scraper::Html::parse_document(&response.text().await.unwrap());
+        assert!(
+            texts(&page, ".govuk-error-summary__list a")[0]
+                .starts_with("Someone else saved changes")
+        );
+        assert!(texts(&page, ".govuk-summary-list__value").contains(&"Hartley-Rowe".to_string()));
+        assert_eq!(attr(&page, "input#surname", "value").unwrap(), "Someone-Else");
+
+        // Only the Virtual School edits profiles.
+        let sw = app.new_browser();
+        sw.sign_in_role(Role::SocialWorker).await;
+        let (_, sw_scope) = app.user_scope(Role::SocialWorker).await;
+        let theirs = app.child_ids(&sw_scope).await[0];
+        assert_eq!(sw.get(&format!("/children/{theirs}/edit")).await.status().as_u16(), 404);
+    })
+    .await;
+}
