@@ -365,6 +365,11 @@ browserTest('the Virtual School manages people and allocations, axe-clean', asyn
   await expectNoAxeViolations(page, 'the people page');
   await screenshot(page, '10-people.png');
 
+  await page.goto(url('/settings'));
+  assert.equal(await h1Text(page), 'Settings');
+  await expectNoAxeViolations(page, 'the settings page');
+  await screenshot(page, '17-settings.png');
+
   await page.goto(url('/people/invite'));
   await page.getByRole('button', { name: 'Send invitation', exact: true }).click();
   await page.locator('.govuk-error-summary').waitFor({ state: 'visible' });

@@ -18,6 +18,7 @@ pub mod role;
 pub mod school_year;
 pub mod scope;
 pub mod search;
+pub mod settings;
 pub mod uln;
 pub mod upn;
 pub mod vs_involvement;

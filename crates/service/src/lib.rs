@@ -16,6 +16,7 @@ pub mod people;
 pub mod profile;
 pub mod profiles;
 pub mod sessions;
+pub mod settings;
 pub mod throttle;
 pub mod totp;
 pub mod worker;

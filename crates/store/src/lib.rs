@@ -16,6 +16,7 @@ pub mod peps;
 pub mod placements;
 pub mod schools;
 pub mod sessions;
+pub mod settings;
 pub mod teams;
 pub mod terms;
 pub mod throttles;

@@ -38,6 +38,9 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     if openpep_domain::may(role, openpep_domain::AuthorityAction::ViewPeople) {
         items.push(("People", "/people"));
     }
+    if openpep_domain::may(role, openpep_domain::AuthorityAction::ManageSettings) {
+        items.push(("Settings", "/settings"));
+    }
     items.push(("Your account", "/account"));
     items
 }

@@ -13,6 +13,7 @@ mod people;
 mod profile;
 mod profile_edit;
 mod register;
+mod settings;
 mod sign_in;
 
 use axum::Router;
@@ -100,6 +101,8 @@ app_routes! {
     post "/children/{id}/allocations/{allocation}/end" => allocations::end, Access::Child(Action::ManageAllocations);
     get "/children/{id}/invite" => allocations::show_invite, Access::Child(Action::GrantCarerAccess);
     post "/children/{id}/invite" => allocations::invite, Access::Child(Action::GrantCarerAccess);
+    get "/settings" => settings::show, Access::Authority(AuthorityAction::ManageSettings);
+    post "/settings" => settings::save, Access::Authority(AuthorityAction::ManageSettings);
     get "/people" => people::list, Access::Authority(AuthorityAction::ViewPeople);
     get "/people/invite" => people::show_invite, Access::Authority(AuthorityAction::InvitePeople);
     post "/people/invite" => people::invite, Access::Authority(AuthorityAction::InvitePeople);

@@ -273,3 +273,51 @@ async fn the_vs_admin_changes_someones_role_and_access_follows_at_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_vs_admin_keeps_the_authority_settings() {
+    on_each_backend(dev_config(), |app| async move {
+        app.sign_in_role(Role::VsAdmin).await;
+        let (status, html) = app.get_html("/settings").await;
+        assert_eq!(status, 200);
+        assert_eq!(attr(&html, "input#sdq_threshold", "value").unwrap(), "17");
+        assert_eq!(attr(&html, "input[name=version]", "value").unwrap(), "0");
+        let form = |sdq: &'static str, email: &'static str, version: &'static str| {
+            vec![
+                ("version", version),
+                ("initial_timescale", "twenty_days"),
+                ("pep_from_age", "3"),
+                ("section_letters", "a, b, c, d, e"),
+                ("qa_grades", "Completed\nGood\nManagement decision"),
+                ("sdq_threshold", sdq),
+                ("sign_off_copies_to", email),
+            ]
+        };
+        let response =
+            app.post_page("/settings", "/settings", &form("41", "not-an-email", "0")).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let page = scraper::Html::parse_document(&response.text().await.unwrap());
+        assert_eq!(
+            texts(&page, ".govuk-error-summary__list a"),
+            [
+                "The SDQ threshold must be a whole number from 0 to 40",
+                "Enter an email address in the correct format, like name@example.com"
+            ]
+        );
+        assert_eq!(attr(&page, "input#sdq_threshold", "value").unwrap(), "41");
+        let response =
+            app.post_page("/settings", "/settings", &form("15", "vs@northmere.example", "0")).await;
+        assert_eq!(location(&response), "/settings?saved=1");
+        let (_, html) = app.get_html("/settings").await;
+        assert_eq!(attr(&html, "input#section_letters", "value").unwrap(), "A, B, C, D, E");
+        assert_eq!(attr(&html, "input[name=pep_from_age][checked]", "value").unwrap(), "3");
+        // A save over an old version is refused.
+        let response = app.post_page("/settings", "/settings", &form("16", "", "0")).await;
+        assert_eq!(response.status().as_u16(), 422);
+        // Only the administrator changes settings.
+        let officer = app.new_browser();
+        officer.sign_in_role(Role::VsOfficer).await;
+        assert_eq!(officer.get("/settings").await.status().as_u16(), 403);
+    })
+    .await;
+}

@@ -1,0 +1,161 @@
+//! The authority's settings page: read by everyone's pages, changed by the
+//! Virtual School administrator, versioned and audited.
+
+use openpep_domain::settings::AuthoritySettings;
+use openpep_domain::{AuthorityAction, Email};
+use openpep_store::audit::{self, AuditEvent};
+use openpep_store::{Json, StoreError, settings};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::invitations::FormError;
+use crate::{Actor, FieldErrors, ServiceError, Services};
+
+/// The settings form as typed.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsForm {
+    pub initial_timescale: String,
+    pub pep_from_age: String,
+    pub section_letters: String,
+    pub qa_grades: String,
+    pub sdq_threshold: String,
+    pub sign_off_copies_to: String,
+}
+
+/// Checks the form; the settings, or what is wrong with which field.
+pub fn check(form: &SettingsForm) -> Result<AuthoritySettings, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    if !matches!(form.initial_timescale.as_str(), "ten_working_days" | "twenty_days") {
+        errors.add("initial_timescale", "Select the timescale for initial PEPs");
+    }
+    let from_age = match form.pep_from_age.as_str() {
+        "2" => 2,
+        "3" => 3,
+        _ => {
+            errors.add("pep_from_age", "Select the age PEPs start from");
+            2
+        }
+    };
+    let letters: Vec<String> = form
+        .section_letters
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_uppercase)
+        .collect();
+    if letters.is_empty() || letters.len() > 8 || letters.iter().any(|l| l.chars().count() > 2) {
+        errors.add("section_letters", "Enter between 1 and 8 section letters, like A, B, C, D");
+    }
+    let grades: Vec<String> = form
+        .qa_grades
+        .lines()
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if grades.len() < 2 || grades.len() > 6 || grades.iter().any(|g| g.chars().count() > 60) {
+        errors.add(
+            "qa_grades",
+            "Enter between 2 and 6 grades, one on each line, each 60 characters or fewer",
+        );
+    }
+    let sdq = match form.sdq_threshold.trim().parse::<u8>() {
+        Ok(n) if n <= 40 => n,
+        Ok(_) | Err(_) if form.sdq_threshold.trim().is_empty() => {
+            errors.add("sdq_threshold", "Enter the SDQ score that flags concern");
+            17
+        }
+        _ => {
+            errors.add("sdq_threshold", "The SDQ threshold must be a whole number from 0 to 40");
+            17
+        }
+    };
+    let copies = form.sign_off_copies_to.trim();
+    let copies_to = if copies.is_empty() {
+        None
+    } else {
+        match Email::parse(copies) {
+            Ok(e) => Some(e.as_str().to_owned()),
+            Err(_) => {
+                errors.add(
+                    "sign_off_copies_to",
+                    "Enter an email address in the correct format, like name@example.com",
+                );
+                None
+            }
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(AuthoritySettings {
+        initial_timescale: form.initial_timescale.clone(),
+        pep_from_age: from_age,
+        section_letters: letters,
+        qa_grades: grades,
+        sdq_threshold: sdq,
+        sign_off_copies_to: copies_to,
+    })
+}
+
+impl Services {
+    /// The authority's settings (defaults until first saved) and their version.
+    pub async fn authority_settings(
+        &self,
+        la_id: Uuid,
+    ) -> Result<(AuthoritySettings, i64), ServiceError> {
+        match settings::get(&self.db, la_id).await? {
+            Some(stored) => {
+                let parsed = serde_json::from_value(stored.settings.0).unwrap_or_default();
+                Ok((parsed, stored.version))
+            }
+            None => Ok((AuthoritySettings::default(), 0)),
+        }
+    }
+
+    pub async fn save_settings(
+        &self,
+        actor: &Actor,
+        version: i64,
+        form: &SettingsForm,
+    ) -> Result<(), FormError> {
+        self.authorise(actor, AuthorityAction::ManageSettings)?;
+        let new = check(form).map_err(FormError::Invalid)?;
+        let (old, _) = self.authority_settings(actor.la_id).await?;
+        let now = self.clock.now();
+        let value =
+            serde_json::to_value(&new).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let mut tx = self.db.begin().await?;
+        match settings::save(&mut tx, actor.la_id, version, &value, actor.user_id, now).await {
+            Ok(_) => {}
+            Err(StoreError::StaleVersion) => {
+                let mut errors = FieldErrors::default();
+                errors.add(
+                    "initial_timescale",
+                    "Someone else changed the settings while you were editing. Check them and save again",
+                );
+                return Err(FormError::Invalid(errors));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let before = serde_json::to_value(&old).unwrap_or_default();
+        audit::record(
+            &mut tx,
+            &AuditEvent {
+                id: Uuid::now_v7(),
+                la_id: Some(actor.la_id),
+                actor_user_id: Some(actor.user_id),
+                action: "settings.changed".into(),
+                entity_type: "authority".into(),
+                entity_id: Some(actor.la_id),
+                child_id: None,
+                details: Json(json!({ "before": before, "after": value })),
+                request_id: actor.request_id.clone(),
+                occurred_at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

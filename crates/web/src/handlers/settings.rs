@@ -1,0 +1,127 @@
+//! The authority's settings, for the Virtual School administrator.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use openpep_domain::AuthorityAction;
+use openpep_domain::settings::AuthoritySettings;
+use openpep_service::FieldErrors;
+use openpep_service::invitations::FormError;
+use openpep_service::settings::SettingsForm;
+use serde::Deserialize;
+
+use crate::components::Choice;
+use crate::extract::CurrentUser;
+use crate::layout::Layout;
+use crate::{AppError, AppState};
+
+#[derive(Deserialize, Default)]
+pub struct SettingsFields {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    initial_timescale: String,
+    #[serde(default)]
+    pep_from_age: String,
+    #[serde(default)]
+    section_letters: String,
+    #[serde(default)]
+    qa_grades: String,
+    #[serde(default)]
+    sdq_threshold: String,
+    #[serde(default)]
+    sign_off_copies_to: String,
+}
+
+impl SettingsFields {
+    fn from_settings(s: &AuthoritySettings, version: i64) -> SettingsFields {
+        SettingsFields {
+            version: version.to_string(),
+            initial_timescale: s.initial_timescale.clone(),
+            pep_from_age: s.pep_from_age.to_string(),
+            section_letters: s.section_letters.join(", "),
+            qa_grades: s.qa_grades.join("\n"),
+            sdq_threshold: s.sdq_threshold.to_string(),
+            sign_off_copies_to: s.sign_off_copies_to.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/settings.html")]
+pub struct SettingsPage {
+    layout: Layout,
+    errors: FieldErrors,
+    f: SettingsFields,
+    timescales: Vec<Choice>,
+    ages: Vec<Choice>,
+    saved: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    f: SettingsFields,
+    errors: FieldErrors,
+    saved: bool,
+) -> SettingsPage {
+    SettingsPage {
+        layout: Layout::for_user(user, "Settings", "/settings")
+            .dev(state.config.dev_mode)
+            .with_errors(!errors.is_empty()),
+        errors,
+        f,
+        timescales: vec![
+            Choice::new("ten_working_days", "Within 10 working days").with_hint(
+                "Statutory guidance: initiated within 10 working days of coming into care",
+            ),
+            Choice::new("twenty_days", "Within 20 days").with_hint("A PEP meeting within 20 days"),
+        ],
+        ages: vec![Choice::new("2", "From age 2"), Choice::new("3", "From age 3")],
+        saved,
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<SavedQuery>,
+) -> Result<SettingsPage, AppError> {
+    state.services.authorise(&user.actor, AuthorityAction::ManageSettings)?;
+    let (settings, version) = state.services.authority_settings(user.actor.la_id).await?;
+    let fields = SettingsFields::from_settings(&settings, version);
+    Ok(page(&state, &user, fields, FieldErrors::default(), query.saved.is_some()))
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(fields): Form<SettingsFields>,
+) -> Result<Response, AppError> {
+    let form = SettingsForm {
+        initial_timescale: fields.initial_timescale.clone(),
+        pep_from_age: fields.pep_from_age.clone(),
+        section_letters: fields.section_letters.clone(),
+        qa_grades: fields.qa_grades.clone(),
+        sdq_threshold: fields.sdq_threshold.clone(),
+        sign_off_copies_to: fields.sign_off_copies_to.clone(),
+    };
+    let version = fields.version.parse::<i64>().unwrap_or(-1);
+    match state.services.save_settings(&user.actor, version, &form).await {
+        Ok(()) => Ok(Redirect::to("/settings?saved=1").into_response()),
+        Err(FormError::Invalid(errors)) => {
+            let mut response = page(&state, &user, fields, errors, false).into_response();
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(FormError::Service(e)) => Err(e.into()),
+    }
+}
