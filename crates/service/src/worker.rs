@@ -59,11 +59,11 @@ impl Services {
                 let now = self.clock.now();
                 let retry_at =
                     (email.attempts < MAX_ATTEMPTS).then(|| now + backoff(email.attempts));
-                // The error names no recipient: lettre's messages carry
-                // server replies, not addresses.
+                // A server's reply may quote the recipient: never log it.
+                let error = without_addresses(&error.to_string());
                 tracing::warn!(email_id = %email.id, kind = %email.kind, attempts = email.attempts,
                     gives_up = retry_at.is_none(), error = %error, "email not sent");
-                outbox::mark_failed(&self.db, email.id, now, &error.to_string(), retry_at).await?;
+                outbox::mark_failed(&self.db, email.id, now, &error, retry_at).await?;
                 Ok(false)
             }
         }
@@ -104,9 +104,25 @@ impl Services {
     }
 }
 
+/// The text with anything that looks like an e-mail address replaced.
+fn without_addresses(text: &str) -> String {
+    text.split(' ')
+        .map(|word| if word.contains('@') { "<address>" } else { word })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_replies_lose_their_addresses() {
+        assert_eq!(
+            without_addresses("550 5.1.1 <sam@school.example>: Recipient address rejected"),
+            "550 5.1.1 <address> Recipient address rejected"
+        );
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {
