@@ -14,12 +14,11 @@ use openpep_store::users::{self, User};
 use openpep_store::{Json, Tx};
 use rand::Rng;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
 use crate::mail::messages;
-use crate::sessions::{NewSession, SessionPolicy, random_token};
+use crate::sessions::{NewSession, SessionPolicy, random_token, sha256_hex};
 use crate::throttle::{self, Scope};
 use crate::{FieldErrors, ServiceError, Services, totp};
 
@@ -137,10 +136,6 @@ pub struct SignedIn {
     pub agreed_terms: bool,
 }
 
-fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn code_hash(challenge_id: &str, code: &str) -> String {
     sha256_hex(&format!("{challenge_id}:{code}"))
 }
@@ -172,7 +167,7 @@ impl Services {
         let Some(email) = parsed.filter(|_| errors.is_empty()) else {
             return Err(SignInError::Invalid(errors));
         };
-        let email_key = sha256_hex(email.as_str());
+        let email_key = throttle::email_key(email.as_str());
         self.refuse_if_locked(&email_key, &client.address).await?;
 
         let user = users::by_email(&self.db, email.as_str()).await?;
@@ -372,7 +367,7 @@ impl Services {
         let Some(step) = totp_step else {
             let attempts = challenges::count_attempt(&self.db, &challenge.id).await?;
             if attempts >= CODE_TRIES {
-                let email_key = sha256_hex(&user.email);
+                let email_key = throttle::email_key(&user.email);
                 self.sign_in_failed(&email_key, Some(&user), client, "too_many_codes").await?;
                 return Err(CodeError::TooManyTries);
             }
@@ -396,7 +391,7 @@ impl Services {
         if challenge.method == "totp" {
             users::set_totp_last_step(&mut tx, user.id, step).await?;
         }
-        throttles::clear(&mut tx, Scope::Email.code(), &sha256_hex(&user.email)).await?;
+        throttles::clear(&mut tx, Scope::Email.code(), &throttle::email_key(&user.email)).await?;
         let session = self.start_session(&mut tx, policy, user.id, membership.id).await?;
         users::record_sign_in(&mut tx, user.id, now).await?;
         audit::record(

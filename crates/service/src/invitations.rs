@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::auth::{hash_password, hashing, queue_mail};
 use crate::mail::messages;
-use crate::sessions::random_token;
+use crate::sessions::{random_token, sha256_hex};
 use crate::{Actor, FieldErrors, ServiceError, Services};
 
 pub const INVITATION_LIFETIME: TimeDelta = TimeDelta::days(7);
@@ -72,11 +72,6 @@ pub struct InvitationView {
 pub struct RegisterForm {
     pub name: String,
     pub password: String,
-}
-
-fn hash_token(token: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn event(
@@ -164,7 +159,7 @@ impl Services {
             school_id,
             child_id: None,
             invited_by: actor.user_id,
-            token_hash: hash_token(&token),
+            token_hash: sha256_hex(&token),
             created_at: now,
             expires_at: now + INVITATION_LIFETIME,
             accepted_at: None,
@@ -207,7 +202,7 @@ impl Services {
     }
 
     async fn open_invitation(&self, token: &str) -> Result<Option<Invitation>, ServiceError> {
-        Ok(invitations::open_by_token(&self.db, &hash_token(token), self.clock.now()).await?)
+        Ok(invitations::open_by_token(&self.db, &sha256_hex(token), self.clock.now()).await?)
     }
 
     /// The invitation a link names, if it can still be used.
@@ -390,7 +385,7 @@ impl Services {
             school_id: None,
             child_id: Some(child.id),
             invited_by: actor.user_id,
-            token_hash: hash_token(&token),
+            token_hash: sha256_hex(&token),
             created_at: now,
             expires_at: now + INVITATION_LIFETIME,
             accepted_at: None,

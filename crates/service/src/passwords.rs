@@ -12,17 +12,12 @@ use uuid::Uuid;
 use crate::auth::{hash_password, hashing, queue_mail};
 use crate::invitations::FormError;
 use crate::mail::messages;
-use crate::sessions::random_token;
+use crate::sessions::{random_token, sha256_hex};
 use crate::throttle::Scope;
 use crate::{FieldErrors, ServiceError, Services};
 
 pub const RESET_LIFETIME: TimeDelta = TimeDelta::hours(1);
 const PURPOSE: &str = "password_reset";
-
-fn sha256_hex(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
 
 impl Services {
     /// Sends a reset link if the address has an active account. Says
@@ -97,7 +92,8 @@ impl Services {
         let mut tx = self.db.begin().await?;
         email_tokens::use_token(&mut tx, &record.id, now).await?;
         users::set_password(&mut tx, user.id, &hash, now).await?;
-        throttles::clear(&mut tx, Scope::Email.code(), &sha256_hex(&user.email)).await?;
+        throttles::clear(&mut tx, Scope::Email.code(), &crate::throttle::email_key(&user.email))
+            .await?;
         audit::record(&mut tx, &user_event(user.id, "user.password_reset", request_id, now))
             .await?;
         tx.commit().await?;

@@ -25,12 +25,6 @@ impl Services {
     }
 }
 
-/// The key a person's sign-in failures are counted under.
-pub fn email_key(email: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(email.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 impl Services {
     /// Which of these people are locked out of signing in now.
     pub async fn locked_out(
@@ -42,7 +36,7 @@ impl Services {
         let locked = openpep_store::throttles::locked(&self.db, "email", self.clock.now()).await?;
         Ok(people
             .iter()
-            .filter(|p| locked.contains(&email_key(&p.email)))
+            .filter(|p| locked.contains(&crate::throttle::email_key(&p.email)))
             .map(|p| p.user_id)
             .collect())
     }
@@ -84,7 +78,12 @@ impl Services {
         let user_id = person.user_id;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        openpep_store::throttles::clear(&mut tx, "email", &email_key(&person.email)).await?;
+        openpep_store::throttles::clear(
+            &mut tx,
+            "email",
+            &crate::throttle::email_key(&person.email),
+        )
+        .await?;
         openpep_store::audit::record(&mut tx, &people_event(actor, "user.unlocked", user_id, now))
             .await?;
         tx.commit().await?;

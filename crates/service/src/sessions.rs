@@ -40,9 +40,10 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+/// Hex SHA-256: how tokens (sessions, sign-in challenges, invitation and
+/// reset links) are stored, so a copy of the database opens nothing.
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Skip writing `last_seen_at` more often than this: a write per request
@@ -62,7 +63,7 @@ impl Services {
         let token = random_token();
         let csrf_token = random_token();
         let row = SessionRow {
-            id: hash(&token),
+            id: sha256_hex(&token),
             user_id,
             membership_id,
             csrf_token: csrf_token.clone(),
@@ -84,7 +85,7 @@ impl Services {
             return Ok(None);
         }
         let now = self.clock.now();
-        let id = hash(token);
+        let id = sha256_hex(token);
         let found = sessions::find_live(
             &self.db,
             &id,
@@ -102,7 +103,7 @@ impl Services {
     }
 
     pub async fn end_session(&self, token: &str) -> Result<(), ServiceError> {
-        sessions::delete(&self.db, &hash(token)).await?;
+        sessions::delete(&self.db, &sha256_hex(token)).await?;
         Ok(())
     }
 

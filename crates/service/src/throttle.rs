@@ -35,6 +35,12 @@ impl Scope {
     }
 }
 
+/// The subject an e-mail address's failures are counted under (its hash:
+/// addresses typed by mistake may be someone else's).
+pub fn email_key(email: &str) -> String {
+    crate::sessions::sha256_hex(email)
+}
+
 /// Until when the subject is locked, if it is.
 pub fn locked_until(throttle: Option<&Throttle>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     throttle.and_then(|t| t.locked_until).filter(|until| *until > now)
