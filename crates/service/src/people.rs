@@ -71,10 +71,9 @@ impl Services {
         membership_id: uuid::Uuid,
     ) -> Result<(), ServiceError> {
         self.authorise(actor, AuthorityAction::UnlockAccounts)?;
-        let people = users::people(&self.db, actor.la_id, None).await?;
-        let Some(person) = people.iter().find(|p| p.membership_id == membership_id) else {
-            return Err(ServiceError::NotFound);
-        };
+        let person = users::person(&self.db, actor.la_id, membership_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         let user_id = person.user_id;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
@@ -126,10 +125,9 @@ impl Services {
         membership_id: uuid::Uuid,
     ) -> Result<Team, ServiceError> {
         self.authorise(actor, AuthorityAction::ManagePeople)?;
-        let people = users::people(&self.db, actor.la_id, None).await?;
-        let manager = people
-            .into_iter()
-            .find(|p| p.membership_id == membership_id && p.role == "team_manager")
+        let manager = users::person(&self.db, actor.la_id, membership_id)
+            .await?
+            .filter(|p| p.role == "team_manager")
             .ok_or(ServiceError::NotFound)?;
         let social_workers =
             users::staff_in_roles(&self.db, actor.la_id, &["social_worker"]).await?;
@@ -185,8 +183,7 @@ impl Services {
         membership_id: uuid::Uuid,
     ) -> Result<Person, ServiceError> {
         self.authorise(actor, AuthorityAction::ManagePeople)?;
-        let people = users::people(&self.db, actor.la_id, None).await?;
-        people.into_iter().find(|p| p.membership_id == membership_id).ok_or(ServiceError::NotFound)
+        users::person(&self.db, actor.la_id, membership_id).await?.ok_or(ServiceError::NotFound)
     }
 
     /// Changes the role someone holds in the actor's authority; their
@@ -222,19 +219,25 @@ impl Services {
                 }
             }
         }
-        let held = users::people(&self.db, actor.la_id, None).await?;
-        if held.iter().any(|p| {
-            p.user_id == person.user_id
-                && p.role == new_role.code()
-                && p.membership_id != membership_id
-        }) {
-            errors.add("role", "They already hold that role here");
-            return Err(FormError::Invalid(errors));
-        }
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        users::set_membership_role(&mut tx, actor.la_id, membership_id, new_role.code(), school_id)
-            .await?;
+        // They may hold (or once held) that role here already: the unique
+        // index says so, on both backends.
+        match users::set_membership_role(
+            &mut tx,
+            actor.la_id,
+            membership_id,
+            new_role.code(),
+            school_id,
+        )
+        .await
+        {
+            Err(openpep_store::StoreError::Duplicate { .. }) => {
+                errors.add("role", "They already hold that role here");
+                return Err(FormError::Invalid(errors));
+            }
+            other => other?,
+        }
         let mut event = people_event(actor, "membership.role_changed", person.user_id, now);
         event.details = openpep_store::Json(serde_json::json!({
             "role": { "before": person.role, "after": new_role.code() },

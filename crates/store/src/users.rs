@@ -202,20 +202,31 @@ pub struct Person {
 pub async fn people(db: &Db, la_id: Uuid, search: Option<&str>) -> Result<Vec<Person>, StoreError> {
     let pattern =
         search.map(|s| format!("%{}%", s.replace(['%', '_', '\\'], ""))).unwrap_or_default();
-    Ok(on_db!(db, pool => sqlx::query_as(
-        "SELECT u.id AS user_id, m.id AS membership_id, u.email, u.display_name, m.role, \
-           s.name AS school_name, u.is_active, m.ended_at AS membership_ended_at, \
-           u.last_signed_in_at \
-         FROM memberships m JOIN users u ON u.id = m.user_id \
-         LEFT JOIN schools s ON s.id = m.school_id \
+    let sql = format!(
+        "SELECT {PERSON_COLUMNS} {PERSON_FROM} \
          WHERE m.la_id = $1 AND ($2 = '' OR LOWER(u.display_name) LIKE $2 OR u.email LIKE $2) \
-         ORDER BY LOWER(u.display_name), u.email, m.role",
-    )
-    .bind(la_id)
-    .bind(&pattern)
-    .fetch_all(pool)
-    .await)?)
+         ORDER BY LOWER(u.display_name), u.email, m.role"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(la_id).bind(&pattern).fetch_all(pool).await)?)
 }
+
+/// One membership of the authority, as the people list shows it.
+pub async fn person(
+    db: &Db,
+    la_id: Uuid,
+    membership_id: Uuid,
+) -> Result<Option<Person>, StoreError> {
+    let sql = format!("SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE m.la_id = $1 AND m.id = $2");
+    Ok(
+        on_db!(db, pool => sqlx::query_as(&sql).bind(la_id).bind(membership_id).fetch_optional(pool).await)?,
+    )
+}
+
+const PERSON_COLUMNS: &str = "u.id AS user_id, m.id AS membership_id, u.email, u.display_name, \
+     m.role, s.name AS school_name, u.is_active, m.ended_at AS membership_ended_at, \
+     u.last_signed_in_at";
+const PERSON_FROM: &str = "FROM memberships m JOIN users u ON u.id = m.user_id \
+     LEFT JOIN schools s ON s.id = m.school_id";
 
 /// Ends or restores a membership in the authority.
 pub async fn set_membership_ended(
@@ -265,18 +276,20 @@ pub async fn staff_in_roles(
     la_id: Uuid,
     roles: &[&str],
 ) -> Result<Vec<StaffMember>, StoreError> {
-    let wanted = roles.join(",");
-    let rows: Vec<StaffMember> = on_db!(db, pool => sqlx::query_as(
+    // The roles travel as one ",a,b," string: the same SQL on both backends.
+    let wanted = format!(",{},", roles.join(","));
+    Ok(on_db!(db, pool => sqlx::query_as(
         "SELECT u.id AS user_id, u.display_name, m.role, s.name AS school_name \
          FROM memberships m JOIN users u ON u.id = m.user_id \
          LEFT JOIN schools s ON s.id = m.school_id \
          WHERE m.la_id = $1 AND m.ended_at IS NULL AND u.is_active \
+           AND $2 LIKE '%,' || m.role || ',%' \
          ORDER BY LOWER(u.display_name), m.role",
     )
     .bind(la_id)
+    .bind(wanted)
     .fetch_all(pool)
-    .await)?;
-    Ok(rows.into_iter().filter(|r| wanted.split(',').any(|w| w == r.role)).collect())
+    .await)?)
 }
 
 /// Whether the person holds an active membership of the authority in `role`.

@@ -270,6 +270,30 @@ async fn the_vs_admin_changes_someones_role_and_access_follows_at_once() {
         assert_eq!(iro.get(&format!("/children/{child}")).await.status().as_u16(), 404);
         let (_, html) = iro.get_html("/learners").await;
         assert!(texts(&html, ".app-header__role").iter().any(|r| r == "Careers adviser"));
+
+        // A role they already hold here is refused by name, not a 500.
+        let iro_user =
+            openpep_store::users::by_email(&app.services.db, &iro_email).await.unwrap().unwrap();
+        let mut tx = app.services.db.begin().await.unwrap();
+        let extra = openpep_store::users::Membership {
+            id: uuid::Uuid::now_v7(),
+            user_id: iro_user.id,
+            la_id: scope.la_id(),
+            role: "social_worker".into(),
+            school_id: None,
+            created_at: crate::support::now(),
+            ended_at: None,
+        };
+        openpep_store::users::insert_membership(&mut tx, &extra).await.unwrap();
+        tx.commit().await.unwrap();
+        let response =
+            app.post_form(&change, &[("_csrf", &token), ("role", "social_worker")]).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let page = scraper::Html::parse_document(&response.text().await.unwrap());
+        assert_eq!(
+            texts(&page, ".govuk-error-summary__list a"),
+            ["They already hold that role here"]
+        );
     })
     .await;
 }
