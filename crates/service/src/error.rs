@@ -56,6 +56,18 @@ impl FieldErrors {
 }
 
 impl FieldErrors {
+    /// A person's full name as typed (trimmed), noting if it is missing or
+    /// longer than 100 characters.
+    pub fn full_name(&mut self, field: &str, typed: &str, missing: &str) -> String {
+        let name = typed.trim();
+        if name.is_empty() {
+            self.add(field, missing);
+        } else if name.chars().count() > 100 {
+            self.add(field, "Full name must be 100 characters or fewer");
+        }
+        name.to_owned()
+    }
+
     /// Parses an e-mail address typed into `field`, noting what is wrong:
     /// `missing` if nothing was typed, the format message otherwise.
     pub fn email(

@@ -97,18 +97,80 @@ fn event(
     }
 }
 
+/// Who an invitation is for, and to what.
+struct Invited<'a> {
+    email: &'a openpep_domain::Email,
+    name: &'a str,
+    role: Role,
+    school_id: Option<Uuid>,
+    /// A carer's or young person's invitation reaches one child.
+    child_id: Option<Uuid>,
+}
+
 impl Services {
+    /// Makes the invitation and, in one transaction, stores it, queues its
+    /// e-mail and audits it. A new staff invitation replaces any open one
+    /// to the same address.
+    async fn send_invitation(
+        &self,
+        actor: &Actor,
+        la: &openpep_store::authorities::LocalAuthority,
+        to: Invited<'_>,
+    ) -> Result<(), ServiceError> {
+        let now = self.clock.now();
+        let token = random_token();
+        let email = to.email.as_str();
+        let invitation = Invitation {
+            id: Uuid::now_v7(),
+            la_id: la.id,
+            email: email.to_owned(),
+            display_name: to.name.to_owned(),
+            role: to.role.code().into(),
+            school_id: to.school_id,
+            child_id: to.child_id,
+            invited_by: actor.user_id,
+            token_hash: sha256_hex(&token),
+            created_at: now,
+            expires_at: now + INVITATION_LIFETIME,
+            accepted_at: None,
+            revoked_at: None,
+        };
+        let link = format!("{}/register/{token}", self.public_url);
+        let days = INVITATION_LIFETIME.num_days();
+        let role_name = to.role.label().to_lowercase();
+        let content = if users::by_email(&self.db, email).await?.is_some() {
+            messages::added_to_authority(&la.name, &role_name, &link, days)
+        } else {
+            messages::invitation(&la.name, &role_name, &link, days)
+        };
+        let mut tx = self.db.begin().await?;
+        if to.child_id.is_none() {
+            invitations::revoke_open(&mut tx, la.id, email, now).await?;
+        }
+        invitations::insert(&mut tx, &invitation).await?;
+        queue_mail(&mut tx, Some(la.id), email, content, now).await?;
+        let details = json!({ "email": email, "role": to.role.code(), "school_id": to.school_id });
+        let mut entry = event(
+            la.id,
+            Some(actor.user_id),
+            "invitation.sent",
+            ("invitation", invitation.id),
+            details,
+            actor.request_id.clone(),
+            now,
+        );
+        entry.child_id = to.child_id;
+        audit::record(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Invites a person to a role in the actor's authority and e-mails them
     /// the link. Returns the address it went to.
     pub async fn invite(&self, actor: &Actor, form: &InviteForm) -> Result<String, FormError> {
         self.authorise(actor, AuthorityAction::InvitePeople)?;
         let mut errors = FieldErrors::default();
-        let name = form.name.trim();
-        if name.is_empty() {
-            errors.add("name", "Enter the person's full name");
-        } else if name.chars().count() > 100 {
-            errors.add("name", "Full name must be 100 characters or fewer");
-        }
+        let name = errors.full_name("name", &form.name, "Enter the person's full name");
         let email = errors.email("email", &form.email, "Enter the person's email address");
         let role = Role::from_code(&form.role).filter(|r| INVITABLE_ROLES.contains(r));
         if role.is_none() {
@@ -135,6 +197,7 @@ impl Services {
             return Err(FormError::Invalid(errors));
         }
         if let Some(existing) = users::by_email(&self.db, email.as_str()).await? {
+            // Memberships, ended or not: the unique index allows one per role.
             let held = users::current_memberships(&self.db, existing.id).await?;
             if held.iter().any(|m| m.la_id == la.id && m.role == role.code()) {
                 errors.add(
@@ -148,48 +211,8 @@ impl Services {
             }
         }
 
-        let now = self.clock.now();
-        let token = random_token();
-        let invitation = Invitation {
-            id: Uuid::now_v7(),
-            la_id: la.id,
-            email: email.as_str().to_owned(),
-            display_name: name.to_owned(),
-            role: role.code().into(),
-            school_id,
-            child_id: None,
-            invited_by: actor.user_id,
-            token_hash: sha256_hex(&token),
-            created_at: now,
-            expires_at: now + INVITATION_LIFETIME,
-            accepted_at: None,
-            revoked_at: None,
-        };
-        let link = format!("{}/register/{token}", self.public_url);
-        let days = INVITATION_LIFETIME.num_days();
-        let role_name = role.label().to_lowercase();
-        let content = if users::by_email(&self.db, email.as_str()).await?.is_some() {
-            messages::added_to_authority(&la.name, &role_name, &link, days)
-        } else {
-            messages::invitation(&la.name, &role_name, &link, days)
-        };
-        let mut tx = self.db.begin().await?;
-        invitations::revoke_open(&mut tx, la.id, email.as_str(), now).await?;
-        invitations::insert(&mut tx, &invitation).await?;
-        queue_mail(&mut tx, Some(la.id), email.as_str(), content, now).await?;
-        let details =
-            json!({ "email": email.as_str(), "role": role.code(), "school_id": school_id });
-        let entry = event(
-            la.id,
-            Some(actor.user_id),
-            "invitation.sent",
-            ("invitation", invitation.id),
-            details,
-            actor.request_id.clone(),
-            now,
-        );
-        audit::record(&mut tx, &entry).await?;
-        tx.commit().await?;
+        let to = Invited { email: &email, name: &name, role, school_id, child_id: None };
+        self.send_invitation(actor, &la, to).await?;
         Ok(email.as_str().to_owned())
     }
 
@@ -273,12 +296,8 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<User, FormError> {
         let mut errors = FieldErrors::default();
-        let name = form.name.trim();
-        if name.is_empty() {
-            errors.add("name", "Enter your full name");
-        } else if name.chars().count() > 100 {
-            errors.add("name", "Full name must be 100 characters or fewer");
-        }
+        let name = errors.full_name("name", &form.name, "Enter your full name");
+        let name = name.as_str();
         let local_part = invitation.email.split('@').next().unwrap_or("");
         let password = match NewPassword::parse(&form.password, &[local_part, name]) {
             Ok(p) => Some(p),
@@ -363,56 +382,15 @@ impl Services {
         };
         let child = self.child_for(actor, child_id, action).await?;
         let mut errors = FieldErrors::default();
-        let name = name.trim();
-        if name.is_empty() {
-            errors.add("name", "Enter their full name");
-        } else if name.chars().count() > 100 {
-            errors.add("name", "Full name must be 100 characters or fewer");
-        }
+        let name = errors.full_name("name", name, "Enter their full name");
         let parsed = errors.email("email", email, "Enter their email address");
         let Some(email) = parsed.filter(|_| errors.is_empty()) else {
             return Err(FormError::Invalid(errors));
         };
         let la = authorities::get(&self.db, actor.la_id).await?;
-        let now = self.clock.now();
-        let token = random_token();
-        let invitation = Invitation {
-            id: Uuid::now_v7(),
-            la_id: la.id,
-            email: email.as_str().to_owned(),
-            display_name: name.to_owned(),
-            role: role.code().into(),
-            school_id: None,
-            child_id: Some(child.id),
-            invited_by: actor.user_id,
-            token_hash: sha256_hex(&token),
-            created_at: now,
-            expires_at: now + INVITATION_LIFETIME,
-            accepted_at: None,
-            revoked_at: None,
-        };
-        let link = format!("{}/register/{token}", self.public_url);
-        let content = messages::invitation(
-            &la.name,
-            &role.label().to_lowercase(),
-            &link,
-            INVITATION_LIFETIME.num_days(),
-        );
-        let mut tx = self.db.begin().await?;
-        invitations::insert(&mut tx, &invitation).await?;
-        queue_mail(&mut tx, Some(la.id), email.as_str(), content, now).await?;
-        let mut entry = event(
-            la.id,
-            Some(actor.user_id),
-            "invitation.sent",
-            ("invitation", invitation.id),
-            json!({ "email": email.as_str(), "role": role.code() }),
-            actor.request_id.clone(),
-            now,
-        );
-        entry.child_id = Some(child.id);
-        audit::record(&mut tx, &entry).await?;
-        tx.commit().await?;
+        let to =
+            Invited { email: &email, name: &name, role, school_id: None, child_id: Some(child.id) };
+        self.send_invitation(actor, &la, to).await?;
         Ok(email.as_str().to_owned())
     }
 }
