@@ -333,6 +333,20 @@ pub fn describe_action(action: &str) -> &'static str {
     }
 }
 
+/// An audit action in plain English, for a child's history and recent
+/// changes (the record is the child's: no need to name it).
+pub fn describe_child_event(action: &str) -> &'static str {
+    match action {
+        "child.viewed" => "Viewed the record",
+        "child.updated" => "Changed the child's details",
+        "allocation.started" => "Allocated someone to work with the child",
+        "allocation.ended" => "Ended an allocation",
+        "invitation.sent" => "Invited a carer or the young person",
+        other if other.starts_with("pep.") => "Changed a PEP",
+        _ => "Changed the record",
+    }
+}
+
 /// A moment as GOV.UK writes it, in UK time: "23 November 2026 at 10am",
 /// "1 June 2026 at 5:30pm", "midday", "midnight".
 pub fn uk_time(t: DateTime<Utc>) -> String {

@@ -10,12 +10,12 @@ use openpep_domain::{Action, Role};
 use openpep_service::FieldErrors;
 use openpep_service::allocations::AllocateForm;
 use openpep_service::invitations::FormError;
+use openpep_service::profile::{describe_child_event, uk_time};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::components::{Cell, Choice, DateValue, Table};
 use crate::extract::CurrentUser;
-use crate::handlers::children::describe;
 use crate::layout::Layout;
 use crate::{AppError, AppState};
 
@@ -249,9 +249,9 @@ pub async fn history(
                     _ => String::new(),
                 };
                 vec![
-                    Cell::text(e.occurred_at.format("%-d %b %Y %H:%M:%S").to_string()),
+                    Cell::text(uk_time(e.occurred_at)),
                     Cell::text(e.actor_name.clone().unwrap_or_else(|| "OpenPEP".into())),
-                    Cell::text(describe(&e.action)),
+                    Cell::text(describe_child_event(&e.action)),
                     Cell::text(details),
                 ]
             })

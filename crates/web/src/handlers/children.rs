@@ -9,6 +9,7 @@ use openpep_domain::{
     AcademicYear, Action, LegalStatus, NcYear, PepStatus, Role, Term, UnknownUpnReason,
 };
 use openpep_service::children::ChildOverview;
+use openpep_service::profile::{describe_child_event, uk_time};
 use uuid::Uuid;
 
 use crate::components::{Cell, SummaryRow, Table, Tag, TagColour};
@@ -37,19 +38,6 @@ pub struct ChildPage {
     can_invite_carer: bool,
     can_see_history: bool,
     can_edit: bool,
-}
-
-/// Plain words for what an audit event records.
-pub fn describe(action: &str) -> &'static str {
-    match action {
-        "child.viewed" => "Viewed the record",
-        "allocation.started" => "Allocated someone to work with the child",
-        "allocation.ended" => "Ended an allocation",
-        "invitation.sent" => "Invited a carer or the young person",
-        "child.updated" => "Changed the child's details",
-        "pep.updated" => "Changed a PEP",
-        _ => "Changed the record",
-    }
 }
 
 fn date(d: NaiveDate) -> String {
@@ -293,9 +281,9 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
             .iter()
             .map(|e| {
                 vec![
-                    Cell::text(e.occurred_at.format("%-d %b %Y %H:%M").to_string()),
+                    Cell::text(uk_time(e.occurred_at)),
                     Cell::text(e.actor_name.clone().unwrap_or_else(|| "OpenPEP".into())),
-                    Cell::text(describe(&e.action)),
+                    Cell::text(describe_child_event(&e.action)),
                 ]
             })
             .collect(),
