@@ -6,7 +6,7 @@ use openpep_domain::{AcademicYear, Action, NcYear, Phase, Relationship};
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::children::{self, Child, LearnerFilter, LearnerRow, LearnerSort};
 use openpep_store::peps::{self, Pep};
-use openpep_store::placements::{self, CareEpisode, ChildWorkerView, SchoolPlacementView};
+use openpep_store::placements::{self, Allocation, CareEpisode, SchoolPlacementView};
 use openpep_store::{Json, Page, PageRequest};
 use serde_json::json;
 use uuid::Uuid;
@@ -19,7 +19,8 @@ pub struct ChildOverview {
     pub child: Child,
     pub schools: Vec<SchoolPlacementView>,
     pub care_episodes: Vec<CareEpisode>,
-    pub workers: Vec<ChildWorkerView>,
+    /// The people working with the child today (key contacts).
+    pub workers: Vec<Allocation>,
     pub peps: Vec<Pep>,
     /// Everyone ever allocated to the child (for those who may see it).
     pub allocations: Vec<openpep_store::placements::Allocation>,
@@ -149,14 +150,20 @@ impl Services {
         }
         let may: Vec<Action> =
             openpep_domain::permission::allowed_actions(actor.role, relationship).collect();
-        let (schools, care_episodes, workers, peps, allocations, changes) = tokio::try_join!(
+        let (schools, care_episodes, peps, allocations, changes) = tokio::try_join!(
             placements::school_history(&self.db, child.la_id, child.id),
             placements::care_episodes(&self.db, child.la_id, child.id),
-            placements::current_workers(&self.db, child.la_id, child.id, today),
             peps::for_child(&self.db, child.la_id, child.id),
             placements::allocations(&self.db, child.la_id, child.id),
             openpep_store::audit::child_history(&self.db, child.la_id, child.id, false, 10),
         )?;
+        // The key contacts are the allocations current today.
+        let mut workers: Vec<Allocation> = allocations
+            .iter()
+            .filter(|a| a.started_on <= today && a.ended_on.is_none_or(|end| end > today))
+            .cloned()
+            .collect();
+        workers.sort_by(|a, b| (&a.role, &a.display_name).cmp(&(&b.role, &b.display_name)));
         // Who worked with the child before is part of the full record only.
         let allocations =
             if may.contains(&Action::ViewChildRecord) { allocations } else { Vec::new() };

@@ -62,16 +62,6 @@ pub struct ChildWorker {
     pub created_at: DateTime<Utc>,
 }
 
-/// A worker with their name and email, for display.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct ChildWorkerView {
-    pub user_id: Uuid,
-    pub role: String,
-    pub display_name: String,
-    pub email: String,
-    pub started_on: NaiveDate,
-}
-
 pub async fn insert_care_episode(tx: &mut Tx, e: &CareEpisode) -> Result<(), StoreError> {
     exec_tx!(
         tx,
@@ -181,27 +171,6 @@ pub async fn care_episodes(
     )
     .bind(la_id)
     .bind(child_id)
-    .fetch_all(pool)
-    .await)?)
-}
-
-/// The people currently working with the child.
-pub async fn current_workers(
-    db: &Db,
-    la_id: Uuid,
-    child_id: Uuid,
-    today: NaiveDate,
-) -> Result<Vec<ChildWorkerView>, StoreError> {
-    Ok(on_db!(db, pool => sqlx::query_as(
-        "SELECT w.user_id, w.role, u.display_name, u.email, w.started_on \
-         FROM child_workers w JOIN users u ON u.id = w.user_id \
-         WHERE w.la_id = $1 AND w.child_id = $2 AND w.started_on <= $3 \
-           AND (w.ended_on IS NULL OR w.ended_on > $3) \
-         ORDER BY w.role, u.display_name",
-    )
-    .bind(la_id)
-    .bind(child_id)
-    .bind(today)
     .fetch_all(pool)
     .await)?)
 }
