@@ -194,37 +194,6 @@ pub async fn get(
         .await)?)
 }
 
-/// Updates a child's names, refusing if someone saved since `expected_version`.
-#[allow(clippy::too_many_arguments)]
-pub async fn update_names(
-    tx: &mut Tx,
-    la_id: Uuid,
-    id: Uuid,
-    expected_version: i64,
-    forename: &str,
-    surname: &str,
-    now: DateTime<Utc>,
-) -> Result<i64, StoreError> {
-    let (search_text, sort_key) = keys(forename, surname, None);
-    let done = exec_tx!(tx, sqlx::query(
-        "UPDATE children SET forename = $4, surname = $5, updated_at = $6, version = version + 1, \
-         search_text = $7 || COALESCE(' ' || preferred_name, ''), sort_key = $8 \
-         WHERE la_id = $1 AND id = $2 AND version = $3",
-    )
-    .bind(la_id)
-    .bind(id)
-    .bind(expected_version)
-    .bind(forename)
-    .bind(surname)
-    .bind(now)
-    .bind(search_text.trim_end())
-    .bind(sort_key))?;
-    if done == 0 {
-        return Err(StoreError::StaleVersion);
-    }
-    Ok(expected_version + 1)
-}
-
 /// "Your learners": the children in scope, filtered and sorted, one page
 /// at a time.
 pub async fn list_learners(

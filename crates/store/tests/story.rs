@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use openpep_domain::{ChildScope, Role};
 use openpep_store::audit::AuditEvent;
 use openpep_store::authorities::LocalAuthority;
-use openpep_store::children::{Child, LearnerFilter};
+use openpep_store::children::{Child, ChildProfile, LearnerFilter};
 use openpep_store::placements::{ChildWorker, SchoolPlacement};
 use openpep_store::schools::School;
 use openpep_store::sessions::SessionRow;
@@ -206,13 +206,13 @@ async fn story(t: TestDb) {
 
     // Update, with a stale version refused.
     let mut tx = db.begin().await.unwrap();
-    let v = children::update_names(&mut tx, north.id, ada.id, 1, "Ada", "Zephyr-Jones", now())
-        .await
-        .unwrap();
+    let renamed = ChildProfile { surname: "Zephyr-Jones".into(), ..ada.profile() };
+    let v = children::update_profile(&mut tx, north.id, ada.id, 1, &renamed, now()).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(v, 2);
     let mut tx = db.begin().await.unwrap();
-    let stale = children::update_names(&mut tx, north.id, ada.id, 1, "X", "Y", now()).await;
+    let other = ChildProfile { forename: "X".into(), surname: "Y".into(), ..ada.profile() };
+    let stale = children::update_profile(&mut tx, north.id, ada.id, 1, &other, now()).await;
     assert!(matches!(stale, Err(StoreError::StaleVersion)), "{stale:?}");
     tx.rollback().await.unwrap();
     let ada_now = children::get(db, &whole, today, ada.id).await.unwrap();

@@ -30,7 +30,12 @@ async fn free_text_is_always_rendered_escaped() {
         .await
         .unwrap();
         let mut tx = app.services.db.begin().await.unwrap();
-        children::update_names(&mut tx, scope.la_id(), id, child.version, PAYLOAD, PAYLOAD, now())
+        let marked = children::ChildProfile {
+            forename: PAYLOAD.into(),
+            surname: PAYLOAD.into(),
+            ..child.profile()
+        };
+        children::update_profile(&mut tx, scope.la_id(), id, child.version, &marked, now())
             .await
             .unwrap();
         tx.commit().await.unwrap();
