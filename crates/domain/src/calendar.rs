@@ -185,6 +185,20 @@ impl WorkingDayCalendar {
         }
     }
 
+    /// `date` itself when it is a working day, else the last working day
+    /// before it: where a date set for a Saturday is brought forward to the
+    /// Friday. Saturates at the first date chrono can represent.
+    pub fn working_day_on_or_before(&self, date: NaiveDate) -> NaiveDate {
+        let mut current = date;
+        while !self.is_working_day(current) {
+            let Some(previous) = current.pred_opt() else {
+                return current;
+            };
+            current = previous;
+        }
+        current
+    }
+
     /// The number of working days after `from` up to and including `to`;
     /// negative when `to` is before `from`. So for a working day `d`,
     /// `working_days_between(d, add_working_days(d, n)) == n`.
@@ -377,6 +391,17 @@ mod tests {
         assert_eq!(calendar.add_working_days(saturday, 1), date(2025, 3, 3));
         assert_eq!(calendar.add_working_days(date(2025, 3, 3), 0), date(2025, 3, 3));
         assert_eq!(calendar.add_working_days(NaiveDate::MAX, 5), NaiveDate::MAX);
+    }
+
+    #[test]
+    fn working_day_on_or_before() {
+        let calendar = calendar();
+        // A working day is itself; a Saturday goes back to the Friday.
+        assert_eq!(calendar.working_day_on_or_before(date(2026, 3, 25)), date(2026, 3, 25));
+        assert_eq!(calendar.working_day_on_or_before(date(2028, 3, 25)), date(2028, 3, 24));
+        // Easter Monday 2026 goes back past the weekend and Good Friday.
+        assert_eq!(calendar.working_day_on_or_before(date(2026, 4, 6)), date(2026, 4, 2));
+        assert_eq!(calendar.working_day_on_or_before(NaiveDate::MIN), NaiveDate::MIN);
     }
 
     #[test]

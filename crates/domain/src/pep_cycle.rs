@@ -4,7 +4,10 @@
 use chrono::NaiveDate;
 
 use crate::calendar::WorkingDayCalendar;
-use crate::pep::PepStatus;
+use crate::pep::{PepStatus, Term};
+use crate::school_year::AcademicYear;
+use crate::settings::AuthoritySettings;
+use crate::term_dates::NoTermDates;
 
 /// Something that happens to a PEP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,8 +55,38 @@ impl PepStatus {
 }
 
 /// Whether a PEP is overdue on `today`: due before today and not complete.
+/// The deadline day itself is not overdue. Counts calendar days; see
+/// [`is_overdue_on`] for a deadline that falls on a non-working day.
 pub fn is_overdue(status: PepStatus, due_on: NaiveDate, today: NaiveDate) -> bool {
     !status.is_complete() && today > due_on
+}
+
+/// Whether a PEP is overdue on `today`, when a deadline that falls on a
+/// weekend, bank holiday or closure day runs to the end of the next working
+/// day, as time limits usually do: no one could be expected to finish on a
+/// day no one works, and the Virtual School cannot chase until then anyway.
+///
+/// A deadline on a working day is unchanged: a Friday deadline is overdue
+/// on the Saturday, even before a bank holiday Monday, exactly as with
+/// [`is_overdue`]. So this only ever finds fewer PEPs overdue than
+/// [`is_overdue`], and only for a few days.
+pub fn is_overdue_on(
+    status: PepStatus,
+    due_on: NaiveDate,
+    today: NaiveDate,
+    calendar: &WorkingDayCalendar,
+) -> bool {
+    is_overdue(status, calendar.add_working_days(due_on, 0), today)
+}
+
+/// When a term's PEP is due: the authority's deadline for the term, or the
+/// error to show when the authority has no dates for it.
+pub fn termly_pep_due(
+    settings: &AuthoritySettings,
+    year: AcademicYear,
+    term: Term,
+) -> Result<NaiveDate, NoTermDates> {
+    settings.term_dates(year, term).map(|dates| dates.pep_deadline)
 }
 
 /// The LA's timescale for an initial PEP.
@@ -158,6 +191,76 @@ mod tests {
         assert!(is_overdue(S::ReturnedForImprovement, due, date(2027, 1, 4)));
         assert!(!is_overdue(S::SignedOff, due, date(2027, 1, 4)));
         assert!(!is_overdue(S::QualityAssured, due, date(2027, 1, 4)));
+    }
+
+    #[test]
+    fn overdue_at_weekends_and_bank_holidays() {
+        let calendar = WorkingDayCalendar::england_and_wales();
+        let overdue = |due, today| is_overdue_on(S::InProgress, due, today, &calendar);
+        // Friday 24 March 2028, before a weekend: overdue from Saturday.
+        let friday = date(2028, 3, 24);
+        assert!(!overdue(friday, friday));
+        assert!(overdue(friday, date(2028, 3, 25)));
+        assert!(overdue(friday, date(2028, 3, 27)));
+        // Friday 22 May 2026, before the spring bank holiday: overdue on the
+        // Saturday, the holiday Monday and after, as without a calendar.
+        let before_holiday = date(2026, 5, 22);
+        for today in [date(2026, 5, 23), date(2026, 5, 25), date(2026, 5, 26)] {
+            assert!(overdue(before_holiday, today), "{today}");
+            assert!(is_overdue(S::InProgress, before_holiday, today), "{today}");
+        }
+        // Saturday 25 March 2028 runs to Monday 27th: overdue on Tuesday.
+        let saturday = date(2028, 3, 25);
+        assert!(is_overdue(S::InProgress, saturday, date(2028, 3, 26)));
+        assert!(!overdue(saturday, date(2028, 3, 26)));
+        assert!(!overdue(saturday, date(2028, 3, 27)));
+        assert!(overdue(saturday, date(2028, 3, 28)));
+        // Good Friday, 3 April 2026, runs past Easter Monday to Tuesday 7th.
+        let good_friday = date(2026, 4, 3);
+        assert!(!overdue(good_friday, date(2026, 4, 6)));
+        assert!(!overdue(good_friday, date(2026, 4, 7)));
+        assert!(overdue(good_friday, date(2026, 4, 8)));
+        // A closure day counts like a bank holiday.
+        let closed = calendar.clone().with_closures([date(2026, 4, 7)]);
+        assert!(!is_overdue_on(S::InProgress, good_friday, date(2026, 4, 8), &closed));
+        // Complete PEPs are never overdue.
+        for status in [S::SignedOff, S::QualityAssured] {
+            assert!(!is_overdue_on(status, saturday, date(2029, 1, 1), &calendar));
+        }
+    }
+
+    #[test]
+    fn overdue_around_the_authoritys_term_dates() {
+        let settings = AuthoritySettings::default();
+        let calendar = WorkingDayCalendar::england_and_wales();
+        // 2025/26: autumn deadline Wednesday 17 December, term ends Friday 19th.
+        let due = termly_pep_due(&settings, AcademicYear(2025), Term::Autumn).unwrap();
+        assert_eq!(due, date(2025, 12, 17));
+        assert!(!is_overdue_on(S::MeetingHeld, due, due, &calendar));
+        assert!(is_overdue_on(S::MeetingHeld, due, date(2025, 12, 18), &calendar));
+        // Still overdue in the Christmas holidays, now the spring term's.
+        let in_holiday = date(2025, 12, 29);
+        assert_eq!(settings.term_of(in_holiday), (AcademicYear(2025), Term::Spring));
+        assert!(is_overdue_on(S::AwaitingSignOff, due, in_holiday, &calendar));
+        // 2027/28: spring deadline 25 March 2028 is a Saturday, so brought
+        // forward to Friday 24th; the summer one, 15 July, to Friday 14th.
+        let spring = termly_pep_due(&settings, AcademicYear(2027), Term::Spring).unwrap();
+        assert_eq!(spring, date(2028, 3, 24));
+        assert!(is_overdue_on(S::Draft, spring, date(2028, 3, 25), &calendar));
+        let summer = termly_pep_due(&settings, AcademicYear(2027), Term::Summer).unwrap();
+        assert_eq!(summer, date(2028, 7, 14));
+        // The last day of summer term, 21 July 2028, is a week past it.
+        assert!(is_overdue_on(S::InProgress, summer, date(2028, 7, 21), &calendar));
+    }
+
+    #[test]
+    fn no_termly_deadline_without_term_dates() {
+        let settings = AuthoritySettings::default();
+        let year = AcademicYear(2030);
+        assert_eq!(
+            termly_pep_due(&settings, year, Term::Summer),
+            Err(NoTermDates { year, term: Term::Summer })
+        );
     }
 
     #[test]
