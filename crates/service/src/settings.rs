@@ -95,6 +95,7 @@ pub fn check(form: &SettingsForm) -> Result<AuthoritySettings, FieldErrors> {
         qa_grades: grades,
         sdq_threshold: sdq,
         sign_off_copies_to: copies_to,
+        ..AuthoritySettings::default()
     })
 }
 
@@ -120,8 +121,10 @@ impl Services {
         form: &SettingsForm,
     ) -> Result<(), FormError> {
         self.authorise(actor, AuthorityAction::ManageSettings)?;
-        let new = check(form).map_err(FormError::Invalid)?;
+        let mut new = check(form).map_err(FormError::Invalid)?;
         let (old, _) = self.authority_settings(actor.la_id).await?;
+        // Term dates have their own page; this form keeps them as they are.
+        new.term_dates = old.term_dates.clone();
         let now = self.clock.now();
         let value =
             serde_json::to_value(&new).map_err(|e| ServiceError::Internal(e.to_string()))?;

@@ -1,0 +1,277 @@
+//! How PEPs come into being: a termly PEP for every eligible child when the
+//! Virtual School delegates a term, and a PEP due within the LA's initial
+//! timescale when a child changes school. Creating is idempotent: each PEP
+//! has a trigger, and a child never gets two PEPs for one trigger.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use openpep_domain::template::PepTemplate;
+use openpep_domain::{AcademicYear, AuthorityAction, PepStatus, Term};
+use openpep_store::audit::{self, AuditEvent};
+use openpep_store::pep_pages;
+use openpep_store::peps::{self, Delegation, EligibleChild, Pep, TermlyEligibility};
+use openpep_store::{Json, Page, PageRequest, Tx};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::pep_templates::ensure_template;
+use crate::{Actor, ServiceError, Services};
+
+/// Children shown on each page of a delegation's preview.
+pub const PREVIEW_PER_PAGE: u32 = 50;
+
+/// What a delegation will do, shown before the VS confirms it.
+#[derive(Debug, Clone)]
+pub struct DelegationPreview {
+    pub year: AcademicYear,
+    pub term: Term,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub children: Page<EligibleChild>,
+}
+
+/// What a delegation did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delegated {
+    pub created: u32,
+    pub due_on: NaiveDate,
+}
+
+#[derive(Debug)]
+pub enum DelegationError {
+    /// The term has no dates in the settings: what to do about it.
+    NoTermDates(String),
+    Service(ServiceError),
+}
+
+impl From<ServiceError> for DelegationError {
+    fn from(e: ServiceError) -> Self {
+        DelegationError::Service(e)
+    }
+}
+
+impl From<openpep_store::StoreError> for DelegationError {
+    fn from(e: openpep_store::StoreError) -> Self {
+        DelegationError::Service(e.into())
+    }
+}
+
+/// A PEP to create for one child.
+pub(crate) struct NewPep<'a> {
+    pub la_id: Uuid,
+    pub child_id: Uuid,
+    pub school_id: Option<Uuid>,
+    pub year: AcademicYear,
+    pub term: Term,
+    pub reason: &'a str,
+    pub trigger_key: String,
+    pub due_on: NaiveDate,
+}
+
+/// The previous PEP's pages for each child, by page key.
+pub(crate) type PreviousPages = HashMap<Uuid, Vec<(String, Value)>>;
+
+pub(crate) async fn previous_pages(
+    tx: &mut Tx,
+    la_id: Uuid,
+    before_due: NaiveDate,
+    template: &PepTemplate,
+) -> Result<PreviousPages, ServiceError> {
+    let mut by_child: PreviousPages = HashMap::new();
+    for row in peps::previous_pages(tx, la_id, before_due).await? {
+        if template.page(&row.page_key).is_some_and(|p| p.carry_forward) {
+            by_child.entry(row.child_id).or_default().push((row.page_key, row.answers.0));
+        }
+    }
+    Ok(by_child)
+}
+
+/// Creates the PEP unless its trigger already made one, carrying forward
+/// the pages that rarely change; whether it was created.
+pub(crate) async fn create_pep(
+    tx: &mut Tx,
+    new: &NewPep<'_>,
+    template_id: Uuid,
+    previous: &PreviousPages,
+    actor: Option<&Actor>,
+    now: DateTime<Utc>,
+) -> Result<bool, ServiceError> {
+    let pep = Pep {
+        id: Uuid::now_v7(),
+        la_id: new.la_id,
+        child_id: new.child_id,
+        academic_year: new.year.0,
+        term: new.term.code().into(),
+        reason: new.reason.into(),
+        status: PepStatus::Draft.code().into(),
+        due_on: new.due_on,
+        meeting_at: None,
+        signed_off_at: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        trigger_key: Some(new.trigger_key.clone()),
+        template_id: Some(template_id),
+        school_id: new.school_id,
+    };
+    if !peps::create(tx, &pep).await? {
+        return Ok(false);
+    }
+    for (key, answers) in previous.get(&new.child_id).into_iter().flatten() {
+        pep_pages::insert_carried_forward(tx, Uuid::now_v7(), new.la_id, pep.id, key, answers, now)
+            .await?;
+    }
+    audit::record(
+        tx,
+        &AuditEvent {
+            id: Uuid::now_v7(),
+            la_id: Some(new.la_id),
+            actor_user_id: actor.map(|a| a.user_id),
+            action: "pep.created".into(),
+            entity_type: "pep".into(),
+            entity_id: Some(pep.id),
+            child_id: Some(new.child_id),
+            details: Json(json!({
+                "reason": new.reason,
+                "academic_year": new.year.0,
+                "term": new.term.code(),
+                "due_on": new.due_on,
+            })),
+            request_id: actor.and_then(|a| a.request_id.clone()),
+            occurred_at: now,
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+fn years_before(date: NaiveDate, years: u32) -> NaiveDate {
+    date.checked_sub_months(Months::new(12 * years)).unwrap_or(date)
+}
+
+impl Services {
+    /// The term's dates and who is eligible, or why the term cannot be
+    /// delegated yet.
+    async fn eligibility(
+        &self,
+        la_id: Uuid,
+        year: AcademicYear,
+        term: Term,
+    ) -> Result<(TermlyEligibility, NaiveDate), DelegationError> {
+        let (settings, _) = self.authority_settings(la_id).await?;
+        let dates = settings
+            .term_dates(year, term)
+            .map_err(|e| DelegationError::NoTermDates(e.to_string()))?
+            .clone();
+        let eligibility = TermlyEligibility {
+            la_id,
+            trigger_key: peps::termly_trigger(year.0, term.code()),
+            born_on_or_before: years_before(dates.starts_on, u32::from(settings.pep_from_age)),
+            born_after: years_before(dates.starts_on, 18),
+            term_starts_on: dates.starts_on,
+            term_ends_on: dates.ends_on,
+            today: self.clock.today(),
+        };
+        Ok((eligibility, dates.pep_deadline))
+    }
+
+    /// Who a delegation of the term would give a PEP to, before it runs.
+    pub async fn delegation_preview(
+        &self,
+        actor: &Actor,
+        year: AcademicYear,
+        term: Term,
+        page: u32,
+    ) -> Result<DelegationPreview, DelegationError> {
+        self.authorise(actor, AuthorityAction::DelegatePeps)?;
+        let (eligibility, due_on) = self.eligibility(actor.la_id, year, term).await?;
+        let children = peps::eligible_page(
+            &self.db,
+            &eligibility,
+            PageRequest::new(page, PREVIEW_PER_PAGE),
+        )
+        .await?;
+        Ok(DelegationPreview {
+            year,
+            term,
+            starts_on: eligibility.term_starts_on,
+            ends_on: eligibility.term_ends_on,
+            due_on,
+            children,
+        })
+    }
+
+    /// Creates the term's PEP for every eligible child in one transaction.
+    /// Running it again creates only the PEPs still missing.
+    pub async fn delegate(
+        &self,
+        actor: &Actor,
+        year: AcademicYear,
+        term: Term,
+    ) -> Result<Delegated, DelegationError> {
+        self.authorise(actor, AuthorityAction::DelegatePeps)?;
+        let (eligibility, due_on) = self.eligibility(actor.la_id, year, term).await?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let (template_id, template) = ensure_template(&mut tx, actor.la_id, now).await?;
+        let children = peps::eligible_all(&mut tx, &eligibility).await?;
+        let previous = previous_pages(&mut tx, actor.la_id, due_on, &template).await?;
+        let mut created = 0u32;
+        for child in &children {
+            let new = NewPep {
+                la_id: actor.la_id,
+                child_id: child.child_id,
+                school_id: child.school_id,
+                year,
+                term,
+                reason: "termly",
+                trigger_key: eligibility.trigger_key.clone(),
+                due_on,
+            };
+            if create_pep(&mut tx, &new, template_id, &previous, Some(actor), now).await? {
+                created += 1;
+            }
+        }
+        let delegation = Delegation {
+            id: Uuid::now_v7(),
+            la_id: actor.la_id,
+            academic_year: year.0,
+            term: term.code().into(),
+            due_on,
+            created_count: i32::try_from(created).unwrap_or(i32::MAX),
+            run_by: Some(actor.user_id),
+            run_at: now,
+        };
+        peps::record_delegation(&mut tx, &delegation).await?;
+        audit::record(
+            &mut tx,
+            &AuditEvent {
+                id: Uuid::now_v7(),
+                la_id: Some(actor.la_id),
+                actor_user_id: Some(actor.user_id),
+                action: "peps.delegated".into(),
+                entity_type: "delegation".into(),
+                entity_id: Some(delegation.id),
+                child_id: None,
+                details: Json(json!({
+                    "academic_year": year.0,
+                    "term": term.code(),
+                    "created": created,
+                    "due_on": due_on,
+                })),
+                request_id: actor.request_id.clone(),
+                occurred_at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Delegated { created, due_on })
+    }
+
+    pub async fn delegations(&self, actor: &Actor) -> Result<Vec<Delegation>, ServiceError> {
+        self.authorise(actor, AuthorityAction::DelegatePeps)?;
+        Ok(peps::delegations(&self.db, actor.la_id).await?)
+    }
+}

@@ -1,0 +1,165 @@
+//! A change of school: the old placement ends, the old school's designated
+//! teacher loses access, and a placement-change PEP falls due within the
+//! LA's initial timescale.
+
+use chrono::TimeDelta;
+use openpep_domain::pep_cycle::initial_pep_due;
+use openpep_domain::{Action, WorkingDayCalendar};
+use openpep_store::audit::{self, AuditEvent};
+use openpep_store::children::Child;
+use openpep_store::placements::{self, SchoolPlacement};
+use openpep_store::{Json, schools};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::allocations::parse_date;
+use crate::invitations::FormError;
+use crate::pep_creation::{NewPep, create_pep, previous_pages};
+use crate::pep_templates::ensure_template;
+use crate::{Actor, FieldErrors, Services};
+
+/// The "Change school" form as typed.
+#[derive(Debug, Clone, Default)]
+pub struct SchoolMoveForm {
+    pub school_id: String,
+    pub day: String,
+    pub month: String,
+    pub year: String,
+    pub reason: String,
+}
+
+/// What a school move did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchoolMoved {
+    pub school_name: String,
+    pub pep_due_on: chrono::NaiveDate,
+    pub pep_created: bool,
+}
+
+impl Services {
+    /// The child and the name of their current school, for the form.
+    pub async fn school_move_context(
+        &self,
+        actor: &Actor,
+        child_id: Uuid,
+    ) -> Result<(Child, Option<String>), crate::ServiceError> {
+        let child = self.child_for(actor, child_id, Action::EditChildProfile).await?;
+        let history = placements::school_history(&self.db, actor.la_id, child.id).await?;
+        let current = history.into_iter().find(|p| p.ended_on.is_none()).map(|p| p.school_name);
+        Ok((child, current))
+    }
+
+    pub async fn change_school(
+        &self,
+        actor: &Actor,
+        child_id: Uuid,
+        form: &SchoolMoveForm,
+    ) -> Result<SchoolMoved, FormError> {
+        let child = self.child_for(actor, child_id, Action::EditChildProfile).await?;
+        let mut errors = FieldErrors::default();
+        let school = match Uuid::parse_str(form.school_id.trim()) {
+            Ok(id) => schools::get(&self.db, id).await.ok(),
+            Err(_) => None,
+        };
+        if school.is_none() {
+            errors.add("school_id", "Select the new school or setting");
+        }
+        let history = placements::school_history(&self.db, actor.la_id, child.id).await?;
+        let current = history.iter().find(|p| p.ended_on.is_none());
+        let today = self.clock.today();
+        let started_on = match parse_date(&form.day, &form.month, &form.year) {
+            Ok(date) if date < child.date_of_birth => {
+                errors.add("started-day", "The start date must be after the child's date of birth");
+                None
+            }
+            Ok(date) if current.is_some_and(|c| date <= c.started_on) => {
+                errors.add(
+                    "started-day",
+                    "The start date must be after the start of the current school placement",
+                );
+                None
+            }
+            Ok(date) if date > today + TimeDelta::days(366) => {
+                errors.add("started-day", "The start date must be within the next year");
+                None
+            }
+            Ok(date) => Some(date),
+            Err(message) => {
+                errors.add("started-day", message);
+                None
+            }
+        };
+        if let (Some(s), Some(c)) = (&school, current) {
+            if s.id == c.school_id {
+                errors.add("school_id", "The child already attends this school");
+            }
+        }
+        let reason = form.reason.trim();
+        if reason.chars().count() > 200 {
+            errors.add("reason", "The reason must be 200 characters or fewer");
+        }
+        let (Some(school), Some(started_on), true) = (school, started_on, errors.is_empty()) else {
+            return Err(FormError::Invalid(errors));
+        };
+        let (settings, _) = self.authority_settings(actor.la_id).await?;
+        let due_on =
+            initial_pep_due(started_on, settings.timescale(), &WorkingDayCalendar::england_and_wales());
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let left_on = started_on - TimeDelta::days(1);
+        let reason_ended = if reason.is_empty() { "School move" } else { reason };
+        placements::end_current_school_placement(&mut tx, actor.la_id, child.id, left_on, reason_ended)
+            .await?;
+        let staff_ended =
+            placements::end_school_staff_allocations(&mut tx, actor.la_id, child.id, left_on).await?;
+        let placement = SchoolPlacement {
+            id: Uuid::now_v7(),
+            la_id: actor.la_id,
+            child_id: child.id,
+            school_id: school.id,
+            started_on,
+            ended_on: None,
+            reason_ended: None,
+            created_at: now,
+        };
+        placements::insert_school_placement(&mut tx, &placement).await?;
+        let (template_id, template) = ensure_template(&mut tx, actor.la_id, now).await?;
+        let previous = previous_pages(&mut tx, actor.la_id, due_on, &template).await?;
+        let (year, term) = settings.term_of(started_on);
+        let new = NewPep {
+            la_id: actor.la_id,
+            child_id: child.id,
+            school_id: Some(school.id),
+            year,
+            term,
+            reason: "placement_change",
+            trigger_key: format!("placement:{}", placement.id),
+            due_on,
+        };
+        let pep_created = create_pep(&mut tx, &new, template_id, &previous, Some(actor), now).await?;
+        audit::record(
+            &mut tx,
+            &AuditEvent {
+                id: Uuid::now_v7(),
+                la_id: Some(actor.la_id),
+                actor_user_id: Some(actor.user_id),
+                action: "child.school_changed".into(),
+                entity_type: "school_placement".into(),
+                entity_id: Some(placement.id),
+                child_id: Some(child.id),
+                details: Json(json!({
+                    "from": current.map(|c| c.school_name.clone()),
+                    "to": school.name,
+                    "started_on": started_on,
+                    "reason": reason_ended,
+                    "school_staff_access_ended": staff_ended,
+                })),
+                request_id: actor.request_id.clone(),
+                occurred_at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(SchoolMoved { school_name: school.name, pep_due_on: due_on, pep_created })
+    }
+}
