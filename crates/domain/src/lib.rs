@@ -19,6 +19,7 @@ pub mod school_year;
 pub mod scope;
 pub mod search;
 pub mod settings;
+pub mod template;
 pub mod term_dates;
 pub mod uln;
 pub mod upn;
