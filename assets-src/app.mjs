@@ -5,6 +5,7 @@
 // page template would set inline are set here instead.
 import { initAll } from 'govuk-frontend'
 import { initTimeoutWarning } from './timeout-warning.mjs'
+import { initAutosave } from './autosave.mjs'
 
 document.body.classList.add('js-enabled')
 if ('noModule' in HTMLScriptElement.prototype) {
@@ -15,3 +16,6 @@ initAll()
 
 // Signed-in pages only (it needs <meta name="openpep-session-timeout">).
 initTimeoutWarning()
+
+// PEP pages save themselves a few seconds after typing stops.
+initAutosave()

@@ -31,7 +31,7 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-const TEST_TIMEOUT_MS = 60_000;
+const TEST_TIMEOUT_MS = 180_000;
 // Shorter than the test timeout so that a missing element fails with
 // Playwright's own message (which names the locator) rather than a bare timeout.
 const ACTION_TIMEOUT_MS = 15_000;
@@ -386,4 +386,120 @@ browserTest('the Virtual School manages people and allocations, axe-clean', asyn
     await expectNoAxeViolations(page, `${suffix} for a child`);
     await screenshot(page, `${name}.png`);
   }
+});
+
+const SW_EMAIL = process.env.OPENPEP_SW_EMAIL || '';
+
+/** A fresh browser context signed in as `email` (optionally without JavaScript). */
+async function signedInPage(email, { javaScript = true } = {}) {
+  assert.ok(browser, 'Chromium did not launch');
+  const context = await browser.newContext({ javaScriptEnabled: javaScript });
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  const page = await context.newPage();
+  await signInWithCode(page, email);
+  return { context, page };
+}
+
+/** Opens the spring PEP of the first child at `school` on the person's list. */
+async function openSpringPep(page, school) {
+  await page.goto(url('/learners'));
+  await page.getByText('Filter learners').click();
+  await page.getByLabel('School or setting').selectOption({ label: school });
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  await page.waitForURL((u) => u.searchParams.has('school'));
+  const row = page.locator('table tbody tr', { hasText: school }).first();
+  await Promise.all([page.waitForURL((u) => u.pathname.startsWith('/children/')), row.locator('a').first().click()]);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname.includes('/peps/')),
+    page.getByRole('link', { name: /^Spring 2026\/27/ }).first().click(),
+  ]);
+}
+
+browserTest('the VS delegates the spring term; a SW (with JavaScript) and a DT (without) fill the same PEP, and a clash is merged', async (page) => {
+  assert.ok(VS_EMAIL && SW_EMAIL && DT_EMAIL, 'Set OPENPEP_VS_EMAIL, OPENPEP_SW_EMAIL and OPENPEP_DT_EMAIL');
+  // The Virtual School: the PEP lists, then delegation with its preview.
+  await signInWithCode(page, VS_EMAIL);
+  await page.goto(url('/peps?show=overdue'));
+  assert.equal(await h1Text(page), 'PEPs');
+  await expectNoAxeViolations(page, 'the overdue PEPs list');
+  await screenshot(page, '20-peps-overdue.png');
+  await page.goto(url('/peps?show=attend'));
+  await expectNoAxeViolations(page, 'the meetings the VS should attend');
+  await screenshot(page, '21-peps-attend.png');
+  await page.getByRole('link', { name: "Delegate a term's PEPs" }).click();
+  await expectPath(page, '/peps/delegate');
+  await expectNoAxeViolations(page, 'the delegation form');
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
+  await page.locator('.govuk-error-summary').waitFor();
+  await expectNoAxeViolations(page, 'the delegation form with errors');
+  await page.getByLabel('2026/27').check();
+  await page.getByLabel('Spring').check();
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
+  await expectPath(page, '/peps/delegate/preview');
+  await expectNoAxeViolations(page, 'the delegation preview');
+  await screenshot(page, '22-delegation-preview.png');
+  const button = page.getByRole('button', { name: /^Create \d+ PEPs?$/ });
+  const count = Number((await button.textContent()).match(/\d+/)[0]);
+  assert.ok(count > 0, 'the preview offers to create PEPs');
+  await button.click();
+  await expectPath(page, '/peps/delegate');
+  const banner = normalise(await page.locator('.govuk-notification-banner').textContent());
+  assert.match(banner, new RegExp(`${count} PEPs? created for the spring term 2026/27`));
+  await expectNoAxeViolations(page, 'the delegation result');
+  await screenshot(page, '23-delegated.png');
+  await page.goto(url('/settings/template'));
+  assert.equal(await h1Text(page), 'PEP template');
+  await expectNoAxeViolations(page, 'the PEP template page');
+  await screenshot(page, '24-template.png');
+
+  // The social worker, with JavaScript: autosave.
+  const sw = await signedInPage(SW_EMAIL);
+  await openSpringPep(sw.page, 'Poppyfields Academy');
+  const pepPath = new URL(sw.page.url()).pathname;
+  await expectNoAxeViolations(sw.page, 'the PEP task list');
+  await screenshot(sw.page, '25-pep-task-list.png');
+  await sw.page.getByRole('link', { name: "Social worker's update" }).click();
+  await expectNoAxeViolations(sw.page, "the social worker's page");
+  await sw.page.getByLabel("What has changed in the child's care since the last PEP?").fill('No change: the placement is settled and contact is going well.');
+  await sw.page.locator('#autosave-status', { hasText: /^Saved at \d\d:\d\d$/ }).waitFor();
+  await screenshot(sw.page, '26-sw-autosaved.png');
+
+  // The designated teacher, without JavaScript: the same PEP, their own page.
+  const dt = await signedInPage(DT_EMAIL, { javaScript: false });
+  await dt.page.goto(url(pepPath));
+  await dt.page.getByRole('link', { name: "Designated teacher's update" }).click();
+  // (axe needs JavaScript: the same pages are checked in the SW's browser.)
+  const firstBox = dt.page.locator('form textarea').first();
+  await firstBox.fill('Good progress in reading; keep the weekly check-in with the key adult.');
+  await dt.page.getByLabel("No, I'll come back to it later").check();
+  await dt.page.getByRole('button', { name: 'Save and return to the PEP' }).click();
+  await expectPath(dt.page, pepPath);
+  // The social worker's page is read-only to the designated teacher.
+  await dt.page.getByRole('link', { name: "Social worker's update" }).click();
+  assert.equal(await dt.page.locator('form textarea').count(), 0, 'no form on a page the DT does not own');
+  assert.match(normalise(await dt.page.locator('main').textContent()), /No change: the placement is settled/);
+
+  // Both open the meeting page; the DT saves first, so the SW's autosave
+  // stops and their save shows both versions to merge.
+  await dt.page.goto(url(`${pepPath}/pages/meeting`));
+  await sw.page.goto(url(`${pepPath}/pages/meeting`));
+  await expectNoAxeViolations(sw.page, 'a page two people may edit');
+  await dt.page.locator('form textarea').first().fill('Meeting on 15 January after school.');
+  await dt.page.getByRole('button', { name: 'Save and return to the PEP' }).click();
+  await expectPath(dt.page, pepPath);
+  await sw.page.locator('form textarea').first().fill('Meeting on 14 January at school, with the carer.');
+  await sw.page.locator('#autosave-status', { hasText: 'someone else has saved this page' }).waitFor();
+  await sw.page.getByRole('button', { name: 'Save and return to the PEP' }).click();
+  await sw.page.locator('.govuk-error-summary', { hasText: 'Someone else saved this page' }).waitFor();
+  assert.match(normalise(await sw.page.locator('form .govuk-inset-text').first().textContent()), /15 January after school/);
+  await expectNoAxeViolations(sw.page, 'the merge page');
+  await screenshot(sw.page, '27-merge.png');
+  await sw.page.locator('form textarea').first().fill('Meeting on 15 January after school, with the carer.');
+  await sw.page.getByLabel("Yes, I've completed this page").check();
+  await sw.page.getByRole('button', { name: 'Save and return to the PEP' }).click();
+  await expectPath(sw.page, pepPath);
+  await expectNoAxeViolations(sw.page, 'the PEP after the merge');
+  await screenshot(sw.page, '28-pep-after-merge.png');
+  await sw.context.close();
+  await dt.context.close();
 });

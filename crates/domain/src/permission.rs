@@ -338,10 +338,14 @@ pub enum AuthorityAction {
     PostNotices,
     /// The LA's settings: terms, deadlines, grades, schools.
     ManageSettings,
+    /// Open a term's PEPs for every eligible child (delegation).
+    DelegatePeps,
+    /// Upload a new version of the LA's PEP template.
+    ManageTemplates,
 }
 
 impl AuthorityAction {
-    pub const ALL: [AuthorityAction; 7] = [
+    pub const ALL: [AuthorityAction; 9] = [
         AuthorityAction::InvitePeople,
         AuthorityAction::ManagePeople,
         AuthorityAction::UnlockAccounts,
@@ -349,6 +353,8 @@ impl AuthorityAction {
         AuthorityAction::ViewAuthorityReports,
         AuthorityAction::PostNotices,
         AuthorityAction::ManageSettings,
+        AuthorityAction::DelegatePeps,
+        AuthorityAction::ManageTemplates,
     ];
 
     pub fn code(self) -> &'static str {
@@ -360,6 +366,8 @@ impl AuthorityAction {
             AuthorityAction::ViewAuthorityReports => "view_authority_reports",
             AuthorityAction::PostNotices => "post_notices",
             AuthorityAction::ManageSettings => "manage_settings",
+            AuthorityAction::DelegatePeps => "delegate_peps",
+            AuthorityAction::ManageTemplates => "manage_templates",
         }
     }
 
@@ -390,14 +398,22 @@ pub fn may(role: Role, action: AuthorityAction) -> bool {
                 | ViewAuthorityReports
                 | PostNotices
                 | ManageSettings
+                | DelegatePeps
+                | ManageTemplates
         ),
         Role::VsOfficer => matches!(
             action,
-            InvitePeople | UnlockAccounts | ViewPeople | ViewAuthorityReports | PostNotices
+            InvitePeople
+                | UnlockAccounts
+                | ViewPeople
+                | ViewAuthorityReports
+                | PostNotices
+                | DelegatePeps
         ),
-        Role::VsHead => {
-            matches!(action, InvitePeople | ViewPeople | ViewAuthorityReports | PostNotices)
-        }
+        Role::VsHead => matches!(
+            action,
+            InvitePeople | ViewPeople | ViewAuthorityReports | PostNotices | DelegatePeps
+        ),
         Role::SocialWorker
         | Role::TeamManager
         | Role::DesignatedTeacher
@@ -569,11 +585,13 @@ mod tests {
         (VsHead, AuthorityAction::ViewPeople),
         (VsHead, AuthorityAction::ViewAuthorityReports),
         (VsHead, AuthorityAction::PostNotices),
+        (VsHead, AuthorityAction::DelegatePeps),
         (VsOfficer, AuthorityAction::InvitePeople),
         (VsOfficer, AuthorityAction::UnlockAccounts),
         (VsOfficer, AuthorityAction::ViewPeople),
         (VsOfficer, AuthorityAction::ViewAuthorityReports),
         (VsOfficer, AuthorityAction::PostNotices),
+        (VsOfficer, AuthorityAction::DelegatePeps),
         (VsAdmin, AuthorityAction::InvitePeople),
         (VsAdmin, AuthorityAction::ManagePeople),
         (VsAdmin, AuthorityAction::UnlockAccounts),
@@ -581,6 +599,8 @@ mod tests {
         (VsAdmin, AuthorityAction::ViewAuthorityReports),
         (VsAdmin, AuthorityAction::PostNotices),
         (VsAdmin, AuthorityAction::ManageSettings),
+        (VsAdmin, AuthorityAction::DelegatePeps),
+        (VsAdmin, AuthorityAction::ManageTemplates),
     ];
 
     #[test]

@@ -5,10 +5,13 @@
 mod names;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use openpep_domain::settings::AuthoritySettings;
+use openpep_domain::template::{ChildFacts, Page as TemplatePage, PepTemplate, QuestionKind};
 use openpep_domain::{AcademicYear, NcYear, PepStatus, Phase, Role, Term, Uln, Upn};
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::authorities::{self, LocalAuthority};
 use openpep_store::children::{self, Child};
+use openpep_store::pep_pages::{self, PageWrite};
 use openpep_store::peps::{self, Pep};
 use openpep_store::placements::{self, CareEpisode, ChildWorker, SchoolPlacement};
 use openpep_store::schools::{self, School};
@@ -19,7 +22,8 @@ use rand::{Rng, SeedableRng};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{ServiceError, Services, auth};
+use crate::pep_templates::ensure_template;
+use crate::{ServiceError, Services, auth, pep_editing};
 
 /// Every demo account signs in with this password.
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
@@ -80,6 +84,8 @@ struct Generator {
     urn: i32,
     users: u32,
     schools: u32,
+    /// The authority's PEP template (its id and pages).
+    template: Option<(Uuid, PepTemplate)>,
 }
 
 struct AuthoritySchools {
@@ -132,6 +138,7 @@ impl Services {
             urn: 990_000,
             users: 0,
             schools: 0,
+            template: None,
         };
         let mut summary = DemoSummary {
             authorities: Vec::new(),
@@ -187,6 +194,7 @@ impl Generator {
         let code = format!("{:03}", 990 - index % 990);
         let la = LocalAuthority { id: self.ids.next(), code, name, created_at: self.now };
         authorities::insert(tx, &la).await?;
+        self.template = Some(ensure_template(tx, la.id, self.now).await?);
         let schools = self.schools(tx, &la).await?;
         let (people, accounts) = self.people(tx, &la, &schools).await?;
         for n in 0..children {
@@ -547,7 +555,9 @@ impl Generator {
             .await?;
         }
 
+        let mut school_id = None;
         if let Some(school) = self.school_for(nc, schools) {
+            school_id = Some(school.id);
             let phase_start =
                 self.year.start() - TimeDelta::days(365 * i64::from(self.rng.random_range(0..3u8)));
             let started_on = phase_start.max(entered_care_on.min(self.year.start()));
@@ -614,7 +624,8 @@ impl Generator {
             )
             .await?;
         }
-        self.peps(tx, &child, entered_care_on).await
+        let author = Author { school_id, social_worker: sw.id };
+        self.peps(tx, &child, entered_care_on, author).await
     }
 
     fn school_for<'a>(&mut self, nc: NcYear, s: &'a AuthoritySchools) -> Option<&'a School> {
@@ -637,6 +648,7 @@ impl Generator {
         tx: &mut Tx,
         child: &Child,
         entered_care_on: NaiveDate,
+        author: Author,
     ) -> Result<(), ServiceError> {
         let term = Term::containing(self.today);
         let (prev_year, prev_term) = match term {
@@ -649,15 +661,25 @@ impl Generator {
             let status =
                 if self.chance(0.8) { PepStatus::QualityAssured } else { PepStatus::SignedOff };
             let signed = prev_due - TimeDelta::days(self.rng.random_range(1..20));
-            self.pep(tx, child, prev_year, prev_term, "termly", status, prev_due, Some(signed))
-                .await?;
+            let trigger = peps::termly_trigger(prev_year.0, prev_term.code());
+            let pep = DemoPep {
+                year: prev_year,
+                term: prev_term,
+                reason: "termly",
+                trigger,
+                status,
+                due_on: prev_due,
+                signed_on: Some(signed),
+            };
+            self.pep(tx, child, &pep, author).await?;
         }
-        let (reason, due) = if entered_care_on > self.today - TimeDelta::days(60) {
-            ("initial", entered_care_on + TimeDelta::days(28))
+        let (reason, due, trigger) = if entered_care_on > self.today - TimeDelta::days(60) {
+            ("initial", entered_care_on + TimeDelta::days(28), format!("initial:{entered_care_on}"))
         } else if self.chance(0.04) {
-            ("placement_change", self.today - TimeDelta::days(self.rng.random_range(1..15)))
+            let due = self.today - TimeDelta::days(self.rng.random_range(1..15));
+            ("placement_change", due, format!("placement:demo:{}", child.id))
         } else {
-            ("termly", deadline(self.year, term))
+            ("termly", deadline(self.year, term), peps::termly_trigger(self.year.0, term.code()))
         };
         let status = match self.rng.random_range(0..20) {
             0..=5 => PepStatus::Draft,
@@ -667,49 +689,128 @@ impl Generator {
             _ => PepStatus::SignedOff,
         };
         let signed = status.is_complete().then(|| self.today - TimeDelta::days(2));
-        self.pep(tx, child, self.year, term, reason, status, due, signed).await
+        let pep = DemoPep {
+            year: self.year,
+            term,
+            reason,
+            trigger,
+            status,
+            due_on: due,
+            signed_on: signed,
+        };
+        self.pep(tx, child, &pep, author).await
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn pep(
         &mut self,
         tx: &mut Tx,
         child: &Child,
-        year: AcademicYear,
-        term: Term,
-        reason: &str,
-        status: PepStatus,
-        due_on: NaiveDate,
-        signed_on: Option<NaiveDate>,
+        p: &DemoPep,
+        author: Author,
     ) -> Result<(), ServiceError> {
-        let meeting_at = match status {
+        let meeting_at = match p.status {
             PepStatus::Draft | PepStatus::InProgress => None,
-            _ => signed_on
+            _ => p
+                .signed_on
                 .unwrap_or(self.today)
                 .and_hms_opt(10, 0, 0)
                 .map(|t| t.and_utc() - TimeDelta::days(3)),
         };
-        peps::insert(
-            tx,
-            &Pep {
-                id: self.ids.next(),
+        let Some((template_id, template)) = self.template.clone() else {
+            return Err(ServiceError::Internal("demo authority has no template".into()));
+        };
+        let pep = Pep {
+            id: self.ids.next(),
+            la_id: child.la_id,
+            child_id: child.id,
+            academic_year: p.year.0,
+            term: p.term.code().into(),
+            reason: p.reason.into(),
+            status: p.status.code().into(),
+            due_on: p.due_on,
+            meeting_at,
+            signed_off_at: p.signed_on.and_then(|d| d.and_hms_opt(16, 0, 0)).map(|t| t.and_utc()),
+            version: 1,
+            created_at: self.now,
+            updated_at: self.now,
+            trigger_key: Some(p.trigger.clone()),
+            template_id: Some(template_id),
+            school_id: author.school_id,
+        };
+        peps::create(tx, &pep).await?;
+        // Pages: all of a finished PEP, some of one under way, none of a draft.
+        let share = match p.status {
+            PepStatus::Draft => 0.0,
+            PepStatus::InProgress => 0.4,
+            PepStatus::MeetingHeld | PepStatus::AwaitingSignOff => 0.8,
+            _ => 1.0,
+        };
+        let facts = ChildFacts::in_year(NcYear::for_child(child.date_of_birth, p.year));
+        for (_, _, page) in template.pages() {
+            if !page.applies_to(&facts) || !self.chance(share) {
+                continue;
+            }
+            let answers = sample_answers(&mut self.rng, page);
+            let completed = share >= 1.0 || self.chance(0.6);
+            let write = PageWrite {
                 la_id: child.la_id,
-                child_id: child.id,
-                academic_year: year.0,
-                term: term.code().into(),
-                reason: reason.into(),
-                status: status.code().into(),
-                due_on,
-                meeting_at,
-                signed_off_at: signed_on.and_then(|d| d.and_hms_opt(16, 0, 0)).map(|t| t.and_utc()),
-                version: 1,
-                created_at: self.now,
-                updated_at: self.now,
-            },
-        )
-        .await?;
+                pep_id: pep.id,
+                page_key: &page.key,
+                expected_version: 0,
+                status: if completed { "completed" } else { "in_progress" },
+                answers: &answers,
+                by: author.social_worker,
+                now: self.now,
+            };
+            pep_pages::save(tx, &write, self.ids.next()).await?;
+        }
         Ok(())
     }
+}
+
+/// A PEP the demo creates.
+struct DemoPep {
+    year: AcademicYear,
+    term: Term,
+    reason: &'static str,
+    trigger: String,
+    status: PepStatus,
+    due_on: NaiveDate,
+    signed_on: Option<NaiveDate>,
+}
+
+/// Who the demo's PEP pages are written for and by.
+#[derive(Clone, Copy)]
+struct Author {
+    school_id: Option<Uuid>,
+    social_worker: Uuid,
+}
+
+/// Believable answers to a page's questions (typed pages: a note).
+fn sample_answers(rng: &mut StdRng, page: &TemplatePage) -> serde_json::Value {
+    const SENTENCES: &[&str] = &[
+        "Settled well this term and enjoys practical subjects.",
+        "Reading has improved; keep daily reading at home with the carer.",
+        "Attendance is good. Some anxiety before tests, which the key adult helps with.",
+        "Would like more help with maths homework; a weekly tutor session is in place.",
+        "Gets on well with friends at lunchtime club and has joined the choir.",
+        "The carer and school speak every Friday to share how the week went.",
+    ];
+    let mut answers = serde_json::Map::new();
+    for q in pep_editing::questions_of(page) {
+        let value = match &q.kind {
+            QuestionKind::Text => "Agreed at the meeting".to_owned(),
+            QuestionKind::LongText => SENTENCES[rng.random_range(0..SENTENCES.len())].to_owned(),
+            QuestionKind::YesNo => if rng.random_bool(0.7) { "yes" } else { "no" }.to_owned(),
+            QuestionKind::Date => "2026-09-03".to_owned(),
+            QuestionKind::Number => rng.random_range(1..10).to_string(),
+            QuestionKind::Choice(options) => {
+                options.get(rng.random_range(0..options.len().max(1))).cloned().unwrap_or_default()
+            }
+        };
+        answers.insert(q.key.clone(), serde_json::Value::String(value));
+    }
+    serde_json::Value::Object(answers)
 }
 
 fn demo_account(role: Role, user: &User, note: &str) -> DemoAccount {
@@ -730,8 +831,11 @@ fn staff_role(school: &School) -> (Role, &'static str) {
     }
 }
 
-/// The demo authority's PEP deadline for a term (an LA setting later).
+/// The PEP deadline for a term by the default settings' term dates.
 fn deadline(year: AcademicYear, term: Term) -> NaiveDate {
+    if let Some(due) = AuthoritySettings::default().pep_deadline(year, term) {
+        return due;
+    }
     let (y, m, d) = match term {
         Term::Autumn => (year.0, 12, 11),
         Term::Spring => (year.0 + 1, 3, 20),

@@ -161,10 +161,9 @@ impl Services {
         term: Term,
     ) -> Result<(TermlyEligibility, NaiveDate), DelegationError> {
         let (settings, _) = self.authority_settings(la_id).await?;
-        let dates = settings
+        let dates = *settings
             .term_dates(year, term)
-            .map_err(|e| DelegationError::NoTermDates(e.to_string()))?
-            .clone();
+            .map_err(|e| DelegationError::NoTermDates(e.to_string()))?;
         let eligibility = TermlyEligibility {
             la_id,
             trigger_key: peps::termly_trigger(year.0, term.code()),
@@ -187,12 +186,9 @@ impl Services {
     ) -> Result<DelegationPreview, DelegationError> {
         self.authorise(actor, AuthorityAction::DelegatePeps)?;
         let (eligibility, due_on) = self.eligibility(actor.la_id, year, term).await?;
-        let children = peps::eligible_page(
-            &self.db,
-            &eligibility,
-            PageRequest::new(page, PREVIEW_PER_PAGE),
-        )
-        .await?;
+        let children =
+            peps::eligible_page(&self.db, &eligibility, PageRequest::new(page, PREVIEW_PER_PAGE))
+                .await?;
         Ok(DelegationPreview {
             year,
             term,

@@ -5,9 +5,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use openpep_domain::template::{ChildFacts, Page as TemplatePage, PepTemplate, Question};
-use openpep_domain::{AcademicYear, Action, NcYear, PepStatus, Relationship, Role};
 use openpep_domain::pep_cycle::PepEvent;
+use openpep_domain::template::{
+    ChildFacts, Page as TemplatePage, PepTemplate, Question, QuestionKind,
+};
+use openpep_domain::{AcademicYear, Action, NcYear, PepStatus, Relationship, Role};
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::children::Child;
 use openpep_store::pep_pages::{self, PageVersion, PageWrite, PepPage};
@@ -144,11 +146,8 @@ impl PepView {
     pub fn progress(&self) -> (usize, usize) {
         let list = self.task_list();
         let all = list.iter().map(|s| s.pages.len()).sum();
-        let done = list
-            .iter()
-            .flat_map(|s| &s.pages)
-            .filter(|p| p.state == PageState::Completed)
-            .count();
+        let done =
+            list.iter().flat_map(|s| &s.pages).filter(|p| p.state == PageState::Completed).count();
         (done, all)
     }
 
@@ -161,7 +160,13 @@ impl PepView {
 /// forms in later work; until then they take the owner's notes.
 pub fn questions_of(page: &TemplatePage) -> Vec<Question> {
     if page.questions.is_empty() {
-        vec![Question::notes(&page.title)]
+        vec![Question {
+            key: "notes".into(),
+            label: format!("{}: notes", page.title),
+            hint: page.description.clone(),
+            kind: QuestionKind::LongText,
+            mandatory: false,
+        }]
     } else {
         page.questions.clone()
     }
@@ -243,7 +248,10 @@ fn check_answers(
                 if submission.completed && q.mandatory && value.trim().is_empty() {
                     errors.add(
                         &field_name(&q.key),
-                        format!("Answer \u{201c}{}\u{201d} before marking the page as completed", q.label),
+                        format!(
+                            "Answer \u{201c}{}\u{201d} before marking the page as completed",
+                            q.label
+                        ),
                     );
                 }
                 out.insert(q.key.clone(), Value::String(value));
@@ -255,7 +263,12 @@ fn check_answers(
 }
 
 /// What the child's situation means for which pages show.
-fn facts_for(child: &Child, pep: &Pep, school: Option<&SchoolPlacementView>, la_code: &str) -> ChildFacts {
+fn facts_for(
+    child: &Child,
+    pep: &Pep,
+    school: Option<&SchoolPlacementView>,
+    la_code: &str,
+) -> ChildFacts {
     let nc_year = NcYear::for_child(child.date_of_birth, AcademicYear(pep.academic_year));
     ChildFacts {
         nc_year,
@@ -384,7 +397,9 @@ impl Services {
                 Some(theirs) if theirs.answers.0 == answers && theirs.status == status => {
                     Ok(Saved { version: theirs.version, saved_at: theirs.updated_at })
                 }
-                Some(theirs) => Err(SaveError::Conflict(Box::new(Conflict { theirs, yours: submission }))),
+                Some(theirs) => {
+                    Err(SaveError::Conflict(Box::new(Conflict { theirs, yours: submission })))
+                }
                 None => Err(ServiceError::NotFound.into()),
             };
         }
@@ -407,11 +422,11 @@ impl Services {
             Err(e) => return Err(e.into()),
         };
         let before = view.status();
-        if let Ok(after) = before.after(PepEvent::Edited) {
-            if after != before {
-                peps::set_status(&mut tx, actor.la_id, pep_id, before.code(), after.code(), now)
-                    .await?;
-            }
+        if let Ok(after) = before.after(PepEvent::Edited)
+            && after != before
+        {
+            peps::set_status(&mut tx, actor.la_id, pep_id, before.code(), after.code(), now)
+                .await?;
         }
         let old = current.as_ref().map(|p| answers_of(&p.answers.0)).unwrap_or_default();
         let changed: Vec<String> = answers_of(&answers)

@@ -2,12 +2,12 @@
 //! of them are overdue on the injected "today", and the meetings the VS
 //! should attend by the authority's criteria.
 
+use crate::{Actor, ServiceError, Services};
 use chrono::NaiveDate;
 use openpep_domain::pep_cycle::is_overdue;
 use openpep_domain::vs_involvement::{AttendReason, InvolvementCriteria, InvolvementFacts};
 use openpep_domain::{AcademicYear, AuthorityAction, NcYear, PepStatus};
 use openpep_store::peps::{self, PepListRow};
-use crate::{Actor, ServiceError, Services};
 
 /// Which PEPs a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

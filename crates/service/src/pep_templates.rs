@@ -44,9 +44,11 @@ pub enum Uploaded {
 /// The longest template file taken (a full template is ~20 KB).
 pub const MAX_TEMPLATE_BYTES: usize = 512 * 1024;
 
+/// The stored template, read back through the same checks as an upload.
 pub(crate) fn read_template(stored: &StoredTemplate) -> Result<PepTemplate, ServiceError> {
-    serde_json::from_value(stored.template.0.clone())
-        .map_err(|e| ServiceError::Internal(format!("stored template unreadable: {e}")))
+    openpep_domain::template::parse_json(&stored.template.0.to_string()).map_err(|errors| {
+        ServiceError::Internal(format!("stored template {} unreadable: {errors:?}", stored.version))
+    })
 }
 
 fn internal(e: impl std::fmt::Display) -> ServiceError {
@@ -142,23 +144,28 @@ impl Services {
         } else if source.trim().is_empty() {
             return Err(UploadError::NoFile("Select a template file".into()));
         } else {
-            return Err(UploadError::NoFile("The selected file must be a .toml or .json file".into()));
+            return Err(UploadError::NoFile(
+                "The selected file must be a .toml or .json file".into(),
+            ));
         };
         if source.trim().is_empty() {
             return Err(UploadError::NoFile("The selected file is empty".into()));
         }
         if source.len() > MAX_TEMPLATE_BYTES {
-            return Err(UploadError::NoFile("The selected file must be smaller than 512 KB".into()));
+            return Err(UploadError::NoFile(
+                "The selected file must be smaller than 512 KB".into(),
+            ));
         }
-        let template = openpep_domain::template::parse(source, format).map_err(UploadError::Invalid)?;
+        let template =
+            openpep_domain::template::parse(source, format).map_err(UploadError::Invalid)?;
         let value = serde_json::to_value(&template).map_err(internal)?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         let current = templates::current_in(&mut tx, actor.la_id).await?;
-        if let Some(current) = &current {
-            if current.template.0 == value {
-                return Ok(Uploaded::Unchanged(current.version));
-            }
+        if let Some(current) = &current
+            && current.template.0 == value
+        {
+            return Ok(Uploaded::Unchanged(current.version));
         }
         let version = current.map_or(1, |c| c.version + 1);
         let stored = StoredTemplate {
@@ -186,7 +193,9 @@ impl Services {
                 entity_type: "pep_template".into(),
                 entity_id: Some(stored.id),
                 child_id: None,
-                details: Json(json!({ "version": version, "name": stored.name, "format": stored.format })),
+                details: Json(
+                    json!({ "version": version, "name": stored.name, "format": stored.format }),
+                ),
                 request_id: actor.request_id.clone(),
                 occurred_at: now,
             },

@@ -89,10 +89,10 @@ impl Services {
                 None
             }
         };
-        if let (Some(s), Some(c)) = (&school, current) {
-            if s.id == c.school_id {
-                errors.add("school_id", "The child already attends this school");
-            }
+        if let (Some(s), Some(c)) = (&school, current)
+            && s.id == c.school_id
+        {
+            errors.add("school_id", "The child already attends this school");
         }
         let reason = form.reason.trim();
         if reason.chars().count() > 200 {
@@ -102,16 +102,26 @@ impl Services {
             return Err(FormError::Invalid(errors));
         };
         let (settings, _) = self.authority_settings(actor.la_id).await?;
-        let due_on =
-            initial_pep_due(started_on, settings.timescale(), &WorkingDayCalendar::england_and_wales());
+        let due_on = initial_pep_due(
+            started_on,
+            settings.timescale(),
+            &WorkingDayCalendar::england_and_wales(),
+        );
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         let left_on = started_on - TimeDelta::days(1);
         let reason_ended = if reason.is_empty() { "School move" } else { reason };
-        placements::end_current_school_placement(&mut tx, actor.la_id, child.id, left_on, reason_ended)
-            .await?;
+        placements::end_current_school_placement(
+            &mut tx,
+            actor.la_id,
+            child.id,
+            left_on,
+            reason_ended,
+        )
+        .await?;
         let staff_ended =
-            placements::end_school_staff_allocations(&mut tx, actor.la_id, child.id, left_on).await?;
+            placements::end_school_staff_allocations(&mut tx, actor.la_id, child.id, left_on)
+                .await?;
         let placement = SchoolPlacement {
             id: Uuid::now_v7(),
             la_id: actor.la_id,
@@ -136,7 +146,8 @@ impl Services {
             trigger_key: format!("placement:{}", placement.id),
             due_on,
         };
-        let pep_created = create_pep(&mut tx, &new, template_id, &previous, Some(actor), now).await?;
+        let pep_created =
+            create_pep(&mut tx, &new, template_id, &previous, Some(actor), now).await?;
         audit::record(
             &mut tx,
             &AuditEvent {

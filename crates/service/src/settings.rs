@@ -1,7 +1,9 @@
 //! The authority's settings page: read by everyone's pages, changed by the
 //! Virtual School administrator, versioned and audited.
 
+use openpep_domain::AcademicYear;
 use openpep_domain::settings::AuthoritySettings;
+use openpep_domain::term_dates::{YearForm, parse_year_form};
 use openpep_domain::{AuthorityAction, Email};
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::{Json, StoreError, settings};
@@ -125,23 +127,57 @@ impl Services {
         let (old, _) = self.authority_settings(actor.la_id).await?;
         // Term dates have their own page; this form keeps them as they are.
         new.term_dates = old.term_dates.clone();
+        self.store_settings(actor, version, &old, &new, "initial_timescale").await
+    }
+
+    /// Saves one academic year's term dates, PEP deadlines and delegation
+    /// dates, checked field by field.
+    pub async fn save_term_dates(
+        &self,
+        actor: &Actor,
+        version: i64,
+        year: AcademicYear,
+        form: &YearForm,
+    ) -> Result<(), FormError> {
+        self.authorise(actor, AuthorityAction::ManageSettings)?;
+        let dates = parse_year_form(year, form).map_err(|problems| {
+            let mut errors = FieldErrors::default();
+            for p in problems {
+                errors.add(&p.name(), p.message);
+            }
+            FormError::Invalid(errors)
+        })?;
+        let (old, _) = self.authority_settings(actor.la_id).await?;
+        let mut new = old.clone();
+        new.upsert_year(dates);
+        self.store_settings(actor, version, &old, &new, "autumn_starts_on").await
+    }
+
+    /// Stores the settings over `version`, audited with before and after.
+    async fn store_settings(
+        &self,
+        actor: &Actor,
+        version: i64,
+        old: &AuthoritySettings,
+        new: &AuthoritySettings,
+        first_field: &str,
+    ) -> Result<(), FormError> {
         let now = self.clock.now();
-        let value =
-            serde_json::to_value(&new).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let value = serde_json::to_value(new).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let mut tx = self.db.begin().await?;
         match settings::save(&mut tx, actor.la_id, version, &value, actor.user_id, now).await {
             Ok(_) => {}
             Err(StoreError::StaleVersion) => {
                 let mut errors = FieldErrors::default();
                 errors.add(
-                    "initial_timescale",
+                    first_field,
                     "Someone else changed the settings while you were editing. Check them and save again",
                 );
                 return Err(FormError::Invalid(errors));
             }
             Err(e) => return Err(e.into()),
         }
-        let before = serde_json::to_value(&old).unwrap_or_default();
+        let before = serde_json::to_value(old).unwrap_or_default();
         audit::record(
             &mut tx,
             &AuditEvent {

@@ -81,7 +81,7 @@ pub async fn save(tx: &mut Tx, w: &PageWrite<'_>, id: Uuid) -> Result<i64, Store
             .bind(w.pep_id)
             .bind(w.page_key)
             .bind(w.status)
-            .bind(&answers)
+            .bind(answers)
             .bind(w.by)
             .bind(w.now)
         )?
@@ -98,7 +98,7 @@ pub async fn save(tx: &mut Tx, w: &PageWrite<'_>, id: Uuid) -> Result<i64, Store
             .bind(w.page_key)
             .bind(w.expected_version)
             .bind(w.status)
-            .bind(&answers)
+            .bind(answers)
             .bind(w.by)
             .bind(w.now)
         )?

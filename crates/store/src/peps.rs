@@ -1,9 +1,10 @@
 //! Personal Education Plans: one a term, and more when a placement changes.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{Db, StoreError, Tx, exec_tx, on_db};
+use crate::{Db, Json, Page, PageRequest, StoreError, Tx, exec_tx, on_db, on_tx};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Pep {
@@ -24,18 +25,34 @@ pub struct Pep {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// What made this PEP, once per child (see `termly_trigger`).
+    pub trigger_key: Option<String>,
+    /// The template version the PEP was created with.
+    pub template_id: Option<Uuid>,
+    /// The school or setting the child attended when the PEP was created.
+    pub school_id: Option<Uuid>,
 }
 
 const COLUMNS: &str = "id, la_id, child_id, academic_year, term, reason, status, due_on, \
-     meeting_at, signed_off_at, version, created_at, updated_at";
+     meeting_at, signed_off_at, version, created_at, updated_at, trigger_key, template_id, \
+     school_id";
 
-pub async fn insert(tx: &mut Tx, p: &Pep) -> Result<(), StoreError> {
-    exec_tx!(
+/// The trigger of a termly PEP: one per child per term.
+pub fn termly_trigger(academic_year: i32, term: &str) -> String {
+    format!("termly:{academic_year}:{term}")
+}
+
+/// Adds the PEP unless the child already has one with the same trigger;
+/// whether it was added.
+pub async fn create(tx: &mut Tx, p: &Pep) -> Result<bool, StoreError> {
+    let added = exec_tx!(
         tx,
         sqlx::query(
             "INSERT INTO peps (id, la_id, child_id, academic_year, term, reason, status, due_on, \
-         meeting_at, signed_off_at, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             meeting_at, signed_off_at, version, created_at, updated_at, trigger_key, \
+             template_id, school_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             ON CONFLICT DO NOTHING",
         )
         .bind(p.id)
         .bind(p.la_id)
@@ -50,8 +67,42 @@ pub async fn insert(tx: &mut Tx, p: &Pep) -> Result<(), StoreError> {
         .bind(p.version)
         .bind(p.created_at)
         .bind(p.updated_at)
+        .bind(&p.trigger_key)
+        .bind(p.template_id)
+        .bind(p.school_id)
     )?;
-    Ok(())
+    Ok(added == 1)
+}
+
+pub async fn get(db: &Db, la_id: Uuid, id: Uuid) -> Result<Pep, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM peps WHERE la_id = $1 AND id = $2");
+    on_db!(db, pool => sqlx::query_as(&sql).bind(la_id).bind(id).fetch_optional(pool).await)?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Moves the PEP to `status` if it is still at `from` (another save may
+/// have moved it first; then nothing changes).
+pub async fn set_status(
+    tx: &mut Tx,
+    la_id: Uuid,
+    id: Uuid,
+    from: &str,
+    status: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let changed = exec_tx!(
+        tx,
+        sqlx::query(
+            "UPDATE peps SET status = $4, version = version + 1, updated_at = $5 \
+             WHERE la_id = $1 AND id = $2 AND status = $3",
+        )
+        .bind(la_id)
+        .bind(id)
+        .bind(from)
+        .bind(status)
+        .bind(now)
+    )?;
+    Ok(changed == 1)
 }
 
 /// The child's PEPs, newest first. The caller has already checked scope.
@@ -61,4 +112,205 @@ pub async fn for_child(db: &Db, la_id: Uuid, child_id: Uuid) -> Result<Vec<Pep>,
          ORDER BY due_on DESC, created_at DESC"
     );
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(la_id).bind(child_id).fetch_all(pool).await)?)
+}
+
+/// Who a termly delegation is for. Dates of birth bound the ages (from the
+/// LA's starting age to 18 on the first day of term); `today` decides who
+/// is looked after.
+#[derive(Debug, Clone)]
+pub struct TermlyEligibility {
+    pub la_id: Uuid,
+    pub trigger_key: String,
+    /// Born on or before this date: old enough.
+    pub born_on_or_before: NaiveDate,
+    /// Born after this date: not yet 18.
+    pub born_after: NaiveDate,
+    pub term_starts_on: NaiveDate,
+    pub term_ends_on: NaiveDate,
+    pub today: NaiveDate,
+}
+
+/// A child a delegation would give a PEP to.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EligibleChild {
+    pub child_id: Uuid,
+    pub forename: String,
+    pub surname: String,
+    pub date_of_birth: NaiveDate,
+    pub school_id: Option<Uuid>,
+    pub school_name: Option<String>,
+}
+
+/// Children in care today, of PEP age, with no PEP for the term yet (an
+/// initial or placement-change PEP due within the term counts as its PEP).
+const ELIGIBLE_FROM: &str = "FROM children c \
+     LEFT JOIN school_placements sp ON sp.child_id = c.id AND sp.ended_on IS NULL \
+     LEFT JOIN schools s ON s.id = sp.school_id \
+     WHERE c.la_id = $1 AND c.date_of_birth <= $2 AND c.date_of_birth > $3 \
+     AND EXISTS (SELECT 1 FROM care_episodes ce WHERE ce.child_id = c.id \
+       AND ce.started_on <= $6 AND (ce.ended_on IS NULL OR ce.ended_on >= $6)) \
+     AND NOT EXISTS (SELECT 1 FROM peps p WHERE p.child_id = c.id AND (p.trigger_key = $7 \
+       OR (p.reason <> 'termly' AND p.due_on >= $4 AND p.due_on <= $5)))";
+
+const ELIGIBLE_COLUMNS: &str = "c.id AS child_id, c.forename, c.surname, c.date_of_birth, \
+     sp.school_id, s.name AS school_name";
+
+macro_rules! bind_eligibility {
+    ($query:expr, $e:expr) => {
+        $query
+            .bind($e.la_id)
+            .bind($e.born_on_or_before)
+            .bind($e.born_after)
+            .bind($e.term_starts_on)
+            .bind($e.term_ends_on)
+            .bind($e.today)
+            .bind(&$e.trigger_key)
+    };
+}
+
+/// One page of the children a delegation would create PEPs for, by name.
+pub async fn eligible_page(
+    db: &Db,
+    e: &TermlyEligibility,
+    page: PageRequest,
+) -> Result<Page<EligibleChild>, StoreError> {
+    let order = match db {
+        Db::Sqlite(_) => "c.sort_key",
+        Db::Postgres(_) => "c.sort_key COLLATE \"C\"",
+    };
+    let sql = format!(
+        "SELECT {ELIGIBLE_COLUMNS} {ELIGIBLE_FROM} ORDER BY {order}, c.id LIMIT $8 OFFSET $9"
+    );
+    let count_sql = format!("SELECT COUNT(*) {ELIGIBLE_FROM}");
+    let (rows, total) = on_db!(db, pool => {
+        let rows = bind_eligibility!(sqlx::query_as(&sql), e)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await?;
+        let total: i64 = bind_eligibility!(sqlx::query_scalar(&count_sql), e).fetch_one(pool).await?;
+        (rows, total)
+    });
+    Ok(Page { rows, total })
+}
+
+/// Every child a delegation would create PEPs for, read in the delegating
+/// transaction so that what is created is what was counted.
+pub async fn eligible_all(
+    tx: &mut Tx,
+    e: &TermlyEligibility,
+) -> Result<Vec<EligibleChild>, StoreError> {
+    let sql = format!("SELECT {ELIGIBLE_COLUMNS} {ELIGIBLE_FROM} ORDER BY c.id");
+    Ok(on_tx!(tx, conn => bind_eligibility!(sqlx::query_as(&sql), e).fetch_all(conn).await)?)
+}
+
+/// A page of a child's most recent PEP before `before_due`, to carry
+/// forward into a new PEP.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PreviousPage {
+    pub child_id: Uuid,
+    pub page_key: String,
+    pub answers: Json<Value>,
+}
+
+/// The pages of each child's latest PEP due before `before_due`, for all
+/// the authority's children at once (one query, not one per child).
+pub async fn previous_pages(
+    tx: &mut Tx,
+    la_id: Uuid,
+    before_due: NaiveDate,
+) -> Result<Vec<PreviousPage>, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query_as(
+        "SELECT l.child_id, pp.page_key, pp.answers FROM pep_pages pp JOIN \
+           (SELECT id, child_id, ROW_NUMBER() OVER (PARTITION BY child_id \
+              ORDER BY due_on DESC, created_at DESC) AS rn \
+            FROM peps WHERE la_id = $1 AND due_on < $2) l ON l.id = pp.pep_id AND l.rn = 1 \
+         WHERE pp.la_id = $1",
+    )
+    .bind(la_id)
+    .bind(before_due)
+    .fetch_all(conn)
+    .await)?)
+}
+
+/// A PEP in the authority's lists (due, overdue, meetings), with the child.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PepListRow {
+    pub id: Uuid,
+    pub child_id: Uuid,
+    pub forename: String,
+    pub surname: String,
+    pub date_of_birth: NaiveDate,
+    pub reason: String,
+    pub status: String,
+    pub due_on: NaiveDate,
+    pub meeting_at: Option<DateTime<Utc>>,
+    pub school_name: Option<String>,
+    pub school_la_code: Option<String>,
+    pub vs_priority: Option<String>,
+    pub entered_care_on: Option<NaiveDate>,
+    /// The child has a signed-off PEP (so is not new to the Virtual School).
+    pub has_completed_pep: bool,
+}
+
+/// The authority's PEPs not yet complete, soonest due first: the list a
+/// VS officer works through before a deadline.
+pub async fn open_for_authority(db: &Db, la_id: Uuid) -> Result<Vec<PepListRow>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT p.id, p.child_id, c.forename, c.surname, c.date_of_birth, p.reason, p.status, \
+         p.due_on, p.meeting_at, s.name AS school_name, s.la_code AS school_la_code, \
+         c.vs_priority, c.entered_care_on, EXISTS (SELECT 1 FROM peps d \
+           WHERE d.child_id = p.child_id AND d.status IN ('signed_off', 'quality_assured')) \
+           AS has_completed_pep \
+         FROM peps p JOIN children c ON c.id = p.child_id \
+         LEFT JOIN school_placements sp ON sp.child_id = c.id AND sp.ended_on IS NULL \
+         LEFT JOIN schools s ON s.id = sp.school_id \
+         WHERE p.la_id = $1 AND p.status NOT IN ('signed_off', 'quality_assured') \
+         ORDER BY p.due_on, c.surname, c.forename, p.id",
+    )
+    .bind(la_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Delegation {
+    pub id: Uuid,
+    pub la_id: Uuid,
+    pub academic_year: i32,
+    pub term: String,
+    pub due_on: NaiveDate,
+    pub created_count: i32,
+    pub run_by: Option<Uuid>,
+    pub run_at: DateTime<Utc>,
+}
+
+pub async fn record_delegation(tx: &mut Tx, d: &Delegation) -> Result<(), StoreError> {
+    exec_tx!(
+        tx,
+        sqlx::query(
+            "INSERT INTO delegations (id, la_id, academic_year, term, due_on, created_count, \
+             run_by, run_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(d.id)
+        .bind(d.la_id)
+        .bind(d.academic_year)
+        .bind(&d.term)
+        .bind(d.due_on)
+        .bind(d.created_count)
+        .bind(d.run_by)
+        .bind(d.run_at)
+    )?;
+    Ok(())
+}
+
+/// The authority's delegations, newest first.
+pub async fn delegations(db: &Db, la_id: Uuid) -> Result<Vec<Delegation>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT id, la_id, academic_year, term, due_on, created_count, run_by, run_at \
+         FROM delegations WHERE la_id = $1 ORDER BY run_at DESC, id",
+    )
+    .bind(la_id)
+    .fetch_all(pool)
+    .await)?)
 }

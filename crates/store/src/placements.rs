@@ -43,6 +43,8 @@ pub struct SchoolPlacementView {
     pub school_urn: i32,
     pub school_la_code: String,
     pub school_phase: String,
+    /// GIAS type of establishment (tells special schools).
+    pub school_type: String,
     pub ofsted_rating: Option<String>,
     pub started_on: NaiveDate,
     pub ended_on: Option<NaiveDate>,
@@ -147,7 +149,7 @@ pub async fn school_history(
 ) -> Result<Vec<SchoolPlacementView>, StoreError> {
     Ok(on_db!(db, pool => sqlx::query_as(
         "SELECT sp.id, sp.school_id, s.name AS school_name, s.urn AS school_urn, \
-           s.la_code AS school_la_code, s.phase AS school_phase, s.ofsted_rating, \
+           s.la_code AS school_la_code, s.phase AS school_phase, s.establishment_type AS school_type, s.ofsted_rating, \
            sp.started_on, sp.ended_on \
          FROM school_placements sp JOIN schools s ON s.id = sp.school_id \
          WHERE sp.la_id = $1 AND sp.child_id = $2 ORDER BY sp.started_on DESC, sp.id",
@@ -222,4 +224,46 @@ pub async fn allocation(
     .bind(id)
     .fetch_one(pool)
     .await)?)
+}
+
+/// Ends the child's current school placement the day before the next one
+/// starts; how many placements it ended (0 or 1).
+pub async fn end_current_school_placement(
+    tx: &mut Tx,
+    la_id: Uuid,
+    child_id: Uuid,
+    ended_on: NaiveDate,
+    reason: &str,
+) -> Result<u64, StoreError> {
+    Ok(exec_tx!(
+        tx,
+        sqlx::query(
+            "UPDATE school_placements SET ended_on = $3, reason_ended = $4 \
+         WHERE la_id = $1 AND child_id = $2 AND ended_on IS NULL",
+        )
+        .bind(la_id)
+        .bind(child_id)
+        .bind(ended_on)
+        .bind(reason)
+    )?)
+}
+
+/// Ends the allocations of the child's designated teacher or professional
+/// (they belong to the school the child has left).
+pub async fn end_school_staff_allocations(
+    tx: &mut Tx,
+    la_id: Uuid,
+    child_id: Uuid,
+    ended_on: NaiveDate,
+) -> Result<u64, StoreError> {
+    Ok(exec_tx!(
+        tx,
+        sqlx::query(
+            "UPDATE child_workers SET ended_on = $3 WHERE la_id = $1 AND child_id = $2 \
+         AND ended_on IS NULL AND role IN ('designated_teacher', 'designated_professional')",
+        )
+        .bind(la_id)
+        .bind(child_id)
+        .bind(ended_on)
+    )?)
 }

@@ -36,8 +36,7 @@ pub struct TemplateVersion {
     pub pep_count: i64,
 }
 
-const COLUMNS: &str =
-    "id, la_id, version, name, format, source, template, uploaded_by, created_at";
+const COLUMNS: &str = "id, la_id, version, name, format, source, template, uploaded_by, created_at";
 
 /// The authority's newest template, if it has one.
 pub async fn current(db: &Db, la_id: Uuid) -> Result<Option<StoredTemplate>, StoreError> {
@@ -61,11 +60,7 @@ pub async fn get(db: &Db, la_id: Uuid, id: Uuid) -> Result<StoredTemplate, Store
         .ok_or(StoreError::NotFound)
 }
 
-pub async fn by_version(
-    db: &Db,
-    la_id: Uuid,
-    version: i64,
-) -> Result<StoredTemplate, StoreError> {
+pub async fn by_version(db: &Db, la_id: Uuid, version: i64) -> Result<StoredTemplate, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM pep_templates WHERE la_id = $1 AND version = $2");
     on_db!(db, pool => sqlx::query_as(&sql).bind(la_id).bind(version).fetch_optional(pool).await)?
         .ok_or(StoreError::NotFound)

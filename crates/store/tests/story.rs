@@ -309,8 +309,11 @@ async fn story(t: TestDb) {
             version: 1,
             created_at: now(),
             updated_at: now(),
+            trigger_key: Some(format!("test:{}", due)),
+            template_id: None,
+            school_id: None,
         };
-        openpep_store::peps::insert(&mut tx, &pep).await.unwrap();
+        assert!(openpep_store::peps::create(&mut tx, &pep).await.unwrap());
     }
     tx.commit().await.unwrap();
     let overdue = LearnerFilter { pep_status: Some("overdue".into()), ..LearnerFilter::default() };

@@ -63,17 +63,44 @@ pub async fn verify(
     let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
         return forbidden();
     };
-    let sent = parts
-        .headers
-        .get(CSRF_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| form_urlencoded_field(&bytes, CSRF_FIELD));
+    let header_token =
+        parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let sent = match header_token {
+        Some(token) => Some(token),
+        None if is_multipart(&parts) => multipart_field(&parts, &bytes, CSRF_FIELD).await,
+        None => form_urlencoded_field(&bytes, CSRF_FIELD),
+    };
     let matches = sent.is_some_and(|sent| bool::from(sent.as_bytes().ct_eq(expected.as_bytes())));
     if !matches {
         return forbidden();
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+fn is_multipart(parts: &axum::http::request::Parts) -> bool {
+    parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
+/// A file upload's form: the token is a field before the file.
+async fn multipart_field(
+    parts: &axum::http::request::Parts,
+    body: &axum::body::Bytes,
+    name: &str,
+) -> Option<String> {
+    use axum::extract::FromRequest;
+    let mut request = Request::new(Body::from(body.clone()));
+    *request.headers_mut() = parts.headers.clone();
+    let mut multipart = axum::extract::Multipart::from_request(request, &()).await.ok()?;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {

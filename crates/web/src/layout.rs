@@ -35,6 +35,9 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::Carer | Role::YoungPerson => vec![("Home", "/learners")],
         _ => vec![("Your learners", "/learners")],
     };
+    if openpep_domain::may(role, openpep_domain::AuthorityAction::ViewAuthorityReports) {
+        items.push(("PEPs", "/peps"));
+    }
     if openpep_domain::may(role, openpep_domain::AuthorityAction::ViewPeople) {
         items.push(("People", "/people"));
     }

@@ -190,6 +190,7 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
             .collect(),
     };
 
+    let can_view_pep = o.may.contains(&Action::ViewPep);
     let peps = Table {
         csrf: String::new(),
         caption: String::new(),
@@ -203,8 +204,14 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
                 let overdue = p.due_on < today && !status.is_some_and(PepStatus::is_complete);
                 let term =
                     Term::from_code(&p.term).map_or_else(|| p.term.clone(), |t| t.label().into());
+                let title = format!("{term} {}", AcademicYear(p.academic_year));
+                let first = if can_view_pep {
+                    Cell::link(title, format!("/children/{}/peps/{}", p.child_id, p.id))
+                } else {
+                    Cell::text(title)
+                };
                 vec![
-                    Cell::text(format!("{term} {}", AcademicYear(p.academic_year))).heading(),
+                    first.heading(),
                     Cell::text(reason_label(&p.reason)),
                     Cell::text(date(p.due_on)),
                     Cell::tag(Tag::for_pep(status, overdue)),

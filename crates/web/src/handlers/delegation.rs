@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use openpep_domain::{AcademicYear, Term};
 use openpep_service::FieldErrors;
-use openpep_service::profile::uk_time;
 use openpep_service::pep_creation::{DelegationError, DelegationPreview, PREVIEW_PER_PAGE};
+use openpep_service::profile::uk_time;
 use openpep_store::peps::Delegation;
 use serde::Deserialize;
 
@@ -192,20 +192,27 @@ pub async fn preview(
         };
     let today = state.services.clock.today();
     let total = p.children.total;
-    let last_page = u32::try_from((total + i64::from(PREVIEW_PER_PAGE) - 1) / i64::from(PREVIEW_PER_PAGE))
-        .unwrap_or(1)
-        .max(1);
+    let last_page =
+        u32::try_from((total + i64::from(PREVIEW_PER_PAGE) - 1) / i64::from(PREVIEW_PER_PAGE))
+            .unwrap_or(1)
+            .max(1);
     let rows = p
         .children
         .rows
         .iter()
         .map(|c| {
             vec![
-                Cell::link(format!("{} {}", c.forename, c.surname), format!("/children/{}", c.child_id))
-                    .heading(),
+                Cell::link(
+                    format!("{} {}", c.forename, c.surname),
+                    format!("/children/{}", c.child_id),
+                )
+                .heading(),
                 Cell::text(
-                    openpep_domain::NcYear::for_child(c.date_of_birth, AcademicYear::containing(today))
-                        .label(),
+                    openpep_domain::NcYear::for_child(
+                        c.date_of_birth,
+                        AcademicYear::containing(today),
+                    )
+                    .label(),
                 ),
                 Cell::text(c.school_name.clone().unwrap_or_else(|| "No school place".into())),
             ]

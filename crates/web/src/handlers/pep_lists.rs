@@ -71,14 +71,21 @@ pub async fn show(
             let status = PepStatus::from_code(&r.status);
             let attend: Vec<&str> = i.attend.iter().map(|a| a.label()).collect();
             vec![
-                Cell::link(format!("{} {}", r.forename, r.surname), format!("/children/{}/peps/{}", r.child_id, r.id))
-                    .heading(),
+                Cell::link(
+                    format!("{} {}", r.forename, r.surname),
+                    format!("/children/{}/peps/{}", r.child_id, r.id),
+                )
+                .heading(),
                 Cell::text(i.nc_year.label()),
                 Cell::text(r.school_name.clone().unwrap_or_else(|| "No school place".into())),
                 Cell::text(reason_label(&r.reason)),
                 Cell::text(r.due_on.format("%-d %b %Y").to_string()),
                 Cell::tag(Tag::for_pep(status, i.overdue)),
-                Cell::text(if attend.is_empty() { "No".to_owned() } else { format!("Yes: {}", attend.join("; ")) }),
+                Cell::text(if attend.is_empty() {
+                    "No".to_owned()
+                } else {
+                    format!("Yes: {}", attend.join("; "))
+                }),
             ]
         })
         .collect();
@@ -95,13 +102,24 @@ pub async fn show(
         table: Table {
             caption: title.into(),
             caption_size: "l",
-            head: ["Child", "Year group", "School or setting", "PEP", "Due", "Status", "VS attends"]
-                .map(String::from)
-                .to_vec(),
+            head: [
+                "Child",
+                "Year group",
+                "School or setting",
+                "PEP",
+                "Due",
+                "Status",
+                "VS attends",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows,
             csrf: String::new(),
         },
         empty,
-        may_delegate: openpep_domain::may(user.role(), openpep_domain::AuthorityAction::DelegatePeps),
+        may_delegate: openpep_domain::may(
+            user.role(),
+            openpep_domain::AuthorityAction::DelegatePeps,
+        ),
     })
 }

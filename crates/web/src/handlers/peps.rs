@@ -9,18 +9,18 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use openpep_domain::template::{Question, QuestionKind};
 use openpep_domain::Role;
+use openpep_domain::template::{Question, QuestionKind};
+use openpep_service::FieldErrors;
 use openpep_service::pep_editing::{
     Answers, Conflict, PageState, PageSubmission, PepRef, PepView, SaveError, answers_of,
     field_name, questions_of,
 };
 use openpep_service::profile::uk_time;
-use openpep_service::FieldErrors;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::components::{Choice, SummaryRow, TaskItem, TaskStatus, Tag, TagColour};
+use crate::components::{Choice, SummaryRow, Tag, TagColour, TaskItem, TaskStatus};
 use crate::extract::CurrentUser;
 use crate::layout::Layout;
 use crate::{AppError, AppState};
@@ -38,10 +38,7 @@ fn pep_title(view: &PepView) -> String {
         "placement_change" => "School move PEP",
         _ => "PEP",
     };
-    format!(
-        "{kind}: {term} term {}",
-        openpep_domain::AcademicYear(view.pep.academic_year)
-    )
+    format!("{kind}: {term} term {}", openpep_domain::AcademicYear(view.pep.academic_year))
 }
 
 fn owners_text(owners: &[Role]) -> String {
@@ -94,10 +91,9 @@ pub async fn show(
                 .map(|p| {
                     let state_tag = match p.state {
                         PageState::Completed => TaskStatus::Text("Completed".into()),
-                        PageState::InProgress if p.carried_forward => TaskStatus::Tag(Tag::new(
-                            "Carried forward: check",
-                            TagColour::Yellow,
-                        )),
+                        PageState::InProgress if p.carried_forward => {
+                            TaskStatus::Tag(Tag::new("Carried forward: check", TagColour::Yellow))
+                        }
                         PageState::InProgress => {
                             TaskStatus::Tag(Tag::new("In progress", TagColour::LightBlue))
                         }
@@ -155,25 +151,38 @@ pub struct FieldView {
     pub value: String,
     pub error: String,
     pub choices: Vec<Choice>,
-    pub classes: &'static str,
-    pub inputmode: &'static str,
+    pub classes: String,
+    pub inputmode: String,
     /// On a merge: what the other person saved, if it differs.
     pub theirs: Option<String>,
 }
 
-fn field_view(q: &Question, value: &str, errors: &FieldErrors, theirs: Option<String>) -> FieldView {
+impl FieldView {
+    pub fn is(&self, control: &str) -> bool {
+        self.control == control
+    }
+}
+
+fn field_view(
+    q: &Question,
+    value: &str,
+    errors: &FieldErrors,
+    theirs: Option<String>,
+) -> FieldView {
     let name = field_name(&q.key);
-    let (control, classes, inputmode, hint_extra) = match q.kind {
+    let (control, classes, inputmode, hint_extra) = match &q.kind {
         QuestionKind::Text => ("input", "", "", ""),
         QuestionKind::LongText => ("textarea", "", "", ""),
         QuestionKind::YesNo => ("radios", "", "", ""),
-        QuestionKind::Choice => ("radios", "", "", ""),
+        QuestionKind::Choice(_) => ("radios", "", "", ""),
         QuestionKind::Date => ("input", "govuk-input--width-10", "", "For example, 17/12/2026"),
         QuestionKind::Number => ("input", "govuk-input--width-5", "decimal", ""),
     };
-    let choices = match q.kind {
+    let choices = match &q.kind {
         QuestionKind::YesNo => vec![Choice::new("yes", "Yes"), Choice::new("no", "No")],
-        QuestionKind::Choice => q.options.iter().map(|o| Choice::new(o.clone(), o.clone())).collect(),
+        QuestionKind::Choice(options) => {
+            options.iter().map(|o| Choice::new(o.clone(), o.clone())).collect()
+        }
         _ => Vec::new(),
     };
     let hint = match (q.hint.as_deref(), hint_extra) {
@@ -189,8 +198,8 @@ fn field_view(q: &Question, value: &str, errors: &FieldErrors, theirs: Option<St
         hint,
         value: value.to_owned(),
         choices,
-        classes,
-        inputmode,
+        classes: classes.to_owned(),
+        inputmode: inputmode.to_owned(),
         theirs,
     }
 }
@@ -229,9 +238,12 @@ fn page_form(
     let saved = view.pages.get(key);
     let stored = saved.map(|p| answers_of(&p.answers.0)).unwrap_or_default();
     let theirs: Option<Answers> = conflict.map(|c| answers_of(&c.theirs.answers.0));
+    let sent_version = submitted.as_ref().map(|(s, _)| s.base_version);
     let (answers, errors, completed): (Answers, FieldErrors, bool) = match submitted {
         Some((s, errors)) => (s.answers.clone(), errors, s.completed),
-        None => (stored.clone(), FieldErrors::default(), saved.is_some_and(|p| p.status == "completed")),
+        None => {
+            (stored.clone(), FieldErrors::default(), saved.is_some_and(|p| p.status == "completed"))
+        }
     };
     let questions = questions_of(page);
     let fields = questions
@@ -249,7 +261,7 @@ fn page_form(
         .iter()
         .map(|q| {
             let v = stored.get(&q.key).cloned().unwrap_or_default();
-            let v = match (q.kind, v.as_str()) {
+            let v = match (&q.kind, v.as_str()) {
                 (_, "") => "Not answered".to_owned(),
                 (QuestionKind::YesNo, "yes") => "Yes".to_owned(),
                 (QuestionKind::YesNo, "no") => "No".to_owned(),
@@ -260,7 +272,7 @@ fn page_form(
         .collect();
     let version = match conflict {
         Some(c) => c.theirs.version,
-        None => submitted.map_or(saved.map_or(0, |p| p.version), |(s, _)| s.base_version),
+        None => sent_version.unwrap_or_else(|| saved.map_or(0, |p| p.version)),
     };
     let saved_note = saved
         .filter(|p| !p.carried_forward)
@@ -338,7 +350,9 @@ pub async fn save_page(
     let at = pep_ref(&id, &pep)?;
     let sent = submission(fields);
     match state.services.save_pep_page(&user.actor, at, &key, sent.clone()).await {
-        Ok(_) => Ok(Redirect::to(&format!("/children/{id}/peps/{pep}?saved={key}")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/children/{id}/peps/{pep}?saved={key}")).into_response())
+        }
         Err(SaveError::Invalid(errors)) => {
             let (view, _) = state.services.open_pep_page(&user.actor, at, &key).await?;
             let form = page_form(&state, &user, &view, &key, Some((&sent, errors)), None)?;
@@ -356,7 +370,9 @@ pub async fn save_page(
             )?;
             Ok((StatusCode::CONFLICT, form).into_response())
         }
-        Err(SaveError::Locked) => Ok(Redirect::to(&format!("/children/{id}/peps/{pep}")).into_response()),
+        Err(SaveError::Locked) => {
+            Ok(Redirect::to(&format!("/children/{id}/peps/{pep}")).into_response())
+        }
         Err(SaveError::Service(e)) => Err(e.into()),
     }
 }
@@ -377,7 +393,8 @@ pub async fn autosave_page(
                 .into_response()
         }
         Err(SaveError::Invalid(errors)) => {
-            let list: Vec<_> = errors.0.iter().map(|e| json!({"field": e.field, "message": e.message})).collect();
+            let list: Vec<_> =
+                errors.0.iter().map(|e| json!({"field": e.field, "message": e.message})).collect();
             (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "errors": list }))).into_response()
         }
         Err(SaveError::Conflict(c)) => (
@@ -385,11 +402,16 @@ pub async fn autosave_page(
             Json(json!({ "conflict": true, "by": c.theirs.updated_by_name })),
         )
             .into_response(),
-        Err(SaveError::Locked) => (StatusCode::CONFLICT, Json(json!({ "locked": true }))).into_response(),
+        Err(SaveError::Locked) => {
+            (StatusCode::CONFLICT, Json(json!({ "locked": true }))).into_response()
+        }
         Err(SaveError::Service(e)) => return Err(e.into()),
     })
 }
 
 pub fn completed_choices() -> Vec<Choice> {
-    vec![Choice::new("yes", "Yes, I've completed this page"), Choice::new("no", "No, I'll come back to it later")]
+    vec![
+        Choice::new("yes", "Yes, I've completed this page"),
+        Choice::new("no", "No, I'll come back to it later"),
+    ]
 }

@@ -5,14 +5,14 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use openpep_domain::AuthorityAction;
 use openpep_domain::settings::AuthoritySettings;
+use openpep_domain::{AcademicYear, AuthorityAction};
 use openpep_service::FieldErrors;
 use openpep_service::invitations::FormError;
 use openpep_service::settings::SettingsForm;
 use serde::Deserialize;
 
-use crate::components::Choice;
+use crate::components::{Choice, SummaryRow};
 use crate::extract::CurrentUser;
 use crate::layout::Layout;
 use crate::{AppError, AppState};
@@ -58,6 +58,62 @@ pub struct SettingsPage {
     timescales: Vec<Choice>,
     ages: Vec<Choice>,
     saved: bool,
+    /// Each academic year's term dates, to view and change.
+    years: Vec<SummaryCardView>,
+}
+
+/// One academic year's dates on the settings page.
+pub struct SummaryCardView {
+    pub title: String,
+    pub href: String,
+    pub rows: Vec<SummaryRow>,
+}
+
+fn day(d: chrono::NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
+fn year_cards(settings: &AuthoritySettings, today: chrono::NaiveDate) -> Vec<SummaryCardView> {
+    let this_year = AcademicYear::containing(today);
+    let mut years: Vec<AcademicYear> = settings.term_dates.iter().map(|y| y.year).collect();
+    for y in [this_year, this_year.next()] {
+        if !years.contains(&y) {
+            years.push(y);
+        }
+    }
+    years.retain(|y| y.0 >= this_year.0 - 1);
+    years.sort();
+    years
+        .into_iter()
+        .map(|year| {
+            let rows = match settings.dates_for(year) {
+                Some(dates) => dates
+                    .terms
+                    .iter()
+                    .map(|t| {
+                        SummaryRow::new(
+                            format!("{} term", t.term.label()),
+                            format!("{} to {}", day(t.starts_on), day(t.ends_on)),
+                        )
+                        .with_hint(format!(
+                            "PEPs delegated {}, due {}",
+                            day(t.delegation_on),
+                            day(t.pep_deadline)
+                        ))
+                    })
+                    .collect(),
+                None => vec![SummaryRow::new(
+                    "Dates",
+                    "Not set: PEPs cannot be delegated for this year",
+                )],
+            };
+            SummaryCardView {
+                title: format!("Academic year {year}"),
+                href: format!("/settings/terms/{}", year.0),
+                rows,
+            }
+        })
+        .collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -72,6 +128,7 @@ fn page(
     f: SettingsFields,
     errors: FieldErrors,
     saved: bool,
+    settings: &AuthoritySettings,
 ) -> SettingsPage {
     SettingsPage {
         layout: Layout::for_user(user, "Settings", "/settings")
@@ -87,6 +144,7 @@ fn page(
         ],
         ages: vec![Choice::new("2", "From age 2"), Choice::new("3", "From age 3")],
         saved,
+        years: year_cards(settings, state.services.clock.today()),
     }
 }
 
@@ -98,7 +156,7 @@ pub async fn show(
     state.services.authorise(&user.actor, AuthorityAction::ManageSettings)?;
     let (settings, version) = state.services.authority_settings(user.actor.la_id).await?;
     let fields = SettingsFields::from_settings(&settings, version);
-    Ok(page(&state, &user, fields, FieldErrors::default(), query.saved.is_some()))
+    Ok(page(&state, &user, fields, FieldErrors::default(), query.saved.is_some(), &settings))
 }
 
 pub async fn save(
@@ -118,7 +176,9 @@ pub async fn save(
     match state.services.save_settings(&user.actor, version, &form).await {
         Ok(()) => Ok(Redirect::to("/settings?saved=1").into_response()),
         Err(FormError::Invalid(errors)) => {
-            let mut response = page(&state, &user, fields, errors, false).into_response();
+            let (settings, _) = state.services.authority_settings(user.actor.la_id).await?;
+            let mut response =
+                page(&state, &user, fields, errors, false, &settings).into_response();
             *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)
         }

@@ -57,7 +57,8 @@ async fn page(
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let letter = settings.section_letters.get(i).cloned().unwrap_or_else(|| (i + 1).to_string());
+            let letter =
+                settings.section_letters.get(i).cloned().unwrap_or_else(|| (i + 1).to_string());
             (format!("{letter}. {}", s.title), s.pages.iter().map(|p| p.title.clone()).collect())
         })
         .collect();
@@ -67,7 +68,9 @@ async fn page(
             vec![
                 Cell::text(format!("Version {}", v.version)).heading(),
                 Cell::text(v.name.clone()),
-                Cell::text(v.uploaded_by_name.clone().unwrap_or_else(|| "OpenPEP (the default)".into())),
+                Cell::text(
+                    v.uploaded_by_name.clone().unwrap_or_else(|| "OpenPEP (the default)".into()),
+                ),
                 Cell::text(uk_time(v.created_at)),
                 Cell::text(v.pep_count.to_string()),
                 Cell::link(
@@ -89,9 +92,16 @@ async fn page(
             SummaryRow::new("Name", template.name.clone()),
             SummaryRow::new(
                 "Version",
-                if version == 0 { "The default (not yet changed)".to_owned() } else { version.to_string() },
+                if version == 0 {
+                    "The default (not yet changed)".to_owned()
+                } else {
+                    version.to_string()
+                },
             ),
-            SummaryRow::new("Sections and pages", format!("{} sections, {pages} pages", template.sections.len())),
+            SummaryRow::new(
+                "Sections and pages",
+                format!("{} sections, {pages} pages", template.sections.len()),
+            ),
         ],
         sections,
         versions: Table {
@@ -113,8 +123,12 @@ pub async fn show(
     Query(q): Query<TemplateQuery>,
 ) -> Result<TemplatePage, AppError> {
     let banner = match (q.uploaded, q.unchanged) {
-        (Some(v), _) => Some(format!("Version {v} of the template was saved. New PEPs will use it.")),
-        (None, Some(v)) => Some(format!("The file is the same as version {v}: nothing was changed.")),
+        (Some(v), _) => {
+            Some(format!("Version {v} of the template was saved. New PEPs will use it."))
+        }
+        (None, Some(v)) => {
+            Some(format!("The file is the same as version {v}: nothing was changed."))
+        }
         _ => None,
     };
     page(&state, &user, FieldErrors::default(), Vec::new(), String::new(), banner).await
@@ -148,8 +162,12 @@ pub async fn upload(
         state.services.upload_template(&user.actor, &file_name, &source).await
     };
     match result {
-        Ok(Uploaded::NewVersion(v)) => Ok(Redirect::to(&format!("/settings/template?uploaded={v}")).into_response()),
-        Ok(Uploaded::Unchanged(v)) => Ok(Redirect::to(&format!("/settings/template?unchanged={v}")).into_response()),
+        Ok(Uploaded::NewVersion(v)) => {
+            Ok(Redirect::to(&format!("/settings/template?uploaded={v}")).into_response())
+        }
+        Ok(Uploaded::Unchanged(v)) => {
+            Ok(Redirect::to(&format!("/settings/template?unchanged={v}")).into_response())
+        }
         Err(UploadError::NoFile(message)) => {
             let mut errors = FieldErrors::default();
             errors.add("template", message);
@@ -189,8 +207,11 @@ pub async fn download(
         let stored = state.services.template_source(&user.actor, version).await?;
         (stored.source, stored.format)
     };
-    let content_type =
-        if format == "json" { "application/json; charset=utf-8" } else { "application/toml; charset=utf-8" };
+    let content_type = if format == "json" {
+        "application/json; charset=utf-8"
+    } else {
+        "application/toml; charset=utf-8"
+    };
     Ok((
         [
             (header::CONTENT_TYPE, content_type.to_owned()),

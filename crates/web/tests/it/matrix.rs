@@ -42,14 +42,25 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
             let outside = everyone.iter().find(|id| !mine.contains(id)).copied();
             let cases = [("caseload", mine.first().copied()), ("outside", outside), ("other LA", theirs.first().copied())];
             for route in ROUTES.iter().filter(|r| r.method == "get") {
-                let path =
-                    route.path.replace("{token}", "not-a-real-token").replace("{person}", &manager.to_string());
+                let path = route
+                    .path
+                    .replace("{token}", "not-a-real-token")
+                    .replace("{person}", &manager.to_string())
+                    .replace("{year}", "2026")
+                    .replace("{version}", "1")
+                    .replace("{page}", "meeting");
                 match route.access {
                     Access::Child(action) => {
                         for (case, child) in cases {
                             let Some(child) = child else { continue };
                             let expected = case == "caseload" && allowed(role, action, caseload_relationship(role));
-                            let url = path.replace("{id}", &child.to_string());
+                            let mut url = path.replace("{id}", &child.to_string());
+                            if url.contains("{pep}") {
+                                // The child's newest PEP (every demo child has one).
+                                let la = if case == "other LA" { other_la.id } else { scope.la_id() };
+                                let peps = openpep_store::peps::for_child(&app.services.db, la, child).await.unwrap();
+                                url = url.replace("{pep}", &peps[0].id.to_string());
+                            }
                             let response = browser.get(&url).await;
                             let status = response.status().as_u16();
                             let body = response.text().await.unwrap();
