@@ -872,7 +872,12 @@ mod tests {
     #[test]
     fn deadlines_fall_in_their_term() {
         let year = AcademicYear(2026);
-        assert_eq!(deadline(year, Term::Autumn), NaiveDate::from_ymd_opt(2026, 12, 11).unwrap());
+        // The default settings' dates, and the fallback past them.
+        assert_eq!(deadline(year, Term::Autumn), NaiveDate::from_ymd_opt(2026, 12, 17).unwrap());
         assert_eq!(deadline(year, Term::Summer).year(), 2027);
+        assert_eq!(
+            deadline(AcademicYear(2040), Term::Spring),
+            NaiveDate::from_ymd_opt(2041, 3, 20).unwrap()
+        );
     }
 }

@@ -209,6 +209,7 @@ impl Services {
     ) -> Result<Delegated, DelegationError> {
         self.authorise(actor, AuthorityAction::DelegatePeps)?;
         let (eligibility, due_on) = self.eligibility(actor.la_id, year, term).await?;
+        let started = std::time::Instant::now();
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         let (template_id, template) = ensure_template(&mut tx, actor.la_id, now).await?;
@@ -263,6 +264,12 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        tracing::info!(
+            created,
+            eligible = children.len(),
+            millis = started.elapsed().as_millis() as u64,
+            "term delegated"
+        );
         Ok(Delegated { created, due_on })
     }
 

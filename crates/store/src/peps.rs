@@ -308,7 +308,7 @@ pub async fn record_delegation(tx: &mut Tx, d: &Delegation) -> Result<(), StoreE
 pub async fn delegations(db: &Db, la_id: Uuid) -> Result<Vec<Delegation>, StoreError> {
     Ok(on_db!(db, pool => sqlx::query_as(
         "SELECT id, la_id, academic_year, term, due_on, created_count, run_by, run_at \
-         FROM delegations WHERE la_id = $1 ORDER BY run_at DESC, id",
+         FROM delegations WHERE la_id = $1 ORDER BY run_at DESC, id DESC",
     )
     .bind(la_id)
     .fetch_all(pool)

@@ -179,7 +179,8 @@ pub async fn preview(
     Query(f): Query<TermFields>,
 ) -> Result<Response, AppError> {
     let Ok((year, term)) = f.parse() else {
-        return Ok(Redirect::to("/peps/delegate").into_response());
+        // No term chosen (a bookmark, say): the form to choose one.
+        return Ok(form_page(&state, &user, f, FieldErrors::default()).await?.into_response());
     };
     let page = f.page.unwrap_or(1).max(1);
     let p: DelegationPreview =

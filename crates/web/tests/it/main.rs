@@ -10,6 +10,7 @@ mod allocations;
 mod demo;
 mod mail;
 mod matrix;
+mod peps;
 mod profile;
 mod resilience;
 mod security;
