@@ -89,6 +89,12 @@ pub fn termly_pep_due(
     settings.term_dates(year, term).map(|dates| dates.pep_deadline)
 }
 
+/// [`is_overdue`] for a status as stored; an unknown code counts as not
+/// complete, so a PEP is never hidden from the overdue list by bad data.
+pub fn is_overdue_code(status: &str, due_on: NaiveDate, today: NaiveDate) -> bool {
+    is_overdue(PepStatus::from_code(status).unwrap_or(PepStatus::Draft), due_on, today)
+}
+
 /// The LA's timescale for an initial PEP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InitialTimescale {

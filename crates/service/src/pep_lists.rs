@@ -4,9 +4,9 @@
 
 use crate::{Actor, ServiceError, Services};
 use chrono::NaiveDate;
-use openpep_domain::pep_cycle::is_overdue;
+use openpep_domain::pep_cycle::is_overdue_code;
 use openpep_domain::vs_involvement::{AttendReason, InvolvementCriteria, InvolvementFacts};
-use openpep_domain::{AcademicYear, AuthorityAction, NcYear, PepStatus};
+use openpep_domain::{AcademicYear, AuthorityAction, NcYear};
 use openpep_store::peps::{self, PepListRow};
 
 /// Which PEPs a list shows.
@@ -45,24 +45,46 @@ pub struct PepListItem {
     pub attend: Vec<AttendReason>,
 }
 
-/// Why the VS should attend this PEP's meeting.
-pub fn attend_reasons(row: &PepListRow, nc_year: NcYear, la_code: &str) -> Vec<AttendReason> {
+/// What decides whether the VS attends a child's next PEP meeting, as the
+/// child's record and PEP list hold it.
+#[derive(Debug, Clone, Copy)]
+pub struct MeetingFacts<'a> {
+    pub has_completed_pep: bool,
+    /// Why the PEP is due ("placement_change" is a school move).
+    pub pep_reason: Option<&'a str>,
+    /// The code of the authority the child's school is in.
+    pub school_la_code: Option<&'a str>,
+    /// The code of the authority that looks after the child.
+    pub la_code: &'a str,
+    pub vs_priority: Option<&'a str>,
+    pub nc_year: NcYear,
+}
+
+/// Why the VS should attend the meeting, by the authority's criteria
+/// (empty: it need not).
+pub fn attend_reasons(f: &MeetingFacts<'_>) -> Vec<AttendReason> {
     let facts = InvolvementFacts {
-        new_to_virtual_school: !row.has_completed_pep,
-        school_move: row.reason == "placement_change",
-        educated_outside_authority: row.school_la_code.as_deref().is_some_and(|c| c != la_code),
-        red_rated: row.vs_priority.as_deref() == Some("red"),
+        new_to_virtual_school: !f.has_completed_pep,
+        school_move: f.pep_reason == Some("placement_change"),
+        educated_outside_authority: f.school_la_code.is_some_and(|c| c != f.la_code),
+        red_rated: f.vs_priority == Some("red"),
         professional_disagreement: false,
-        year_group: Some(nc_year),
+        year_group: Some(f.nc_year),
     };
     InvolvementCriteria::default().reasons(&facts)
 }
 
 fn item(row: PepListRow, today: NaiveDate, la_code: &str) -> PepListItem {
-    let status = PepStatus::from_code(&row.status).unwrap_or(PepStatus::Draft);
     let nc_year = NcYear::for_child(row.date_of_birth, AcademicYear::containing(row.due_on));
-    let attend = attend_reasons(&row, nc_year, la_code);
-    PepListItem { overdue: is_overdue(status, row.due_on, today), nc_year, attend, row }
+    let attend = attend_reasons(&MeetingFacts {
+        has_completed_pep: row.has_completed_pep,
+        pep_reason: Some(&row.reason),
+        school_la_code: row.school_la_code.as_deref(),
+        la_code,
+        vs_priority: row.vs_priority.as_deref(),
+        nc_year,
+    });
+    PepListItem { overdue: is_overdue_code(&row.status, row.due_on, today), nc_year, attend, row }
 }
 
 impl Services {

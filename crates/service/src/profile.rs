@@ -9,7 +9,7 @@
 //! only if the server made it for this person in this session, so neither
 //! a script in the page nor another session can swap in one it knows.
 
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use chrono_tz::Europe::London;
 use data_encoding::{HEXLOWER, HEXLOWER_PERMISSIVE};
 use hmac::{Hmac, Mac};
@@ -347,6 +347,16 @@ pub fn describe_child_event(action: &str) -> &'static str {
     }
 }
 
+/// A date as GOV.UK writes it: "23 November 2026".
+pub fn uk_date(d: NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+/// A date where space is short (tables): "23 Nov 2026".
+pub fn uk_short_date(d: NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
 /// A moment as GOV.UK writes it, in UK time: "23 November 2026 at 10am",
 /// "1 June 2026 at 5:30pm", "midday", "midnight".
 pub fn uk_time(t: DateTime<Utc>) -> String {
@@ -367,7 +377,7 @@ pub fn uk_time(t: DateTime<Utc>) -> String {
             }
         }
     };
-    format!("{} at {time}", local.format("%-d %B %Y"))
+    format!("{} at {time}", uk_date(local.date_naive()))
 }
 
 #[cfg(test)]

@@ -4,12 +4,13 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use chrono::NaiveDate;
-use openpep_domain::vs_involvement::{InvolvementCriteria, InvolvementFacts};
+use openpep_domain::pep_cycle::is_overdue_code;
 use openpep_domain::{
     AcademicYear, Action, LegalStatus, NcYear, PepStatus, Role, Term, UnknownUpnReason,
 };
 use openpep_service::children::ChildOverview;
-use openpep_service::profile::{describe_child_event, uk_time};
+use openpep_service::pep_lists::{MeetingFacts, attend_reasons};
+use openpep_service::profile::{describe_child_event, uk_date, uk_time};
 use uuid::Uuid;
 
 use crate::components::{Cell, SummaryRow, Table, Tag, TagColour};
@@ -38,10 +39,6 @@ pub struct ChildPage {
     can_invite_carer: bool,
     can_see_history: bool,
     can_edit: bool,
-}
-
-fn date(d: NaiveDate) -> String {
-    d.format("%-d %B %Y").to_string()
 }
 
 fn reason_label(reason: &str) -> &'static str {
@@ -77,19 +74,17 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
         Some("amber") => tags.push(Tag::new("Amber priority", TagColour::Orange)),
         _ => {}
     }
-    let latest_pep = o.peps.first();
-    let facts = InvolvementFacts {
-        new_to_virtual_school: !o
+    let reasons = attend_reasons(&MeetingFacts {
+        has_completed_pep: o
             .peps
             .iter()
             .any(|p| PepStatus::from_code(&p.status).is_some_and(PepStatus::is_complete)),
-        school_move: latest_pep.is_some_and(|p| p.reason == "placement_change"),
-        educated_outside_authority: current_school.is_some_and(|s| s.school_la_code != o.la_code),
-        red_rated: c.vs_priority.as_deref() == Some("red"),
-        professional_disagreement: false,
-        year_group: Some(nc),
-    };
-    let reasons = InvolvementCriteria::default().reasons(&facts);
+        pep_reason: o.peps.first().map(|p| p.reason.as_str()),
+        school_la_code: current_school.map(|s| s.school_la_code.as_str()),
+        la_code: &o.la_code,
+        vs_priority: c.vs_priority.as_deref(),
+        nc_year: nc,
+    });
     let vs_should_attend = (!reasons.is_empty()).then(|| {
         let list: Vec<_> = reasons.iter().map(|r| r.label()).collect();
         format!(
@@ -102,13 +97,8 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
     if current_school.is_none() && nc.value() >= 0 {
         alerts.push(format!("{} has no school place.", c.forename));
     }
-    let overdue_peps = o
-        .peps
-        .iter()
-        .filter(|p| {
-            p.due_on < today && !PepStatus::from_code(&p.status).is_some_and(PepStatus::is_complete)
-        })
-        .count();
+    let overdue_peps =
+        o.peps.iter().filter(|p| is_overdue_code(&p.status, p.due_on, today)).count();
     if overdue_peps > 0 {
         alerts.push(format!("{overdue_peps} PEP past its due date and not signed off."));
     }
@@ -121,7 +111,7 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
         (None, None) => "Not recorded".into(),
     };
     let mut details = vec![
-        SummaryRow::new("Date of birth", date(c.date_of_birth)).with_hint(format!("Age {age}")),
+        SummaryRow::new("Date of birth", uk_date(c.date_of_birth)).with_hint(format!("Age {age}")),
         SummaryRow::new("Year group", nc.label()).with_hint(format!(
             "{}, {}",
             nc.phase().label(),
@@ -140,7 +130,7 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
         details.push(SummaryRow::new("Legal status", text));
     }
     if let Some(entered) = c.entered_care_on {
-        details.push(SummaryRow::new("Date entered care", date(entered)));
+        details.push(SummaryRow::new("Date entered care", uk_date(entered)));
     }
     if let Some(episode) = o.care_episodes.first() {
         let mut row = SummaryRow::new(
@@ -159,7 +149,7 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
         Some(s) => vec![
             SummaryRow::new("School or setting", s.school_name.clone())
                 .with_hint(format!("URN {}", s.school_urn)),
-            SummaryRow::new("Since", date(s.started_on)),
+            SummaryRow::new("Since", uk_date(s.started_on)),
             SummaryRow::new(
                 "Ofsted",
                 s.ofsted_rating.clone().unwrap_or_else(|| "Not inspected".into()),
@@ -201,7 +191,7 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
             .iter()
             .map(|p| {
                 let status = PepStatus::from_code(&p.status);
-                let overdue = p.due_on < today && !status.is_some_and(PepStatus::is_complete);
+                let overdue = is_overdue_code(&p.status, p.due_on, today);
                 let term =
                     Term::from_code(&p.term).map_or_else(|| p.term.clone(), |t| t.label().into());
                 let title = format!("{term} {}", AcademicYear(p.academic_year));
@@ -213,7 +203,7 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
                 vec![
                     first.heading(),
                     Cell::text(reason_label(&p.reason)),
-                    Cell::text(date(p.due_on)),
+                    Cell::text(uk_date(p.due_on)),
                     Cell::tag(Tag::for_pep(status, overdue)),
                 ]
             })
@@ -231,8 +221,8 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
             .map(|s| {
                 vec![
                     Cell::text(s.school_name.clone()).heading(),
-                    Cell::text(date(s.started_on)),
-                    Cell::text(s.ended_on.map(date).unwrap_or_else(|| "Current".into())),
+                    Cell::text(uk_date(s.started_on)),
+                    Cell::text(s.ended_on.map(uk_date).unwrap_or_else(|| "Current".into())),
                 ]
             })
             .collect(),
@@ -259,8 +249,8 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
                 let mut row = vec![
                     Cell::text(role.clone()).heading(),
                     Cell::text(a.display_name.clone()),
-                    Cell::text(date(a.started_on)),
-                    Cell::text(a.ended_on.map(date).unwrap_or_else(|| "Current".into())),
+                    Cell::text(uk_date(a.started_on)),
+                    Cell::text(a.ended_on.map(uk_date).unwrap_or_else(|| "Current".into())),
                 ];
                 if can_allocate {
                     row.push(if current {

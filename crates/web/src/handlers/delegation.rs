@@ -10,7 +10,7 @@ use axum_extra::extract::Form;
 use openpep_domain::{AcademicYear, Term};
 use openpep_service::FieldErrors;
 use openpep_service::pep_creation::{DelegationError, DelegationPreview, PREVIEW_PER_PAGE};
-use openpep_service::profile::uk_time;
+use openpep_service::profile::{uk_date, uk_time};
 use openpep_store::peps::Delegation;
 use serde::Deserialize;
 
@@ -75,10 +75,6 @@ pub struct PreviewPage {
     term: &'static str,
 }
 
-fn uk(date: chrono::NaiveDate) -> String {
-    date.format("%-d %B %Y").to_string()
-}
-
 fn term_label(year: i32, term: &str) -> String {
     let label = Term::from_code(term).map_or(term, |t| t.label());
     format!("{label} term {}", AcademicYear(year))
@@ -105,7 +101,7 @@ async fn form_page(
         .map(|d| {
             vec![
                 Cell::text(term_label(d.academic_year, &d.term)).heading(),
-                Cell::text(uk(d.due_on)),
+                Cell::text(uk_date(d.due_on)),
                 Cell::text(d.created_count.to_string()),
                 Cell::text(uk_time(d.run_at)),
             ]
@@ -223,8 +219,8 @@ pub async fn preview(
     Ok(PreviewPage {
         layout: Layout::for_user(&user, &heading, "/peps").dev(state.config.dev_mode),
         summary: vec![
-            SummaryRow::new("Term", format!("{} to {}", uk(p.starts_on), uk(p.ends_on))),
-            SummaryRow::new("PEPs due by", uk(p.due_on)),
+            SummaryRow::new("Term", format!("{} to {}", uk_date(p.starts_on), uk_date(p.ends_on))),
+            SummaryRow::new("PEPs due by", uk_date(p.due_on)),
             SummaryRow::new("PEPs to create", total.to_string()),
         ],
         heading,

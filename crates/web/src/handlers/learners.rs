@@ -9,6 +9,9 @@ use openpep_store::children::LearnerSort;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use openpep_domain::pep_cycle::is_overdue_code;
+use openpep_service::profile::uk_short_date;
+
 use crate::components::{Cell, Choice, Pagination, Table, Tag};
 use crate::extract::CurrentUser;
 use crate::layout::Layout;
@@ -142,17 +145,19 @@ pub async fn show(
         .iter()
         .map(|r| {
             let status = r.pep_status.as_deref().and_then(PepStatus::from_code);
-            let overdue = r.pep_due_on.is_some_and(|due| due < today)
-                && !status.is_some_and(PepStatus::is_complete);
+            let overdue = match (&r.pep_status, r.pep_due_on) {
+                (Some(code), Some(due)) => is_overdue_code(code, due, today),
+                _ => false,
+            };
             let pep = match r.pep_due_on {
-                Some(due) => Cell::text(format!("due {}", due.format("%-d %b %Y")))
+                Some(due) => Cell::text(format!("due {}", uk_short_date(due)))
                     .with_tag(Tag::for_pep(status, overdue)),
                 None => Cell::text("No PEP yet"),
             };
             vec![
                 Cell::link(format!("{} {}", r.forename, r.surname), format!("/children/{}", r.id))
                     .heading(),
-                Cell::text(r.date_of_birth.format("%-d %b %Y").to_string()),
+                Cell::text(uk_short_date(r.date_of_birth)),
                 Cell::text(NcYear::for_child(r.date_of_birth, year).label()),
                 Cell::text(r.school_name.clone().unwrap_or_else(|| "No school place".into())),
                 Cell::text(r.social_worker.clone().unwrap_or_else(|| "Not allocated".into())),

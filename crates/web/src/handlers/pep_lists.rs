@@ -6,6 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use openpep_domain::PepStatus;
 use openpep_service::pep_lists::PepListKind;
+use openpep_service::profile::uk_short_date;
 use serde::Deserialize;
 
 use crate::components::{Cell, Table, Tag};
@@ -79,7 +80,7 @@ pub async fn show(
                 Cell::text(i.nc_year.label()),
                 Cell::text(r.school_name.clone().unwrap_or_else(|| "No school place".into())),
                 Cell::text(reason_label(&r.reason)),
-                Cell::text(r.due_on.format("%-d %b %Y").to_string()),
+                Cell::text(uk_short_date(r.due_on)),
                 Cell::tag(Tag::for_pep(status, i.overdue)),
                 Cell::text(if attend.is_empty() {
                     "No".to_owned()

@@ -16,7 +16,7 @@ use openpep_service::pep_editing::{
     Answers, Conflict, PageState, PageSubmission, PepRef, PepView, SaveError, answers_of,
     field_name, questions_of,
 };
-use openpep_service::profile::uk_time;
+use openpep_service::profile::{uk_date, uk_time};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -116,7 +116,7 @@ pub async fn show(
     let child_name = format!("{} {}", view.child.forename, view.child.surname);
     let heading = pep_title(&view);
     let mut summary = vec![
-        SummaryRow::new("Due", view.pep.due_on.format("%-d %B %Y").to_string()),
+        SummaryRow::new("Due", uk_date(view.pep.due_on)),
         SummaryRow::new(
             "School or setting",
             view.school.as_ref().map_or("No school place".into(), |s| s.school_name.clone()),

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use openpep_domain::{LegalStatus, UnknownUpnReason};
 use openpep_service::FieldErrors;
+use openpep_service::profile::uk_date;
 use openpep_service::profiles::{EditError, GENDERS, ProfileForm};
 use openpep_store::children::Child;
 use serde::Deserialize;
@@ -211,10 +212,7 @@ pub async fn save(
             let theirs = vec![
                 SummaryRow::new("First name", current.forename.clone()),
                 SummaryRow::new("Last name", current.surname.clone()),
-                SummaryRow::new(
-                    "Date of birth",
-                    current.date_of_birth.format("%-d %B %Y").to_string(),
-                ),
+                SummaryRow::new("Date of birth", uk_date(current.date_of_birth)),
                 SummaryRow::new("UPN", current.upn.clone().unwrap_or_else(|| "Not known".into())),
                 SummaryRow::new(
                     "Legal status",

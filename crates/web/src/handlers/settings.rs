@@ -9,6 +9,7 @@ use openpep_domain::settings::AuthoritySettings;
 use openpep_domain::{AcademicYear, AuthorityAction};
 use openpep_service::FieldErrors;
 use openpep_service::invitations::FormError;
+use openpep_service::profile::uk_short_date;
 use openpep_service::settings::SettingsForm;
 use serde::Deserialize;
 
@@ -69,10 +70,6 @@ pub struct SummaryCardView {
     pub rows: Vec<SummaryRow>,
 }
 
-fn day(d: chrono::NaiveDate) -> String {
-    d.format("%-d %b %Y").to_string()
-}
-
 fn year_cards(settings: &AuthoritySettings, today: chrono::NaiveDate) -> Vec<SummaryCardView> {
     let this_year = AcademicYear::containing(today);
     let mut years: Vec<AcademicYear> = settings.term_dates.iter().map(|y| y.year).collect();
@@ -93,12 +90,16 @@ fn year_cards(settings: &AuthoritySettings, today: chrono::NaiveDate) -> Vec<Sum
                     .map(|t| {
                         SummaryRow::new(
                             format!("{} term", t.term.label()),
-                            format!("{} to {}", day(t.starts_on), day(t.ends_on)),
+                            format!(
+                                "{} to {}",
+                                uk_short_date(t.starts_on),
+                                uk_short_date(t.ends_on)
+                            ),
                         )
                         .with_hint(format!(
                             "PEPs delegated {}, due {}",
-                            day(t.delegation_on),
-                            day(t.pep_deadline)
+                            uk_short_date(t.delegation_on),
+                            uk_short_date(t.pep_deadline)
                         ))
                     })
                     .collect(),
