@@ -86,6 +86,8 @@ struct Generator {
     schools: u32,
     /// The authority's PEP template (its id and pages).
     template: Option<(Uuid, PepTemplate)>,
+    /// The default settings, whose term dates give the PEP deadlines.
+    settings: AuthoritySettings,
 }
 
 struct AuthoritySchools {
@@ -139,6 +141,7 @@ impl Services {
             users: 0,
             schools: 0,
             template: None,
+            settings: AuthoritySettings::default(),
         };
         let mut summary = DemoSummary {
             authorities: Vec::new(),
@@ -656,7 +659,7 @@ impl Generator {
             Term::Spring => (self.year, Term::Autumn),
             Term::Summer => (self.year, Term::Spring),
         };
-        let prev_due = deadline(prev_year, prev_term);
+        let prev_due = deadline(&self.settings, prev_year, prev_term);
         if entered_care_on < prev_due - TimeDelta::days(40) {
             let status =
                 if self.chance(0.8) { PepStatus::QualityAssured } else { PepStatus::SignedOff };
@@ -679,7 +682,8 @@ impl Generator {
             let due = self.today - TimeDelta::days(self.rng.random_range(1..15));
             ("placement_change", due, format!("placement:demo:{}", child.id))
         } else {
-            ("termly", deadline(self.year, term), peps::termly_trigger(self.year.0, term.code()))
+            let due = deadline(&self.settings, self.year, term);
+            ("termly", due, peps::termly_trigger(self.year.0, term.code()))
         };
         let status = match self.rng.random_range(0..20) {
             0..=5 => PepStatus::Draft,
@@ -832,8 +836,8 @@ fn staff_role(school: &School) -> (Role, &'static str) {
 }
 
 /// The PEP deadline for a term by the default settings' term dates.
-fn deadline(year: AcademicYear, term: Term) -> NaiveDate {
-    if let Some(due) = AuthoritySettings::default().pep_deadline(year, term) {
+fn deadline(settings: &AuthoritySettings, year: AcademicYear, term: Term) -> NaiveDate {
+    if let Some(due) = settings.pep_deadline(year, term) {
         return due;
     }
     let (y, m, d) = match term {
@@ -871,12 +875,16 @@ mod tests {
 
     #[test]
     fn deadlines_fall_in_their_term() {
+        let settings = AuthoritySettings::default();
         let year = AcademicYear(2026);
         // The default settings' dates, and the fallback past them.
-        assert_eq!(deadline(year, Term::Autumn), NaiveDate::from_ymd_opt(2026, 12, 17).unwrap());
-        assert_eq!(deadline(year, Term::Summer).year(), 2027);
         assert_eq!(
-            deadline(AcademicYear(2040), Term::Spring),
+            deadline(&settings, year, Term::Autumn),
+            NaiveDate::from_ymd_opt(2026, 12, 17).unwrap()
+        );
+        assert_eq!(deadline(&settings, year, Term::Summer).year(), 2027);
+        assert_eq!(
+            deadline(&settings, AcademicYear(2040), Term::Spring),
             NaiveDate::from_ymd_opt(2041, 3, 20).unwrap()
         );
     }

@@ -42,11 +42,19 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     /// Where people reach the service: the start of links in e-mails.
     pub public_url: Arc<str>,
+    /// Template versions already read, by id. A version never changes once
+    /// stored, so every app node may keep its own copy.
+    templates: pep_templates::TemplateCache,
 }
 
 impl Services {
     pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
-        Self { db, clock, public_url: Arc::from("http://127.0.0.1:8080") }
+        Self {
+            db,
+            clock,
+            public_url: Arc::from("http://127.0.0.1:8080"),
+            templates: pep_templates::TemplateCache::default(),
+        }
     }
 
     pub fn with_public_url(mut self, url: &str) -> Self {

@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
+use openpep_domain::settings::AuthoritySettings;
 use openpep_domain::template::PepTemplate;
+use openpep_domain::term_dates::TermDates;
 use openpep_domain::{AcademicYear, AuthorityAction, PepStatus, Term};
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::pep_pages;
@@ -24,19 +26,10 @@ pub const PREVIEW_PER_PAGE: u32 = 50;
 /// What a delegation will do, shown before the VS confirms it.
 #[derive(Debug, Clone)]
 pub struct DelegationPreview {
-    pub year: AcademicYear,
-    pub term: Term,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub due_on: NaiveDate,
     pub children: Page<EligibleChild>,
-}
-
-/// What a delegation did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Delegated {
-    pub created: u32,
-    pub due_on: NaiveDate,
 }
 
 #[derive(Debug)]
@@ -77,10 +70,11 @@ pub(crate) async fn previous_pages(
     tx: &mut Tx,
     la_id: Uuid,
     before_due: NaiveDate,
+    child_id: Option<Uuid>,
     template: &PepTemplate,
 ) -> Result<PreviousPages, ServiceError> {
     let mut by_child: PreviousPages = HashMap::new();
-    for row in peps::previous_pages(tx, la_id, before_due).await? {
+    for row in peps::previous_pages(tx, la_id, before_due, child_id).await? {
         if template.page(&row.page_key).is_some_and(|p| p.carry_forward) {
             by_child.entry(row.child_id).or_default().push((row.page_key, row.answers.0));
         }
@@ -147,11 +141,35 @@ pub(crate) async fn create_pep(
     Ok(true)
 }
 
+fn term_dates(
+    settings: &AuthoritySettings,
+    year: AcademicYear,
+    term: Term,
+) -> Result<TermDates, DelegationError> {
+    settings
+        .term_dates(year, term)
+        .copied()
+        .map_err(|e| DelegationError::NoTermDates(e.to_string()))
+}
+
 fn years_before(date: NaiveDate, years: u32) -> NaiveDate {
     date.checked_sub_months(Months::new(12 * years)).unwrap_or(date)
 }
 
 impl Services {
+    /// The term's dates, or why it cannot be delegated yet (the form's
+    /// check, before any child is counted).
+    pub async fn delegation_dates(
+        &self,
+        actor: &Actor,
+        year: AcademicYear,
+        term: Term,
+    ) -> Result<TermDates, DelegationError> {
+        self.authorise(actor, AuthorityAction::DelegatePeps)?;
+        let (settings, _) = self.authority_settings(actor.la_id).await?;
+        term_dates(&settings, year, term)
+    }
+
     /// The term's dates and who is eligible, or why the term cannot be
     /// delegated yet.
     async fn eligibility(
@@ -161,9 +179,7 @@ impl Services {
         term: Term,
     ) -> Result<(TermlyEligibility, NaiveDate), DelegationError> {
         let (settings, _) = self.authority_settings(la_id).await?;
-        let dates = *settings
-            .term_dates(year, term)
-            .map_err(|e| DelegationError::NoTermDates(e.to_string()))?;
+        let dates = term_dates(&settings, year, term)?;
         let eligibility = TermlyEligibility {
             la_id,
             trigger_key: peps::termly_trigger(year.0, term.code()),
@@ -190,8 +206,6 @@ impl Services {
             peps::eligible_page(&self.db, &eligibility, PageRequest::new(page, PREVIEW_PER_PAGE))
                 .await?;
         Ok(DelegationPreview {
-            year,
-            term,
             starts_on: eligibility.term_starts_on,
             ends_on: eligibility.term_ends_on,
             due_on,
@@ -199,14 +213,14 @@ impl Services {
         })
     }
 
-    /// Creates the term's PEP for every eligible child in one transaction.
-    /// Running it again creates only the PEPs still missing.
+    /// Creates the term's PEP for every eligible child in one transaction;
+    /// how many it created. Running it again creates only those missing.
     pub async fn delegate(
         &self,
         actor: &Actor,
         year: AcademicYear,
         term: Term,
-    ) -> Result<Delegated, DelegationError> {
+    ) -> Result<u32, DelegationError> {
         self.authorise(actor, AuthorityAction::DelegatePeps)?;
         let (eligibility, due_on) = self.eligibility(actor.la_id, year, term).await?;
         let started = std::time::Instant::now();
@@ -214,7 +228,7 @@ impl Services {
         let mut tx = self.db.begin().await?;
         let (template_id, template) = ensure_template(&mut tx, actor.la_id, now).await?;
         let children = peps::eligible_all(&mut tx, &eligibility).await?;
-        let previous = previous_pages(&mut tx, actor.la_id, due_on, &template).await?;
+        let previous = previous_pages(&mut tx, actor.la_id, due_on, None, &template).await?;
         let mut created = 0u32;
         for child in &children {
             let new = NewPep {
@@ -270,7 +284,7 @@ impl Services {
             millis = started.elapsed().as_millis() as u64,
             "term delegated"
         );
-        Ok(Delegated { created, due_on })
+        Ok(created)
     }
 
     pub async fn delegations(&self, actor: &Actor) -> Result<Vec<Delegation>, ServiceError> {

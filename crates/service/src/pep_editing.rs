@@ -3,6 +3,7 @@
 //! a save over someone else's is refused with both versions, never lost.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use openpep_domain::pep_cycle::PepEvent;
@@ -12,7 +13,7 @@ use openpep_domain::template::{
 use openpep_domain::{AcademicYear, Action, NcYear, PepStatus, Relationship, Role};
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::children::Child;
-use openpep_store::pep_pages::{self, PageVersion, PageWrite, PepPage};
+use openpep_store::pep_pages::{self, PageWrite, PepPage};
 use openpep_store::peps::{self, Pep};
 use openpep_store::placements::{self, SchoolPlacementView};
 use openpep_store::{Json, StoreError};
@@ -33,7 +34,7 @@ pub struct PepRef {
 pub struct PepView {
     pub pep: Pep,
     pub child: Child,
-    pub template: PepTemplate,
+    pub template: Arc<PepTemplate>,
     pub relationship: Relationship,
     pub facts: ChildFacts,
     pub school: Option<SchoolPlacementView>,
@@ -84,6 +85,13 @@ pub struct TaskSection {
     pub letter: String,
     pub title: String,
     pub pages: Vec<TaskPage>,
+}
+
+/// (pages completed, pages that apply) of a task list.
+pub fn progress(sections: &[TaskSection]) -> (usize, usize) {
+    let pages = sections.iter().flat_map(|s| &s.pages);
+    let done = pages.clone().filter(|p| p.state == PageState::Completed).count();
+    (done, pages.count())
 }
 
 impl PepView {
@@ -142,15 +150,6 @@ impl PepView {
             .collect()
     }
 
-    /// (pages completed, pages that apply)
-    pub fn progress(&self) -> (usize, usize) {
-        let list = self.task_list();
-        let all = list.iter().map(|s| s.pages.len()).sum();
-        let done =
-            list.iter().flat_map(|s| &s.pages).filter(|p| p.state == PageState::Completed).count();
-        (done, all)
-    }
-
     pub fn page(&self, key: &str) -> Option<&TemplatePage> {
         self.template.page(key).filter(|p| p.applies_to(&self.facts))
     }
@@ -204,13 +203,17 @@ pub struct Saved {
 /// Someone else saved the page after the editor opened it.
 #[derive(Debug, Clone)]
 pub struct Conflict {
+    /// The PEP as it stands now, their version of the page included.
+    pub view: PepView,
     pub theirs: PepPage,
     pub yours: PageSubmission,
 }
 
+/// Why a page was not saved. The form is shown again from what this
+/// carries, without reading the PEP a second time.
 #[derive(Debug)]
 pub enum SaveError {
-    Invalid(FieldErrors),
+    Invalid(Box<PepView>, FieldErrors),
     Conflict(Box<Conflict>),
     /// Signed off: the PEP can no longer change.
     Locked,
@@ -260,6 +263,11 @@ fn check_answers(
         }
     }
     if errors.is_empty() { Ok(Value::Object(out)) } else { Err(errors) }
+}
+
+fn conflict(mut view: PepView, theirs: PepPage, yours: PageSubmission) -> SaveError {
+    view.pages.insert(theirs.page_key.clone(), theirs.clone());
+    SaveError::Conflict(Box::new(Conflict { view, theirs, yours }))
 }
 
 /// What the child's situation means for which pages show.
@@ -325,21 +333,19 @@ impl Services {
         Ok(view)
     }
 
-    /// One page of the PEP with its versions; the view is logged.
+    /// One page of the PEP; the view is logged.
     pub async fn open_pep_page(
         &self,
         actor: &Actor,
         at: PepRef,
         page_key: &str,
-    ) -> Result<(PepView, Vec<PageVersion>), ServiceError> {
+    ) -> Result<PepView, ServiceError> {
         let view = self.load_pep(actor, at).await?;
-        let pep_id = at.pep_id;
         if view.page(page_key).is_none() {
             return Err(ServiceError::NotFound);
         }
-        let versions = pep_pages::versions(&self.db, actor.la_id, pep_id, page_key).await?;
         self.log_pep_view(actor, &view, Some(page_key)).await?;
-        Ok((view, versions))
+        Ok(view)
     }
 
     async fn log_pep_view(
@@ -386,7 +392,10 @@ impl Services {
             return Err(ServiceError::Forbidden.into());
         }
         let questions = questions_of(page);
-        let answers = check_answers(&questions, &submission).map_err(SaveError::Invalid)?;
+        let answers = match check_answers(&questions, &submission) {
+            Ok(answers) => answers,
+            Err(errors) => return Err(SaveError::Invalid(Box::new(view), errors)),
+        };
         let status = if submission.completed { "completed" } else { "in_progress" };
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
@@ -397,9 +406,7 @@ impl Services {
                 Some(theirs) if theirs.answers.0 == answers && theirs.status == status => {
                     Ok(Saved { version: theirs.version, saved_at: theirs.updated_at })
                 }
-                Some(theirs) => {
-                    Err(SaveError::Conflict(Box::new(Conflict { theirs, yours: submission })))
-                }
+                Some(theirs) => Err(conflict(view, theirs, submission)),
                 None => Err(ServiceError::NotFound.into()),
             };
         }
@@ -417,7 +424,7 @@ impl Services {
             Ok(v) => v,
             Err(StoreError::StaleVersion | StoreError::Duplicate { .. }) => {
                 drop(tx);
-                return Err(self.conflict_after_race(actor, pep_id, page_key, submission).await);
+                return Err(self.conflict_after_race(view, page_key, submission).await);
             }
             Err(e) => return Err(e.into()),
         };
@@ -462,13 +469,12 @@ impl Services {
     /// Two saves raced past the version check: report the winner's version.
     async fn conflict_after_race(
         &self,
-        actor: &Actor,
-        pep_id: Uuid,
+        view: PepView,
         page_key: &str,
         yours: PageSubmission,
     ) -> SaveError {
-        match pep_pages::get(&self.db, actor.la_id, pep_id, page_key).await {
-            Ok(Some(theirs)) => SaveError::Conflict(Box::new(Conflict { theirs, yours })),
+        match pep_pages::get(&self.db, view.pep.la_id, view.pep.id, page_key).await {
+            Ok(Some(theirs)) => conflict(view, theirs, yours),
             Ok(None) => ServiceError::NotFound.into(),
             Err(e) => e.into(),
         }

@@ -1,6 +1,9 @@
 //! The authority's PEP template: the default until a VS administrator
 //! uploads their own; every upload is checked and becomes a new version.
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
 use openpep_domain::AuthorityAction;
 use openpep_domain::template::{PepTemplate, TemplateError, TemplateFormat, default_template};
 use openpep_store::audit::{self, AuditEvent};
@@ -39,6 +42,25 @@ pub enum Uploaded {
     NewVersion(i64),
     /// The file is the current version already (e.g. sent twice).
     Unchanged(i64),
+}
+
+/// Checked templates by authority and id (see `Services::templates`).
+#[derive(Clone, Default)]
+pub(crate) struct TemplateCache(Arc<RwLock<HashMap<TemplateKey, Arc<PepTemplate>>>>);
+
+/// (authority, template version id)
+type TemplateKey = (Uuid, Uuid);
+
+impl TemplateCache {
+    fn get(&self, key: TemplateKey) -> Option<Arc<PepTemplate>> {
+        self.0.read().ok()?.get(&key).cloned()
+    }
+
+    fn keep(&self, key: TemplateKey, template: Arc<PepTemplate>) {
+        if let Ok(mut map) = self.0.write() {
+            map.insert(key, template);
+        }
+    }
 }
 
 /// The longest template file taken (a full template is ~20 KB).
@@ -98,16 +120,20 @@ impl Services {
         }
     }
 
-    /// The template a PEP was created with.
+    /// The template a PEP was created with, read and checked once per
+    /// version and app node.
     pub async fn template_of(
         &self,
         la_id: Uuid,
         template_id: Option<Uuid>,
-    ) -> Result<PepTemplate, ServiceError> {
-        match template_id {
-            Some(id) => read_template(&templates::get(&self.db, la_id, id).await?),
-            None => Ok(default_template()),
+    ) -> Result<Arc<PepTemplate>, ServiceError> {
+        let Some(id) = template_id else { return Ok(Arc::new(default_template())) };
+        if let Some(template) = self.templates.get((la_id, id)) {
+            return Ok(template);
         }
+        let template = Arc::new(read_template(&templates::get(&self.db, la_id, id).await?)?);
+        self.templates.keep((la_id, id), Arc::clone(&template));
+        Ok(template)
     }
 
     pub async fn template_versions(
@@ -136,14 +162,7 @@ impl Services {
         source: &str,
     ) -> Result<Uploaded, UploadError> {
         self.authorise(actor, AuthorityAction::ManageTemplates)?;
-        let lower = file_name.to_ascii_lowercase();
-        let format = if lower.ends_with(".toml") {
-            TemplateFormat::Toml
-        } else if lower.ends_with(".json") {
-            TemplateFormat::Json
-        } else if source.trim().is_empty() {
-            return Err(UploadError::NoFile("Select a template file".into()));
-        } else {
+        let Some(format) = TemplateFormat::from_file_name(file_name) else {
             return Err(UploadError::NoFile(
                 "The selected file must be a .toml or .json file".into(),
             ));

@@ -134,7 +134,8 @@ impl Services {
         };
         placements::insert_school_placement(&mut tx, &placement).await?;
         let (template_id, template) = ensure_template(&mut tx, actor.la_id, now).await?;
-        let previous = previous_pages(&mut tx, actor.la_id, due_on, &template).await?;
+        let previous =
+            previous_pages(&mut tx, actor.la_id, due_on, Some(child.id), &template).await?;
         let (year, term) = settings.term_of(started_on);
         let new = NewPep {
             la_id: actor.la_id,

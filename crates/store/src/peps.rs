@@ -213,22 +213,26 @@ pub struct PreviousPage {
     pub answers: Json<Value>,
 }
 
-/// The pages of each child's latest PEP due before `before_due`, for all
-/// the authority's children at once (one query, not one per child).
+/// The pages of each child's latest PEP due before `before_due`: of one
+/// child, or (`None`) of all the authority's children at once (one query,
+/// not one per child).
 pub async fn previous_pages(
     tx: &mut Tx,
     la_id: Uuid,
     before_due: NaiveDate,
+    child_id: Option<Uuid>,
 ) -> Result<Vec<PreviousPage>, StoreError> {
     Ok(on_tx!(tx, conn => sqlx::query_as(
         "SELECT l.child_id, pp.page_key, pp.answers FROM pep_pages pp JOIN \
            (SELECT id, child_id, ROW_NUMBER() OVER (PARTITION BY child_id \
               ORDER BY due_on DESC, created_at DESC) AS rn \
-            FROM peps WHERE la_id = $1 AND due_on < $2) l ON l.id = pp.pep_id AND l.rn = 1 \
+            FROM peps WHERE la_id = $1 AND due_on < $2 AND ($3 IS NULL OR child_id = $3)) l \
+           ON l.id = pp.pep_id AND l.rn = 1 \
          WHERE pp.la_id = $1",
     )
     .bind(la_id)
     .bind(before_due)
+    .bind(child_id)
     .fetch_all(conn)
     .await)?)
 }

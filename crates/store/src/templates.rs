@@ -40,18 +40,18 @@ const COLUMNS: &str = "id, la_id, version, name, format, source, template, uploa
 
 /// The authority's newest template, if it has one.
 pub async fn current(db: &Db, la_id: Uuid) -> Result<Option<StoredTemplate>, StoreError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM pep_templates WHERE la_id = $1 ORDER BY version DESC LIMIT 1"
-    );
+    let sql = current_sql();
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(la_id).fetch_optional(pool).await)?)
 }
 
 /// The newest template inside a transaction (to create PEPs with it).
 pub async fn current_in(tx: &mut Tx, la_id: Uuid) -> Result<Option<StoredTemplate>, StoreError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM pep_templates WHERE la_id = $1 ORDER BY version DESC LIMIT 1"
-    );
+    let sql = current_sql();
     Ok(on_tx!(tx, conn => sqlx::query_as(&sql).bind(la_id).fetch_optional(conn).await)?)
+}
+
+fn current_sql() -> String {
+    format!("SELECT {COLUMNS} FROM pep_templates WHERE la_id = $1 ORDER BY version DESC LIMIT 1")
 }
 
 pub async fn get(db: &Db, la_id: Uuid, id: Uuid) -> Result<StoredTemplate, StoreError> {

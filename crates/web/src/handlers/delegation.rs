@@ -153,7 +153,7 @@ pub async fn choose(
         Ok(chosen) => chosen,
         Err(errors) => return Ok(refused(form_page(&state, &user, f, errors).await?)),
     };
-    match state.services.delegation_preview(&user.actor, year, term, 1).await {
+    match state.services.delegation_dates(&user.actor, year, term).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/peps/delegate/preview?year={}&term={}",
             year.0,
@@ -250,11 +250,10 @@ pub async fn confirm(
         return Ok(Redirect::to("/peps/delegate").into_response());
     };
     match state.services.delegate(&user.actor, year, term).await {
-        Ok(done) => Ok(Redirect::to(&format!(
-            "/peps/delegate?year={}&term={}&created={}",
+        Ok(created) => Ok(Redirect::to(&format!(
+            "/peps/delegate?year={}&term={}&created={created}",
             year.0,
-            term.code(),
-            done.created
+            term.code()
         ))
         .into_response()),
         Err(DelegationError::NoTermDates(_)) => Ok(Redirect::to("/peps/delegate").into_response()),

@@ -14,7 +14,7 @@ use openpep_domain::template::{Question, QuestionKind};
 use openpep_service::FieldErrors;
 use openpep_service::pep_editing::{
     Answers, Conflict, PageState, PageSubmission, PepRef, PepView, SaveError, answers_of,
-    field_name, questions_of,
+    field_name, progress, questions_of,
 };
 use openpep_service::profile::{uk_date, uk_time};
 use serde_json::json;
@@ -78,9 +78,9 @@ pub async fn show(
     let status = view.status();
     let overdue = openpep_domain::pep_cycle::is_overdue(status, view.pep.due_on, today);
     let base = format!("/children/{}/peps/{}", view.child.id, view.pep.id);
-    let sections = view
-        .task_list()
-        .into_iter()
+    let tasks = view.task_list();
+    let sections = tasks
+        .iter()
         .enumerate()
         .map(|(i, section)| TaskSectionView {
             heading: format!("{}. {}", section.letter, section.title),
@@ -90,15 +90,15 @@ pub async fn show(
                 .iter()
                 .map(|p| {
                     let state_tag = match p.state {
-                        PageState::Completed => TaskStatus::Text("Completed".into()),
+                        PageState::Completed => TaskStatus::Text(p.state.label().into()),
                         PageState::InProgress if p.carried_forward => {
                             TaskStatus::Tag(Tag::new("Carried forward: check", TagColour::Yellow))
                         }
                         PageState::InProgress => {
-                            TaskStatus::Tag(Tag::new("In progress", TagColour::LightBlue))
+                            TaskStatus::Tag(Tag::new(p.state.label(), TagColour::LightBlue))
                         }
                         PageState::NotStarted => {
-                            TaskStatus::Tag(Tag::new("Not started", TagColour::Blue))
+                            TaskStatus::Tag(Tag::new(p.state.label(), TagColour::Blue))
                         }
                     };
                     let who = if p.may_edit {
@@ -112,7 +112,7 @@ pub async fn show(
                 .collect(),
         })
         .collect();
-    let (completed, total) = view.progress();
+    let (completed, total) = progress(&tasks);
     let child_name = format!("{} {}", view.child.forename, view.child.surname);
     let heading = pep_title(&view);
     let mut summary = vec![
@@ -322,7 +322,7 @@ pub async fn show_page(
     Path((id, pep, key)): Path<(String, String, String)>,
 ) -> Result<PepPageForm, AppError> {
     let at = pep_ref(&id, &pep)?;
-    let (view, _versions) = state.services.open_pep_page(&user.actor, at, &key).await?;
+    let view = state.services.open_pep_page(&user.actor, at, &key).await?;
     page_form(&state, &user, &view, &key, None, None)
 }
 
@@ -350,20 +350,16 @@ pub async fn save_page(
     let at = pep_ref(&id, &pep)?;
     let sent = submission(fields);
     match state.services.save_pep_page(&user.actor, at, &key, sent.clone()).await {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/children/{id}/peps/{pep}?saved={key}")).into_response())
-        }
-        Err(SaveError::Invalid(errors)) => {
-            let (view, _) = state.services.open_pep_page(&user.actor, at, &key).await?;
+        Ok(_) => Ok(Redirect::to(&format!("/children/{id}/peps/{pep}")).into_response()),
+        Err(SaveError::Invalid(view, errors)) => {
             let form = page_form(&state, &user, &view, &key, Some((&sent, errors)), None)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response())
         }
         Err(SaveError::Conflict(conflict)) => {
-            let (view, _) = state.services.open_pep_page(&user.actor, at, &key).await?;
             let form = page_form(
                 &state,
                 &user,
-                &view,
+                &conflict.view,
                 &key,
                 Some((&conflict.yours, FieldErrors::default())),
                 Some(&conflict),
@@ -392,7 +388,7 @@ pub async fn autosave_page(
             Json(json!({ "version": saved.version, "saved_at": local.format("%H:%M").to_string() }))
                 .into_response()
         }
-        Err(SaveError::Invalid(errors)) => {
+        Err(SaveError::Invalid(_, errors)) => {
             let list: Vec<_> =
                 errors.0.iter().map(|e| json!({"field": e.field, "message": e.message})).collect();
             (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "errors": list }))).into_response()
