@@ -576,7 +576,7 @@ impl Generator {
                         child_id: child.id,
                         school_id: previous.id,
                         started_on: prev_start,
-                        ended_on: Some(started_on - TimeDelta::days(1)),
+                        ended_on: Some(started_on),
                         reason_ended: Some("Change of care placement".into()),
                         created_at: self.now,
                     },

@@ -289,7 +289,7 @@ fn facts_for(
 }
 
 fn current_school(schools: Vec<SchoolPlacementView>, on: NaiveDate) -> Option<SchoolPlacementView> {
-    schools.into_iter().find(|s| s.started_on <= on && s.ended_on.is_none_or(|end| end >= on))
+    schools.into_iter().find(|s| s.is_current_on(on))
 }
 
 impl Services {

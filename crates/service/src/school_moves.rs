@@ -109,7 +109,8 @@ impl Services {
         );
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let left_on = started_on - TimeDelta::days(1);
+        // Access and the placement end as the new school's roll begins.
+        let left_on = started_on;
         let reason_ended = if reason.is_empty() { "School move" } else { reason };
         placements::end_current_school_placement(
             &mut tx,

@@ -50,6 +50,15 @@ pub struct SchoolPlacementView {
     pub ended_on: Option<NaiveDate>,
 }
 
+impl SchoolPlacementView {
+    /// Whether the child is on this school's roll on `date`. A placement
+    /// ends on the day the next one starts (as SSDA903 records episodes),
+    /// so exactly one placement is current on the day of a move.
+    pub fn is_current_on(&self, date: NaiveDate) -> bool {
+        self.started_on <= date && self.ended_on.is_none_or(|end| end > date)
+    }
+}
+
 /// A person working with a child in a role (social worker, designated
 /// teacher, IRO…) from one date to another.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -226,8 +235,8 @@ pub async fn allocation(
     .await)?)
 }
 
-/// Ends the child's current school placement the day before the next one
-/// starts; how many placements it ended (0 or 1).
+/// Ends the child's open school placement on the day the next one starts;
+/// how many placements it ended (0 or 1).
 pub async fn end_current_school_placement(
     tx: &mut Tx,
     la_id: Uuid,

@@ -66,7 +66,9 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
     let name = format!("{} {}", c.forename, c.surname);
     let nc = NcYear::for_child(c.date_of_birth, AcademicYear::containing(today));
     let age = today.years_since(c.date_of_birth).unwrap_or(0);
-    let current_school = o.schools.iter().find(|s| s.ended_on.is_none_or(|end| end > today));
+    let current_school = o.schools.iter().find(|s| s.is_current_on(today));
+    // A move recorded ahead of time: the new school is not current yet.
+    let next_school = o.schools.iter().find(|s| s.started_on > today);
 
     let mut tags = Vec::new();
     match c.vs_priority.as_deref() {
@@ -157,6 +159,17 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
         ],
         None => vec![SummaryRow::new("School or setting", "No school place")],
     };
+    let school = match next_school {
+        Some(next) => {
+            let mut rows = school;
+            rows.push(
+                SummaryRow::new("Moving to", next.school_name.clone())
+                    .with_hint(format!("From {}", uk_date(next.started_on))),
+            );
+            rows
+        }
+        None => school,
+    };
 
     let contacts = Table {
         csrf: String::new(),
@@ -222,7 +235,11 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
                 vec![
                     Cell::text(s.school_name.clone()).heading(),
                     Cell::text(uk_date(s.started_on)),
-                    Cell::text(s.ended_on.map(uk_date).unwrap_or_else(|| "Current".into())),
+                    Cell::text(match s.ended_on {
+                        Some(end) => uk_date(end),
+                        None if s.started_on > today => "Not started yet".into(),
+                        None => "Current".into(),
+                    }),
                 ]
             })
             .collect(),

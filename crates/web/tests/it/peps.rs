@@ -312,6 +312,38 @@ async fn a_school_move_ends_the_old_teachers_access_and_makes_a_pep_due() {
         );
         assert_eq!(moved[0].due_on, due);
         assert_eq!(due, NaiveDate::from_ymd_opt(2026, 12, 7).unwrap());
+
+        // A move recorded ahead of time leaves the current school current
+        // until the day it starts.
+        let later_school = schools::for_authority(&app.services.db, la_id, &la.code)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.id != old_school && s.id != new_school.id)
+            .unwrap();
+        let later = later_school.id.to_string();
+        let response = app
+            .post_page(
+                &form,
+                &form,
+                &[
+                    ("school_id", &later),
+                    ("started-day", "4"),
+                    ("started-month", "1"),
+                    ("started-year", "2027"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 303, "{}", app.backend);
+        let (_, overview) = app.get_html(&format!("/children/{child}")).await;
+        let school_rows = texts(&overview, ".govuk-summary-list__row");
+        assert!(school_rows.iter().any(|r| r.contains(&new_school.name)), "{school_rows:?}");
+        assert!(
+            school_rows.iter().any(|r| r.contains("Moving to")
+                && r.contains(&later_school.name)
+                && r.contains("From 4 January 2027")),
+            "{school_rows:?}"
+        );
     })
     .await;
 }
