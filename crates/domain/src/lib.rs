@@ -14,6 +14,7 @@ pub mod password;
 pub mod pep;
 pub mod pep_cycle;
 pub mod permission;
+pub mod placement_type;
 pub mod role;
 pub mod school_year;
 pub mod scope;

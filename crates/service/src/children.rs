@@ -4,13 +4,14 @@
 
 use openpep_domain::{AcademicYear, Action, NcYear, Phase, Relationship};
 use openpep_store::audit::{self, AuditEvent};
-use openpep_store::children::{self, Child, LearnerFilter, LearnerRow, LearnerSort};
+use openpep_store::children::{self, Child, ChildCare, LearnerFilter, LearnerRow, LearnerSort};
 use openpep_store::peps::{self, Pep};
 use openpep_store::placements::{self, Allocation, CareEpisode, SchoolPlacementView};
 use openpep_store::{Json, Page, PageRequest};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::pep_log::PepLogEntry;
 use crate::{Actor, ServiceError, Services};
 
 /// Everything the child overview shows, read in a fixed number of queries.
@@ -26,6 +27,10 @@ pub struct ChildOverview {
     pub allocations: Vec<openpep_store::placements::Allocation>,
     /// Recent changes to the child's records.
     pub changes: Vec<openpep_store::audit::NamedEvent>,
+    /// Recent changes to the child's PEPs.
+    pub pep_log: Vec<PepLogEntry>,
+    /// Consent and contact information (for those who see the full record).
+    pub care: Option<ChildCare>,
     /// What the actor may do about this child.
     pub may: Vec<Action>,
     /// The code of the child's authority (to tell schools outside it).
@@ -150,13 +155,16 @@ impl Services {
         }
         let may: Vec<Action> =
             openpep_domain::permission::allowed_actions(actor.role, relationship).collect();
-        let (schools, care_episodes, peps, allocations, changes) = tokio::try_join!(
+        let (schools, care_episodes, peps, allocations, changes, pep_events, care) = tokio::try_join!(
             placements::school_history(&self.db, child.la_id, child.id),
             placements::care_episodes(&self.db, child.la_id, child.id),
             peps::for_child(&self.db, child.la_id, child.id),
             placements::allocations(&self.db, child.la_id, child.id),
             openpep_store::audit::child_history(&self.db, child.la_id, child.id, false, 10),
+            openpep_store::audit::pep_log(&self.db, child.la_id, child.id, 15),
+            children::care(&self.db, child.la_id, child.id),
         )?;
+        let pep_log = self.describe_pep_log(child.la_id, &peps, pep_events).await?;
         // The key contacts are the allocations current today.
         let mut workers: Vec<Allocation> = allocations
             .iter()
@@ -165,8 +173,9 @@ impl Services {
             .collect();
         workers.sort_by(|a, b| (&a.role, &a.display_name).cmp(&(&b.role, &b.display_name)));
         // Who worked with the child before is part of the full record only.
-        let allocations =
-            if may.contains(&Action::ViewChildRecord) { allocations } else { Vec::new() };
+        let full_record = may.contains(&Action::ViewChildRecord);
+        let allocations = if full_record { allocations } else { Vec::new() };
+        let care = full_record.then_some(care);
         let la_code = openpep_store::authorities::get(&self.db, child.la_id).await?.code;
         self.record_view(actor, &child, "overview").await?;
         Ok(ChildOverview {
@@ -177,6 +186,8 @@ impl Services {
             peps,
             allocations,
             changes,
+            pep_log,
+            care,
             may,
             la_code,
         })

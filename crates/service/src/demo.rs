@@ -510,11 +510,26 @@ impl Generator {
         children::insert(tx, &child).await?;
 
         let placement_type = *self.pick(&["U1", "U4", "U4", "U4", "U5", "U6", "K2", "R1", "P1"]);
-        let provider = match placement_type {
-            "K2" => "Children's home".to_string(),
-            "R1" => "Residential care home".to_string(),
-            "P1" => "Placed with parents".to_string(),
-            _ => format!("{} family (foster carers)", self.pick(names::SURNAMES)),
+        // Carers' names and towns come from the child's id, not the random
+        // stream, so that adding them left every other choice as it was.
+        let key = child.id.as_u128() as usize;
+        let (provider, carer) = match placement_type {
+            "K2" => ("Children's home".to_string(), None),
+            "R1" => ("Residential care home".to_string(), None),
+            "P1" => ("Placed with parents".to_string(), None),
+            _ => {
+                let surname = self.pick(names::SURNAMES);
+                let forename = names::ADULT_FORENAMES[key % names::ADULT_FORENAMES.len()];
+                (format!("{surname} family (foster carers)"), Some(format!("{forename} {surname}")))
+            }
+        };
+        let lives_in_la = self.chance(0.75);
+        let lives_in = if lives_in_la {
+            names::PLACES[(key / 7) % names::PLACES.len()].to_string()
+        } else {
+            let others: Vec<_> =
+                names::AUTHORITIES.iter().filter(|a| !la.name.starts_with(**a)).collect();
+            format!("{} area", others[(key / 11) % others.len()])
         };
         placements::insert_care_episode(
             tx,
@@ -527,7 +542,9 @@ impl Generator {
                 legal_status: legal_status.into(),
                 placement_type: placement_type.into(),
                 placement_provider: Some(provider),
-                lives_in_la: self.chance(0.75),
+                carer_name: carer,
+                lives_in: Some(lives_in),
+                lives_in_la,
                 created_at: self.now,
             },
         )

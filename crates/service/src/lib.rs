@@ -5,6 +5,7 @@
 pub mod account;
 pub mod allocations;
 pub mod auth;
+pub mod care;
 pub mod children;
 pub mod clock;
 pub mod demo;
@@ -16,6 +17,7 @@ pub mod people;
 pub mod pep_creation;
 pub mod pep_editing;
 pub mod pep_lists;
+pub mod pep_log;
 pub mod pep_templates;
 pub mod profile;
 pub mod profiles;

@@ -1,15 +1,17 @@
 //! How PEPs come into being: a termly PEP for every eligible child when the
 //! Virtual School delegates a term, and a PEP due within the LA's initial
-//! timescale when a child changes school. Creating is idempotent: each PEP
+//! timescale when a child comes into care, reaches the LA's starting age
+//! or changes school. Creating is idempotent: each PEP
 //! has a trigger, and a child never gets two PEPs for one trigger.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
+use openpep_domain::pep_cycle::initial_pep_due;
 use openpep_domain::settings::AuthoritySettings;
 use openpep_domain::template::PepTemplate;
 use openpep_domain::term_dates::TermDates;
-use openpep_domain::{AcademicYear, AuthorityAction, PepStatus, Term};
+use openpep_domain::{AcademicYear, AuthorityAction, PepStatus, Term, WorkingDayCalendar};
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::pep_pages;
 use openpep_store::peps::{self, Delegation, EligibleChild, Pep, TermlyEligibility};
@@ -139,6 +141,49 @@ pub(crate) async fn create_pep(
     )
     .await?;
     Ok(true)
+}
+
+/// A PEP for one child outside delegation (an initial PEP, or one for a
+/// new school), due within the LA's initial timescale from `starts_on`.
+pub(crate) struct DueWithinTimescale<'a> {
+    pub la_id: Uuid,
+    pub child_id: Uuid,
+    pub school_id: Option<Uuid>,
+    pub reason: &'a str,
+    pub trigger_key: String,
+    pub starts_on: NaiveDate,
+}
+
+/// Creates the PEP (unless its trigger already made one) with the pages
+/// that carry forward from the child's previous PEP; its due date and
+/// whether it was created.
+pub(crate) async fn raise_pep(
+    tx: &mut Tx,
+    settings: &AuthoritySettings,
+    pep: DueWithinTimescale<'_>,
+    actor: Option<&Actor>,
+    now: DateTime<Utc>,
+) -> Result<(NaiveDate, bool), ServiceError> {
+    let due_on = initial_pep_due(
+        pep.starts_on,
+        settings.timescale(),
+        &WorkingDayCalendar::england_and_wales(),
+    );
+    let (template_id, template) = ensure_template(tx, pep.la_id, now).await?;
+    let previous = previous_pages(tx, pep.la_id, due_on, Some(pep.child_id), &template).await?;
+    let (year, term) = settings.term_of(pep.starts_on);
+    let new = NewPep {
+        la_id: pep.la_id,
+        child_id: pep.child_id,
+        school_id: pep.school_id,
+        year,
+        term,
+        reason: pep.reason,
+        trigger_key: pep.trigger_key,
+        due_on,
+    };
+    let created = create_pep(tx, &new, template_id, &previous, actor, now).await?;
+    Ok((due_on, created))
 }
 
 fn term_dates(
@@ -290,5 +335,58 @@ impl Services {
     pub async fn delegations(&self, actor: &Actor) -> Result<Vec<Delegation>, ServiceError> {
         self.authorise(actor, AuthorityAction::DelegatePeps)?;
         Ok(peps::delegations(&self.db, actor.la_id).await?)
+    }
+}
+
+impl Services {
+    /// Raises an initial PEP for every child in care who is of PEP age and
+    /// has never had one: chiefly children who have just reached the LA's
+    /// starting age (2 or 3). Each is due within the LA's timescale from
+    /// the day they came into care or reached that age, whichever is later.
+    /// The worker runs this once a day; running it again creates nothing.
+    /// How many PEPs it created.
+    pub async fn raise_initial_peps(&self) -> Result<usize, ServiceError> {
+        let today = self.clock.today();
+        let now = self.clock.now();
+        let mut created = 0;
+        for la_id in openpep_store::authorities::ids(&self.db).await? {
+            let (settings, _) = self.authority_settings(la_id).await?;
+            let from_age = u32::from(settings.pep_from_age);
+            let owed = peps::awaiting_initial_pep(
+                &self.db,
+                la_id,
+                today,
+                years_before(today, from_age),
+                years_before(today, 18),
+            )
+            .await?;
+            if owed.is_empty() {
+                continue;
+            }
+            let mut tx = self.db.begin().await?;
+            for child in owed {
+                let of_age = child
+                    .date_of_birth
+                    .checked_add_months(Months::new(12 * from_age))
+                    .unwrap_or(child.date_of_birth);
+                let starts_on = child.entered_care_on.max(of_age);
+                let pep = DueWithinTimescale {
+                    la_id,
+                    child_id: child.child_id,
+                    school_id: child.school_id,
+                    reason: "initial",
+                    trigger_key: format!("initial:{starts_on}"),
+                    starts_on,
+                };
+                if raise_pep(&mut tx, &settings, pep, None, now).await?.1 {
+                    created += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        if created > 0 {
+            tracing::info!(created, "initial PEPs raised");
+        }
+        Ok(created)
     }
 }

@@ -174,13 +174,16 @@ pub fn check(form: &ProfileForm, today: NaiveDate) -> Result<ChildProfile, Field
     }
 }
 
-/// The fields that differ, as `{field: {before, after}}`.
 fn changes(before: &ChildProfile, after: &ChildProfile) -> Map<String, Value> {
-    let b = profile_json(before);
-    let a = profile_json(after);
-    b.iter()
-        .filter(|(k, v)| a.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), json!({ "before": v, "after": a.get(k) })))
+    changed_fields(&profile_json(before), &profile_json(after))
+}
+
+/// The fields that differ, as `{field: {before, after}}` (for the audit);
+/// a field missing on one side is `null` there.
+pub(crate) fn changed_fields(b: &Map<String, Value>, a: &Map<String, Value>) -> Map<String, Value> {
+    let keys = b.keys().chain(a.keys().filter(|k| !b.contains_key(*k)));
+    keys.filter(|k| b.get(*k) != a.get(*k))
+        .map(|k| (k.clone(), json!({ "before": b.get(k), "after": a.get(k) })))
         .collect()
 }
 

@@ -3,8 +3,7 @@
 //! LA's initial timescale.
 
 use chrono::TimeDelta;
-use openpep_domain::pep_cycle::initial_pep_due;
-use openpep_domain::{Action, WorkingDayCalendar};
+use openpep_domain::Action;
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::children::Child;
 use openpep_store::placements::{self, SchoolPlacement};
@@ -14,8 +13,7 @@ use uuid::Uuid;
 
 use crate::allocations::parse_date;
 use crate::invitations::FormError;
-use crate::pep_creation::{NewPep, create_pep, previous_pages};
-use crate::pep_templates::ensure_template;
+use crate::pep_creation::{DueWithinTimescale, raise_pep};
 use crate::{Actor, FieldErrors, Services};
 
 /// The "Change school" form as typed.
@@ -102,11 +100,6 @@ impl Services {
             return Err(FormError::Invalid(errors));
         };
         let (settings, _) = self.authority_settings(actor.la_id).await?;
-        let due_on = initial_pep_due(
-            started_on,
-            settings.timescale(),
-            &WorkingDayCalendar::england_and_wales(),
-        );
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         // Access and the placement end as the new school's roll begins.
@@ -134,22 +127,21 @@ impl Services {
             created_at: now,
         };
         placements::insert_school_placement(&mut tx, &placement).await?;
-        let (template_id, template) = ensure_template(&mut tx, actor.la_id, now).await?;
-        let previous =
-            previous_pages(&mut tx, actor.la_id, due_on, Some(child.id), &template).await?;
-        let (year, term) = settings.term_of(started_on);
-        let new = NewPep {
-            la_id: actor.la_id,
-            child_id: child.id,
-            school_id: Some(school.id),
-            year,
-            term,
-            reason: "placement_change",
-            trigger_key: format!("placement:{}", placement.id),
-            due_on,
-        };
-        let pep_created =
-            create_pep(&mut tx, &new, template_id, &previous, Some(actor), now).await?;
+        let (due_on, pep_created) = raise_pep(
+            &mut tx,
+            &settings,
+            DueWithinTimescale {
+                la_id: actor.la_id,
+                child_id: child.id,
+                school_id: Some(school.id),
+                reason: "placement_change",
+                trigger_key: format!("placement:{}", placement.id),
+                starts_on: started_on,
+            },
+            Some(actor),
+            now,
+        )
+        .await?;
         audit::record(
             &mut tx,
             &AuditEvent {

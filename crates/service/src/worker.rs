@@ -69,8 +69,9 @@ impl Services {
         }
     }
 
-    /// Runs until `stop` turns true: delivers mail every `every`, and now
-    /// and then removes sessions past their timeouts.
+    /// Runs until `stop` turns true: delivers mail every `every`, raises
+    /// the initial PEPs owed once a day, and now and then removes sessions
+    /// past their timeouts.
     pub async fn run_worker(
         &self,
         mailer: Mailer,
@@ -80,9 +81,18 @@ impl Services {
     ) {
         tracing::info!(mailer = ?mailer, "worker started");
         let mut passes: u64 = 0;
+        let mut raised_on = None;
         loop {
             if let Err(error) = self.deliver_outbox(&mailer).await {
                 tracing::error!(error = %error, "worker pass failed");
+            }
+            // Once a day (and at start): children who reached PEP age.
+            let today = self.clock.today();
+            if raised_on != Some(today) {
+                match self.raise_initial_peps().await {
+                    Ok(_) => raised_on = Some(today),
+                    Err(error) => tracing::error!(error = %error, "raising initial PEPs failed"),
+                }
             }
             if passes.is_multiple_of(300) {
                 match self.remove_stale_sessions(sessions).await {

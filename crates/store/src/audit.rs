@@ -94,6 +94,7 @@ pub async fn by_actor(db: &Db, user_id: Uuid, limit: i64) -> Result<Vec<AuditEve
 pub struct NamedEvent {
     pub id: Uuid,
     pub action: String,
+    pub entity_id: Option<Uuid>,
     pub actor_name: Option<String>,
     pub details: Json<Value>,
     pub occurred_at: DateTime<Utc>,
@@ -110,7 +111,7 @@ pub async fn child_history(
 ) -> Result<Vec<NamedEvent>, StoreError> {
     let filter = if views { "" } else { "AND e.action <> 'child.viewed'" };
     let sql = format!(
-        "SELECT e.id, e.action, u.display_name AS actor_name, e.details, e.occurred_at \
+        "SELECT e.id, e.action, e.entity_id, u.display_name AS actor_name, e.details, e.occurred_at \
          FROM audit_events e LEFT JOIN users u ON u.id = e.actor_user_id \
          WHERE e.la_id = $1 AND e.child_id = $2 {filter} \
          ORDER BY e.occurred_at DESC, e.id DESC LIMIT $3"
@@ -118,4 +119,26 @@ pub async fn child_history(
     Ok(
         on_db!(db, pool => sqlx::query_as(&sql).bind(la_id).bind(child_id).bind(limit).fetch_all(pool).await)?,
     )
+}
+
+/// The changes to a child's PEPs, newest first: created, pages saved,
+/// status moves (views are in the full history, not here).
+pub async fn pep_log(
+    db: &Db,
+    la_id: Uuid,
+    child_id: Uuid,
+    limit: i64,
+) -> Result<Vec<NamedEvent>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT e.id, e.action, e.entity_id, u.display_name AS actor_name, e.details, e.occurred_at \
+         FROM audit_events e LEFT JOIN users u ON u.id = e.actor_user_id \
+         WHERE e.la_id = $1 AND e.child_id = $2 AND e.action LIKE 'pep.%' \
+           AND e.action <> 'pep.viewed' \
+         ORDER BY e.occurred_at DESC, e.id DESC LIMIT $3",
+    )
+    .bind(la_id)
+    .bind(child_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)?)
 }

@@ -51,3 +51,10 @@ pub async fn count(db: &Db) -> Result<i64, StoreError> {
         .fetch_one(pool)
         .await)?)
 }
+
+/// Every authority's id (for the worker's daily passes over each).
+pub async fn ids(db: &Db) -> Result<Vec<Uuid>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_scalar("SELECT id FROM local_authorities ORDER BY code")
+        .fetch_all(pool)
+        .await)?)
+}

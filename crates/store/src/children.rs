@@ -374,6 +374,59 @@ pub async fn update_profile(
     Ok(expected_version + 1)
 }
 
+/// What the school and everyone at the PEP meeting must know about
+/// consent and contact: kept on the child, changed with the care page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct ChildCare {
+    /// What the carer may agree to without asking the social worker.
+    pub delegated_authority: Option<String>,
+    pub contact_restrictions: Option<String>,
+    pub parental_responsibility: Option<String>,
+    /// Who receives school reports (carer, parent, social worker…).
+    pub school_reports_to: Option<String>,
+}
+
+/// The child's consent and contact information. The caller has already
+/// checked the child is in scope.
+pub async fn care(db: &Db, la_id: Uuid, id: Uuid) -> Result<ChildCare, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT delegated_authority, contact_restrictions, parental_responsibility,            school_reports_to FROM children WHERE la_id = $1 AND id = $2",
+    )
+    .bind(la_id)
+    .bind(id)
+    .fetch_one(pool)
+    .await)?)
+}
+
+/// Saves the consent and contact information and, when the child comes
+/// into care again, the date; only over `expected_version`.
+pub async fn update_care(
+    tx: &mut Tx,
+    la_id: Uuid,
+    id: Uuid,
+    expected_version: i64,
+    care: &ChildCare,
+    entered_care_on: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let changed = exec_tx!(tx, sqlx::query(
+        "UPDATE children SET delegated_authority = $4, contact_restrictions = $5,          parental_responsibility = $6, school_reports_to = $7,          entered_care_on = COALESCE($8, entered_care_on), updated_at = $9, version = version + 1          WHERE la_id = $1 AND id = $2 AND version = $3",
+    )
+    .bind(la_id)
+    .bind(id)
+    .bind(expected_version)
+    .bind(&care.delegated_authority)
+    .bind(&care.contact_restrictions)
+    .bind(&care.parental_responsibility)
+    .bind(&care.school_reports_to)
+    .bind(entered_care_on)
+    .bind(now))?;
+    if changed == 0 {
+        return Err(StoreError::StaleVersion);
+    }
+    Ok(expected_version + 1)
+}
+
 impl Child {
     pub fn profile(&self) -> ChildProfile {
         ChildProfile {

@@ -144,11 +144,12 @@ pub struct EligibleChild {
 /// Children in care today, of PEP age, with no PEP for the term yet (an
 /// initial or placement-change PEP due within the term counts as its PEP).
 const ELIGIBLE_FROM: &str = "FROM children c \
-     LEFT JOIN school_placements sp ON sp.child_id = c.id AND sp.ended_on IS NULL \
+     LEFT JOIN school_placements sp ON sp.child_id = c.id AND sp.started_on <= $6 \
+       AND (sp.ended_on IS NULL OR sp.ended_on > $6) \
      LEFT JOIN schools s ON s.id = sp.school_id \
      WHERE c.la_id = $1 AND c.date_of_birth <= $2 AND c.date_of_birth > $3 \
      AND EXISTS (SELECT 1 FROM care_episodes ce WHERE ce.child_id = c.id \
-       AND ce.started_on <= $6 AND (ce.ended_on IS NULL OR ce.ended_on >= $6)) \
+       AND ce.started_on <= $6 AND (ce.ended_on IS NULL OR ce.ended_on > $6)) \
      AND NOT EXISTS (SELECT 1 FROM peps p WHERE p.child_id = c.id AND (p.trigger_key = $7 \
        OR (p.reason <> 'termly' AND p.due_on >= $4 AND p.due_on <= $5)))";
 
@@ -202,6 +203,45 @@ pub async fn eligible_all(
 ) -> Result<Vec<EligibleChild>, StoreError> {
     let sql = format!("SELECT {ELIGIBLE_COLUMNS} {ELIGIBLE_FROM} ORDER BY c.id");
     Ok(on_tx!(tx, conn => bind_eligibility!(sqlx::query_as(&sql), e).fetch_all(conn).await)?)
+}
+
+/// A child in care who has never had a PEP.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AwaitingInitialPep {
+    pub child_id: Uuid,
+    pub date_of_birth: NaiveDate,
+    /// When the current period of care began.
+    pub entered_care_on: NaiveDate,
+    pub school_id: Option<Uuid>,
+}
+
+/// The authority's children in care on `today`, born within the range
+/// (of PEP age), who have no PEP at all: each is owed an initial PEP.
+pub async fn awaiting_initial_pep(
+    db: &Db,
+    la_id: Uuid,
+    today: NaiveDate,
+    born_on_or_before: NaiveDate,
+    born_after: NaiveDate,
+) -> Result<Vec<AwaitingInitialPep>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT c.id AS child_id, c.date_of_birth, \
+           COALESCE(c.entered_care_on, ce.started_on) AS entered_care_on, sp.school_id \
+         FROM children c \
+         JOIN care_episodes ce ON ce.child_id = c.id AND ce.started_on <= $2 \
+           AND (ce.ended_on IS NULL OR ce.ended_on > $2) \
+         LEFT JOIN school_placements sp ON sp.child_id = c.id AND sp.started_on <= $2 \
+           AND (sp.ended_on IS NULL OR sp.ended_on > $2) \
+         WHERE c.la_id = $1 AND c.date_of_birth <= $3 AND c.date_of_birth > $4 \
+           AND NOT EXISTS (SELECT 1 FROM peps p WHERE p.child_id = c.id) \
+         ORDER BY c.id",
+    )
+    .bind(la_id)
+    .bind(today)
+    .bind(born_on_or_before)
+    .bind(born_after)
+    .fetch_all(pool)
+    .await)?)
 }
 
 /// A page of a child's most recent PEP before `before_due`, to carry

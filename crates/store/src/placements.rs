@@ -18,8 +18,19 @@ pub struct CareEpisode {
     /// SSDA903 placement type code, e.g. "U1" (foster placement with relative or friend).
     pub placement_type: String,
     pub placement_provider: Option<String>,
+    /// The foster carer's or key worker's name.
+    pub carer_name: Option<String>,
+    /// Where the child lives: a town or area, never an address.
+    pub lives_in: Option<String>,
     pub lives_in_la: bool,
     pub created_at: DateTime<Utc>,
+}
+
+impl CareEpisode {
+    /// Whether the child is looked after under this episode on `date`.
+    pub fn is_current_on(&self, date: NaiveDate) -> bool {
+        self.started_on <= date && self.ended_on.is_none_or(|end| end > date)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -78,8 +89,8 @@ pub async fn insert_care_episode(tx: &mut Tx, e: &CareEpisode) -> Result<(), Sto
         tx,
         sqlx::query(
             "INSERT INTO care_episodes (id, la_id, child_id, started_on, ended_on, legal_status, \
-         placement_type, placement_provider, lives_in_la, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         placement_type, placement_provider, carer_name, lives_in, lives_in_la, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(e.id)
         .bind(e.la_id)
@@ -89,6 +100,8 @@ pub async fn insert_care_episode(tx: &mut Tx, e: &CareEpisode) -> Result<(), Sto
         .bind(&e.legal_status)
         .bind(&e.placement_type)
         .bind(&e.placement_provider)
+        .bind(&e.carer_name)
+        .bind(&e.lives_in)
         .bind(e.lives_in_la)
         .bind(e.created_at)
     )?;
@@ -177,13 +190,53 @@ pub async fn care_episodes(
 ) -> Result<Vec<CareEpisode>, StoreError> {
     Ok(on_db!(db, pool => sqlx::query_as(
         "SELECT id, la_id, child_id, started_on, ended_on, legal_status, placement_type, \
-           placement_provider, lives_in_la, created_at \
+           placement_provider, carer_name, lives_in, lives_in_la, created_at \
          FROM care_episodes WHERE la_id = $1 AND child_id = $2 ORDER BY started_on DESC, id",
     )
     .bind(la_id)
     .bind(child_id)
     .fetch_all(pool)
     .await)?)
+}
+
+/// Corrects the details of a care episode (same placement, same start).
+pub async fn correct_care_episode(tx: &mut Tx, e: &CareEpisode) -> Result<(), StoreError> {
+    let done = exec_tx!(
+        tx,
+        sqlx::query(
+            "UPDATE care_episodes SET legal_status = $3, placement_type = $4, \
+         placement_provider = $5, carer_name = $6, lives_in = $7, lives_in_la = $8 \
+         WHERE la_id = $1 AND id = $2",
+        )
+        .bind(e.la_id)
+        .bind(e.id)
+        .bind(&e.legal_status)
+        .bind(&e.placement_type)
+        .bind(&e.placement_provider)
+        .bind(&e.carer_name)
+        .bind(&e.lives_in)
+        .bind(e.lives_in_la)
+    )?;
+    one_row(done)
+}
+
+/// Ends the child's open care episode on the day the next one starts.
+pub async fn end_open_care_episode(
+    tx: &mut Tx,
+    la_id: Uuid,
+    child_id: Uuid,
+    ended_on: NaiveDate,
+) -> Result<u64, StoreError> {
+    Ok(exec_tx!(
+        tx,
+        sqlx::query(
+            "UPDATE care_episodes SET ended_on = $3 \
+         WHERE la_id = $1 AND child_id = $2 AND ended_on IS NULL",
+        )
+        .bind(la_id)
+        .bind(child_id)
+        .bind(ended_on)
+    )?)
 }
 
 /// An allocation of a person to a child, with their name, for display.

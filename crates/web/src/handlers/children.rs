@@ -2,15 +2,20 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use chrono::NaiveDate;
 use openpep_domain::pep_cycle::is_overdue_code;
+use openpep_domain::placement_type;
 use openpep_domain::{
     AcademicYear, Action, LegalStatus, NcYear, PepStatus, Role, Term, UnknownUpnReason,
 };
 use openpep_service::children::ChildOverview;
 use openpep_service::pep_lists::{MeetingFacts, attend_reasons};
+use openpep_service::pep_log::reason_label;
 use openpep_service::profile::{describe_child_event, uk_date, uk_time};
+use openpep_store::children::ChildCare;
+use openpep_store::placements::CareEpisode;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::components::{Cell, SummaryRow, Table, Tag, TagColour};
@@ -35,33 +40,66 @@ pub struct ChildPage {
     /// Past and present allocations, with an "End" button where allowed.
     allocations: Table,
     changes: Table,
+    pep_log: Table,
+    /// The placement and consent information (full record only).
+    care: Vec<SummaryRow>,
+    /// What was just saved, for the banner.
+    saved: Option<String>,
     can_allocate: bool,
     can_invite_carer: bool,
     can_see_history: bool,
     can_edit: bool,
 }
 
-fn reason_label(reason: &str) -> &'static str {
-    match reason {
-        "initial" => "Initial PEP",
-        "placement_change" => "Change of placement",
-        _ => "Termly review",
-    }
+#[derive(Deserialize)]
+pub struct OverviewQuery {
+    /// What the page the person came from saved.
+    saved: Option<String>,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
+    Query(query): Query<OverviewQuery>,
 ) -> Result<ChildPage, AppError> {
     // Anything that is not an id is simply not a child we know.
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let overview = state.services.child_overview(&user.actor, id).await?;
     let today = state.services.clock.today();
-    Ok(render(&state, &user, overview, today))
+    let mut page = render(&state, &user, &overview, today);
+    page.saved = query.saved.and_then(|what| saved_message(&what, &overview));
+    Ok(page)
 }
 
-fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDate) -> ChildPage {
+/// The banner after a change made on another page, in words that say what
+/// follows from it.
+fn saved_message(what: &str, o: &ChildOverview) -> Option<String> {
+    let newest = |reason: &str| o.peps.iter().find(|p| p.reason == reason);
+    match what {
+        "care" => Some("Care information saved.".into()),
+        "placement" => Some("New placement recorded.".into()),
+        "came_into_care" => Some(match newest("initial") {
+            Some(pep) => format!(
+                "Coming into care recorded. An initial PEP is due by {}.",
+                uk_date(pep.due_on)
+            ),
+            None => {
+                "Coming into care recorded. An initial PEP will be due when they reach PEP age."
+                    .into()
+            }
+        }),
+        "school" => Some(match newest("placement_change") {
+            Some(pep) => {
+                format!("Change of school recorded. A new PEP is due by {}.", uk_date(pep.due_on))
+            }
+            None => "Change of school recorded.".into(),
+        }),
+        _ => None,
+    }
+}
+
+fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveDate) -> ChildPage {
     let c = &o.child;
     let name = format!("{} {}", c.forename, c.surname);
     let nc = NcYear::for_child(c.date_of_birth, AcademicYear::containing(today));
@@ -134,18 +172,9 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
     if let Some(entered) = c.entered_care_on {
         details.push(SummaryRow::new("Date entered care", uk_date(entered)));
     }
-    if let Some(episode) = o.care_episodes.first() {
-        let mut row = SummaryRow::new(
-            "Care placement",
-            episode.placement_provider.clone().unwrap_or_else(|| episode.placement_type.clone()),
-        );
-        row = row.with_hint(if episode.lives_in_la {
-            "Lives inside the authority".to_string()
-        } else {
-            "Lives outside the authority".to_string()
-        });
-        details.push(row);
-    }
+
+    let care =
+        o.care.as_ref().map(|care| care_rows(care, o.care_episodes.first())).unwrap_or_default();
 
     let school = match current_school {
         Some(s) => vec![
@@ -302,7 +331,42 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
             })
             .collect(),
     };
+    let pep_title = |id: Option<Uuid>| {
+        o.peps.iter().find(|p| Some(p.id) == id).map(|p| {
+            let term =
+                Term::from_code(&p.term).map_or_else(|| p.term.clone(), |t| t.label().into());
+            (format!("{term} {}", AcademicYear(p.academic_year)), p)
+        })
+    };
+    let pep_log = Table {
+        csrf: String::new(),
+        caption: String::new(),
+        caption_size: "m",
+        head: ["When", "Who", "PEP", "What"].map(String::from).to_vec(),
+        rows: o
+            .pep_log
+            .iter()
+            .map(|e| {
+                let pep = match pep_title(e.pep_id) {
+                    Some((title, p)) if can_view_pep => {
+                        Cell::link(title, format!("/children/{}/peps/{}", p.child_id, p.id))
+                    }
+                    Some((title, _)) => Cell::text(title),
+                    None => Cell::text(""),
+                };
+                vec![
+                    Cell::text(uk_time(e.occurred_at)),
+                    Cell::text(e.who.clone().unwrap_or_else(|| "OpenPEP".into())),
+                    pep,
+                    Cell::text(e.what.clone()),
+                ]
+            })
+            .collect(),
+    };
     ChildPage {
+        saved: None,
+        pep_log,
+        care,
         vs_should_attend,
         child_id: o.child.id.to_string(),
         allocations,
@@ -322,6 +386,45 @@ fn render(state: &AppState, user: &CurrentUser, o: ChildOverview, today: NaiveDa
         peps,
         school_history,
     }
+}
+
+/// The placement and what the school must know about consent and contact.
+fn care_rows(care: &ChildCare, placement: Option<&CareEpisode>) -> Vec<SummaryRow> {
+    let or_not_recorded = |v: &Option<String>| v.clone().unwrap_or_else(|| "Not recorded".into());
+    let mut rows = Vec::new();
+    if let Some(p) = placement.filter(|p| p.ended_on.is_none()) {
+        let kind = placement_type::describe(&p.placement_type)
+            .map_or_else(|| p.placement_type.clone(), |d| format!("{d} ({})", p.placement_type));
+        rows.push(
+            SummaryRow::new("Placement", kind)
+                .with_hint(format!("Since {}", uk_date(p.started_on))),
+        );
+        if let Some(carer) = &p.carer_name {
+            rows.push(SummaryRow::new("Carer", carer.clone()));
+        }
+        if let Some(provider) = &p.placement_provider {
+            rows.push(SummaryRow::new("Provider", provider.clone()));
+        }
+        let inside = if p.lives_in_la { "Inside the authority" } else { "Outside the authority" };
+        let lives = match &p.lives_in {
+            Some(place) => SummaryRow::new("Lives in", place.clone()).with_hint(inside),
+            None => SummaryRow::new("Lives in", inside),
+        };
+        rows.push(lives);
+    } else {
+        rows.push(SummaryRow::new("Placement", "Not in care: no current placement"));
+    }
+    rows.push(SummaryRow::new("Delegated authority", or_not_recorded(&care.delegated_authority)));
+    rows.push(SummaryRow::new(
+        "Contact restrictions",
+        care.contact_restrictions.clone().unwrap_or_else(|| "None recorded".into()),
+    ));
+    rows.push(SummaryRow::new(
+        "Parental responsibility",
+        or_not_recorded(&care.parental_responsibility),
+    ));
+    rows.push(SummaryRow::new("School reports go to", or_not_recorded(&care.school_reports_to)));
+    rows
 }
 
 fn capitalise(s: &str) -> String {

@@ -3,6 +3,7 @@
 
 mod account;
 mod allocations;
+mod care;
 mod children;
 mod delegation;
 mod gallery;
@@ -107,6 +108,8 @@ app_routes! {
     post "/children/{id}/allocations/{allocation}/end" => allocations::end, Access::Child(Action::ManageAllocations);
     get "/children/{id}/invite" => allocations::show_invite, Access::Child(Action::GrantCarerAccess);
     post "/children/{id}/invite" => allocations::invite, Access::Child(Action::GrantCarerAccess);
+    get "/children/{id}/care" => care::show, Access::Child(Action::EditChildProfile);
+    post "/children/{id}/care" => care::save, Access::Child(Action::EditChildProfile);
     get "/children/{id}/school" => school_move::show, Access::Child(Action::EditChildProfile);
     post "/children/{id}/school" => school_move::save, Access::Child(Action::EditChildProfile);
     get "/children/{id}/peps/{pep}" => peps::show, Access::Child(Action::ViewPep);

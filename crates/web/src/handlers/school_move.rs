@@ -100,7 +100,7 @@ pub async fn save(
         reason: f.reason.clone(),
     };
     match state.services.change_school(&user.actor, id, &form).await {
-        Ok(_) => Ok(Redirect::to(&format!("/children/{id}?school_changed=1")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/children/{id}?saved=school")).into_response()),
         Err(FormError::Invalid(errors)) => {
             let mut response = page(&state, &user, id, f, errors).await?.into_response();
             *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
