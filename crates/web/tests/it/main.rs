@@ -7,6 +7,7 @@
 mod access;
 mod accounts;
 mod allocations;
+mod care;
 mod demo;
 mod mail;
 mod matrix;
