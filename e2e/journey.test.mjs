@@ -386,6 +386,30 @@ browserTest('the Virtual School manages people and allocations, axe-clean', asyn
     await expectNoAxeViolations(page, `${suffix} for a child`);
     await screenshot(page, `${name}.png`);
   }
+
+  // Care information: a placement that starts before birth is refused and
+  // what was typed stays; a correction shows on the overview.
+  await page.goto(url(child + '/care'));
+  assert.equal(await h1Text(page), 'Care information');
+  await expectNoAxeViolations(page, 'the care information form');
+  await page.getByLabel('Carer\'s name (optional)').fill('Robin Ashdown');
+  const started = page.getByRole('group', { name: 'Placement start date' });
+  const startYear = await started.getByLabel('Year').inputValue();
+  await started.getByLabel('Year').fill('1990');
+  await page.getByRole('button', { name: 'Save care information', exact: true }).click();
+  await page.locator('.govuk-error-summary').waitFor({ state: 'visible' });
+  assert.match(normalise(await page.locator('.govuk-error-summary__list').textContent()), /on or after the child's date of birth/);
+  assert.equal(await page.getByLabel('Carer\'s name (optional)').inputValue(), 'Robin Ashdown');
+  await expectNoAxeViolations(page, 'the care information form with errors');
+  await screenshot(page, '18-care-errors.png');
+  await page.getByRole('group', { name: 'Placement start date' }).getByLabel('Year').fill(startYear);
+  await page.getByLabel('Contact restrictions (optional)').fill('Not to be collected by anyone but the carer.');
+  await page.getByRole('button', { name: 'Save care information', exact: true }).click();
+  await page.waitForURL((u) => u.searchParams.get('saved') === 'care');
+  assert.equal(normalise(await page.locator('.govuk-notification-banner__heading').textContent()), 'Care information saved.');
+  assert.match(normalise(await page.locator('.govuk-summary-list').nth(1).textContent()), /Carer Robin Ashdown/);
+  await expectNoAxeViolations(page, 'the child overview after saving care information');
+  await screenshot(page, '19-care-saved.png');
 });
 
 const SW_EMAIL = process.env.OPENPEP_SW_EMAIL || '';
@@ -500,6 +524,14 @@ browserTest('the VS delegates the spring term; a SW (with JavaScript) and a DT (
   await expectPath(sw.page, pepPath);
   await expectNoAxeViolations(sw.page, 'the PEP after the merge');
   await screenshot(sw.page, '28-pep-after-merge.png');
+  // The child's overview logs the changes to the PEP.
+  await sw.page.goto(url(pepPath.split('/peps/')[0]));
+  const log = sw.page.locator('table', { has: sw.page.locator('th', { hasText: 'PEP' }) }).last();
+  const logText = normalise(await log.textContent());
+  assert.match(logText, /Saved “The PEP meeting” and marked it completed/);
+  assert.match(logText, /Created \(Termly review\)/);
+  await expectNoAxeViolations(sw.page, 'the child overview with its PEP change log');
+  await screenshot(sw.page, '29-pep-change-log.png');
   await sw.context.close();
   await dt.context.close();
 });

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use openpep_domain::{Action, Role};
 use openpep_store::Json;
-use openpep_store::audit::{self, AuditEvent, NamedEvent};
+use openpep_store::audit::{self, AuditEvent, History, NamedEvent};
 use openpep_store::placements::{self, Allocation, ChildWorker};
 use openpep_store::users::{self, StaffMember};
 use serde_json::json;
@@ -204,17 +204,8 @@ impl Services {
         child_id: Uuid,
     ) -> Result<(openpep_store::children::Child, Vec<NamedEvent>), ServiceError> {
         let child = self.child_for(actor, child_id, Action::ViewChildAuditLog).await?;
-        let events = audit::child_history(&self.db, child.la_id, child.id, true, 500).await?;
+        let events =
+            audit::child_history(&self.db, child.la_id, child.id, History::Everything, 500).await?;
         Ok((child, events))
-    }
-
-    /// The recent changes to a child's records, for their overview.
-    pub async fn child_changes(
-        &self,
-        actor: &Actor,
-        child_id: Uuid,
-    ) -> Result<Vec<NamedEvent>, ServiceError> {
-        let child = self.child_for(actor, child_id, Action::ViewChildOverview).await?;
-        Ok(audit::child_history(&self.db, child.la_id, child.id, false, 10).await?)
     }
 }

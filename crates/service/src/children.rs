@@ -160,8 +160,14 @@ impl Services {
             placements::care_episodes(&self.db, child.la_id, child.id),
             peps::for_child(&self.db, child.la_id, child.id),
             placements::allocations(&self.db, child.la_id, child.id),
-            openpep_store::audit::child_history(&self.db, child.la_id, child.id, false, 10),
-            openpep_store::audit::pep_log(&self.db, child.la_id, child.id, 15),
+            openpep_store::audit::child_history(
+                &self.db,
+                child.la_id,
+                child.id,
+                openpep_store::audit::History::RecordChanges,
+                10,
+            ),
+            openpep_store::audit::pep_log(&self.db, child.la_id, child.id, 100),
             children::care(&self.db, child.la_id, child.id),
         )?;
         let pep_log = self.describe_pep_log(child.la_id, &peps, pep_events).await?;

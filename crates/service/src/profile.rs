@@ -339,6 +339,10 @@ pub fn describe_child_event(action: &str) -> &'static str {
     match action {
         "child.viewed" => "Viewed the record",
         "child.updated" => "Changed the child's details",
+        "child.care_updated" => "Changed the care information",
+        "child.placement_changed" => "Recorded a new care placement",
+        "child.came_into_care" => "Recorded that the child came into care",
+        "child.school_changed" => "Recorded a change of school",
         "allocation.started" => "Allocated someone to work with the child",
         "allocation.ended" => "Ended an allocation",
         "invitation.sent" => "Invited a carer or the young person",
@@ -440,6 +444,12 @@ mod tests {
         assert_eq!(describe_action("child.something_new"), "Changed a child's record");
         assert_eq!(describe_action("pep.updated"), "Changed a PEP");
         assert_eq!(describe_action("anything.else"), "Changed a record");
+        assert_eq!(
+            describe_child_event("child.came_into_care"),
+            "Recorded that the child came into care"
+        );
+        assert_eq!(describe_child_event("child.care_updated"), "Changed the care information");
+        assert_eq!(describe_child_event("pep.page_saved"), "Changed a PEP");
     }
 
     #[test]

@@ -100,16 +100,28 @@ pub struct NamedEvent {
     pub occurred_at: DateTime<Utc>,
 }
 
-/// A child's history, newest first: every change, and (with `views`)
-/// every view.
+/// Which of a child's events a history shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum History {
+    /// Every change and every view (the full history).
+    Everything,
+    /// Changes to the child's record; views and PEP changes (which have
+    /// their own log, [`pep_log`]) left out.
+    RecordChanges,
+}
+
+/// A child's history, newest first.
 pub async fn child_history(
     db: &Db,
     la_id: Uuid,
     child_id: Uuid,
-    views: bool,
+    history: History,
     limit: i64,
 ) -> Result<Vec<NamedEvent>, StoreError> {
-    let filter = if views { "" } else { "AND e.action <> 'child.viewed'" };
+    let filter = match history {
+        History::Everything => "",
+        History::RecordChanges => "AND e.action <> 'child.viewed' AND e.action NOT LIKE 'pep.%'",
+    };
     let sql = format!(
         "SELECT e.id, e.action, e.entity_id, u.display_name AS actor_name, e.details, e.occurred_at \
          FROM audit_events e LEFT JOIN users u ON u.id = e.actor_user_id \

@@ -104,7 +104,10 @@ async fn care_information_is_checked_kept_and_audited_and_a_new_placement_is_a_n
         );
         let after = placements::care_episodes(&app.services.db, la, child).await.unwrap();
         assert_eq!(after.len(), before.len());
-        let history = audit::child_history(&app.services.db, la, child, false, 5).await.unwrap();
+        let history =
+            audit::child_history(&app.services.db, la, child, audit::History::RecordChanges, 5)
+                .await
+                .unwrap();
         let update = history.iter().find(|e| e.action == "child.care_updated").unwrap();
         assert_eq!(update.details.0["carer_name"]["after"], "Robin Ashdown");
         assert_eq!(update.details.0["contact_restrictions"]["before"], serde_json::Value::Null);
@@ -175,9 +178,8 @@ async fn a_child_coming_into_care_is_owed_an_initial_pep_once() {
         let initial =
             all.iter().find(|p| p.trigger_key.as_deref() == Some("initial:2026-11-16")).unwrap();
         assert_eq!((initial.reason.as_str(), initial.due_on), ("initial", due(start)));
-        let record = children::get(&app.services.db, &scope, now().date_naive(), child)
-            .await
-            .unwrap();
+        let record =
+            children::get(&app.services.db, &scope, now().date_naive(), child).await.unwrap();
         assert_eq!(record.entered_care_on, Some(start));
         // The worker's daily pass owes this child nothing more.
         app.services.raise_initial_peps().await.unwrap();
