@@ -8,6 +8,7 @@ mod code;
 pub mod calendar;
 pub mod date_of_birth;
 pub mod email;
+pub mod ethnicity;
 pub mod legal_status;
 pub mod money;
 pub mod password;

@@ -2,7 +2,9 @@
 //! only over the version the editor saw, every changed field audited.
 
 use chrono::NaiveDate;
-use openpep_domain::{Action, DateOfBirth, DatePart, LegalStatus, Uln, UnknownUpnReason, Upn};
+use openpep_domain::{
+    Action, DateOfBirth, DatePart, LegalStatus, Uln, UnknownUpnReason, Upn, ethnicity,
+};
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::children::{self, Child, ChildProfile};
 use openpep_store::{Json, StoreError};
@@ -20,6 +22,8 @@ pub struct ProfileForm {
     pub preferred_name: String,
     pub dob: (String, String, String),
     pub gender: String,
+    /// A DfE ethnicity code, or "" when not recorded.
+    pub ethnicity: String,
     pub upn: String,
     pub upn_unknown_reason: String,
     pub uln: String,
@@ -85,6 +89,15 @@ pub fn check(form: &ProfileForm, today: NaiveDate) -> Result<ChildProfile, Field
     if !GENDERS.iter().any(|(code, _)| *code == form.gender) {
         errors.add("gender", "Select the child's gender");
     }
+    let ethnicity = match form.ethnicity.as_str() {
+        "" => None,
+        code => {
+            if ethnicity::describe(code).is_none() {
+                errors.add("ethnicity", "Select the child's ethnicity from the list");
+            }
+            Some(code.to_owned())
+        }
+    };
     let (upn, reason) = if form.upn.trim().is_empty() {
         match UnknownUpnReason::from_code(&form.upn_unknown_reason) {
             Some(r) => (None, Some(r.code().to_owned())),
@@ -163,6 +176,7 @@ pub fn check(form: &ProfileForm, today: NaiveDate) -> Result<ChildProfile, Field
             preferred_name: (!preferred.is_empty()).then(|| preferred.to_owned()),
             date_of_birth,
             gender: form.gender.clone(),
+            ethnicity,
             upn,
             upn_unknown_reason: reason,
             uln,
@@ -190,7 +204,7 @@ pub(crate) fn changed_fields(b: &Map<String, Value>, a: &Map<String, Value>) -> 
 fn profile_json(p: &ChildProfile) -> Map<String, Value> {
     let value = json!({
         "forename": p.forename, "surname": p.surname, "preferred_name": p.preferred_name,
-        "date_of_birth": p.date_of_birth, "gender": p.gender, "upn": p.upn,
+        "date_of_birth": p.date_of_birth, "gender": p.gender, "ethnicity": p.ethnicity, "upn": p.upn,
         "upn_unknown_reason": p.upn_unknown_reason, "uln": p.uln, "legal_status": p.legal_status,
         "entered_care_on": p.entered_care_on, "vs_priority": p.vs_priority,
     });
@@ -298,6 +312,17 @@ mod tests {
         let p = check(&form(), today()).unwrap();
         assert_eq!(p.upn.as_deref(), Some("B801200005001"));
         assert_eq!(p.entered_care_on, NaiveDate::from_ymd_opt(2020, 9, 1));
+        assert_eq!(p.ethnicity, None);
+        let p = check(&ProfileForm { ethnicity: "MWBA".into(), ..form() }, today()).unwrap();
+        assert_eq!(p.ethnicity.as_deref(), Some("MWBA"));
+    }
+
+    #[test]
+    fn an_ethnicity_not_on_the_list_is_refused() {
+        assert_eq!(
+            messages(ProfileForm { ethnicity: "White".into(), ..form() }),
+            [("ethnicity".to_string(), "Select the child's ethnicity from the list".to_string())]
+        );
     }
 
     #[test]

@@ -325,6 +325,7 @@ pub struct ChildProfile {
     pub preferred_name: Option<String>,
     pub date_of_birth: NaiveDate,
     pub gender: String,
+    pub ethnicity: Option<String>,
     pub upn: Option<String>,
     pub upn_unknown_reason: Option<String>,
     pub uln: Option<String>,
@@ -348,7 +349,7 @@ pub async fn update_profile(
         "UPDATE children SET forename = $4, surname = $5, preferred_name = $6, date_of_birth = $7, \
          gender = $8, upn = $9, upn_unknown_reason = $10, uln = $11, legal_status = $12, \
          entered_care_on = $13, vs_priority = $14, search_text = $15, sort_key = $16, \
-         updated_at = $17, version = version + 1 \
+         updated_at = $17, ethnicity = $18, version = version + 1 \
          WHERE la_id = $1 AND id = $2 AND version = $3",
     )
     .bind(la_id)
@@ -367,7 +368,8 @@ pub async fn update_profile(
     .bind(&p.vs_priority)
     .bind(search_text)
     .bind(sort_key)
-    .bind(now))?;
+    .bind(now)
+    .bind(&p.ethnicity))?;
     if changed == 0 {
         return Err(StoreError::StaleVersion);
     }
@@ -435,6 +437,7 @@ impl Child {
             preferred_name: self.preferred_name.clone(),
             date_of_birth: self.date_of_birth,
             gender: self.gender.clone(),
+            ethnicity: self.ethnicity.clone(),
             upn: self.upn.clone(),
             upn_unknown_reason: self.upn_unknown_reason.clone(),
             uln: self.uln.clone(),

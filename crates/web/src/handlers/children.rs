@@ -5,10 +5,10 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use chrono::NaiveDate;
 use openpep_domain::pep_cycle::is_overdue_code;
-use openpep_domain::placement_type;
 use openpep_domain::{
     AcademicYear, Action, LegalStatus, NcYear, PepStatus, Role, Term, UnknownUpnReason,
 };
+use openpep_domain::{ethnicity, placement_type};
 use openpep_service::children::ChildOverview;
 use openpep_service::pep_lists::{MeetingFacts, attend_reasons};
 use openpep_service::pep_log::reason_label;
@@ -158,6 +158,13 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
             nc.key_stage().label()
         )),
         SummaryRow::new("Gender", capitalise(&c.gender)),
+        SummaryRow::new(
+            "Ethnicity",
+            c.ethnicity
+                .as_deref()
+                .map(|code| ethnicity::describe(code).unwrap_or(code).to_owned())
+                .unwrap_or_else(|| "Not recorded".into()),
+        ),
         SummaryRow::new("Unique pupil number (UPN)", upn),
     ];
     if let Some(uln) = &c.uln {

@@ -5,6 +5,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
+use openpep_domain::ethnicity::ETHNICITIES;
 use openpep_domain::{LegalStatus, UnknownUpnReason};
 use openpep_service::FieldErrors;
 use openpep_service::profile::uk_date;
@@ -36,6 +37,8 @@ pub struct ProfileFields {
     dob_year: String,
     #[serde(default)]
     gender: String,
+    #[serde(default)]
+    ethnicity: String,
     #[serde(default)]
     upn: String,
     #[serde(default)]
@@ -73,6 +76,7 @@ impl ProfileFields {
             dob_month: c.date_of_birth.format("%-m").to_string(),
             dob_year: c.date_of_birth.format("%Y").to_string(),
             gender: c.gender.clone(),
+            ethnicity: c.ethnicity.clone().unwrap_or_default(),
             upn: c.upn.clone().unwrap_or_default(),
             upn_unknown_reason: c.upn_unknown_reason.clone().unwrap_or_default(),
             uln: c.uln.clone().unwrap_or_default(),
@@ -91,6 +95,7 @@ impl ProfileFields {
             preferred_name: self.preferred_name.clone(),
             dob: (self.dob_day.clone(), self.dob_month.clone(), self.dob_year.clone()),
             gender: self.gender.clone(),
+            ethnicity: self.ethnicity.clone(),
             upn: self.upn.clone(),
             upn_unknown_reason: self.upn_unknown_reason.clone(),
             uln: self.uln.clone(),
@@ -116,6 +121,7 @@ pub struct EditPage {
     dob: DateValue,
     entered: DateValue,
     genders: Vec<Choice>,
+    ethnicities: Vec<Choice>,
     reasons: Vec<Choice>,
     statuses: Vec<Choice>,
     priorities: Vec<Choice>,
@@ -148,6 +154,9 @@ fn page(
         dob,
         entered,
         genders: GENDERS.iter().map(|(c, l)| Choice::new(*c, *l)).collect(),
+        ethnicities: std::iter::once(Choice::new("", "Not recorded"))
+            .chain(ETHNICITIES.iter().map(|(c, d)| Choice::new(*c, *d)))
+            .collect(),
         reasons: std::iter::once(Choice::new("", "Select a reason"))
             .chain(
                 UnknownUpnReason::ALL
