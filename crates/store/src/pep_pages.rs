@@ -147,7 +147,7 @@ pub async fn insert_carried_forward(
     answers: &Value,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    exec_tx!(
+    let inserted = exec_tx!(
         tx,
         sqlx::query(
             "INSERT INTO pep_pages (id, la_id, pep_id, page_key, status, answers, \
@@ -162,6 +162,23 @@ pub async fn insert_carried_forward(
         .bind(Json(answers))
         .bind(now)
     )?;
+    // Version 1 joins the history, so a later clash has it to compare.
+    if inserted == 1 {
+        exec_tx!(
+            tx,
+            sqlx::query(
+                "INSERT INTO pep_page_versions (id, la_id, pep_id, page_key, version, status, \
+                 answers, saved_by, saved_at) \
+                 VALUES ($1, $2, $3, $4, 1, 'in_progress', $5, NULL, $6)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(la_id)
+            .bind(pep_id)
+            .bind(page_key)
+            .bind(Json(answers))
+            .bind(now)
+        )?;
+    }
     Ok(())
 }
 

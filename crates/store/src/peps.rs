@@ -253,9 +253,10 @@ pub struct PreviousPage {
     pub answers: Json<Value>,
 }
 
-/// The pages of each child's latest PEP due before `before_due`: of one
-/// child, or (`None`) of all the authority's children at once (one query,
-/// not one per child).
+/// Each page as the child's latest PEP due before `before_due` that has it
+/// left it (a page untouched in the last PEP comes from the one before):
+/// of one child, or (`None`) of all the authority's children at once (one
+/// query, not one per child).
 pub async fn previous_pages(
     tx: &mut Tx,
     la_id: Uuid,
@@ -263,12 +264,13 @@ pub async fn previous_pages(
     child_id: Option<Uuid>,
 ) -> Result<Vec<PreviousPage>, StoreError> {
     Ok(on_tx!(tx, conn => sqlx::query_as(
-        "SELECT l.child_id, pp.page_key, pp.answers FROM pep_pages pp JOIN \
-           (SELECT id, child_id, ROW_NUMBER() OVER (PARTITION BY child_id \
-              ORDER BY due_on DESC, created_at DESC) AS rn \
-            FROM peps WHERE la_id = $1 AND due_on < $2 AND ($3 IS NULL OR child_id = $3)) l \
-           ON l.id = pp.pep_id AND l.rn = 1 \
-         WHERE pp.la_id = $1",
+        "SELECT child_id, page_key, answers FROM \
+           (SELECT p.child_id, pp.page_key, pp.answers, ROW_NUMBER() OVER \
+              (PARTITION BY p.child_id, pp.page_key ORDER BY p.due_on DESC, p.created_at DESC) AS rn \
+            FROM pep_pages pp JOIN peps p ON p.id = pp.pep_id \
+            WHERE p.la_id = $1 AND pp.la_id = $1 AND p.due_on < $2 \
+              AND ($3 IS NULL OR p.child_id = $3)) l \
+         WHERE rn = 1 ORDER BY child_id, page_key",
     )
     .bind(la_id)
     .bind(before_due)

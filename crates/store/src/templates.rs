@@ -80,7 +80,7 @@ pub async fn versions(db: &Db, la_id: Uuid) -> Result<Vec<TemplateVersion>, Stor
 }
 
 /// Adds a version after the newest. Two uploads at once cannot both take
-/// the same number: the unique index refuses the second (`Conflict`).
+/// the same number: the unique index refuses the second (`StoreError::Duplicate`).
 pub async fn insert(tx: &mut Tx, t: &StoredTemplate) -> Result<(), StoreError> {
     exec_tx!(
         tx,

@@ -3,18 +3,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use openpep_domain::{ChildScope, Role};
 use openpep_store::audit::AuditEvent;
 use openpep_store::authorities::LocalAuthority;
 use openpep_store::children::{Child, ChildProfile, LearnerFilter};
-use openpep_store::placements::{ChildWorker, SchoolPlacement};
+use openpep_store::pep_pages::PageWrite;
+use openpep_store::peps::{Delegation, EligibleChild, Pep, TermlyEligibility};
+use openpep_store::placements::{CareEpisode, ChildWorker, SchoolPlacement};
 use openpep_store::schools::School;
 use openpep_store::sessions::SessionRow;
+use openpep_store::templates::StoredTemplate;
 use openpep_store::users::{Membership, User};
 use openpep_store::{
-    Db, PageRequest, StoreError, audit, authorities, children, placements, schools, sessions,
-    terms, throttles, users,
+    Db, PageRequest, StoreError, audit, authorities, children, pep_pages, peps, placements,
+    schools, sessions, templates, terms, throttles, users,
 };
 use openpep_testkit::TestDb;
 use sqlx::types::Json;
@@ -452,6 +455,448 @@ async fn story(t: TestDb) {
     throttles::clear(&mut tx, "email", "hash").await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(throttles::get(db, "email", "hash").await.unwrap(), None);
+
+    pep_story(db, &oak, &elm, &sw).await;
+}
+
+fn template(a: &LocalAuthority, by: &User, version: i64, pages: &[&str]) -> StoredTemplate {
+    let document = serde_json::json!({ "name": "PEP", "pages": pages });
+    StoredTemplate {
+        id: Uuid::now_v7(),
+        la_id: a.id,
+        version,
+        name: format!("PEP template v{version}"),
+        format: "json".into(),
+        source: document.to_string(),
+        template: Json(document),
+        uploaded_by: Some(by.id),
+        created_at: now() + TimeDelta::minutes(version),
+    }
+}
+
+fn episode(c: &Child, from: NaiveDate, to: Option<NaiveDate>) -> CareEpisode {
+    CareEpisode {
+        id: Uuid::now_v7(),
+        la_id: c.la_id,
+        child_id: c.id,
+        started_on: from,
+        ended_on: to,
+        legal_status: "C2".into(),
+        placement_type: "U1".into(),
+        placement_provider: None,
+        carer_name: Some("A. Carer".into()),
+        lives_in: Some("Northtown".into()),
+        lives_in_la: true,
+        created_at: now(),
+    }
+}
+
+/// A draft termly PEP.
+fn pep(la_id: Uuid, child_id: Uuid, academic_year: i32, term: &str, due_on: NaiveDate) -> Pep {
+    Pep {
+        id: Uuid::now_v7(),
+        la_id,
+        child_id,
+        academic_year,
+        term: term.into(),
+        reason: "termly".into(),
+        status: "draft".into(),
+        due_on,
+        meeting_at: None,
+        signed_off_at: None,
+        version: 1,
+        created_at: now(),
+        updated_at: now(),
+        trigger_key: Some(peps::termly_trigger(academic_year, term)),
+        template_id: None,
+        school_id: None,
+    }
+}
+
+/// Templates, PEPs with their pages and versions, and termly delegations,
+/// in two authorities of their own (so the counts are this section's).
+async fn pep_story(db: &Db, oak: &School, elm: &School, sw: &User) {
+    let today = date(2026, 12, 1);
+    let later = now() + TimeDelta::hours(1);
+    let (east, west) = (la("903"), la("904"));
+    let mut tx = db.begin().await.unwrap();
+    for a in [&east, &west] {
+        authorities::insert(&mut tx, a).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    // Templates: one row per version, the newest current, each authority's
+    // numbered on their own and seen by no other.
+    let v1 = template(&east, sw, 1, &["education"]);
+    let v2 = template(&east, sw, 2, &["education", "wellbeing"]);
+    let mut tx = db.begin().await.unwrap();
+    templates::insert(&mut tx, &v1).await.unwrap();
+    templates::insert(&mut tx, &v2).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(templates::current(db, east.id).await.unwrap(), Some(v2.clone()));
+    assert_eq!(templates::by_version(db, east.id, 1).await.unwrap(), v1);
+    assert_eq!(templates::get(db, east.id, v2.id).await.unwrap(), v2);
+    assert!(matches!(templates::by_version(db, east.id, 3).await, Err(StoreError::NotFound)));
+    assert!(matches!(templates::get(db, west.id, v1.id).await, Err(StoreError::NotFound)));
+    assert_eq!(templates::current(db, west.id).await.unwrap(), None);
+    assert!(templates::versions(db, west.id).await.unwrap().is_empty());
+    let mut tx = db.begin().await.unwrap();
+    let dup = templates::insert(&mut tx, &template(&east, sw, 2, &[])).await;
+    assert!(
+        matches!(&dup, Err(StoreError::Duplicate { constraint }) if constraint == "pep_templates_la_id_version_key"),
+        "{dup:?}"
+    );
+    tx.rollback().await.unwrap();
+    let west_v1 = template(&west, sw, 1, &["education"]);
+    let mut tx = db.begin().await.unwrap();
+    templates::insert(&mut tx, &west_v1).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(templates::current(db, west.id).await.unwrap(), Some(west_v1));
+    assert_eq!(templates::current(db, east.id).await.unwrap(), Some(v2.clone()));
+
+    // Children in care: Fay and Gus at Oak; Hal, whose time at Elm ended
+    // today; Ivy too young and Jo already 18; Kit, whose care ended today;
+    // Mo; and Wes in the other authority.
+    let fay = child(&east, "Fay", "Able", None);
+    let gus = child(&east, "Gus", "Baker", None);
+    let hal = child(&east, "Hal", "Cole", None);
+    let ivy = Child { date_of_birth: date(2025, 6, 1), ..child(&east, "Ivy", "Dale", None) };
+    let jo = Child { date_of_birth: date(2008, 12, 1), ..child(&east, "Jo", "Eve", None) };
+    let kit = child(&east, "Kit", "Ford", None);
+    let mo = child(&east, "Mo", "Gale", None);
+    let wes = child(&west, "Wes", "Hart", None);
+    let mut tx = db.begin().await.unwrap();
+    for c in [&fay, &gus, &hal, &ivy, &jo, &kit, &mo, &wes] {
+        children::insert(&mut tx, c).await.unwrap();
+        let ended = (c.id == kit.id).then_some(today);
+        placements::insert_care_episode(&mut tx, &episode(c, date(2025, 1, 6), ended))
+            .await
+            .unwrap();
+    }
+    for p in [
+        placement(&fay, oak, date(2024, 9, 1), None),
+        placement(&gus, oak, date(2024, 9, 1), None),
+        placement(&hal, elm, date(2024, 9, 1), Some(today)),
+    ] {
+        placements::insert_school_placement(&mut tx, &p).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    // PEPs: one per child per trigger; the status moves only from the
+    // status the caller saw.
+    let summer = pep(east.id, fay.id, 2025, "summer", date(2026, 6, 15));
+    let autumn = Pep {
+        template_id: Some(v2.id),
+        school_id: Some(oak.id),
+        ..pep(east.id, fay.id, 2026, "autumn", date(2026, 10, 15))
+    };
+    let again = Pep { id: Uuid::now_v7(), ..autumn.clone() };
+    let mut tx = db.begin().await.unwrap();
+    assert!(peps::create(&mut tx, &summer).await.unwrap());
+    assert!(peps::create(&mut tx, &autumn).await.unwrap());
+    assert!(!peps::create(&mut tx, &again).await.unwrap(), "the same trigger twice");
+    tx.commit().await.unwrap();
+    assert_eq!(
+        peps::for_child(db, east.id, fay.id).await.unwrap(),
+        vec![autumn.clone(), summer.clone()],
+        "newest first, and one autumn PEP"
+    );
+    assert_eq!(peps::get(db, east.id, autumn.id).await.unwrap(), autumn);
+    assert!(matches!(peps::get(db, east.id, again.id).await, Err(StoreError::NotFound)));
+    assert!(matches!(peps::get(db, west.id, autumn.id).await, Err(StoreError::NotFound)));
+    assert!(peps::for_child(db, west.id, fay.id).await.unwrap().is_empty());
+    let mut tx = db.begin().await.unwrap();
+    let moved = peps::set_status(&mut tx, east.id, autumn.id, "draft", "in_progress", later);
+    assert!(moved.await.unwrap());
+    let stale = peps::set_status(&mut tx, east.id, autumn.id, "draft", "signed_off", later);
+    assert!(!stale.await.unwrap(), "no longer a draft");
+    let foreign = peps::set_status(&mut tx, west.id, autumn.id, "in_progress", "signed_off", later);
+    assert!(!foreign.await.unwrap(), "another authority's PEP");
+    tx.commit().await.unwrap();
+    let now_autumn = peps::get(db, east.id, autumn.id).await.unwrap();
+    assert_eq!(
+        (now_autumn.status.as_str(), now_autumn.version, now_autumn.updated_at),
+        ("in_progress", 2, later)
+    );
+
+    // Pages: a save is over the version its editor saw, and every saved
+    // version is kept; a save over an older version changes nothing.
+    let first = serde_json::json!({ "attendance": "92%" });
+    let second = serde_json::json!({ "attendance": "95%", "targets": ["reading", "maths"] });
+    let theirs = serde_json::json!({ "attendance": "0%" });
+    let feelings = serde_json::json!({ "feelings": "settled" });
+    let old = serde_json::json!({ "attendance": "88%" });
+    let w1 = PageWrite {
+        la_id: east.id,
+        pep_id: autumn.id,
+        page_key: "education",
+        expected_version: 0,
+        status: "in_progress",
+        answers: &first,
+        by: sw.id,
+        now: now(),
+    };
+    let w2 = PageWrite {
+        expected_version: 1,
+        status: "completed",
+        answers: &second,
+        now: later,
+        ..w1.clone()
+    };
+    let mut tx = db.begin().await.unwrap();
+    assert_eq!(pep_pages::save(&mut tx, &w1, Uuid::now_v7()).await.unwrap(), 1);
+    assert_eq!(pep_pages::save(&mut tx, &w2, Uuid::now_v7()).await.unwrap(), 2);
+    let wellbeing = PageWrite { page_key: "wellbeing", answers: &feelings, ..w1.clone() };
+    assert_eq!(pep_pages::save(&mut tx, &wellbeing, Uuid::now_v7()).await.unwrap(), 1);
+    let summer_page = PageWrite { pep_id: summer.id, answers: &old, ..w1.clone() };
+    assert_eq!(pep_pages::save(&mut tx, &summer_page, Uuid::now_v7()).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+    let over_v1 = PageWrite { answers: &theirs, ..w2.clone() };
+    let over_none = PageWrite { expected_version: 0, ..over_v1.clone() };
+    let mut tx = db.begin().await.unwrap();
+    for w in [&over_v1, &over_none] {
+        let refused = pep_pages::save(&mut tx, w, Uuid::now_v7()).await;
+        assert!(matches!(refused, Err(StoreError::StaleVersion)), "{refused:?}");
+    }
+    tx.commit().await.unwrap();
+    let page = pep_pages::get(db, east.id, autumn.id, "education").await.unwrap().unwrap();
+    assert_eq!(
+        (page.version, page.status.as_str(), &page.answers.0, page.carried_forward),
+        (2, "completed", &second, false)
+    );
+    assert_eq!(
+        (page.updated_by, page.updated_by_name.as_deref(), page.updated_at),
+        (Some(sw.id), Some("sw"), later)
+    );
+    let kept = pep_pages::versions(db, east.id, autumn.id, "education").await.unwrap();
+    assert_eq!(
+        kept.iter()
+            .map(|v| (
+                v.version,
+                v.status.as_str(),
+                &v.answers.0,
+                v.saved_by_name.as_deref(),
+                v.saved_at
+            ))
+            .collect::<Vec<_>>(),
+        [
+            (2, "completed", &second, Some("sw"), later),
+            (1, "in_progress", &first, Some("sw"), now())
+        ],
+        "newest first"
+    );
+    let keys = |pages: Vec<pep_pages::PepPage>| {
+        pages.into_iter().map(|p| (p.page_key, p.version)).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        keys(pep_pages::for_pep(db, east.id, autumn.id).await.unwrap()),
+        [("education".to_string(), 2), ("wellbeing".to_string(), 1)]
+    );
+    assert!(pep_pages::for_pep(db, west.id, autumn.id).await.unwrap().is_empty());
+    assert!(pep_pages::get(db, east.id, autumn.id, "missing").await.unwrap().is_none());
+
+    // Carrying forward: a new PEP starts from the pages of the child's
+    // latest earlier PEP, each marked until someone saves it.
+    let spring = pep(east.id, fay.id, 2026, "spring", date(2027, 2, 15));
+    let mut tx = db.begin().await.unwrap();
+    assert!(peps::create(&mut tx, &spring).await.unwrap());
+    let mut previous =
+        peps::previous_pages(&mut tx, east.id, spring.due_on, Some(fay.id)).await.unwrap();
+    previous.sort_by(|a, b| a.page_key.cmp(&b.page_key));
+    assert_eq!(
+        previous
+            .iter()
+            .map(|p| (p.child_id, p.page_key.as_str(), &p.answers.0))
+            .collect::<Vec<_>>(),
+        [(fay.id, "education", &second), (fay.id, "wellbeing", &feelings)],
+        "the autumn PEP's pages, not the summer's"
+    );
+    let mut everyone = peps::previous_pages(&mut tx, east.id, spring.due_on, None).await.unwrap();
+    everyone.sort_by(|a, b| a.page_key.cmp(&b.page_key));
+    assert_eq!(everyone, previous, "only Fay has pages");
+    let before_autumn =
+        peps::previous_pages(&mut tx, east.id, autumn.due_on, Some(fay.id)).await.unwrap();
+    assert_eq!(
+        before_autumn.iter().map(|p| (p.page_key.as_str(), &p.answers.0)).collect::<Vec<_>>(),
+        [("education", &old)]
+    );
+    assert!(peps::previous_pages(&mut tx, west.id, spring.due_on, None).await.unwrap().is_empty());
+    for p in &previous {
+        pep_pages::insert_carried_forward(
+            &mut tx,
+            Uuid::now_v7(),
+            east.id,
+            spring.id,
+            &p.page_key,
+            &p.answers.0,
+            now(),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let carried = pep_pages::for_pep(db, east.id, spring.id).await.unwrap();
+    assert_eq!(
+        carried
+            .iter()
+            .map(|p| (
+                p.page_key.as_str(),
+                p.status.as_str(),
+                &p.answers.0,
+                p.carried_forward,
+                p.version,
+                p.updated_by
+            ))
+            .collect::<Vec<_>>(),
+        [
+            ("education", "in_progress", &second, true, 1, None),
+            ("wellbeing", "in_progress", &feelings, true, 1, None)
+        ]
+    );
+    // Saving a carried page clears the mark; carrying forward again leaves
+    // a page that exists alone.
+    let check = PageWrite { pep_id: spring.id, expected_version: 1, answers: &first, ..w1.clone() };
+    let mut tx = db.begin().await.unwrap();
+    assert_eq!(pep_pages::save(&mut tx, &check, Uuid::now_v7()).await.unwrap(), 2);
+    pep_pages::insert_carried_forward(
+        &mut tx,
+        Uuid::now_v7(),
+        east.id,
+        spring.id,
+        "education",
+        &old,
+        now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let saved = pep_pages::get(db, east.id, spring.id, "education").await.unwrap().unwrap();
+    assert_eq!((saved.version, saved.carried_forward, &saved.answers.0), (2, false, &first));
+    // The carried version is version 1 of the page's history.
+    let history = pep_pages::versions(db, east.id, spring.id, "education").await.unwrap();
+    assert_eq!(history.iter().map(|v| v.version).collect::<Vec<_>>(), [2, 1]);
+    assert_eq!(history[1].answers.0, second);
+    // A PEP nobody touched does not hide the pages before it: each page
+    // comes from the latest PEP that has it.
+    let untouched = pep(east.id, fay.id, 2026, "summer", date(2027, 6, 30));
+    let mut tx = db.begin().await.unwrap();
+    assert!(peps::create(&mut tx, &untouched).await.unwrap());
+    let later =
+        peps::previous_pages(&mut tx, east.id, date(2027, 9, 1), Some(fay.id)).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(
+        later.iter().map(|p| (p.page_key.as_str(), &p.answers.0)).collect::<Vec<_>>(),
+        [("education", &first), ("wellbeing", &feelings)]
+    );
+
+    // Delegation: the term's PEPs go to children in care today, of PEP age,
+    // with no PEP for the term: not Fay (her termly PEP), nor Mo (an
+    // initial PEP due on the term's last day counts); Gus's initial PEP,
+    // due the day before term, does not count.
+    let mut tx = db.begin().await.unwrap();
+    let initial = |c: &Child, due: NaiveDate| Pep {
+        reason: "initial".into(),
+        trigger_key: Some(format!("initial:{due}")),
+        ..pep(east.id, c.id, 2026, "spring", due)
+    };
+    assert!(peps::create(&mut tx, &initial(&mo, date(2027, 3, 25))).await.unwrap());
+    assert!(peps::create(&mut tx, &initial(&gus, date(2027, 1, 3))).await.unwrap());
+    tx.commit().await.unwrap();
+    let e = TermlyEligibility {
+        la_id: east.id,
+        trigger_key: peps::termly_trigger(2026, "spring"),
+        born_on_or_before: date(2024, 1, 4),
+        born_after: date(2009, 1, 4),
+        term_starts_on: date(2027, 1, 4),
+        term_ends_on: date(2027, 3, 25),
+        today,
+    };
+    let eligible = |e: TermlyEligibility| async move {
+        let page = peps::eligible_page(db, &e, PageRequest::new(1, 50)).await.unwrap();
+        assert_eq!(page.total as usize, page.rows.len());
+        page.rows.into_iter().map(|c| c.forename).collect::<Vec<_>>()
+    };
+    assert_eq!(eligible(e.clone()).await, ["Gus", "Hal"]);
+    let other_key =
+        TermlyEligibility { trigger_key: peps::termly_trigger(2026, "summer"), ..e.clone() };
+    assert_eq!(eligible(other_key).await, ["Fay", "Gus", "Hal"], "Fay is left out for her PEP");
+    assert_eq!(eligible(TermlyEligibility { la_id: west.id, ..e.clone() }).await, ["Wes"]);
+    let page = peps::eligible_page(db, &e, PageRequest::new(1, 1)).await.unwrap();
+    let gus_row = EligibleChild {
+        child_id: gus.id,
+        forename: "Gus".into(),
+        surname: "Baker".into(),
+        date_of_birth: gus.date_of_birth,
+        school_id: Some(oak.id),
+        school_name: Some("Oak Primary".into()),
+    };
+    assert_eq!((page.total, page.rows), (2, vec![gus_row]));
+    let page = peps::eligible_page(db, &e, PageRequest::new(2, 1)).await.unwrap();
+    assert_eq!(
+        page.rows.iter().map(|c| (c.child_id, c.school_id)).collect::<Vec<_>>(),
+        [(hal.id, None)],
+        "Hal's time at Elm ended today"
+    );
+    // The run: what is created is what was counted, in one transaction.
+    let mut tx = db.begin().await.unwrap();
+    let chosen = peps::eligible_all(&mut tx, &e).await.unwrap();
+    let mut chosen_ids: Vec<_> = chosen.iter().map(|c| c.child_id).collect();
+    chosen_ids.sort();
+    let mut expected = vec![gus.id, hal.id];
+    expected.sort();
+    assert_eq!(chosen_ids, expected);
+    for c in &chosen {
+        let termly = Pep {
+            template_id: Some(v2.id),
+            school_id: c.school_id,
+            ..pep(east.id, c.child_id, 2026, "spring", date(2027, 2, 12))
+        };
+        assert!(peps::create(&mut tx, &termly).await.unwrap());
+    }
+    let run = Delegation {
+        id: Uuid::now_v7(),
+        la_id: east.id,
+        academic_year: 2026,
+        term: "spring".into(),
+        due_on: date(2027, 2, 12),
+        created_count: i32::try_from(chosen.len()).unwrap(),
+        run_by: Some(sw.id),
+        run_at: now(),
+    };
+    let earlier = Delegation {
+        id: Uuid::now_v7(),
+        term: "autumn".into(),
+        due_on: date(2026, 10, 16),
+        created_count: 0,
+        run_at: now() - TimeDelta::days(60),
+        ..run.clone()
+    };
+    peps::record_delegation(&mut tx, &run).await.unwrap();
+    peps::record_delegation(&mut tx, &earlier).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(eligible(e.clone()).await.is_empty(), "a second run would make nothing");
+    assert_eq!(peps::delegations(db, east.id).await.unwrap(), vec![run, earlier]);
+    assert!(peps::delegations(db, west.id).await.unwrap().is_empty());
+    assert_eq!(
+        peps::for_child(db, east.id, gus.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.reason)
+            .collect::<Vec<_>>(),
+        ["termly", "initial"]
+    );
+
+    // A template's versions show who uploaded each and how many PEPs use it.
+    assert_eq!(
+        templates::versions(db, east.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|v| (v.id, v.version, v.uploaded_by_name, v.pep_count))
+            .collect::<Vec<_>>(),
+        [(v2.id, 2, Some("sw".to_string()), 3), (v1.id, 1, Some("sw".to_string()), 0)]
+    );
 }
 
 fn event(la: &LocalAuthority, actor: &User, action: &str, c: Option<&Child>) -> AuditEvent {
