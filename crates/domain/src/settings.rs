@@ -8,6 +8,7 @@ use crate::pep::Term;
 use crate::pep_cycle::InitialTimescale;
 use crate::school_year::AcademicYear;
 use crate::term_dates::{AcademicYearDates, NoTermDates, TermDates};
+use crate::vs_involvement::InvolvementCriteria;
 
 /// The academic years [`AuthoritySettings::default`] has typical term dates
 /// for, so that a new authority (and the demo) can delegate PEPs at once.
@@ -32,6 +33,8 @@ pub struct AuthoritySettings {
     /// year order. Settings stored before this field existed get the
     /// default's typical years.
     pub term_dates: Vec<AcademicYearDates>,
+    /// When the Virtual School should attend a PEP meeting.
+    pub vs_attends: InvolvementCriteria,
 }
 
 impl Default for AuthoritySettings {
@@ -48,6 +51,7 @@ impl Default for AuthoritySettings {
             term_dates: DEFAULT_TERM_DATE_YEARS
                 .filter_map(|year| AcademicYearDates::typical(AcademicYear(year)))
                 .collect(),
+            vs_attends: InvolvementCriteria::default(),
         }
     }
 }

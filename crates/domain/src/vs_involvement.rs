@@ -1,6 +1,8 @@
 //! Whether the Virtual School should attend a child's PEP meeting, by the
 //! authority's criteria (defaults after the Bolton guide).
 
+use serde::{Deserialize, Serialize};
+
 use crate::school_year::NcYear;
 
 /// What is known about a child when their next PEP meeting is arranged.
@@ -38,13 +40,14 @@ impl AttendReason {
             AttendReason::EducatedOutsideAuthority => "is educated outside the authority",
             AttendReason::RedRated => "is a red-rated case",
             AttendReason::ProfessionalDisagreement => "a professional disagreement has been raised",
-            AttendReason::KeyYearGroup => "is in a key year group (6 or 11)",
+            AttendReason::KeyYearGroup => "is in a key year group",
         }
     }
 }
 
 /// The authority's criteria; `default()` is the Bolton guide's.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct InvolvementCriteria {
     pub key_year_groups: Vec<i8>,
     pub new_to_virtual_school: bool,

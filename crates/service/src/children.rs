@@ -2,6 +2,7 @@
 //! Every read goes through the actor's scope; every view of a record is
 //! itself recorded.
 
+use openpep_domain::vs_involvement::InvolvementCriteria;
 use openpep_domain::{AcademicYear, Action, NcYear, Phase, Relationship};
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::children::{self, Child, ChildCare, LearnerFilter, LearnerRow, LearnerSort};
@@ -35,6 +36,10 @@ pub struct ChildOverview {
     pub may: Vec<Action>,
     /// The code of the child's authority (to tell schools outside it).
     pub la_code: String,
+    /// The authority's criteria for the VS attending a PEP meeting.
+    pub vs_attends: InvolvementCriteria,
+    /// A professional disagreement about one of the child's PEPs is open.
+    pub disagreement_open: bool,
 }
 
 pub const LEARNERS_PER_PAGE: u32 = 25;
@@ -182,7 +187,14 @@ impl Services {
         let full_record = may.contains(&Action::ViewChildRecord);
         let allocations = if full_record { allocations } else { Vec::new() };
         let care = full_record.then_some(care);
-        let la_code = openpep_store::authorities::get(&self.db, child.la_id).await?.code;
+        let (la, (settings, _), disagreement_open) = tokio::try_join!(
+            async { Ok(openpep_store::authorities::get(&self.db, child.la_id).await?) },
+            self.authority_settings(child.la_id),
+            async {
+                Ok(openpep_store::disagreements::open_for_child(&self.db, child.la_id, child.id)
+                    .await?)
+            },
+        )?;
         self.record_view(actor, &child, "overview").await?;
         Ok(ChildOverview {
             child,
@@ -195,7 +207,9 @@ impl Services {
             pep_log,
             care,
             may,
-            la_code,
+            la_code: la.code,
+            vs_attends: settings.vs_attends,
+            disagreement_open,
         })
     }
 

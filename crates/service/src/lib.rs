@@ -9,6 +9,7 @@ pub mod care;
 pub mod children;
 pub mod clock;
 pub mod demo;
+pub mod disagreements;
 mod error;
 pub mod invitations;
 pub mod mail;

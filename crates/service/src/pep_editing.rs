@@ -13,6 +13,7 @@ use openpep_domain::template::{
 use openpep_domain::{AcademicYear, Action, NcYear, PepStatus, Relationship, Role};
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::children::Child;
+use openpep_store::disagreements::{self, Disagreement};
 use openpep_store::pep_pages::{self, PageWrite, PepPage};
 use openpep_store::peps::{self, Pep};
 use openpep_store::placements::{self, SchoolPlacementView};
@@ -43,6 +44,8 @@ pub struct PepView {
     /// The authority's section letters.
     pub letters: Vec<String>,
     pub role: Role,
+    /// Professional disagreements raised about this PEP, oldest first.
+    pub disagreements: Vec<Disagreement>,
 }
 
 /// The state of a page in the task list.
@@ -102,6 +105,24 @@ impl PepView {
     /// Signed off (or later): nobody edits it any more.
     pub fn locked(&self) -> bool {
         self.status().after(PepEvent::Edited).is_err()
+    }
+
+    /// The social worker or the designated teacher (or professional) may
+    /// raise a professional disagreement while the PEP is open and none is.
+    pub fn may_raise_disagreement(&self) -> bool {
+        let writes = |action| openpep_domain::allowed(self.role, action, self.relationship);
+        !self.locked()
+            && (writes(Action::EditPepCareSections) || writes(Action::EditPepEducationSections))
+            && self.open_disagreement().is_none()
+    }
+
+    /// The Virtual School resolves disagreements.
+    pub fn may_resolve_disagreement(&self) -> bool {
+        self.relationship == Relationship::SameAuthority && self.role.sees_whole_authority()
+    }
+
+    pub fn open_disagreement(&self) -> Option<&Disagreement> {
+        self.disagreements.iter().find(|d| d.is_open())
     }
 
     /// Whether this person may change the page: one of its owner roles, in
@@ -294,8 +315,13 @@ fn current_school(schools: Vec<SchoolPlacementView>, on: NaiveDate) -> Option<Sc
 
 impl Services {
     /// The PEP of the child named in the address (a PEP of another child
-    /// is not found), if the actor may read it.
-    async fn load_pep(&self, actor: &Actor, at: PepRef) -> Result<PepView, ServiceError> {
+    /// is not found), if the actor may read it. Not logged: callers log the
+    /// view or audit the change.
+    pub(crate) async fn load_pep(
+        &self,
+        actor: &Actor,
+        at: PepRef,
+    ) -> Result<PepView, ServiceError> {
         let pep = peps::get(&self.db, actor.la_id, at.pep_id).await?;
         if pep.child_id != at.child_id {
             return Err(ServiceError::NotFound);
@@ -304,12 +330,13 @@ impl Services {
         if !openpep_domain::allowed(actor.role, Action::ViewPep, relationship) {
             return Err(ServiceError::NotFound);
         }
-        let (template, saved, schools, (settings, _), la) = tokio::try_join!(
+        let (template, saved, schools, (settings, _), la, disagreements) = tokio::try_join!(
             self.template_of(actor.la_id, pep.template_id),
             async { Ok(pep_pages::for_pep(&self.db, actor.la_id, pep.id).await?) },
             async { Ok(placements::school_history(&self.db, actor.la_id, child.id).await?) },
             self.authority_settings(actor.la_id),
             async { Ok(openpep_store::authorities::get(&self.db, actor.la_id).await?) },
+            async { Ok(disagreements::for_pep(&self.db, actor.la_id, pep.id).await?) },
         )?;
         let school = current_school(schools, self.clock.today());
         let facts = facts_for(&child, &pep, school.as_ref(), &la.code);
@@ -323,6 +350,7 @@ impl Services {
             pages: saved.into_iter().map(|p| (p.page_key.clone(), p)).collect(),
             letters: settings.section_letters,
             role: actor.role,
+            disagreements,
         })
     }
 

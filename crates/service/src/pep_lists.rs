@@ -58,32 +58,43 @@ pub struct MeetingFacts<'a> {
     pub la_code: &'a str,
     pub vs_priority: Option<&'a str>,
     pub nc_year: NcYear,
+    /// A professional disagreement is open.
+    pub professional_disagreement: bool,
 }
 
 /// Why the VS should attend the meeting, by the authority's criteria
 /// (empty: it need not).
-pub fn attend_reasons(f: &MeetingFacts<'_>) -> Vec<AttendReason> {
+pub fn attend_reasons(criteria: &InvolvementCriteria, f: &MeetingFacts<'_>) -> Vec<AttendReason> {
     let facts = InvolvementFacts {
         new_to_virtual_school: !f.has_completed_pep,
         school_move: f.pep_reason == Some("placement_change"),
         educated_outside_authority: f.school_la_code.is_some_and(|c| c != f.la_code),
         red_rated: f.vs_priority == Some("red"),
-        professional_disagreement: false,
+        professional_disagreement: f.professional_disagreement,
         year_group: Some(f.nc_year),
     };
-    InvolvementCriteria::default().reasons(&facts)
+    criteria.reasons(&facts)
 }
 
-fn item(row: PepListRow, today: NaiveDate, la_code: &str) -> PepListItem {
+fn item(
+    row: PepListRow,
+    today: NaiveDate,
+    la_code: &str,
+    criteria: &InvolvementCriteria,
+) -> PepListItem {
     let nc_year = NcYear::for_child(row.date_of_birth, AcademicYear::containing(row.due_on));
-    let attend = attend_reasons(&MeetingFacts {
-        has_completed_pep: row.has_completed_pep,
-        pep_reason: Some(&row.reason),
-        school_la_code: row.school_la_code.as_deref(),
-        la_code,
-        vs_priority: row.vs_priority.as_deref(),
-        nc_year,
-    });
+    let attend = attend_reasons(
+        criteria,
+        &MeetingFacts {
+            has_completed_pep: row.has_completed_pep,
+            pep_reason: Some(&row.reason),
+            school_la_code: row.school_la_code.as_deref(),
+            la_code,
+            vs_priority: row.vs_priority.as_deref(),
+            nc_year,
+            professional_disagreement: row.disagreement_open,
+        },
+    );
     PepListItem { overdue: is_overdue_code(&row.status, row.due_on, today), nc_year, attend, row }
 }
 
@@ -94,7 +105,8 @@ impl Services {
         self.authorise(actor, AuthorityAction::ViewAuthorityReports)?;
         let today = self.clock.today();
         let la = openpep_store::authorities::get(&self.db, actor.la_id).await?;
-        let rows = peps::open_for_authority(&self.db, actor.la_id).await?;
-        Ok(rows.into_iter().map(|row| item(row, today, &la.code)).collect())
+        let (settings, _) = self.authority_settings(actor.la_id).await?;
+        let rows = peps::open_for_authority(&self.db, actor.la_id, today).await?;
+        Ok(rows.into_iter().map(|row| item(row, today, &la.code, &settings.vs_attends)).collect())
     }
 }

@@ -49,6 +49,8 @@ fn describe(event: &NamedEvent, template: Option<&PepTemplate>) -> String {
                 _ => format!("Saved “{title}”"),
             }
         }
+        "pep.disagreement_raised" => "Raised a professional disagreement".to_owned(),
+        "pep.disagreement_resolved" => "Resolved the professional disagreement".to_owned(),
         _ => "Changed the PEP".to_owned(),
     }
 }

@@ -4,6 +4,7 @@
 use openpep_domain::AcademicYear;
 use openpep_domain::settings::AuthoritySettings;
 use openpep_domain::term_dates::{YearForm, parse_year_form};
+use openpep_domain::vs_involvement::InvolvementCriteria;
 use openpep_domain::{AuthorityAction, Email};
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::{Json, StoreError, settings};
@@ -22,6 +23,62 @@ pub struct SettingsForm {
     pub qa_grades: String,
     pub sdq_threshold: String,
     pub sign_off_copies_to: String,
+    /// The ticked criteria for the VS attending (see [`ATTEND_CRITERIA`]).
+    pub vs_attends: Vec<String>,
+    /// Year groups whose meetings the VS attends, like "6, 11".
+    pub key_year_groups: String,
+}
+
+/// The criteria for the Virtual School attending a PEP meeting, as the
+/// settings form names them.
+pub const ATTEND_CRITERIA: [(&str, &str); 5] = [
+    ("new_to_virtual_school", "The child is new to the Virtual School"),
+    ("school_move", "The child has moved school"),
+    ("educated_outside_authority", "The child's school is outside the authority"),
+    ("red_rated", "The Virtual School rates the case red"),
+    (
+        "professional_disagreement",
+        "A social worker or designated teacher raises a professional disagreement",
+    ),
+];
+
+/// The criteria as the form's ticked values.
+pub fn attend_codes(c: &InvolvementCriteria) -> Vec<String> {
+    let on = [
+        c.new_to_virtual_school,
+        c.school_move,
+        c.educated_outside_authority,
+        c.red_rated,
+        c.professional_disagreement,
+    ];
+    ATTEND_CRITERIA
+        .iter()
+        .zip(on)
+        .filter(|(_, on)| *on)
+        .map(|((code, _), _)| (*code).to_owned())
+        .collect()
+}
+
+fn key_year_groups(typed: &str, errors: &mut FieldErrors) -> Vec<i8> {
+    let mut years = Vec::new();
+    for part in typed.split([',', ' ']).map(str::trim).filter(|p| !p.is_empty()) {
+        match part.parse::<i8>() {
+            Ok(y) if (1..=13).contains(&y) => {
+                if !years.contains(&y) {
+                    years.push(y);
+                }
+            }
+            _ => {
+                errors.add(
+                    "key_year_groups",
+                    "Enter year groups as numbers from 1 to 13, separated by commas, like 6, 11",
+                );
+                return Vec::new();
+            }
+        }
+    }
+    years.sort_unstable();
+    years
 }
 
 /// Checks the form; the settings, or what is wrong with which field.
@@ -87,10 +144,23 @@ pub fn check(form: &SettingsForm) -> Result<AuthoritySettings, FieldErrors> {
             }
         }
     };
+    let ticked = |code: &str| form.vs_attends.iter().any(|c| c == code);
+    if form.vs_attends.iter().any(|c| !ATTEND_CRITERIA.iter().any(|(code, _)| code == c)) {
+        errors.add("vs_attends", "Select the criteria from the list");
+    }
+    let vs_attends = InvolvementCriteria {
+        key_year_groups: key_year_groups(&form.key_year_groups, &mut errors),
+        new_to_virtual_school: ticked("new_to_virtual_school"),
+        school_move: ticked("school_move"),
+        educated_outside_authority: ticked("educated_outside_authority"),
+        red_rated: ticked("red_rated"),
+        professional_disagreement: ticked("professional_disagreement"),
+    };
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(AuthoritySettings {
+        vs_attends,
         initial_timescale: form.initial_timescale.clone(),
         pep_from_age: from_age,
         section_letters: letters,

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod authorities;
 pub mod challenges;
 pub mod children;
+pub mod disagreements;
 pub mod email_tokens;
 pub mod invitations;
 pub mod outbox;

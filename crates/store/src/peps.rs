@@ -297,24 +297,35 @@ pub struct PepListRow {
     pub entered_care_on: Option<NaiveDate>,
     /// The child has a signed-off PEP (so is not new to the Virtual School).
     pub has_completed_pep: bool,
+    /// Someone raised a professional disagreement about this PEP that the
+    /// Virtual School has not yet resolved.
+    pub disagreement_open: bool,
 }
 
 /// The authority's PEPs not yet complete, soonest due first: the list a
 /// VS officer works through before a deadline.
-pub async fn open_for_authority(db: &Db, la_id: Uuid) -> Result<Vec<PepListRow>, StoreError> {
+pub async fn open_for_authority(
+    db: &Db,
+    la_id: Uuid,
+    today: NaiveDate,
+) -> Result<Vec<PepListRow>, StoreError> {
     Ok(on_db!(db, pool => sqlx::query_as(
         "SELECT p.id, p.child_id, c.forename, c.surname, c.date_of_birth, p.reason, p.status, \
          p.due_on, p.meeting_at, s.name AS school_name, s.la_code AS school_la_code, \
          c.vs_priority, c.entered_care_on, EXISTS (SELECT 1 FROM peps d \
            WHERE d.child_id = p.child_id AND d.status IN ('signed_off', 'quality_assured')) \
-           AS has_completed_pep \
+           AS has_completed_pep, \
+         EXISTS (SELECT 1 FROM pep_disagreements g WHERE g.pep_id = p.id \
+           AND g.resolved_at IS NULL) AS disagreement_open \
          FROM peps p JOIN children c ON c.id = p.child_id \
-         LEFT JOIN school_placements sp ON sp.child_id = c.id AND sp.ended_on IS NULL \
+         LEFT JOIN school_placements sp ON sp.child_id = c.id AND sp.started_on <= $2 \
+           AND (sp.ended_on IS NULL OR sp.ended_on > $2) \
          LEFT JOIN schools s ON s.id = sp.school_id \
          WHERE p.la_id = $1 AND p.status NOT IN ('signed_off', 'quality_assured') \
          ORDER BY p.due_on, c.surname, c.forename, p.id",
     )
     .bind(la_id)
+    .bind(today)
     .fetch_all(pool)
     .await)?)
 }

@@ -114,17 +114,21 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
         Some("amber") => tags.push(Tag::new("Amber priority", TagColour::Orange)),
         _ => {}
     }
-    let reasons = attend_reasons(&MeetingFacts {
-        has_completed_pep: o
-            .peps
-            .iter()
-            .any(|p| PepStatus::from_code(&p.status).is_some_and(PepStatus::is_complete)),
-        pep_reason: o.peps.first().map(|p| p.reason.as_str()),
-        school_la_code: current_school.map(|s| s.school_la_code.as_str()),
-        la_code: &o.la_code,
-        vs_priority: c.vs_priority.as_deref(),
-        nc_year: nc,
-    });
+    let reasons = attend_reasons(
+        &o.vs_attends,
+        &MeetingFacts {
+            has_completed_pep: o
+                .peps
+                .iter()
+                .any(|p| PepStatus::from_code(&p.status).is_some_and(PepStatus::is_complete)),
+            pep_reason: o.peps.first().map(|p| p.reason.as_str()),
+            school_la_code: current_school.map(|s| s.school_la_code.as_str()),
+            la_code: &o.la_code,
+            vs_priority: c.vs_priority.as_deref(),
+            nc_year: nc,
+            professional_disagreement: o.disagreement_open,
+        },
+    );
     let vs_should_attend = (!reasons.is_empty()).then(|| {
         let list: Vec<_> = reasons.iter().map(|r| r.label()).collect();
         format!(

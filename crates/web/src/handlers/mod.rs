@@ -116,6 +116,8 @@ app_routes! {
     get "/children/{id}/peps/{pep}/pages/{page}" => peps::show_page, Access::Child(Action::ViewPep);
     post "/children/{id}/peps/{pep}/pages/{page}" => peps::save_page, Access::Child(Action::ViewPep);
     post "/children/{id}/peps/{pep}/pages/{page}/autosave" => peps::autosave_page, Access::Child(Action::ViewPep);
+    post "/children/{id}/peps/{pep}/disagreements" => peps::raise_disagreement, Access::Child(Action::ViewPep);
+    post "/children/{id}/peps/{pep}/disagreements/{disagreement}/resolve" => peps::resolve_disagreement, Access::Child(Action::ViewPep);
     get "/peps" => pep_lists::show, Access::Authority(AuthorityAction::ViewAuthorityReports);
     get "/peps/delegate" => delegation::show, Access::Authority(AuthorityAction::DelegatePeps);
     post "/peps/delegate" => delegation::choose, Access::Authority(AuthorityAction::DelegatePeps);

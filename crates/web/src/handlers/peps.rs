@@ -12,11 +12,13 @@ use axum_extra::extract::Form;
 use openpep_domain::Role;
 use openpep_domain::template::{Question, QuestionKind};
 use openpep_service::FieldErrors;
+use openpep_service::invitations::FormError;
 use openpep_service::pep_editing::{
     Answers, Conflict, PageState, PageSubmission, PepRef, PepView, SaveError, answers_of,
     field_name, progress, questions_of,
 };
 use openpep_service::profile::{uk_date, uk_time};
+use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -65,6 +67,30 @@ pub struct PepPage {
     completed: usize,
     total: usize,
     locked: bool,
+    errors: FieldErrors,
+    base: String,
+    /// Raised and resolved disagreements, oldest first.
+    disagreements: Vec<DisagreementView>,
+    may_raise: bool,
+    /// The open disagreement the Virtual School may resolve.
+    to_resolve: Option<String>,
+    /// What was typed, kept when it is refused.
+    typed: DisagreementFields,
+}
+
+/// A disagreement as the PEP page shows it.
+pub struct DisagreementView {
+    pub raised: String,
+    pub note: String,
+    pub resolved: Option<(String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct DisagreementFields {
+    #[serde(default)]
+    disagreement: String,
+    #[serde(default)]
+    resolution: String,
 }
 
 pub async fn show(
@@ -74,6 +100,67 @@ pub async fn show(
 ) -> Result<PepPage, AppError> {
     let at = pep_ref(&id, &pep)?;
     let view = state.services.open_pep(&user.actor, at).await?;
+    Ok(render(&state, &user, &view, FieldErrors::default(), DisagreementFields::default()))
+}
+
+/// The PEP again, with what was typed and what is wrong with it.
+async fn refused(
+    state: &AppState,
+    user: &CurrentUser,
+    at: PepRef,
+    errors: FieldErrors,
+    typed: DisagreementFields,
+) -> Result<Response, AppError> {
+    let view = state.services.open_pep(&user.actor, at).await?;
+    let mut response = render(state, user, &view, errors, typed).into_response();
+    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(response)
+}
+
+pub async fn raise_disagreement(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, pep)): Path<(String, String)>,
+    Form(typed): Form<DisagreementFields>,
+) -> Result<Response, AppError> {
+    let at = pep_ref(&id, &pep)?;
+    match state.services.raise_disagreement(&user.actor, at, &typed.disagreement).await {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/children/{id}/peps/{pep}#disagreements")).into_response())
+        }
+        Err(FormError::Invalid(errors)) => refused(&state, &user, at, errors, typed).await,
+        Err(FormError::Service(e)) => Err(e.into()),
+    }
+}
+
+pub async fn resolve_disagreement(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, pep, disagreement)): Path<(String, String, String)>,
+    Form(typed): Form<DisagreementFields>,
+) -> Result<Response, AppError> {
+    let at = pep_ref(&id, &pep)?;
+    let disagreement = Uuid::parse_str(&disagreement).map_err(|_| AppError::NotFound)?;
+    match state
+        .services
+        .resolve_disagreement(&user.actor, at, disagreement, &typed.resolution)
+        .await
+    {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/children/{id}/peps/{pep}#disagreements")).into_response())
+        }
+        Err(FormError::Invalid(errors)) => refused(&state, &user, at, errors, typed).await,
+        Err(FormError::Service(e)) => Err(e.into()),
+    }
+}
+
+fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    view: &PepView,
+    errors: FieldErrors,
+    typed: DisagreementFields,
+) -> PepPage {
     let today = state.services.clock.today();
     let status = view.status();
     let overdue = openpep_domain::pep_cycle::is_overdue(status, view.pep.due_on, today);
@@ -114,7 +201,29 @@ pub async fn show(
         .collect();
     let (completed, total) = progress(&tasks);
     let child_name = format!("{} {}", view.child.forename, view.child.surname);
-    let heading = pep_title(&view);
+    let heading = pep_title(view);
+    let disagreements = view
+        .disagreements
+        .iter()
+        .map(|d| DisagreementView {
+            raised: format!("Raised by {} on {}", d.raised_by_name, uk_time(d.raised_at)),
+            note: d.note.clone(),
+            resolved: d.resolved_at.map(|at| {
+                (
+                    format!(
+                        "Resolved by {} on {}",
+                        d.resolved_by_name.clone().unwrap_or_default(),
+                        uk_time(at)
+                    ),
+                    d.resolution.clone().unwrap_or_default(),
+                )
+            }),
+        })
+        .collect();
+    let to_resolve = view
+        .open_disagreement()
+        .filter(|_| view.may_resolve_disagreement())
+        .map(|d| format!("{base}/disagreements/{}/resolve", d.id));
     let mut summary = vec![
         SummaryRow::new("Due", uk_date(view.pep.due_on)),
         SummaryRow::new(
@@ -126,9 +235,15 @@ pub async fn show(
     if let Some(t) = view.pep.meeting_at {
         summary.push(SummaryRow::new("Meeting", uk_time(t)));
     }
-    Ok(PepPage {
-        layout: Layout::for_user(&user, &format!("{heading}: {child_name}"), "/learners")
-            .dev(state.config.dev_mode),
+    PepPage {
+        layout: Layout::for_user(user, &format!("{heading}: {child_name}"), "/learners")
+            .dev(state.config.dev_mode)
+            .with_errors(!errors.is_empty()),
+        errors,
+        disagreements,
+        may_raise: view.may_raise_disagreement(),
+        to_resolve,
+        typed,
         child_href: format!("/children/{}", view.child.id),
         child_name,
         heading,
@@ -138,7 +253,8 @@ pub async fn show(
         completed,
         total,
         locked: view.locked(),
-    })
+        base,
+    }
 }
 
 /// One question as the form shows it.

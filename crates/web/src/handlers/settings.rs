@@ -10,7 +10,7 @@ use openpep_domain::{AcademicYear, AuthorityAction};
 use openpep_service::FieldErrors;
 use openpep_service::invitations::FormError;
 use openpep_service::profile::uk_short_date;
-use openpep_service::settings::SettingsForm;
+use openpep_service::settings::{ATTEND_CRITERIA, SettingsForm, attend_codes};
 use serde::Deserialize;
 
 use crate::components::{Choice, SummaryRow};
@@ -34,6 +34,10 @@ pub struct SettingsFields {
     sdq_threshold: String,
     #[serde(default)]
     sign_off_copies_to: String,
+    #[serde(default)]
+    vs_attends: Vec<String>,
+    #[serde(default)]
+    key_year_groups: String,
 }
 
 impl SettingsFields {
@@ -46,6 +50,14 @@ impl SettingsFields {
             qa_grades: s.qa_grades.join("\n"),
             sdq_threshold: s.sdq_threshold.to_string(),
             sign_off_copies_to: s.sign_off_copies_to.clone().unwrap_or_default(),
+            vs_attends: attend_codes(&s.vs_attends),
+            key_year_groups: s
+                .vs_attends
+                .key_year_groups
+                .iter()
+                .map(i8::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 }
@@ -58,6 +70,7 @@ pub struct SettingsPage {
     f: SettingsFields,
     timescales: Vec<Choice>,
     ages: Vec<Choice>,
+    criteria: Vec<Choice>,
     saved: bool,
     /// Each academic year's term dates, to view and change.
     years: Vec<SummaryCardView>,
@@ -144,6 +157,7 @@ fn page(
             Choice::new("twenty_days", "Within 20 days").with_hint("A PEP meeting within 20 days"),
         ],
         ages: vec![Choice::new("2", "From age 2"), Choice::new("3", "From age 3")],
+        criteria: ATTEND_CRITERIA.iter().map(|(code, text)| Choice::new(*code, *text)).collect(),
         saved,
         years: year_cards(settings, state.services.clock.today()),
     }
@@ -172,6 +186,8 @@ pub async fn save(
         qa_grades: fields.qa_grades.clone(),
         sdq_threshold: fields.sdq_threshold.clone(),
         sign_off_copies_to: fields.sign_off_copies_to.clone(),
+        vs_attends: fields.vs_attends.clone(),
+        key_year_groups: fields.key_year_groups.clone(),
     };
     let version = fields.version.parse::<i64>().unwrap_or(-1);
     match state.services.save_settings(&user.actor, version, &form).await {

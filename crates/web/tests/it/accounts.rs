@@ -306,8 +306,14 @@ async fn the_vs_admin_keeps_the_authority_settings() {
         assert_eq!(status, 200);
         assert_eq!(attr(&html, "input#sdq_threshold", "value").unwrap(), "17");
         assert_eq!(attr(&html, "input[name=version]", "value").unwrap(), "0");
+        // The Bolton criteria for the VS attending are ticked to begin with.
+        assert_eq!(texts(&html, "input[name=vs_attends][checked] + label").len(), 5);
+        assert_eq!(attr(&html, "input#key_year_groups", "value").unwrap(), "6, 11");
         let form = |sdq: &'static str, email: &'static str, version: &'static str| {
             vec![
+                ("vs_attends", "red_rated"),
+                ("vs_attends", "professional_disagreement"),
+                ("key_year_groups", if sdq == "41" { "6, Reception" } else { "11, 6, 10" }),
                 ("version", version),
                 ("initial_timescale", "twenty_days"),
                 ("pep_from_age", "3"),
@@ -325,7 +331,8 @@ async fn the_vs_admin_keeps_the_authority_settings() {
             texts(&page, ".govuk-error-summary__list a"),
             [
                 "The SDQ threshold must be a whole number from 0 to 40",
-                "Enter an email address in the correct format, like name@example.com"
+                "Enter an email address in the correct format, like name@example.com",
+                "Enter year groups as numbers from 1 to 13, separated by commas, like 6, 11"
             ]
         );
         assert_eq!(attr(&page, "input#sdq_threshold", "value").unwrap(), "41");
@@ -335,6 +342,14 @@ async fn the_vs_admin_keeps_the_authority_settings() {
         let (_, html) = app.get_html("/settings").await;
         assert_eq!(attr(&html, "input#section_letters", "value").unwrap(), "A, B, C, D, E");
         assert_eq!(attr(&html, "input[name=pep_from_age][checked]", "value").unwrap(), "3");
+        assert_eq!(
+            texts(&html, "input[name=vs_attends][checked] + label"),
+            [
+                "The Virtual School rates the case red",
+                "A social worker or designated teacher raises a professional disagreement"
+            ]
+        );
+        assert_eq!(attr(&html, "input#key_year_groups", "value").unwrap(), "6, 10, 11");
         // A save over an old version is refused.
         let response = app.post_page("/settings", "/settings", &form("16", "", "0")).await;
         assert_eq!(response.status().as_u16(), 422);

@@ -354,7 +354,9 @@ async fn the_overdue_list_is_right_for_the_injected_today() {
         app.sign_in_role(Role::VsOfficer).await;
         let (_, scope) = app.user_scope(Role::VsOfficer).await;
         let today = now().date_naive();
-        let open = peps::open_for_authority(&app.services.db, scope.la_id()).await.unwrap();
+        let open = peps::open_for_authority(&app.services.db, scope.la_id(), now().date_naive())
+            .await
+            .unwrap();
         let expected: Vec<String> = open
             .iter()
             .filter(|p| is_overdue(PepStatus::from_code(&p.status).unwrap(), p.due_on, today))
@@ -407,6 +409,84 @@ async fn a_template_upload_is_checked_line_by_line_and_becomes_a_version() {
         assert_eq!(response.status().as_u16(), 422);
         let (_, html) = app.get_html("/settings/template").await;
         assert_eq!(texts(&html, "table tbody th"), ["Version 2", "Version 1"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_professional_disagreement_brings_the_vs_to_the_meeting_until_resolved() {
+    on_each_backend(dev_config(), |app| async move {
+        let (_, sw_scope) = app.user_scope(Role::SocialWorker).await;
+        let la = sw_scope.la_id();
+        let mut open = None;
+        for child in app.child_ids(&sw_scope).await {
+            let all = peps::for_child(&app.services.db, la, child).await.unwrap();
+            if let Some(p) = all
+                .into_iter()
+                .find(|p| !PepStatus::from_code(&p.status).is_some_and(PepStatus::is_complete))
+            {
+                open = Some(p);
+                break;
+            }
+        }
+        let pep = open.expect("an open PEP on the social worker's caseload");
+        let path = format!("/children/{}/peps/{}", pep.child_id, pep.id);
+        let raise = format!("{path}/disagreements");
+        let sw = app.new_browser();
+        sw.sign_in_role(Role::SocialWorker).await;
+        let response = sw.post_page(&path, &raise, &[("disagreement", "  ")]).await;
+        assert_eq!(response.status().as_u16(), 422, "{}", app.backend);
+        let html = Html::parse_document(&response.text().await.unwrap());
+        assert_eq!(texts(&html, ".govuk-error-summary__list a"), ["Describe the disagreement"]);
+        let note =
+            "School proposes a part-time timetable; the social worker and carer do not agree.";
+        let response = sw.post_page(&path, &raise, &[("disagreement", note)]).await;
+        assert_eq!(location(&response), format!("{path}#disagreements"));
+        let (_, page) = sw.get_html(&path).await;
+        assert!(texts(&page, "#disagreements ~ .govuk-inset-text")[0].contains(note));
+        assert!(texts(&page, "textarea#disagreement").is_empty(), "one open at a time");
+
+        // The VS should now attend: on its list and on the child's overview.
+        app.sign_in_role(Role::VsOfficer).await;
+        let (_, list) = app.get_html("/peps?show=attend").await;
+        let rows = texts(&list, "table tbody tr");
+        let reason = "a professional disagreement has been raised";
+        assert!(
+            rows.iter()
+                .any(|r| r.contains(reason)
+                    && r.contains(&pep.due_on.format("%-d %b %Y").to_string())),
+            "{rows:?}"
+        );
+        let overview = format!("/children/{}", pep.child_id);
+        let (_, child) = app.get_html(&overview).await;
+        assert!(texts(&child, ".govuk-inset-text")[0].contains(reason));
+
+        // Only the Virtual School resolves it, and says how.
+        let (_, page) = app.get_html(&path).await;
+        let resolve = attr(&page, "form[action$='/resolve']", "action").unwrap();
+        let response = sw.post_page(&path, &resolve, &[("resolution", "Agreed.")]).await;
+        assert_eq!(response.status().as_u16(), 403);
+        let response = app.post_page(&path, &resolve, &[("resolution", "")]).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let html = Html::parse_document(&response.text().await.unwrap());
+        assert_eq!(
+            texts(&html, ".govuk-error-summary__list a"),
+            ["Say how the disagreement was resolved"]
+        );
+        let how = "Met the school: full-time timetable with a reduced first week.";
+        let response = app.post_page(&path, &resolve, &[("resolution", how)]).await;
+        assert_eq!(location(&response), format!("{path}#disagreements"));
+        let (_, page) = app.get_html(&path).await;
+        let record = texts(&page, "#disagreements ~ .govuk-inset-text");
+        assert!(record[0].contains("Resolved by") && record[0].contains(how), "{record:?}");
+        let (_, child) = app.get_html(&overview).await;
+        assert!(texts(&child, ".govuk-inset-text").iter().all(|t| !t.contains(reason)));
+        let (_, child) = app.get_html(&overview).await;
+        let log = texts(&child, "table tbody tr");
+        assert!(
+            log.iter().any(|r| r.contains("Resolved the professional disagreement")),
+            "{log:?}"
+        );
     })
     .await;
 }

@@ -1,0 +1,124 @@
+//! Professional disagreements about a PEP: the social worker or the
+//! designated teacher raises one, the Virtual School should then attend the
+//! meeting (by the authority's criteria), and resolves it.
+
+use openpep_store::audit::{self, AuditEvent};
+use openpep_store::disagreements::{self, NewDisagreement};
+use openpep_store::{Json, StoreError};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::invitations::FormError;
+use crate::pep_editing::PepRef;
+use crate::{Actor, FieldErrors, ServiceError, Services};
+
+const MAX_NOTE: usize = 2000;
+
+fn required_text(field: &str, typed: &str, missing: &str) -> Result<String, FormError> {
+    let text = typed.trim();
+    let mut errors = FieldErrors::default();
+    if text.is_empty() {
+        errors.add(field, missing);
+    } else if text.chars().count() > MAX_NOTE {
+        errors.add(field, format!("Keep it to {MAX_NOTE} characters or fewer"));
+    }
+    if errors.is_empty() { Ok(text.to_owned()) } else { Err(FormError::Invalid(errors)) }
+}
+
+impl Services {
+    /// Raises a professional disagreement about the PEP.
+    pub async fn raise_disagreement(
+        &self,
+        actor: &Actor,
+        at: PepRef,
+        note: &str,
+    ) -> Result<(), FormError> {
+        let view = self.load_pep(actor, at).await?;
+        if !view.may_raise_disagreement() {
+            return Err(ServiceError::Forbidden.into());
+        }
+        let note = required_text("disagreement", note, "Describe the disagreement")?;
+        let now = self.clock.now();
+        let id = Uuid::now_v7();
+        let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
+        disagreements::raise(
+            &mut tx,
+            &NewDisagreement {
+                id,
+                la_id: actor.la_id,
+                pep_id: view.pep.id,
+                child_id: view.child.id,
+                note: &note,
+                raised_by: actor.user_id,
+                raised_at: now,
+            },
+        )
+        .await
+        .map_err(ServiceError::from)?;
+        self.record_disagreement(&mut tx, actor, &view.pep, "pep.disagreement_raised", id).await?;
+        tx.commit().await.map_err(ServiceError::from)?;
+        Ok(())
+    }
+
+    /// The Virtual School resolves the PEP's open disagreement.
+    pub async fn resolve_disagreement(
+        &self,
+        actor: &Actor,
+        at: PepRef,
+        id: Uuid,
+        resolution: &str,
+    ) -> Result<(), FormError> {
+        let view = self.load_pep(actor, at).await?;
+        if !view.may_resolve_disagreement() {
+            return Err(ServiceError::Forbidden.into());
+        }
+        let resolution =
+            required_text("resolution", resolution, "Say how the disagreement was resolved")?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
+        disagreements::resolve(
+            &mut tx,
+            actor.la_id,
+            view.pep.id,
+            id,
+            &resolution,
+            actor.user_id,
+            now,
+        )
+        .await
+        .map_err(ServiceError::from)?;
+        self.record_disagreement(&mut tx, actor, &view.pep, "pep.disagreement_resolved", id)
+            .await?;
+        tx.commit().await.map_err(ServiceError::from)?;
+        Ok(())
+    }
+
+    /// The audit row: which disagreement, never its words (they may name
+    /// people; the record holds them).
+    async fn record_disagreement(
+        &self,
+        tx: &mut openpep_store::Tx,
+        actor: &Actor,
+        pep: &openpep_store::peps::Pep,
+        action: &str,
+        id: Uuid,
+    ) -> Result<(), ServiceError> {
+        audit::record(
+            tx,
+            &AuditEvent {
+                id: Uuid::now_v7(),
+                la_id: Some(actor.la_id),
+                actor_user_id: Some(actor.user_id),
+                action: action.into(),
+                entity_type: "pep".into(),
+                entity_id: Some(pep.id),
+                child_id: Some(pep.child_id),
+                details: Json(json!({ "disagreement": id })),
+                request_id: actor.request_id.clone(),
+                occurred_at: self.clock.now(),
+            },
+        )
+        .await
+        .map_err(|e: StoreError| e.into())
+    }
+}
