@@ -524,12 +524,21 @@ browserTest('the VS delegates the spring term; a SW (with JavaScript) and a DT (
   await expectPath(sw.page, pepPath);
   await expectNoAxeViolations(sw.page, 'the PEP after the merge');
   await screenshot(sw.page, '28-pep-after-merge.png');
+  // The social worker raises a professional disagreement: the VS is asked
+  // to attend the meeting.
+  await sw.page.getByLabel('Raise a professional disagreement').fill('The school proposes a part-time timetable; the carer and I do not agree.');
+  await sw.page.getByRole('button', { name: 'Raise a disagreement', exact: true }).click();
+  await sw.page.waitForURL((u) => u.hash === '#disagreements');
+  assert.match(normalise(await sw.page.locator('#disagreements ~ .govuk-inset-text').first().textContent()), /Open: the Virtual School should attend the meeting/);
+  await expectNoAxeViolations(sw.page, 'the PEP with a professional disagreement');
+  await screenshot(sw.page, '28b-disagreement.png');
   // The child's overview logs the changes to the PEP.
   await sw.page.goto(url(pepPath.split('/peps/')[0]));
   const log = sw.page.locator('table', { has: sw.page.locator('th', { hasText: 'PEP' }) }).last();
   const logText = normalise(await log.textContent());
   assert.match(logText, /Saved “The PEP meeting” and marked it completed/);
   assert.match(logText, /Created \(Termly review\)/);
+  assert.match(logText, /Raised a professional disagreement/);
   await expectNoAxeViolations(sw.page, 'the child overview with its PEP change log');
   await screenshot(sw.page, '29-pep-change-log.png');
   await sw.context.close();

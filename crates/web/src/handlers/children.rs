@@ -43,6 +43,7 @@ pub struct ChildPage {
     pep_log: Table,
     /// The placement and consent information (full record only).
     care: Vec<SummaryRow>,
+    care_history: Table,
     /// What was just saved, for the banner.
     saved: Option<String>,
     can_allocate: bool,
@@ -285,6 +286,33 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
             .collect(),
     };
 
+    // The care history belongs to the full record, with the care summary.
+    let care_history = Table {
+        csrf: String::new(),
+        caption: String::new(),
+        caption_size: "m",
+        head: ["Placement", "Carer or provider", "From", "To"].map(String::from).to_vec(),
+        rows: if o.care.is_some() {
+            o.care_episodes
+                .iter()
+                .map(|e| {
+                    let kind = placement_type::describe(&e.placement_type)
+                        .unwrap_or(&e.placement_type)
+                        .to_owned();
+                    let who = e.carer_name.clone().or_else(|| e.placement_provider.clone());
+                    vec![
+                        Cell::text(kind).heading(),
+                        Cell::text(who.unwrap_or_default()),
+                        Cell::text(uk_date(e.started_on)),
+                        Cell::text(e.ended_on.map(uk_date).unwrap_or_else(|| "Current".into())),
+                    ]
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+    };
+
     let may = |action: Action| o.may.contains(&action);
     let can_allocate = may(Action::ManageAllocations);
     let mut allocation_head = ["Role", "Name", "From", "To"].map(String::from).to_vec();
@@ -378,6 +406,7 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
         saved: None,
         pep_log,
         care,
+        care_history,
         vs_should_attend,
         child_id: o.child.id.to_string(),
         allocations,

@@ -124,6 +124,17 @@ async fn care_information_is_checked_kept_and_audited_and_a_new_placement_is_a_n
         assert_eq!((new.placement_type.as_str(), new.ended_on), ("K2", None));
         let old = after.iter().find(|e| e.id == current.id).unwrap();
         assert_eq!(old.ended_on, NaiveDate::from_ymd_opt(2026, 11, 2));
+        let (_, overview) = app.get_html(&format!("/children/{child}")).await;
+        let rows = texts(&overview, "table tbody tr");
+        assert!(
+            rows.iter().any(|r| r == "Children's home Robin Ashdown 2 November 2026 Current"),
+            "{rows:?}"
+        );
+        let ended = "Foster placement with another foster carer, long term Robin Ashdown";
+        assert!(
+            rows.iter().any(|r| r.starts_with(ended) && r.ends_with(" 2 November 2026")),
+            "{rows:?}"
+        );
         // Saving the same again changes nothing.
         let response = save_care(&app, child, &fields).await;
         assert_eq!(location(&response), format!("/children/{child}"));
