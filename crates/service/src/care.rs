@@ -6,17 +6,17 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use openpep_domain::settings::AuthoritySettings;
 use openpep_domain::{Action, placement_type};
-use openpep_store::audit::{self, AuditEvent};
+use openpep_store::audit;
 use openpep_store::children::{self, Child, ChildCare};
 use openpep_store::placements::{self, CareEpisode};
-use openpep_store::{Json, StoreError, Tx};
+use openpep_store::{StoreError, Tx};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::allocations::parse_date;
 use crate::pep_creation::{DueWithinTimescale, raise_pep};
 use crate::profile::uk_date;
-use crate::profiles::{EditError, changed_fields};
+use crate::profiles::{EditError, changed_fields, fields_of};
 use crate::{Actor, FieldErrors, ServiceError, Services};
 
 /// The care information form as typed.
@@ -218,31 +218,23 @@ fn check(
 }
 
 fn care_json(care: &ChildCare) -> Map<String, Value> {
-    let value = json!({
+    fields_of(json!({
         "delegated_authority": care.delegated_authority,
         "contact_restrictions": care.contact_restrictions,
         "parental_responsibility": care.parental_responsibility,
         "school_reports_to": care.school_reports_to,
-    });
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
+    }))
 }
 
 fn placement_json(p: &Placement) -> Map<String, Value> {
-    let value = json!({
+    fields_of(json!({
         "placement_type": p.placement_type,
         "placement_provider": p.provider,
         "carer_name": p.carer_name,
         "lives_in": p.lives_in,
         "lives_in_la": p.lives_in_la,
         "started_on": p.started_on,
-    });
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
+    }))
 }
 
 fn recorded(e: &CareEpisode) -> Placement {
@@ -400,22 +392,14 @@ impl Services {
             CareSaved::NewPlacement => "child.placement_changed",
             _ => "child.care_updated",
         };
-        audit::record(
-            &mut tx,
-            &AuditEvent {
-                id: Uuid::now_v7(),
-                la_id: Some(actor.la_id),
-                actor_user_id: Some(actor.user_id),
-                action: action.into(),
-                entity_type: "care_episode".into(),
-                entity_id: Some(episode.id),
-                child_id: Some(record.child.id),
-                details: Json(Value::Object(diff)),
-                request_id: actor.request_id.clone(),
-                occurred_at: now,
-            },
-        )
-        .await?;
+        let event = actor.event_about_child(
+            action,
+            ("care_episode", episode.id),
+            record.child.id,
+            Value::Object(diff),
+            now,
+        );
+        audit::record(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(saved)
     }

@@ -2,9 +2,9 @@
 //! designated teacher raises one, the Virtual School should then attend the
 //! meeting (by the authority's criteria), and resolves it.
 
-use openpep_store::audit::{self, AuditEvent};
+use openpep_store::StoreError;
+use openpep_store::audit;
 use openpep_store::disagreements::{self, NewDisagreement};
-use openpep_store::{Json, StoreError};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -103,22 +103,14 @@ impl Services {
         action: &str,
         id: Uuid,
     ) -> Result<(), ServiceError> {
-        audit::record(
-            tx,
-            &AuditEvent {
-                id: Uuid::now_v7(),
-                la_id: Some(actor.la_id),
-                actor_user_id: Some(actor.user_id),
-                action: action.into(),
-                entity_type: "pep".into(),
-                entity_id: Some(pep.id),
-                child_id: Some(pep.child_id),
-                details: Json(json!({ "disagreement": id })),
-                request_id: actor.request_id.clone(),
-                occurred_at: self.clock.now(),
-            },
-        )
-        .await
-        .map_err(|e: StoreError| e.into())
+        let details = json!({ "disagreement": id });
+        let event = actor.event_about_child(
+            action,
+            ("pep", pep.id),
+            pep.child_id,
+            details,
+            self.clock.now(),
+        );
+        audit::record(tx, &event).await.map_err(|e: StoreError| e.into())
     }
 }

@@ -84,6 +84,30 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// An audit event of this person's, about a record of a child of their
+    /// authority.
+    pub fn event_about_child(
+        &self,
+        action: &str,
+        entity: (&str, Uuid),
+        child_id: Uuid,
+        details: serde_json::Value,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> openpep_store::audit::AuditEvent {
+        openpep_store::audit::AuditEvent {
+            id: Uuid::now_v7(),
+            la_id: Some(self.la_id),
+            actor_user_id: Some(self.user_id),
+            action: action.into(),
+            entity_type: entity.0.into(),
+            entity_id: Some(entity.1),
+            child_id: Some(child_id),
+            details: openpep_store::Json(details),
+            request_id: self.request_id.clone(),
+            occurred_at: at,
+        }
+    }
+
     /// The children this person may see.
     pub fn scope(&self) -> ChildScope {
         ChildScope::for_member(self.la_id, self.user_id, self.role, self.school_id)

@@ -192,6 +192,14 @@ fn changes(before: &ChildProfile, after: &ChildProfile) -> Map<String, Value> {
     changed_fields(&profile_json(before), &profile_json(after))
 }
 
+/// A JSON object's fields (none for anything else).
+pub(crate) fn fields_of(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
 /// The fields that differ, as `{field: {before, after}}` (for the audit);
 /// a field missing on one side is `null` there.
 pub(crate) fn changed_fields(b: &Map<String, Value>, a: &Map<String, Value>) -> Map<String, Value> {
@@ -202,16 +210,12 @@ pub(crate) fn changed_fields(b: &Map<String, Value>, a: &Map<String, Value>) -> 
 }
 
 fn profile_json(p: &ChildProfile) -> Map<String, Value> {
-    let value = json!({
+    fields_of(json!({
         "forename": p.forename, "surname": p.surname, "preferred_name": p.preferred_name,
         "date_of_birth": p.date_of_birth, "gender": p.gender, "ethnicity": p.ethnicity, "upn": p.upn,
         "upn_unknown_reason": p.upn_unknown_reason, "uln": p.uln, "legal_status": p.legal_status,
         "entered_care_on": p.entered_care_on, "vs_priority": p.vs_priority,
-    });
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
+    }))
 }
 
 impl Services {

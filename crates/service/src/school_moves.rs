@@ -4,10 +4,10 @@
 
 use chrono::TimeDelta;
 use openpep_domain::Action;
-use openpep_store::audit::{self, AuditEvent};
+use openpep_store::audit;
 use openpep_store::children::Child;
 use openpep_store::placements::{self, SchoolPlacement};
-use openpep_store::{Json, schools};
+use openpep_store::schools;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -142,28 +142,21 @@ impl Services {
             now,
         )
         .await?;
-        audit::record(
-            &mut tx,
-            &AuditEvent {
-                id: Uuid::now_v7(),
-                la_id: Some(actor.la_id),
-                actor_user_id: Some(actor.user_id),
-                action: "child.school_changed".into(),
-                entity_type: "school_placement".into(),
-                entity_id: Some(placement.id),
-                child_id: Some(child.id),
-                details: Json(json!({
-                    "from": current.map(|c| c.school_name.clone()),
-                    "to": school.name,
-                    "started_on": started_on,
-                    "reason": reason_ended,
-                    "school_staff_access_ended": staff_ended,
-                })),
-                request_id: actor.request_id.clone(),
-                occurred_at: now,
-            },
-        )
-        .await?;
+        let details = json!({
+            "from": current.map(|c| c.school_name.clone()),
+            "to": school.name,
+            "started_on": started_on,
+            "reason": reason_ended,
+            "school_staff_access_ended": staff_ended,
+        });
+        let event = actor.event_about_child(
+            "child.school_changed",
+            ("school_placement", placement.id),
+            child.id,
+            details,
+            now,
+        );
+        audit::record(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(SchoolMoved { school_name: school.name, pep_due_on: due_on, pep_created })
     }
