@@ -33,14 +33,15 @@ pub enum AttendReason {
 }
 
 impl AttendReason {
+    /// A short phrase, for a list's column or in brackets after a sentence.
     pub fn label(self) -> &'static str {
         match self {
             AttendReason::NewToVirtualSchool => "new to the Virtual School",
-            AttendReason::SchoolMove => "has moved school",
-            AttendReason::EducatedOutsideAuthority => "is educated outside the authority",
-            AttendReason::RedRated => "is a red-rated case",
-            AttendReason::ProfessionalDisagreement => "a professional disagreement has been raised",
-            AttendReason::KeyYearGroup => "is in a key year group",
+            AttendReason::SchoolMove => "moved school",
+            AttendReason::EducatedOutsideAuthority => "educated outside the authority",
+            AttendReason::RedRated => "red-rated case",
+            AttendReason::ProfessionalDisagreement => "professional disagreement raised",
+            AttendReason::KeyYearGroup => "key year group",
         }
     }
 }

@@ -14,6 +14,7 @@ use openpep_service::pep_lists::{MeetingFacts, attend_reasons};
 use openpep_service::pep_log::reason_label;
 use openpep_service::profile::{describe_child_event, uk_date, uk_time};
 use openpep_store::children::ChildCare;
+use openpep_store::peps::Pep;
 use openpep_store::placements::CareEpisode;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -33,7 +34,8 @@ pub struct ChildPage {
     details: Vec<SummaryRow>,
     school: Vec<SummaryRow>,
     contacts: Table,
-    peps: Table,
+    current_peps: Table,
+    completed_peps: Table,
     school_history: Table,
     child_id: String,
     vs_should_attend: Option<String>,
@@ -132,11 +134,7 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
     );
     let vs_should_attend = (!reasons.is_empty()).then(|| {
         let list: Vec<_> = reasons.iter().map(|r| r.label()).collect();
-        format!(
-            "The Virtual School should attend the next PEP meeting: {} {}.",
-            c.forename,
-            list.join("; ")
-        )
+        format!("The Virtual School should attend the next PEP meeting ({}).", list.join("; "))
     });
     let mut alerts = Vec::new();
     if current_school.is_none() && nc.value() >= 0 {
@@ -235,14 +233,15 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
     };
 
     let can_view_pep = o.may.contains(&Action::ViewPep);
-    let peps = Table {
+    let is_complete =
+        |p: &&Pep| PepStatus::from_code(&p.status).is_some_and(PepStatus::is_complete);
+    let pep_table = |caption: &str, rows: Vec<&Pep>| Table {
         csrf: String::new(),
-        caption: String::new(),
-        caption_size: "m",
+        caption: caption.into(),
+        caption_size: "s",
         head: ["Term", "Reason", "Due", "Status"].map(String::from).to_vec(),
-        rows: o
-            .peps
-            .iter()
+        rows: rows
+            .into_iter()
             .map(|p| {
                 let status = PepStatus::from_code(&p.status);
                 let overdue = is_overdue_code(&p.status, p.due_on, today);
@@ -263,6 +262,9 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
             })
             .collect(),
     };
+    let current_peps =
+        pep_table("Current PEPs", o.peps.iter().filter(|p| !is_complete(p)).collect());
+    let completed_peps = pep_table("Completed PEPs", o.peps.iter().filter(is_complete).collect());
 
     let school_history = Table {
         csrf: String::new(),
@@ -423,7 +425,8 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
         details,
         school,
         contacts,
-        peps,
+        current_peps,
+        completed_peps,
         school_history,
     }
 }

@@ -450,7 +450,7 @@ async fn a_professional_disagreement_brings_the_vs_to_the_meeting_until_resolved
         app.sign_in_role(Role::VsOfficer).await;
         let (_, list) = app.get_html("/peps?show=attend").await;
         let rows = texts(&list, "table tbody tr");
-        let reason = "a professional disagreement has been raised";
+        let reason = "professional disagreement raised";
         assert!(
             rows.iter()
                 .any(|r| r.contains(reason)
