@@ -260,12 +260,19 @@ pub(crate) fn of_pep_age(
 }
 
 impl Services {
-    /// The child's care information, for those who may change it.
+    /// The child's care information, for those who may change it; the
+    /// view is logged.
     pub async fn care_record(
         &self,
         actor: &Actor,
         child_id: Uuid,
     ) -> Result<CareRecord, ServiceError> {
+        let record = self.read_care(actor, child_id).await?;
+        self.record_view(actor, &record.child, "care").await?;
+        Ok(record)
+    }
+
+    async fn read_care(&self, actor: &Actor, child_id: Uuid) -> Result<CareRecord, ServiceError> {
         let child = self.child_for(actor, child_id, Action::EditChildProfile).await?;
         let (care, episodes) = tokio::try_join!(
             children::care(&self.db, child.la_id, child.id),
@@ -283,7 +290,7 @@ impl Services {
         version: i64,
         form: &CareForm,
     ) -> Result<CareSaved, EditError> {
-        let record = self.care_record(actor, child_id).await?;
+        let record = self.read_care(actor, child_id).await?;
         let today = self.clock.today();
         let (care, placement) = check(form, &record.child, record.placement.as_ref(), today)
             .map_err(EditError::Invalid)?;

@@ -213,7 +213,7 @@ impl Services {
         })
     }
 
-    async fn record_view(
+    pub(crate) async fn record_view(
         &self,
         actor: &Actor,
         child: &Child,

@@ -225,7 +225,9 @@ impl Services {
         actor: &Actor,
         child_id: Uuid,
     ) -> Result<Child, ServiceError> {
-        self.child_for(actor, child_id, Action::EditChildProfile).await
+        let child = self.child_for(actor, child_id, Action::EditChildProfile).await?;
+        self.record_view(actor, &child, "edit").await?;
+        Ok(child)
     }
 
     /// Saves the profile over `version`; returns the new version.

@@ -42,6 +42,7 @@ impl Services {
         child_id: Uuid,
     ) -> Result<(Child, Option<String>), crate::ServiceError> {
         let child = self.child_for(actor, child_id, Action::EditChildProfile).await?;
+        self.record_view(actor, &child, "school").await?;
         let history = placements::school_history(&self.db, actor.la_id, child.id).await?;
         let current = history.into_iter().find(|p| p.ended_on.is_none()).map(|p| p.school_name);
         Ok((child, current))

@@ -109,6 +109,14 @@ async fn care_information_is_checked_kept_and_audited_and_a_new_placement_is_a_n
                 .await
                 .unwrap();
         let update = history.iter().find(|e| e.action == "child.care_updated").unwrap();
+        let views =
+            audit::child_history(&app.services.db, la, child, audit::History::Everything, 50)
+                .await
+                .unwrap();
+        assert!(
+            views.iter().any(|e| e.action == "child.viewed" && e.details.0["page"] == "care"),
+            "opening the care page is logged"
+        );
         assert_eq!(update.details.0["carer_name"]["after"], "Robin Ashdown");
         assert_eq!(update.details.0["contact_restrictions"]["before"], serde_json::Value::Null);
 
