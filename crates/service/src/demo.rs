@@ -22,6 +22,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::pep_creation::due_within_timescale;
 use crate::pep_templates::ensure_template;
 use crate::{ServiceError, Services, auth, pep_editing};
 
@@ -644,7 +645,10 @@ impl Generator {
             )
             .await?;
         }
-        let author = Author { school_id, social_worker: sw.id };
+        let teacher = school_id
+            .and_then(|id| people.school_staff.iter().find(|(s, _)| *s == id))
+            .map(|(_, staff)| staff.id);
+        let author = Author { school_id, social_worker: sw.id, teacher };
         self.peps(tx, &child, entered_care_on, author).await
     }
 
@@ -694,11 +698,15 @@ impl Generator {
             self.pep(tx, child, &pep, author).await?;
         }
         let (reason, due, trigger) = if entered_care_on > self.today - TimeDelta::days(60) {
-            ("initial", entered_care_on + TimeDelta::days(28), format!("initial:{entered_care_on}"))
-        } else if self.chance(0.04) {
-            let due = self.today - TimeDelta::days(self.rng.random_range(1..15));
-            ("placement_change", due, format!("placement:demo:{}", child.id))
+            let due = due_within_timescale(&self.settings, entered_care_on);
+            ("initial", due, format!("initial:{entered_care_on}"))
         } else {
+            // Two draws that once made placement-change PEPs for children
+            // who had not moved; still drawn, so every other invented
+            // detail stays as it was. A real move makes one (`change_school`).
+            if self.chance(0.04) {
+                self.rng.random_range(1..15i64);
+            }
             let due = deadline(&self.settings, self.year, term);
             ("termly", due, peps::termly_trigger(self.year.0, term.code()))
         };
@@ -780,7 +788,7 @@ impl Generator {
                 expected_version: 0,
                 status: if completed { "completed" } else { "in_progress" },
                 answers: &answers,
-                by: author.social_worker,
+                by: author.of(page),
                 now: self.now,
             };
             pep_pages::save(tx, &write, self.ids.next()).await?;
@@ -805,6 +813,21 @@ struct DemoPep {
 struct Author {
     school_id: Option<Uuid>,
     social_worker: Uuid,
+    /// The school's designated teacher or professional, if it has one.
+    teacher: Option<Uuid>,
+}
+
+impl Author {
+    /// Who saved the page: the school's teacher for the pages the school
+    /// owns, otherwise the social worker.
+    fn of(&self, page: &TemplatePage) -> Uuid {
+        let school_page =
+            page.owned_by(Role::DesignatedTeacher) && !page.owned_by(Role::SocialWorker);
+        match self.teacher {
+            Some(teacher) if school_page => teacher,
+            _ => self.social_worker,
+        }
+    }
 }
 
 /// Believable answers to a page's questions (typed pages: a note).
@@ -817,11 +840,62 @@ fn sample_answers(rng: &mut StdRng, page: &TemplatePage) -> serde_json::Value {
         "Gets on well with friends at lunchtime club and has joined the choir.",
         "The carer and school speak every Friday to share how the week went.",
     ];
+    // Notes that fit the typed pages (as many as SENTENCES: one draw each).
+    const NOTES: &[(&str, [&str; 6])] = &[
+        (
+            "personal_details",
+            [
+                "Prefers to be called by a shortened name at school.",
+                "Speaks English at home; no interpreter needed.",
+                "Enjoys football and drawing; proud of a recent art certificate.",
+                "Has a younger brother in the same placement.",
+                "Likes to be told about changes to the day in advance.",
+                "Details checked with the carer at the last visit.",
+            ],
+        ),
+        (
+            "care_information",
+            [
+                "Long-term foster placement; settled and stable.",
+                "Family time with mum every other Saturday, supervised.",
+                "The carer holds delegated authority for school trips.",
+                "Placement reviewed at the last looked-after review; no change.",
+                "New placement this term; settling in well.",
+                "Contact arrangements unchanged since the last PEP.",
+            ],
+        ),
+        (
+            "school_information",
+            [
+                "Good relationships with staff; settled in class.",
+                "Key adult is a teaching assistant the child trusts.",
+                "Travels to school with the carer; about 15 minutes.",
+                "School has a nurture group the child attends on Tuesdays.",
+                "Designated teacher meets the child every half term.",
+                "No change of school planned.",
+            ],
+        ),
+        (
+            "previous_schools",
+            [
+                "Attended a school in another authority before coming into care.",
+                "One earlier move of school, with a change of placement.",
+                "Attended a local nursery before starting school.",
+                "No previous schools: has attended this school throughout.",
+                "Records from the previous school received and checked.",
+                "Transferred mid-year after a placement move; transition went smoothly.",
+            ],
+        ),
+    ];
+    let notes = NOTES.iter().find(|(key, _)| *key == page.key).map(|(_, n)| n);
     let mut answers = serde_json::Map::new();
     for q in pep_editing::questions_of(page) {
         let value = match &q.kind {
             QuestionKind::Text => "Agreed at the meeting".to_owned(),
-            QuestionKind::LongText => SENTENCES[rng.random_range(0..SENTENCES.len())].to_owned(),
+            QuestionKind::LongText => {
+                let i = rng.random_range(0..SENTENCES.len());
+                notes.map_or(SENTENCES[i], |n| n[i]).to_owned()
+            }
             QuestionKind::YesNo => if rng.random_bool(0.7) { "yes" } else { "no" }.to_owned(),
             QuestionKind::Date => "2026-09-03".to_owned(),
             QuestionKind::Number => rng.random_range(1..10).to_string(),

@@ -157,6 +157,14 @@ pub(crate) struct DueWithinTimescale<'a> {
 /// Creates the PEP (unless its trigger already made one) with the pages
 /// that carry forward from the child's previous PEP; its due date and
 /// whether it was created.
+/// The due date of a PEP that starts on `starts_on` by the LA's timescale.
+pub(crate) fn due_within_timescale(
+    settings: &AuthoritySettings,
+    starts_on: NaiveDate,
+) -> NaiveDate {
+    initial_pep_due(starts_on, settings.timescale(), &WorkingDayCalendar::england_and_wales())
+}
+
 pub(crate) async fn raise_pep(
     tx: &mut Tx,
     settings: &AuthoritySettings,
@@ -164,11 +172,7 @@ pub(crate) async fn raise_pep(
     actor: Option<&Actor>,
     now: DateTime<Utc>,
 ) -> Result<(NaiveDate, bool), ServiceError> {
-    let due_on = initial_pep_due(
-        pep.starts_on,
-        settings.timescale(),
-        &WorkingDayCalendar::england_and_wales(),
-    );
+    let due_on = due_within_timescale(settings, pep.starts_on);
     let (template_id, template) = ensure_template(tx, pep.la_id, now).await?;
     let previous = previous_pages(tx, pep.la_id, due_on, Some(pep.child_id), &template).await?;
     let (year, term) = settings.term_of(pep.starts_on);

@@ -338,7 +338,9 @@ impl Services {
             async { Ok(openpep_store::authorities::get(&self.db, actor.la_id).await?) },
             async { Ok(disagreements::for_pep(&self.db, actor.la_id, pep.id).await?) },
         )?;
-        let school = current_school(schools, self.clock.today());
+        // A PEP is about its term: one past its due date keeps the school
+        // the child was at then, whatever happened since.
+        let school = current_school(schools, self.clock.today().min(pep.due_on));
         let facts = facts_for(&child, &pep, school.as_ref(), &la.code);
         Ok(PepView {
             pep,

@@ -23,7 +23,8 @@ impl PepListKind {
         match self {
             PepListKind::Open => true,
             PepListKind::Overdue => item.overdue,
-            PepListKind::VsToAttend => !item.attend.is_empty(),
+            // A child's next meeting only, not every open PEP of theirs.
+            PepListKind::VsToAttend => item.next_for_child && !item.attend.is_empty(),
         }
     }
 
@@ -43,6 +44,8 @@ pub struct PepListItem {
     pub overdue: bool,
     /// Why the VS should attend the meeting (empty: it need not).
     pub attend: Vec<AttendReason>,
+    /// The child's soonest-due open PEP (the next meeting).
+    pub next_for_child: bool,
 }
 
 /// What decides whether the VS attends a child's next PEP meeting, as the
@@ -95,7 +98,13 @@ fn item(
             professional_disagreement: row.disagreement_open,
         },
     );
-    PepListItem { overdue: is_overdue_code(&row.status, row.due_on, today), nc_year, attend, row }
+    PepListItem {
+        overdue: is_overdue_code(&row.status, row.due_on, today),
+        nc_year,
+        attend,
+        next_for_child: false,
+        row,
+    }
 }
 
 impl Services {
@@ -107,6 +116,17 @@ impl Services {
         let la = openpep_store::authorities::get(&self.db, actor.la_id).await?;
         let (settings, _) = self.authority_settings(actor.la_id).await?;
         let rows = peps::open_for_authority(&self.db, actor.la_id, today).await?;
-        Ok(rows.into_iter().map(|row| item(row, today, &la.code, &settings.vs_attends)).collect())
+        // Rows come soonest due first: the first of each child's is next.
+        let mut seen = std::collections::HashSet::new();
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let first = seen.insert(row.child_id);
+                PepListItem {
+                    next_for_child: first,
+                    ..item(row, today, &la.code, &settings.vs_attends)
+                }
+            })
+            .collect())
     }
 }

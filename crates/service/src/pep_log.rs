@@ -26,7 +26,7 @@ pub struct PepLogEntry {
 pub fn reason_label(reason: &str) -> &'static str {
     match reason {
         "initial" => "Initial PEP",
-        "placement_change" => "Change of placement",
+        "placement_change" => "Change of school",
         _ => "Termly review",
     }
 }
@@ -50,6 +50,10 @@ fn describe(event: &NamedEvent, template: Option<&PepTemplate>) -> String {
             }
         }
         "pep.disagreement_raised" => "Raised a professional disagreement".to_owned(),
+        "pep.refocused_on_school_move" => {
+            let due = text("due_on").parse::<NaiveDate>().map(uk_date).unwrap_or_default();
+            format!("Now the PEP for the change of school, due {due}")
+        }
         "pep.disagreement_resolved" => "Resolved the professional disagreement".to_owned(),
         _ => "Changed the PEP".to_owned(),
     }

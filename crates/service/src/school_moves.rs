@@ -7,13 +7,13 @@ use openpep_domain::Action;
 use openpep_store::audit;
 use openpep_store::children::Child;
 use openpep_store::placements::{self, SchoolPlacement};
-use openpep_store::schools;
+use openpep_store::{peps, schools};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::allocations::parse_date;
 use crate::invitations::FormError;
-use crate::pep_creation::{DueWithinTimescale, raise_pep};
+use crate::pep_creation::{DueWithinTimescale, due_within_timescale, raise_pep};
 use crate::{Actor, FieldErrors, Services};
 
 /// The "Change school" form as typed.
@@ -31,6 +31,8 @@ pub struct SchoolMoveForm {
 pub struct SchoolMoved {
     pub school_name: String,
     pub pep_due_on: chrono::NaiveDate,
+    /// A new PEP was made; `false` when the term's open PEP became the PEP
+    /// for the move.
     pub pep_created: bool,
 }
 
@@ -128,21 +130,38 @@ impl Services {
             created_at: now,
         };
         placements::insert_school_placement(&mut tx, &placement).await?;
-        let (due_on, pep_created) = raise_pep(
-            &mut tx,
-            &settings,
-            DueWithinTimescale {
-                la_id: actor.la_id,
-                child_id: child.id,
-                school_id: Some(school.id),
-                reason: "placement_change",
-                trigger_key: format!("placement:{}", placement.id),
-                starts_on: started_on,
-            },
-            Some(actor),
-            now,
-        )
-        .await?;
+        // The term's PEP, if still open, becomes the PEP for the move (one
+        // PEP a term, written with the new school); otherwise a new one.
+        let (year, term) = settings.term_of(started_on);
+        let open = peps::open_in_term(&mut tx, actor.la_id, child.id, year.0, term.code()).await?;
+        let (due_on, pep_created) = match open {
+            Some(pep) => {
+                let due_on = due_within_timescale(&settings, started_on);
+                peps::refocus_on_school_move(&mut tx, actor.la_id, pep.id, due_on, school.id, now)
+                    .await?;
+                let details = json!({ "due_on": due_on, "before": pep.due_on });
+                let event = actor.event_about_child(
+                    "pep.refocused_on_school_move",
+                    ("pep", pep.id),
+                    child.id,
+                    details,
+                    now,
+                );
+                audit::record(&mut tx, &event).await?;
+                (due_on, false)
+            }
+            None => {
+                let pep = DueWithinTimescale {
+                    la_id: actor.la_id,
+                    child_id: child.id,
+                    school_id: Some(school.id),
+                    reason: "placement_change",
+                    trigger_key: format!("placement:{}", placement.id),
+                    starts_on: started_on,
+                };
+                raise_pep(&mut tx, &settings, pep, Some(actor), now).await?
+            }
+        };
         let details = json!({
             "from": current.map(|c| c.school_name.clone()),
             "to": school.name,

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{Db, Json, Page, PageRequest, StoreError, Tx, exec_tx, on_db, on_tx};
+use crate::{Db, Json, Page, PageRequest, StoreError, Tx, exec_tx, on_db, on_tx, one_row};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Pep {
@@ -103,6 +103,54 @@ pub async fn set_status(
         .bind(now)
     )?;
     Ok(changed == 1)
+}
+
+/// The child's PEP for the term that is not yet complete, if any (the
+/// soonest due).
+pub async fn open_in_term(
+    tx: &mut Tx,
+    la_id: Uuid,
+    child_id: Uuid,
+    academic_year: i32,
+    term: &str,
+) -> Result<Option<Pep>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM peps WHERE la_id = $1 AND child_id = $2 AND academic_year = $3 \
+         AND term = $4 AND status NOT IN ('signed_off', 'quality_assured') \
+         ORDER BY due_on, id LIMIT 1"
+    );
+    Ok(on_tx!(tx, conn => sqlx::query_as(&sql)
+        .bind(la_id)
+        .bind(child_id)
+        .bind(academic_year)
+        .bind(term)
+        .fetch_optional(conn)
+        .await)?)
+}
+
+/// Makes an open PEP the one for a change of school: due by `due_on`,
+/// about the new school.
+pub async fn refocus_on_school_move(
+    tx: &mut Tx,
+    la_id: Uuid,
+    id: Uuid,
+    due_on: NaiveDate,
+    school_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let done = exec_tx!(
+        tx,
+        sqlx::query(
+            "UPDATE peps SET reason = 'placement_change', due_on = $3, school_id = $4, \
+             version = version + 1, updated_at = $5 WHERE la_id = $1 AND id = $2",
+        )
+        .bind(la_id)
+        .bind(id)
+        .bind(due_on)
+        .bind(school_id)
+        .bind(now)
+    )?;
+    one_row(done)
 }
 
 /// The child's PEPs, newest first. The caller has already checked scope.

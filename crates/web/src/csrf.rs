@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use subtle::ConstantTimeEq;
 
-use crate::error::forbidden;
+use crate::error::form_expired;
 use crate::session::LoadedSession;
 use crate::{AppState, MAX_BODY_BYTES, WebConfig};
 
@@ -38,7 +38,7 @@ pub async fn verify(
         return next.run(request).await;
     }
     if !same_origin(&request, &state.config) {
-        return forbidden();
+        return form_expired();
     }
     let loaded = request.extensions().get::<LoadedSession>().cloned();
     let (session, stale) = loaded.map_or((None, false), |l| (l.session, l.stale_cookie));
@@ -57,11 +57,11 @@ pub async fn verify(
         None => jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()),
     };
     let Some(expected) = expected.filter(|t| !t.is_empty()) else {
-        return forbidden();
+        return form_expired();
     };
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
-        return forbidden();
+        return form_expired();
     };
     let header_token =
         parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -72,7 +72,7 @@ pub async fn verify(
     };
     let matches = sent.is_some_and(|sent| bool::from(sent.as_bytes().ct_eq(expected.as_bytes())));
     if !matches {
-        return forbidden();
+        return form_expired();
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }

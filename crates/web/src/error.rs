@@ -76,7 +76,20 @@ pub fn not_found() -> Response {
     )
 }
 
+/// A role may not use the page or take the action.
 pub fn forbidden() -> Response {
+    error_page(
+        StatusCode::FORBIDDEN,
+        "You do not have permission to do that",
+        vec![
+            "Your role does not allow this page or action, so nothing was changed.".into(),
+            "If you think you should be able to, contact your Virtual School.".into(),
+        ],
+    )
+}
+
+/// A form without a valid CSRF token: expired, or not from this service.
+pub fn form_expired() -> Response {
     error_page(
         StatusCode::FORBIDDEN,
         "You cannot do that",

@@ -263,7 +263,7 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
             .collect(),
     };
     let current_peps =
-        pep_table("Current PEPs", o.peps.iter().filter(|p| !is_complete(p)).collect());
+        pep_table("Current PEPs", o.peps.iter().rev().filter(|p| !is_complete(p)).collect());
     let completed_peps = pep_table("Completed PEPs", o.peps.iter().filter(is_complete).collect());
 
     let school_history = Table {

@@ -39,7 +39,7 @@ pub struct PepsPage {
 fn reason_label(reason: &str) -> &'static str {
     match reason {
         "initial" => "Initial",
-        "placement_change" => "School move",
+        "placement_change" => "Change of school",
         _ => "Termly",
     }
 }

@@ -37,7 +37,7 @@ fn pep_title(view: &PepView) -> String {
     let term = openpep_domain::Term::from_code(&view.pep.term).map_or("", |t| t.label());
     let kind = match view.pep.reason.as_str() {
         "initial" => "Initial PEP",
-        "placement_change" => "School move PEP",
+        "placement_change" => "Change of school PEP",
         _ => "PEP",
     };
     format!("{kind}: {term} term {}", openpep_domain::AcademicYear(view.pep.academic_year))

@@ -304,6 +304,13 @@ async fn a_school_move_ends_the_old_teachers_access_and_makes_a_pep_due() {
             .filter(|p| p.reason == "placement_change" && p.school_id == Some(new_school.id))
             .collect();
         assert_eq!(moved.len(), 1);
+        // One open PEP for the autumn term: the term's own became the move's.
+        let open_autumn = all
+            .iter()
+            .filter(|p| p.academic_year == 2026 && p.term == "autumn")
+            .filter(|p| !PepStatus::from_code(&p.status).is_some_and(PepStatus::is_complete))
+            .count();
+        assert_eq!(open_autumn, 1, "{all:?}");
         let start = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let due = initial_pep_due(
             start,
@@ -466,6 +473,8 @@ async fn a_professional_disagreement_brings_the_vs_to_the_meeting_until_resolved
         let resolve = attr(&page, "form[action$='/resolve']", "action").unwrap();
         let response = sw.post_page(&path, &resolve, &[("resolution", "Agreed.")]).await;
         assert_eq!(response.status().as_u16(), 403);
+        let html = Html::parse_document(&response.text().await.unwrap());
+        assert_eq!(texts(&html, "h1"), ["You do not have permission to do that"]);
         let response = app.post_page(&path, &resolve, &[("resolution", "")]).await;
         assert_eq!(response.status().as_u16(), 422);
         let html = Html::parse_document(&response.text().await.unwrap());
