@@ -31,6 +31,9 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// Shows developer aids such as the component gallery.
     pub dev_mode: bool,
+    /// Demo and development only: stand on this day (YYYY-MM-DD) instead
+    /// of today, to see the PEP lists as they will be on it.
+    pub today: Option<String>,
     /// "text" or "json".
     pub log_format: String,
     pub session_idle_minutes: i64,
@@ -49,6 +52,7 @@ impl Default for Settings {
             mail_from: "OpenPEP <no-reply@openpep.invalid>".into(),
             trust_forwarded_for: false,
             dev_mode: false,
+            today: None,
             log_format: "text".into(),
             session_idle_minutes: 30,
             session_absolute_hours: 12,

@@ -26,7 +26,7 @@ const ACCOUNTS_FILE: &str = "demo-accounts.txt";
 
 pub async fn run(settings: Settings, args: DemoArgs) -> anyhow::Result<()> {
     let db = server::open_database(&settings).await?;
-    let services = server::services(db.clone(), &settings);
+    let services = server::services(db.clone(), &settings)?;
     let accounts_path = settings.data_dir.join(ACCOUNTS_FILE);
     let accounts = if services.has_data().await? {
         tracing::info!("reusing the existing demo data");

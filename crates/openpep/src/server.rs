@@ -4,10 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use chrono::TimeDelta;
+use chrono::{NaiveDate, TimeDelta};
 use openpep_service::mail::Mailer;
 use openpep_service::sessions::SessionPolicy;
-use openpep_service::{Services, SystemClock};
+use openpep_service::{Clock, Services, ShiftedClock, SystemClock};
 use openpep_store::Db;
 use openpep_web::WebConfig;
 use tokio::sync::watch;
@@ -26,12 +26,24 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-pub fn services(db: Db, settings: &Settings) -> Services {
-    let services = Services::new(db, Arc::new(SystemClock));
-    match &settings.public_url {
+pub fn services(db: Db, settings: &Settings) -> anyhow::Result<Services> {
+    let clock: Arc<dyn Clock> = match (&settings.today, settings.dev_mode) {
+        (None, _) => Arc::new(SystemClock),
+        (Some(day), true) => {
+            let today = NaiveDate::parse_from_str(day, "%Y-%m-%d")
+                .with_context(|| format!("today = {day:?}: write the date as YYYY-MM-DD"))?;
+            tracing::warn!(today = %today, "standing on another day (demo and development only)");
+            Arc::new(ShiftedClock::on(today))
+        }
+        (Some(_), false) => {
+            anyhow::bail!("`today` is for the demo and development only: remove it to serve")
+        }
+    };
+    let services = Services::new(db, clock);
+    Ok(match &settings.public_url {
         Some(url) => services.with_public_url(url),
         None => services.with_public_url(&format!("http://{}", settings.listen)),
-    }
+    })
 }
 
 fn session_policy(settings: &Settings) -> SessionPolicy {
@@ -53,7 +65,7 @@ fn spawn_worker(
     stop: watch::Receiver<bool>,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let mailer = mailer(settings)?;
-    let services = services(db.clone(), settings);
+    let services = services(db.clone(), settings)?;
     let policy = session_policy(settings);
     Ok(tokio::spawn(async move {
         services.run_worker(mailer, policy, Duration::from_secs(2), stop).await;
@@ -89,7 +101,7 @@ pub async fn serve_on(
     };
     let (stop, stopped) = watch::channel(false);
     let worker = if with_worker { Some(spawn_worker(settings, &db, stopped)?) } else { None };
-    let app = openpep_web::router(services(db.clone(), settings), config);
+    let app = openpep_web::router(services(db.clone(), settings)?, config);
     tracing::info!(address = %listener.local_addr()?, "listening");
     on_ready();
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())

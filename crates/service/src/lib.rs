@@ -29,7 +29,7 @@ pub mod throttle;
 pub mod totp;
 pub mod worker;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{Clock, FixedClock, ShiftedClock, SystemClock};
 pub use error::{FieldError, FieldErrors, ServiceError};
 
 use std::sync::Arc;

@@ -84,7 +84,7 @@ impl ProfileFields {
             entered_day: ed,
             entered_month: em,
             entered_year: ey,
-            vs_priority: c.vs_priority.clone().unwrap_or_else(|| "none".into()),
+            vs_priority: c.vs_priority.clone().unwrap_or_default(),
         }
     }
 

@@ -74,6 +74,8 @@ pub struct SettingsPage {
     saved: bool,
     /// Each academic year's term dates, to view and change.
     years: Vec<SummaryCardView>,
+    /// The year after the last shown, to add its dates: (name, address).
+    add_year: (String, String),
 }
 
 /// One academic year's dates on the settings page.
@@ -159,6 +161,16 @@ fn page(
         ages: vec![Choice::new("2", "From age 2"), Choice::new("3", "From age 3")],
         criteria: ATTEND_CRITERIA.iter().map(|(code, text)| Choice::new(*code, *text)).collect(),
         saved,
+        add_year: {
+            let last = settings
+                .term_dates
+                .iter()
+                .map(|y| y.year)
+                .chain([AcademicYear::containing(state.services.clock.today()).next()])
+                .max()
+                .unwrap_or_else(|| AcademicYear::containing(state.services.clock.today()));
+            (last.next().to_string(), format!("/settings/terms/{}", last.next().0))
+        },
         years: year_cards(settings, state.services.clock.today()),
     }
 }
