@@ -498,6 +498,7 @@ impl Generator {
             date_of_birth,
             gender: if female { "female" } else { "male" }.into(),
             ethnicity: Some((*self.pick(names::ETHNICITIES)).into()),
+            sen_provision: None,
             upn,
             upn_unknown_reason,
             uln: if nc.value() >= 12 { self.uln() } else { None },

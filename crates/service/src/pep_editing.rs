@@ -304,7 +304,7 @@ fn facts_for(
         special_school: school
             .is_some_and(|s| s.school_type.to_ascii_lowercase().contains("special")),
         neet: school.is_none() && nc_year.value() >= 12,
-        sen: false,
+        sen: matches!(child.sen_provision.as_deref(), Some("K" | "E")),
         out_of_authority: school.is_some_and(|s| s.school_la_code != la_code),
     }
 }

@@ -24,6 +24,8 @@ pub struct ProfileForm {
     pub gender: String,
     /// A DfE ethnicity code, or "" when not recorded.
     pub ethnicity: String,
+    /// "N", "K", "E", or "" when not known.
+    pub sen_provision: String,
     pub upn: String,
     pub upn_unknown_reason: String,
     pub uln: String,
@@ -51,6 +53,14 @@ impl From<StoreError> for EditError {
         EditError::Service(e.into())
     }
 }
+
+/// Special educational needs provision, as the school census codes it.
+pub const SEN_PROVISION: [(&str, &str); 4] = [
+    ("", "Not known"),
+    ("N", "No special educational needs"),
+    ("K", "SEN support"),
+    ("E", "Education, health and care (EHC) plan"),
+];
 
 pub const GENDERS: [(&str, &str); 3] =
     [("female", "Female"), ("male", "Male"), ("other", "Other or not known")];
@@ -89,6 +99,14 @@ pub fn check(form: &ProfileForm, today: NaiveDate) -> Result<ChildProfile, Field
     if !GENDERS.iter().any(|(code, _)| *code == form.gender) {
         errors.add("gender", "Select the child's gender");
     }
+    let sen_provision = match form.sen_provision.as_str() {
+        "" => None,
+        code @ ("N" | "K" | "E") => Some(code.to_owned()),
+        _ => {
+            errors.add("sen_provision", "Select the child's special educational needs provision");
+            None
+        }
+    };
     let ethnicity = match form.ethnicity.as_str() {
         "" => None,
         code => {
@@ -177,6 +195,7 @@ pub fn check(form: &ProfileForm, today: NaiveDate) -> Result<ChildProfile, Field
             date_of_birth,
             gender: form.gender.clone(),
             ethnicity,
+            sen_provision,
             upn,
             upn_unknown_reason: reason,
             uln,
@@ -212,7 +231,7 @@ pub(crate) fn changed_fields(b: &Map<String, Value>, a: &Map<String, Value>) -> 
 fn profile_json(p: &ChildProfile) -> Map<String, Value> {
     fields_of(json!({
         "forename": p.forename, "surname": p.surname, "preferred_name": p.preferred_name,
-        "date_of_birth": p.date_of_birth, "gender": p.gender, "ethnicity": p.ethnicity, "upn": p.upn,
+        "date_of_birth": p.date_of_birth, "gender": p.gender, "ethnicity": p.ethnicity, "sen_provision": p.sen_provision, "upn": p.upn,
         "upn_unknown_reason": p.upn_unknown_reason, "uln": p.uln, "legal_status": p.legal_status,
         "entered_care_on": p.entered_care_on, "vs_priority": p.vs_priority,
     }))
@@ -321,6 +340,19 @@ mod tests {
         assert_eq!(p.ethnicity, None);
         let p = check(&ProfileForm { ethnicity: "MWBA".into(), ..form() }, today()).unwrap();
         assert_eq!(p.ethnicity.as_deref(), Some("MWBA"));
+    }
+
+    #[test]
+    fn sen_provision_is_a_census_code() {
+        let p = check(&ProfileForm { sen_provision: "E".into(), ..form() }, today()).unwrap();
+        assert_eq!(p.sen_provision.as_deref(), Some("E"));
+        assert_eq!(
+            messages(ProfileForm { sen_provision: "EHCP".into(), ..form() }),
+            [(
+                "sen_provision".to_string(),
+                "Select the child's special educational needs provision".to_string()
+            )]
+        );
     }
 
     #[test]

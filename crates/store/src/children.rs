@@ -19,6 +19,8 @@ pub struct Child {
     pub date_of_birth: NaiveDate,
     pub gender: String,
     pub ethnicity: Option<String>,
+    /// "N" (none), "K" (SEN support) or "E" (an EHC plan); `None` unknown.
+    pub sen_provision: Option<String>,
     pub upn: Option<String>,
     pub upn_unknown_reason: Option<String>,
     pub uln: Option<String>,
@@ -75,7 +77,7 @@ pub enum LearnerSort {
 }
 
 const COLUMNS: &str = "c.id, c.la_id, c.forename, c.surname, c.preferred_name, c.date_of_birth, \
-     c.gender, c.ethnicity, c.upn, c.upn_unknown_reason, c.uln, c.legal_status, c.entered_care_on, \
+     c.gender, c.ethnicity, c.sen_provision, c.upn, c.upn_unknown_reason, c.uln, c.legal_status, c.entered_care_on, \
      c.vs_priority, c.version, c.created_at, c.updated_at";
 
 /// The part of a WHERE clause that keeps a query inside the scope.
@@ -154,8 +156,8 @@ pub async fn insert(tx: &mut Tx, c: &Child) -> Result<(), StoreError> {
     exec_tx!(tx, sqlx::query(
         "INSERT INTO children (id, la_id, forename, surname, preferred_name, date_of_birth, gender, \
          ethnicity, upn, upn_unknown_reason, uln, legal_status, entered_care_on, vs_priority, \
-         version, created_at, updated_at, search_text, sort_key) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+         version, created_at, updated_at, search_text, sort_key, sen_provision) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
     )
     .bind(c.id)
     .bind(c.la_id)
@@ -175,7 +177,8 @@ pub async fn insert(tx: &mut Tx, c: &Child) -> Result<(), StoreError> {
     .bind(c.created_at)
     .bind(c.updated_at)
     .bind(search_text)
-    .bind(sort_key))?;
+    .bind(sort_key)
+    .bind(&c.sen_provision))?;
     Ok(())
 }
 
@@ -326,6 +329,7 @@ pub struct ChildProfile {
     pub date_of_birth: NaiveDate,
     pub gender: String,
     pub ethnicity: Option<String>,
+    pub sen_provision: Option<String>,
     pub upn: Option<String>,
     pub upn_unknown_reason: Option<String>,
     pub uln: Option<String>,
@@ -349,7 +353,7 @@ pub async fn update_profile(
         "UPDATE children SET forename = $4, surname = $5, preferred_name = $6, date_of_birth = $7, \
          gender = $8, upn = $9, upn_unknown_reason = $10, uln = $11, legal_status = $12, \
          entered_care_on = $13, vs_priority = $14, search_text = $15, sort_key = $16, \
-         updated_at = $17, ethnicity = $18, version = version + 1 \
+         updated_at = $17, ethnicity = $18, sen_provision = $19, version = version + 1 \
          WHERE la_id = $1 AND id = $2 AND version = $3",
     )
     .bind(la_id)
@@ -369,7 +373,8 @@ pub async fn update_profile(
     .bind(search_text)
     .bind(sort_key)
     .bind(now)
-    .bind(&p.ethnicity))?;
+    .bind(&p.ethnicity)
+    .bind(&p.sen_provision))?;
     if changed == 0 {
         return Err(StoreError::StaleVersion);
     }
@@ -438,6 +443,7 @@ impl Child {
             date_of_birth: self.date_of_birth,
             gender: self.gender.clone(),
             ethnicity: self.ethnicity.clone(),
+            sen_provision: self.sen_provision.clone(),
             upn: self.upn.clone(),
             upn_unknown_reason: self.upn_unknown_reason.clone(),
             uln: self.uln.clone(),

@@ -97,6 +97,7 @@ fn child(la: &LocalAuthority, forename: &str, surname: &str, upn: Option<&str>) 
         date_of_birth: date(2015, 5, 17),
         gender: "female".into(),
         ethnicity: Some("WBRI".into()),
+        sen_provision: None,
         upn: upn.map(Into::into),
         upn_unknown_reason: None,
         uln: None,

@@ -17,3 +17,7 @@ CREATE TABLE pep_disagreements (
 );
 CREATE INDEX pep_disagreements_pep_idx ON pep_disagreements (pep_id, raised_at);
 CREATE INDEX pep_disagreements_child_idx ON pep_disagreements (child_id, resolved_at);
+
+-- Special educational needs provision (the school census's N, K or E):
+-- it decides whether the PEP shows the SEN page.
+ALTER TABLE children ADD COLUMN sen_provision TEXT;

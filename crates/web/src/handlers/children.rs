@@ -13,6 +13,7 @@ use openpep_service::children::ChildOverview;
 use openpep_service::pep_lists::{MeetingFacts, attend_reasons};
 use openpep_service::pep_log::reason_label;
 use openpep_service::profile::{describe_child_event, uk_date, uk_time};
+use openpep_service::profiles::SEN_PROVISION;
 use openpep_store::children::ChildCare;
 use openpep_store::peps::Pep;
 use openpep_store::placements::CareEpisode;
@@ -169,6 +170,13 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
                 .unwrap_or_else(|| "Not recorded".into()),
         ),
         SummaryRow::new("Unique pupil number (UPN)", upn),
+        SummaryRow::new(
+            "Special educational needs",
+            SEN_PROVISION
+                .iter()
+                .find(|(code, _)| Some(*code) == c.sen_provision.as_deref())
+                .map_or("Not known", |(_, label)| label),
+        ),
     ];
     if let Some(uln) = &c.uln {
         details.push(SummaryRow::new("Unique learner number (ULN)", uln.clone()));

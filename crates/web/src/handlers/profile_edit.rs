@@ -9,7 +9,7 @@ use openpep_domain::ethnicity::ETHNICITIES;
 use openpep_domain::{LegalStatus, UnknownUpnReason};
 use openpep_service::FieldErrors;
 use openpep_service::profile::uk_date;
-use openpep_service::profiles::{EditError, GENDERS, ProfileForm};
+use openpep_service::profiles::{EditError, GENDERS, ProfileForm, SEN_PROVISION};
 use openpep_store::children::Child;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -39,6 +39,8 @@ pub struct ProfileFields {
     gender: String,
     #[serde(default)]
     ethnicity: String,
+    #[serde(default)]
+    sen_provision: String,
     #[serde(default)]
     upn: String,
     #[serde(default)]
@@ -77,6 +79,7 @@ impl ProfileFields {
             dob_year: c.date_of_birth.format("%Y").to_string(),
             gender: c.gender.clone(),
             ethnicity: c.ethnicity.clone().unwrap_or_default(),
+            sen_provision: c.sen_provision.clone().unwrap_or_default(),
             upn: c.upn.clone().unwrap_or_default(),
             upn_unknown_reason: c.upn_unknown_reason.clone().unwrap_or_default(),
             uln: c.uln.clone().unwrap_or_default(),
@@ -96,6 +99,7 @@ impl ProfileFields {
             dob: (self.dob_day.clone(), self.dob_month.clone(), self.dob_year.clone()),
             gender: self.gender.clone(),
             ethnicity: self.ethnicity.clone(),
+            sen_provision: self.sen_provision.clone(),
             upn: self.upn.clone(),
             upn_unknown_reason: self.upn_unknown_reason.clone(),
             uln: self.uln.clone(),
@@ -122,6 +126,7 @@ pub struct EditPage {
     entered: DateValue,
     genders: Vec<Choice>,
     ethnicities: Vec<Choice>,
+    sen: Vec<Choice>,
     reasons: Vec<Choice>,
     statuses: Vec<Choice>,
     priorities: Vec<Choice>,
@@ -154,6 +159,7 @@ fn page(
         dob,
         entered,
         genders: GENDERS.iter().map(|(c, l)| Choice::new(*c, *l)).collect(),
+        sen: SEN_PROVISION.iter().map(|(c, l)| Choice::new(*c, *l)).collect(),
         ethnicities: std::iter::once(Choice::new("", "Not recorded"))
             .chain(ETHNICITIES.iter().map(|(c, d)| Choice::new(*c, *d)))
             .collect(),

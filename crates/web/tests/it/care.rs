@@ -220,6 +220,7 @@ fn toddler(la: Uuid, forename: &str, born: NaiveDate) -> Child {
         date_of_birth: born,
         gender: "male".into(),
         ethnicity: None,
+        sen_provision: None,
         upn: None,
         upn_unknown_reason: Some("UN2".into()),
         uln: None,
