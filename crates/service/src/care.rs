@@ -93,7 +93,7 @@ pub enum CareSaved {
     NewPlacement,
     /// The child came into care; an initial PEP is due (when they are of
     /// PEP age: younger children get theirs when they reach it).
-    CameIntoCare { initial_pep_due: Option<NaiveDate> },
+    CameIntoCare,
 }
 
 fn optional_text(
@@ -378,24 +378,23 @@ impl Services {
             placements::correct_care_episode(&mut tx, &episode).await?;
         }
         let saved = if came_into_care {
-            let due = self
-                .initial_pep_on_entry(
-                    &mut tx,
-                    &settings,
-                    &record.child,
-                    placement.started_on,
-                    actor,
-                    now,
-                )
-                .await?;
-            CareSaved::CameIntoCare { initial_pep_due: due }
+            self.initial_pep_on_entry(
+                &mut tx,
+                &settings,
+                &record.child,
+                placement.started_on,
+                actor,
+                now,
+            )
+            .await?;
+            CareSaved::CameIntoCare
         } else if new_episode {
             CareSaved::NewPlacement
         } else {
             CareSaved::Updated
         };
         let action = match saved {
-            CareSaved::CameIntoCare { .. } => "child.came_into_care",
+            CareSaved::CameIntoCare => "child.came_into_care",
             CareSaved::NewPlacement => "child.placement_changed",
             _ => "child.care_updated",
         };
@@ -421,16 +420,16 @@ impl Services {
         entered_on: NaiveDate,
         actor: &Actor,
         now: DateTime<Utc>,
-    ) -> Result<Option<NaiveDate>, ServiceError> {
+    ) -> Result<(), ServiceError> {
         if !of_pep_age(settings, child.date_of_birth, entered_on) {
-            return Ok(None);
+            return Ok(());
         }
         let school = placements::school_history(&self.db, child.la_id, child.id)
             .await?
             .into_iter()
             .find(|s| s.is_current_on(entered_on))
             .map(|s| s.school_id);
-        let (due, _) = raise_pep(
+        raise_pep(
             tx,
             settings,
             DueWithinTimescale {
@@ -445,6 +444,6 @@ impl Services {
             now,
         )
         .await?;
-        Ok(Some(due))
+        Ok(())
     }
 }

@@ -4,11 +4,11 @@
 
 use openpep_domain::vs_involvement::InvolvementCriteria;
 use openpep_domain::{AcademicYear, Action, NcYear, Phase, Relationship};
-use openpep_store::audit::{self, AuditEvent};
+use openpep_store::audit;
 use openpep_store::children::{self, Child, ChildCare, LearnerFilter, LearnerRow, LearnerSort};
 use openpep_store::peps::{self, Pep};
 use openpep_store::placements::{self, Allocation, CareEpisode, SchoolPlacementView};
-use openpep_store::{Json, Page, PageRequest};
+use openpep_store::{Page, PageRequest};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -219,22 +219,15 @@ impl Services {
         child: &Child,
         page: &str,
     ) -> Result<(), ServiceError> {
-        audit::record_now(
-            &self.db,
-            &AuditEvent {
-                id: Uuid::now_v7(),
-                la_id: Some(child.la_id),
-                actor_user_id: Some(actor.user_id),
-                action: "child.viewed".into(),
-                entity_type: "child".into(),
-                entity_id: Some(child.id),
-                child_id: Some(child.id),
-                details: Json(json!({ "page": page, "role": actor.role.code() })),
-                request_id: actor.request_id.clone(),
-                occurred_at: self.clock.now(),
-            },
-        )
-        .await?;
+        let details = json!({ "page": page, "role": actor.role.code() });
+        let event = actor.event_about_child(
+            "child.viewed",
+            ("child", child.id),
+            child.id,
+            details,
+            self.clock.now(),
+        );
+        audit::record_now(&self.db, &event).await?;
         Ok(())
     }
 }

@@ -95,13 +95,27 @@ impl Actor {
         at: chrono::DateTime<chrono::Utc>,
     ) -> openpep_store::audit::AuditEvent {
         openpep_store::audit::AuditEvent {
+            child_id: Some(child_id),
+            ..self.event(action, entity, details, at)
+        }
+    }
+
+    /// An audit event of this person's in their authority.
+    pub fn event(
+        &self,
+        action: &str,
+        entity: (&str, Uuid),
+        details: serde_json::Value,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> openpep_store::audit::AuditEvent {
+        openpep_store::audit::AuditEvent {
             id: Uuid::now_v7(),
             la_id: Some(self.la_id),
             actor_user_id: Some(self.user_id),
             action: action.into(),
             entity_type: entity.0.into(),
             entity_id: Some(entity.1),
-            child_id: Some(child_id),
+            child_id: None,
             details: openpep_store::Json(details),
             request_id: self.request_id.clone(),
             occurred_at: at,

@@ -305,27 +305,14 @@ impl Services {
             run_at: now,
         };
         peps::record_delegation(&mut tx, &delegation).await?;
-        audit::record(
-            &mut tx,
-            &AuditEvent {
-                id: Uuid::now_v7(),
-                la_id: Some(actor.la_id),
-                actor_user_id: Some(actor.user_id),
-                action: "peps.delegated".into(),
-                entity_type: "delegation".into(),
-                entity_id: Some(delegation.id),
-                child_id: None,
-                details: Json(json!({
-                    "academic_year": year.0,
-                    "term": term.code(),
-                    "created": created,
-                    "due_on": due_on,
-                })),
-                request_id: actor.request_id.clone(),
-                occurred_at: now,
-            },
-        )
-        .await?;
+        let details = json!({
+            "academic_year": year.0,
+            "term": term.code(),
+            "created": created,
+            "due_on": due_on,
+        });
+        let event = actor.event("peps.delegated", ("delegation", delegation.id), details, now);
+        audit::record(&mut tx, &event).await?;
         tx.commit().await?;
         tracing::info!(
             created,

@@ -11,13 +11,13 @@ use openpep_domain::template::{
     ChildFacts, Page as TemplatePage, PepTemplate, Question, QuestionKind,
 };
 use openpep_domain::{AcademicYear, Action, NcYear, PepStatus, Relationship, Role};
-use openpep_store::audit::{self, AuditEvent};
+use openpep_store::StoreError;
+use openpep_store::audit;
 use openpep_store::children::Child;
 use openpep_store::disagreements::{self, Disagreement};
 use openpep_store::pep_pages::{self, PageWrite, PepPage};
 use openpep_store::peps::{self, Pep};
 use openpep_store::placements::{self, SchoolPlacementView};
-use openpep_store::{Json, StoreError};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -384,22 +384,15 @@ impl Services {
         view: &PepView,
         page: Option<&str>,
     ) -> Result<(), ServiceError> {
-        audit::record_now(
-            &self.db,
-            &AuditEvent {
-                id: Uuid::now_v7(),
-                la_id: Some(actor.la_id),
-                actor_user_id: Some(actor.user_id),
-                action: "pep.viewed".into(),
-                entity_type: "pep".into(),
-                entity_id: Some(view.pep.id),
-                child_id: Some(view.child.id),
-                details: Json(json!({ "page": page, "role": actor.role.code() })),
-                request_id: actor.request_id.clone(),
-                occurred_at: self.clock.now(),
-            },
-        )
-        .await?;
+        let details = json!({ "page": page, "role": actor.role.code() });
+        let event = actor.event_about_child(
+            "pep.viewed",
+            ("pep", view.pep.id),
+            view.child.id,
+            details,
+            self.clock.now(),
+        );
+        audit::record_now(&self.db, &event).await?;
         Ok(())
     }
 
@@ -471,27 +464,11 @@ impl Services {
             .filter(|(k, v)| old.get(k) != Some(v))
             .map(|(k, _)| k)
             .collect();
-        audit::record(
-            &mut tx,
-            &AuditEvent {
-                id: Uuid::now_v7(),
-                la_id: Some(actor.la_id),
-                actor_user_id: Some(actor.user_id),
-                action: "pep.page_saved".into(),
-                entity_type: "pep".into(),
-                entity_id: Some(pep_id),
-                child_id: Some(view.child.id),
-                details: Json(json!({
-                    "page": page_key,
-                    "version": version,
-                    "status": status,
-                    "changed": changed,
-                })),
-                request_id: actor.request_id.clone(),
-                occurred_at: now,
-            },
-        )
-        .await?;
+        let details =
+            json!({ "page": page_key, "version": version, "status": status, "changed": changed });
+        let event =
+            actor.event_about_child("pep.page_saved", ("pep", pep_id), view.child.id, details, now);
+        audit::record(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(Saved { version, saved_at: now })
     }

@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 
 use openpep_domain::AuthorityAction;
 use openpep_domain::template::{PepTemplate, TemplateError, TemplateFormat, default_template};
-use openpep_store::audit::{self, AuditEvent};
+use openpep_store::audit;
 use openpep_store::templates::{self, StoredTemplate, TemplateVersion};
 use openpep_store::{Json, StoreError, Tx};
 use serde_json::json;
@@ -202,24 +202,9 @@ impl Services {
             created_at: now,
         };
         templates::insert(&mut tx, &stored).await?;
-        audit::record(
-            &mut tx,
-            &AuditEvent {
-                id: Uuid::now_v7(),
-                la_id: Some(actor.la_id),
-                actor_user_id: Some(actor.user_id),
-                action: "template.uploaded".into(),
-                entity_type: "pep_template".into(),
-                entity_id: Some(stored.id),
-                child_id: None,
-                details: Json(
-                    json!({ "version": version, "name": stored.name, "format": stored.format }),
-                ),
-                request_id: actor.request_id.clone(),
-                occurred_at: now,
-            },
-        )
-        .await?;
+        let details = json!({ "version": version, "name": stored.name, "format": stored.format });
+        let event = actor.event("template.uploaded", ("pep_template", stored.id), details, now);
+        audit::record(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(Uploaded::NewVersion(version))
     }

@@ -189,7 +189,7 @@ pub async fn save(
         Ok(CareSaved::Unchanged) => "",
         Ok(CareSaved::Updated) => "?saved=care",
         Ok(CareSaved::NewPlacement) => "?saved=placement",
-        Ok(CareSaved::CameIntoCare { .. }) => "?saved=came_into_care",
+        Ok(CareSaved::CameIntoCare) => "?saved=came_into_care",
         Err(EditError::Invalid(errors)) => {
             return Ok(unprocessable(show_with(&state, &user, id, Some(fields), errors).await?));
         }
