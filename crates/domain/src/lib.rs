@@ -11,6 +11,7 @@ pub mod email;
 pub mod ethnicity;
 pub mod legal_status;
 pub mod money;
+pub mod pages;
 pub mod password;
 pub mod pep;
 pub mod pep_cycle;
@@ -24,6 +25,7 @@ pub mod settings;
 pub mod template;
 pub mod term_dates;
 pub mod uln;
+pub mod upload;
 pub mod upn;
 pub mod vs_involvement;
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub struct Settings {
     /// Address and port to listen on.
     pub listen: String,
-    /// Where the embedded database (and later uploads) live.
+    /// Where the embedded database and uploaded documents (`files/`) live.
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`; default: a SQLite file in `data_dir`.
     pub database_url: Option<String>,

@@ -39,7 +39,8 @@ pub fn services(db: Db, settings: &Settings) -> anyhow::Result<Services> {
             anyhow::bail!("`today` is for the demo and development only: remove it to serve")
         }
     };
-    let services = Services::new(db, clock);
+    let files = openpep_service::files::DiskStore::new(settings.data_dir.join("files"));
+    let services = Services::new(db, clock).with_files(Arc::new(files));
     Ok(match &settings.public_url {
         Some(url) => services.with_public_url(url),
         None => services.with_public_url(&format!("http://{}", settings.listen)),

@@ -3,14 +3,19 @@
 //! that every demo (and every benchmark) shows the same data.
 
 mod names;
+mod pages;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use openpep_domain::pages::{DocumentKind, Fields};
 use openpep_domain::settings::AuthoritySettings;
-use openpep_domain::template::{ChildFacts, Page as TemplatePage, PepTemplate, QuestionKind};
+use openpep_domain::template::{
+    ChildFacts, Page as TemplatePage, PageKind, PepTemplate, QuestionKind,
+};
 use openpep_domain::{AcademicYear, NcYear, PepStatus, Phase, Role, Term, Uln, Upn};
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::authorities::{self, LocalAuthority};
 use openpep_store::children::{self, Child};
+use openpep_store::documents::{self, Document};
 use openpep_store::pep_pages::{self, PageWrite};
 use openpep_store::peps::{self, Pep};
 use openpep_store::placements::{self, CareEpisode, ChildWorker, SchoolPlacement};
@@ -89,6 +94,8 @@ struct Generator {
     template: Option<(Uuid, PepTemplate)>,
     /// The default settings, whose term dates give the PEP deadlines.
     settings: AuthoritySettings,
+    /// Where the support plans the demo uploads go.
+    files: std::sync::Arc<dyn crate::files::FileStore>,
 }
 
 struct AuthoritySchools {
@@ -143,6 +150,7 @@ impl Services {
             schools: 0,
             template: None,
             settings: AuthoritySettings::default(),
+            files: self.files.clone(),
         };
         let mut summary = DemoSummary {
             authorities: Vec::new(),
@@ -489,8 +497,15 @@ impl Generator {
             1 | 2 => Some("amber".to_string()),
             _ => None,
         };
-        let child = Child {
-            id: self.ids.next(),
+        let id = self.ids.next();
+        // From the id, not the random stream, like the carers below.
+        let sen_provision = match id.as_u128() % 100 {
+            0..=11 => Some("K".to_string()),
+            12..=15 => Some("E".to_string()),
+            _ => None,
+        };
+        let mut child = Child {
+            id,
             la_id: la.id,
             forename: forename.into(),
             surname: (*self.pick(names::SURNAMES)).into(),
@@ -498,7 +513,7 @@ impl Generator {
             date_of_birth,
             gender: if female { "female" } else { "male" }.into(),
             ethnicity: Some((*self.pick(names::ETHNICITIES)).into()),
-            sen_provision: None,
+            sen_provision,
             upn,
             upn_unknown_reason,
             uln: if nc.value() >= 12 { self.uln() } else { None },
@@ -515,7 +530,7 @@ impl Generator {
         // Carers' names and towns come from the child's id, not the random
         // stream, so that adding them left every other choice as it was.
         let key = child.id.as_u128() as usize;
-        let (provider, carer) = match placement_type {
+        let (provider, carer): (String, Option<String>) = match placement_type {
             "K2" => ("Children's home".to_string(), None),
             "R1" => ("Residential care home".to_string(), None),
             "P1" => ("Placed with parents".to_string(), None),
@@ -544,7 +559,7 @@ impl Generator {
                 legal_status: legal_status.into(),
                 placement_type: placement_type.into(),
                 placement_provider: Some(provider),
-                carer_name: carer,
+                carer_name: carer.clone(),
                 lives_in: Some(lives_in),
                 lives_in_la,
                 created_at: self.now,
@@ -578,8 +593,15 @@ impl Generator {
         }
 
         let mut school_id = None;
+        let mut special = false;
         if let Some(school) = self.school_for(nc, schools) {
             school_id = Some(school.id);
+            special = schools.special.iter().any(|s| s.id == school.id);
+            if special && child.sen_provision.as_deref() != Some("E") {
+                // Children at special schools have an EHC plan.
+                child.sen_provision = Some("E".to_string());
+                children::set_sen_provision(tx, la.id, child.id, Some("E")).await?;
+            }
             let phase_start =
                 self.year.start() - TimeDelta::days(365 * i64::from(self.rng.random_range(0..3u8)));
             let started_on = phase_start.max(entered_care_on.min(self.year.start()));
@@ -649,8 +671,11 @@ impl Generator {
         let teacher = school_id
             .and_then(|id| people.school_staff.iter().find(|(s, _)| *s == id))
             .map(|(_, staff)| staff.id);
-        let author = Author { school_id, social_worker: sw.id, teacher };
-        self.peps(tx, &child, entered_care_on, author).await
+        let school_name =
+            school_id.and_then(|id| schools.all().find(|s| s.id == id)).map(|s| s.name.clone());
+        let author =
+            Author { school_id, social_worker: sw.id, teacher, special, school_name, carer };
+        self.peps(tx, &child, entered_care_on, &author).await
     }
 
     fn school_for<'a>(&mut self, nc: NcYear, s: &'a AuthoritySchools) -> Option<&'a School> {
@@ -673,7 +698,7 @@ impl Generator {
         tx: &mut Tx,
         child: &Child,
         entered_care_on: NaiveDate,
-        author: Author,
+        author: &Author,
     ) -> Result<(), ServiceError> {
         let term = Term::containing(self.today);
         let (prev_year, prev_term) = match term {
@@ -736,7 +761,7 @@ impl Generator {
         tx: &mut Tx,
         child: &Child,
         p: &DemoPep,
-        author: Author,
+        author: &Author,
     ) -> Result<(), ServiceError> {
         let meeting_at = match p.status {
             PepStatus::Draft | PepStatus::InProgress => None,
@@ -775,13 +800,50 @@ impl Generator {
             PepStatus::MeetingHeld | PepStatus::AwaitingSignOff => 0.8,
             _ => 1.0,
         };
-        let facts = ChildFacts::in_year(NcYear::for_child(child.date_of_birth, p.year));
+        let nc = NcYear::for_child(child.date_of_birth, p.year);
+        let facts = ChildFacts {
+            special_school: author.special,
+            sen: matches!(child.sen_provision.as_deref(), Some("K" | "E")),
+            ..ChildFacts::in_year(nc)
+        };
+        let term = self.settings.term_dates(p.year, p.term).ok().copied();
+        let term_start = term.map_or(p.year.start(), |t| t.starts_on);
+        let last_day = term.map_or(p.due_on, |t| t.ends_on).min(p.due_on);
+        let sample = pages::Sample {
+            nc,
+            special: author.special,
+            sen: child.sen_provision.as_deref(),
+            initial: p.reason == "initial",
+            term_start,
+            figures_to: last_day.min(self.today - TimeDelta::days(3)).max(term_start),
+            school: author.school_name.as_deref(),
+            carer: author.carer.as_deref(),
+        };
+        // The pages draw from the PEP's own stream: the template can
+        // change without moving the rest of the demo.
+        let mut rng = StdRng::seed_from_u64(pep.id.as_u128() as u64);
+        let mut written: Vec<(PageKind, Fields)> = Vec::new();
         for (_, _, page) in template.pages() {
-            if !page.applies_to(&facts) || !self.chance(share) {
+            if !page.applies_to(&facts) || !rng.random_bool(share) {
                 continue;
             }
-            let answers = sample_answers(&mut self.rng, page);
-            let completed = share >= 1.0 || self.chance(0.6);
+            if page.kind == PageKind::Sen {
+                self.upload_plan(tx, child, pep.id, author).await?;
+            }
+            let answers = match pages::sample(&mut rng, page.kind, &sample) {
+                Some(fields) => {
+                    let ctx = self.page_context(page, &sample, p);
+                    let fields = match openpep_domain::pages::check(page.kind, &fields, &ctx, false)
+                    {
+                        Some(Ok(checked)) => checked,
+                        _ => fields,
+                    };
+                    written.push((page.kind, fields.clone()));
+                    to_value(fields)
+                }
+                None => sample_answers(&mut rng, page, &written, self.settings.sdq_threshold),
+            };
+            let completed = share >= 1.0 || rng.random_bool(0.6);
             let write = PageWrite {
                 la_id: child.la_id,
                 pep_id: pep.id,
@@ -796,6 +858,78 @@ impl Generator {
         }
         Ok(())
     }
+
+    fn page_context(
+        &self,
+        page: &TemplatePage,
+        s: &pages::Sample<'_>,
+        p: &DemoPep,
+    ) -> openpep_domain::pages::PageContext {
+        openpep_domain::pages::PageContext {
+            nc_year: s.nc,
+            special_school: s.special,
+            initial: s.initial,
+            academic_year: p.year,
+            term: p.term,
+            term_dates: self.settings.term_dates(p.year, p.term).ok().copied(),
+            today: self.today,
+            sdq_threshold: self.settings.sdq_threshold,
+            previous: None,
+            add_entry: None,
+            questions: page.questions.clone(),
+            school_history: Vec::new(),
+            documents: Vec::new(),
+        }
+    }
+
+    /// The child's SEN support plan or EHC plan, as a small PDF.
+    async fn upload_plan(
+        &mut self,
+        tx: &mut Tx,
+        child: &Child,
+        pep_id: Uuid,
+        author: &Author,
+    ) -> Result<(), ServiceError> {
+        let (kind, title) = match child.sen_provision.as_deref() {
+            Some("E") => (DocumentKind::EhcPlan, "Education, health and care plan"),
+            _ => (DocumentKind::SupportPlan, "SEN support plan"),
+        };
+        let id = self.ids.next();
+        let bytes = pages::plan_pdf(title);
+        let storage_key = format!("{}/{id}", child.la_id);
+        self.files
+            .put(&storage_key, &bytes)
+            .await
+            .map_err(|e| ServiceError::Internal(format!("storing a demo document: {e}")))?;
+        let document = Document {
+            id,
+            la_id: child.la_id,
+            child_id: child.id,
+            pep_id: Some(pep_id),
+            kind: kind.code().to_owned(),
+            title: title.to_owned(),
+            file_name: format!("{}.pdf", title.to_lowercase().replace([' ', ','], "-")),
+            content_type: "application/pdf".to_owned(),
+            size_bytes: bytes.len() as i64,
+            sha256: sha256_hex(&bytes),
+            storage_key,
+            uploaded_by: author.teacher.unwrap_or(author.social_worker),
+            uploaded_at: self.now,
+        };
+        documents::insert(tx, &document).await?;
+        Ok(())
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn to_value(fields: Fields) -> serde_json::Value {
+    serde_json::Value::Object(
+        fields.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect(),
+    )
 }
 
 /// A PEP the demo creates.
@@ -810,12 +944,15 @@ struct DemoPep {
 }
 
 /// Who the demo's PEP pages are written for and by.
-#[derive(Clone, Copy)]
 struct Author {
     school_id: Option<Uuid>,
     social_worker: Uuid,
     /// The school's designated teacher or professional, if it has one.
     teacher: Option<Uuid>,
+    special: bool,
+    school_name: Option<String>,
+    /// The foster carer's name, if the child lives with one.
+    carer: Option<String>,
 }
 
 impl Author {
@@ -831,8 +968,14 @@ impl Author {
     }
 }
 
-/// Believable answers to a page's questions (typed pages: a note).
-fn sample_answers(rng: &mut StdRng, page: &TemplatePage) -> serde_json::Value {
+/// Believable answers to a page's questions (the pages without forms of
+/// their own: a note), with the targets the PEP's other pages ask for.
+fn sample_answers(
+    rng: &mut StdRng,
+    page: &TemplatePage,
+    written: &[(PageKind, Fields)],
+    sdq_threshold: u8,
+) -> serde_json::Value {
     const SENTENCES: &[&str] = &[
         "Settled well this term and enjoys practical subjects.",
         "Reading has improved; keep daily reading at home with the carer.",
@@ -890,7 +1033,11 @@ fn sample_answers(rng: &mut StdRng, page: &TemplatePage) -> serde_json::Value {
     ];
     let notes = NOTES.iter().find(|(key, _)| *key == page.key).map(|(_, n)| n);
     let mut answers = serde_json::Map::new();
-    for q in pep_editing::questions_of(page) {
+    let questions = match page.kind {
+        PageKind::FreeText => page.questions.clone(),
+        _ => vec![pep_editing::notes_question(page)],
+    };
+    for q in questions {
         let value = match &q.kind {
             QuestionKind::Text => "Agreed at the meeting".to_owned(),
             QuestionKind::LongText => {
@@ -900,11 +1047,33 @@ fn sample_answers(rng: &mut StdRng, page: &TemplatePage) -> serde_json::Value {
             QuestionKind::YesNo => if rng.random_bool(0.7) { "yes" } else { "no" }.to_owned(),
             QuestionKind::Date => "2026-09-03".to_owned(),
             QuestionKind::Number => rng.random_range(1..10).to_string(),
+            QuestionKind::Scale => rng.random_range(3..6).to_string(),
             QuestionKind::Choice(options) => {
                 options.get(rng.random_range(0..options.len().max(1))).cloned().unwrap_or_default()
             }
         };
         answers.insert(q.key.clone(), serde_json::Value::String(value));
+    }
+    if page.kind == PageKind::Targets {
+        let of = |kind| written.iter().find(|(k, _)| *k == kind).map(|(_, f)| f);
+        let prompts = openpep_domain::pages::prompts(
+            of(PageKind::Attendance),
+            of(PageKind::Sdq),
+            sdq_threshold,
+        );
+        for prompt in prompts {
+            let target = match prompt.key {
+                "prompt_attendance" => {
+                    "Attendance to reach 95% by the next PEP: the carer and the school's \
+                     attendance lead meet weekly to review it."
+                }
+                _ => {
+                    "Weekly sessions with the school counsellor; the designated teacher checks \
+                     in each Monday and the SDQ is repeated next term."
+                }
+            };
+            answers.insert(prompt.key.to_owned(), serde_json::Value::String(target.to_owned()));
+        }
     }
     serde_json::Value::Object(answers)
 }

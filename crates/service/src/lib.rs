@@ -10,7 +10,9 @@ pub mod children;
 pub mod clock;
 pub mod demo;
 pub mod disagreements;
+pub mod documents;
 mod error;
+pub mod files;
 pub mod invitations;
 pub mod mail;
 pub mod passwords;
@@ -48,6 +50,8 @@ pub struct Services {
     /// Template versions already read, by id. A version never changes once
     /// stored, so every app node may keep its own copy.
     templates: pep_templates::TemplateCache,
+    /// Where uploaded documents' bytes are kept.
+    pub files: Arc<dyn files::FileStore>,
 }
 
 impl Services {
@@ -57,7 +61,14 @@ impl Services {
             clock,
             public_url: Arc::from("http://127.0.0.1:8080"),
             templates: pep_templates::TemplateCache::default(),
+            files: Arc::new(files::DiskStore::new(std::env::temp_dir().join("openpep-files"))),
         }
+    }
+
+    /// Keeps uploaded files in `files` (the default is a temporary folder).
+    pub fn with_files(mut self, files: Arc<dyn files::FileStore>) -> Self {
+        self.files = files;
+        self
     }
 
     pub fn with_public_url(mut self, url: &str) -> Self {

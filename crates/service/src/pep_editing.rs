@@ -6,15 +6,18 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use openpep_domain::pages::{self, DocumentKind, Fields, PageContext, Prompt, SchoolSpell};
 use openpep_domain::pep_cycle::PepEvent;
 use openpep_domain::template::{
-    ChildFacts, Page as TemplatePage, PepTemplate, Question, QuestionKind,
+    ChildFacts, Page as TemplatePage, PageKind, PepTemplate, Question, QuestionKind,
 };
-use openpep_domain::{AcademicYear, Action, NcYear, PepStatus, Relationship, Role};
+use openpep_domain::term_dates::TermDates;
+use openpep_domain::{AcademicYear, Action, NcYear, PepStatus, Relationship, Role, Term};
 use openpep_store::StoreError;
 use openpep_store::audit;
 use openpep_store::children::Child;
 use openpep_store::disagreements::{self, Disagreement};
+use openpep_store::documents::{self, DocumentRow};
 use openpep_store::pep_pages::{self, PageWrite, PepPage};
 use openpep_store::peps::{self, Pep};
 use openpep_store::placements::{self, SchoolPlacementView};
@@ -46,6 +49,16 @@ pub struct PepView {
     pub role: Role,
     /// Professional disagreements raised about this PEP, oldest first.
     pub disagreements: Vec<Disagreement>,
+    /// Each page's answers on the child's earlier PEPs (the latest that
+    /// has it), shown beside this PEP's.
+    pub previous: HashMap<String, Fields>,
+    /// The PEP's documents, newest first.
+    pub documents: Vec<DocumentRow>,
+    /// The child's school placements, newest first.
+    pub schools: Vec<SchoolPlacementView>,
+    pub term_dates: Option<TermDates>,
+    pub sdq_threshold: u8,
+    pub today: NaiveDate,
 }
 
 /// The state of a page in the task list.
@@ -140,6 +153,11 @@ impl PepView {
             )
     }
 
+    /// Anyone who may change a page of the PEP may add documents to it.
+    pub fn may_upload(&self) -> bool {
+        self.template.pages_for(&self.facts).any(|(_, _, page)| self.may_edit(page))
+    }
+
     /// The sections and pages that apply to this child, with their state.
     pub fn task_list(&self) -> Vec<TaskSection> {
         self.template
@@ -174,21 +192,104 @@ impl PepView {
     pub fn page(&self, key: &str) -> Option<&TemplatePage> {
         self.template.page(key).filter(|p| p.applies_to(&self.facts))
     }
+
+    /// The first page of a kind this child's PEP shows.
+    fn page_of_kind(&self, kind: PageKind) -> Option<&TemplatePage> {
+        self.template.pages_for(&self.facts).map(|(_, _, page)| page).find(|page| page.kind == kind)
+    }
+
+    /// A page's saved answers.
+    pub fn answers(&self, key: &str) -> Option<Fields> {
+        self.pages.get(key).map(|p| answers_of(&p.answers.0))
+    }
+
+    /// The questions of a page that is not typed: a free-text page's own;
+    /// for the others the owner's notes until they get their own forms,
+    /// and on the targets page a question for each prompt other pages
+    /// raise.
+    pub fn questions(&self, page: &TemplatePage) -> Vec<Question> {
+        match page.kind {
+            PageKind::FreeText => page.questions.clone(),
+            PageKind::Targets => {
+                let mut questions = vec![notes_question(page)];
+                questions.extend(self.prompts().into_iter().map(|p| Question {
+                    key: p.key.to_owned(),
+                    label: p.title.to_owned(),
+                    hint: Some(p.reason),
+                    kind: QuestionKind::LongText,
+                    mandatory: true,
+                }));
+                questions
+            }
+            _ => vec![notes_question(page)],
+        }
+    }
+
+    /// The targets other pages ask for: attendance below 90%, an SDQ total
+    /// at or above the authority's threshold.
+    pub fn prompts(&self) -> Vec<Prompt> {
+        let answers = |kind| self.page_of_kind(kind).and_then(|p| self.answers(&p.key));
+        pages::prompts(
+            answers(PageKind::Attendance).as_ref(),
+            answers(PageKind::Sdq).as_ref(),
+            self.sdq_threshold,
+        )
+    }
+
+    /// The prompts the targets page has not answered yet.
+    pub fn unanswered_prompts(&self) -> Vec<Prompt> {
+        let targets = self.page_of_kind(PageKind::Targets).and_then(|p| self.answers(&p.key));
+        self.prompts()
+            .into_iter()
+            .filter(|p| {
+                targets.as_ref().and_then(|t| t.get(p.key)).is_none_or(|a| a.trim().is_empty())
+            })
+            .collect()
+    }
+
+    /// What a typed page needs to know beyond its answers.
+    pub fn page_context(&self, page: &TemplatePage, add_entry: Option<String>) -> PageContext {
+        let mut school_history: Vec<SchoolSpell> = self
+            .schools
+            .iter()
+            .map(|s| SchoolSpell {
+                school: s.school_name.clone(),
+                from: s.started_on,
+                until: s.ended_on,
+                reason: s.reason_ended.clone(),
+            })
+            .collect();
+        school_history.reverse();
+        PageContext {
+            nc_year: self.facts.nc_year,
+            special_school: self.facts.special_school,
+            initial: self.pep.reason == "initial",
+            academic_year: AcademicYear(self.pep.academic_year),
+            term: Term::from_code(&self.pep.term).unwrap_or(Term::Autumn),
+            term_dates: self.term_dates,
+            today: self.today,
+            sdq_threshold: self.sdq_threshold,
+            previous: self.previous.get(&page.key).cloned(),
+            add_entry,
+            questions: page.questions.clone(),
+            school_history,
+            documents: self
+                .documents
+                .iter()
+                .filter_map(|d| DocumentKind::from_code(&d.kind))
+                .collect(),
+        }
+    }
 }
 
-/// The questions a page asks. Typed pages (attendance, SDQ…) get their own
-/// forms in later work; until then they take the owner's notes.
-pub fn questions_of(page: &TemplatePage) -> Vec<Question> {
-    if page.questions.is_empty() {
-        vec![Question {
-            key: "notes".into(),
-            label: format!("{}: notes", page.title),
-            hint: page.description.clone(),
-            kind: QuestionKind::LongText,
-            mandatory: false,
-        }]
-    } else {
-        page.questions.clone()
+/// The notes question of a page the product has no form for yet.
+pub fn notes_question(page: &TemplatePage) -> Question {
+    Question {
+        key: "notes".into(),
+        label: format!("{}: notes", page.title),
+        hint: page.description.clone(),
+        kind: QuestionKind::LongText,
+        mandatory: false,
     }
 }
 
@@ -258,6 +359,50 @@ pub fn field_name(question_key: &str) -> String {
     format!("q_{question_key}")
 }
 
+/// A typed page's problems as the form's field errors.
+fn field_errors(problems: pages::Problems) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    for (field, message) in problems.0 {
+        errors.add(&field_name(&field), message);
+    }
+    errors
+}
+
+fn to_value(fields: Fields) -> Value {
+    Value::Object(fields.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+}
+
+/// Checks a page's answers by its kind; the normalised answers, or what is
+/// wrong.
+fn check_page(
+    view: &PepView,
+    page: &TemplatePage,
+    submission: &PageSubmission,
+) -> Result<Value, FieldErrors> {
+    let ctx = view.page_context(page, None);
+    if let Some(checked) = pages::check(page.kind, &submission.answers, &ctx, submission.completed)
+    {
+        return checked.map(to_value).map_err(field_errors);
+    }
+    let answers = check_answers(&view.questions(page), submission)?;
+    if page.kind == PageKind::SignOff && submission.completed {
+        let missing = view.unanswered_prompts();
+        if !missing.is_empty() {
+            let titles: Vec<String> = missing.iter().map(|p| p.title.to_lowercase()).collect();
+            let mut errors = FieldErrors::default();
+            errors.add(
+                "completed",
+                format!(
+                    "Write the {} on the targets page before marking the sign-off completed",
+                    titles.join(" and the ")
+                ),
+            );
+            return Err(errors);
+        }
+    }
+    Ok(answers)
+}
+
 /// Checks every answer; the normalised answers, or what is wrong.
 fn check_answers(
     questions: &[Question],
@@ -309,8 +454,17 @@ fn facts_for(
     }
 }
 
-fn current_school(schools: Vec<SchoolPlacementView>, on: NaiveDate) -> Option<SchoolPlacementView> {
-    schools.into_iter().find(|s| s.is_current_on(on))
+fn current_school(schools: &[SchoolPlacementView], on: NaiveDate) -> Option<SchoolPlacementView> {
+    schools.iter().find(|s| s.is_current_on(on)).cloned()
+}
+
+/// The post-16 status page says the young person is not in education,
+/// employment or training.
+fn post_16_neet(template: &PepTemplate, saved: &[PepPage]) -> bool {
+    let Some(page) = template.page("post_16_status") else { return false };
+    saved.iter().filter(|p| p.page_key == page.key).any(|p| {
+        answers_of(&p.answers.0).get("status").is_some_and(|s| s.starts_with("Not in education"))
+    })
 }
 
 impl Services {
@@ -330,18 +484,28 @@ impl Services {
         if !openpep_domain::allowed(actor.role, Action::ViewPep, relationship) {
             return Err(ServiceError::NotFound);
         }
+        let la_id = actor.la_id;
         let (template, saved, schools, (settings, _), la, disagreements) = tokio::try_join!(
-            self.template_of(actor.la_id, pep.template_id),
-            async { Ok(pep_pages::for_pep(&self.db, actor.la_id, pep.id).await?) },
-            async { Ok(placements::school_history(&self.db, actor.la_id, child.id).await?) },
-            self.authority_settings(actor.la_id),
-            async { Ok(openpep_store::authorities::get(&self.db, actor.la_id).await?) },
-            async { Ok(disagreements::for_pep(&self.db, actor.la_id, pep.id).await?) },
+            self.template_of(la_id, pep.template_id),
+            async { Ok(pep_pages::for_pep(&self.db, la_id, pep.id).await?) },
+            async { Ok(placements::school_history(&self.db, la_id, child.id).await?) },
+            self.authority_settings(la_id),
+            async { Ok(openpep_store::authorities::get(&self.db, la_id).await?) },
+            async { Ok(disagreements::for_pep(&self.db, la_id, pep.id).await?) },
         )?;
+        let (previous, documents) = tokio::try_join!(
+            peps::previous_pages_of_child(&self.db, la_id, pep.due_on, child.id),
+            documents::for_pep(&self.db, la_id, pep.id),
+        )?;
+        let today = self.clock.today();
         // A PEP is about its term: one past its due date keeps the school
         // the child was at then, whatever happened since.
-        let school = current_school(schools, self.clock.today().min(pep.due_on));
-        let facts = facts_for(&child, &pep, school.as_ref(), &la.code);
+        let school = current_school(&schools, today.min(pep.due_on));
+        let mut facts = facts_for(&child, &pep, school.as_ref(), &la.code);
+        facts.neet = facts.neet || post_16_neet(&template, &saved);
+        let year = AcademicYear(pep.academic_year);
+        let term_dates = Term::from_code(&pep.term)
+            .and_then(|term| settings.term_dates(year, term).ok().copied());
         Ok(PepView {
             pep,
             child,
@@ -353,6 +517,15 @@ impl Services {
             letters: settings.section_letters,
             role: actor.role,
             disagreements,
+            previous: previous
+                .into_iter()
+                .map(|p| (p.page_key, answers_of(&p.answers.0)))
+                .collect(),
+            documents,
+            schools,
+            term_dates,
+            sdq_threshold: settings.sdq_threshold,
+            today,
         })
     }
 
@@ -375,6 +548,21 @@ impl Services {
             return Err(ServiceError::NotFound);
         }
         self.log_pep_view(actor, &view, Some(page_key)).await?;
+        Ok(view)
+    }
+
+    /// The PEP's page of a kind (its documents), if the actor may read
+    /// it; the view is logged as a view of that page.
+    pub async fn open_pep_page_of_kind(
+        &self,
+        actor: &Actor,
+        at: PepRef,
+        kind: &str,
+    ) -> Result<PepView, ServiceError> {
+        let view = self.load_pep(actor, at).await?;
+        let kind = PageKind::from_code(kind).ok_or(ServiceError::NotFound)?;
+        let key = view.page_of_kind(kind).map(|p| p.key.clone()).ok_or(ServiceError::NotFound)?;
+        self.log_pep_view(actor, &view, Some(&key)).await?;
         Ok(view)
     }
 
@@ -414,8 +602,7 @@ impl Services {
         if !view.may_edit(page) {
             return Err(ServiceError::Forbidden.into());
         }
-        let questions = questions_of(page);
-        let answers = match check_answers(&questions, &submission) {
+        let answers = match check_page(&view, page, &submission) {
             Ok(answers) => answers,
             Err(errors) => return Err(SaveError::Invalid(Box::new(view), errors)),
         };
@@ -459,6 +646,8 @@ impl Services {
                 .await?;
         }
         let old = current.as_ref().map(|p| answers_of(&p.answers.0)).unwrap_or_default();
+        let new = answers_of(&answers);
+        self.after_page_saved(&mut tx, actor, &view, page, (&old, &new)).await?;
         let changed: Vec<String> = answers_of(&answers)
             .into_iter()
             .filter(|(k, v)| old.get(k) != Some(v))
@@ -471,6 +660,73 @@ impl Services {
         audit::record(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(Saved { version, saved_at: now })
+    }
+
+    /// What a page's answers change beyond the page: the SEN page keeps the
+    /// child's SEN provision in step; a permanent exclusion, when first
+    /// recorded, is sent to the Virtual School at once.
+    async fn after_page_saved(
+        &self,
+        tx: &mut openpep_store::Tx,
+        actor: &Actor,
+        view: &PepView,
+        page: &TemplatePage,
+        (old, new): (&Fields, &Fields),
+    ) -> Result<(), ServiceError> {
+        let now = self.clock.now();
+        let child = &view.child;
+        match page.kind {
+            PageKind::Sen => {
+                let Some(code) = pages::sen::provision_code(new) else { return Ok(()) };
+                if child.sen_provision.as_deref() == Some(code) {
+                    return Ok(());
+                }
+                openpep_store::children::set_sen_provision(tx, child.la_id, child.id, Some(code))
+                    .await?;
+                // As the profile form records its changes.
+                let details =
+                    json!({ "sen_provision": { "before": child.sen_provision, "after": code } });
+                let event = actor.event_about_child(
+                    "child.updated",
+                    ("child", child.id),
+                    child.id,
+                    details,
+                    now,
+                );
+                audit::record(tx, &event).await?;
+            }
+            PageKind::Exclusions
+                if pages::exclusions::permanently_excluded(new)
+                    && !pages::exclusions::permanently_excluded(old) =>
+            {
+                let link = format!(
+                    "{}/children/{}/peps/{}/pages/{}",
+                    self.public_url, child.id, view.pep.id, page.key
+                );
+                let vs = openpep_store::users::staff_in_roles(
+                    &self.db,
+                    child.la_id,
+                    &["vs_head", "vs_officer"],
+                )
+                .await?;
+                for person in &vs {
+                    let content = crate::mail::messages::permanent_exclusion(&link);
+                    crate::auth::queue_mail(tx, Some(child.la_id), &person.email, content, now)
+                        .await?;
+                }
+                let details = json!({ "page": page.key, "told": vs.len() });
+                let event = actor.event_about_child(
+                    "exclusion.permanent_recorded",
+                    ("pep", view.pep.id),
+                    child.id,
+                    details,
+                    now,
+                );
+                audit::record(tx, &event).await?;
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// Two saves raced past the version check: report the winner's version.

@@ -381,6 +381,28 @@ pub async fn update_profile(
     Ok(expected_version + 1)
 }
 
+/// Sets the child's SEN provision (N, K or E) as the PEP's SEN page
+/// records it; the profile's version moves on, so an open profile form
+/// sees the change.
+pub async fn set_sen_provision(
+    tx: &mut Tx,
+    la_id: Uuid,
+    id: Uuid,
+    sen_provision: Option<&str>,
+) -> Result<(), StoreError> {
+    exec_tx!(
+        tx,
+        sqlx::query(
+            "UPDATE children SET sen_provision = $3, version = version + 1 \
+             WHERE la_id = $1 AND id = $2",
+        )
+        .bind(la_id)
+        .bind(id)
+        .bind(sen_provision)
+    )?;
+    Ok(())
+}
+
 /// What the school and everyone at the PEP meeting must know about
 /// consent and contact: kept on the child, changed with the care page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]

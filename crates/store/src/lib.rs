@@ -10,6 +10,7 @@ pub mod authorities;
 pub mod challenges;
 pub mod children;
 pub mod disagreements;
+pub mod documents;
 pub mod email_tokens;
 pub mod invitations;
 pub mod outbox;

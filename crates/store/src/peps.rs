@@ -311,21 +311,37 @@ pub async fn previous_pages(
     before_due: NaiveDate,
     child_id: Option<Uuid>,
 ) -> Result<Vec<PreviousPage>, StoreError> {
-    Ok(on_tx!(tx, conn => sqlx::query_as(
-        "SELECT child_id, page_key, answers FROM \
-           (SELECT p.child_id, pp.page_key, pp.answers, ROW_NUMBER() OVER \
-              (PARTITION BY p.child_id, pp.page_key ORDER BY p.due_on DESC, p.created_at DESC) AS rn \
-            FROM pep_pages pp JOIN peps p ON p.id = pp.pep_id \
-            WHERE p.la_id = $1 AND pp.la_id = $1 AND p.due_on < $2 \
-              AND ($3 IS NULL OR p.child_id = $3)) l \
-         WHERE rn = 1 ORDER BY child_id, page_key",
-    )
-    .bind(la_id)
-    .bind(before_due)
-    .bind(child_id)
-    .fetch_all(conn)
-    .await)?)
+    Ok(on_tx!(tx, conn => sqlx::query_as(PREVIOUS_PAGES)
+        .bind(la_id)
+        .bind(before_due)
+        .bind(child_id)
+        .fetch_all(conn)
+        .await)?)
 }
+
+/// [`previous_pages`] of one child, outside a transaction: what the pages
+/// of a PEP due on `before_due` show beside their own answers.
+pub async fn previous_pages_of_child(
+    db: &Db,
+    la_id: Uuid,
+    before_due: NaiveDate,
+    child_id: Uuid,
+) -> Result<Vec<PreviousPage>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(PREVIOUS_PAGES)
+        .bind(la_id)
+        .bind(before_due)
+        .bind(Some(child_id))
+        .fetch_all(pool)
+        .await)?)
+}
+
+const PREVIOUS_PAGES: &str = "SELECT child_id, page_key, answers FROM \
+       (SELECT p.child_id, pp.page_key, pp.answers, ROW_NUMBER() OVER \
+          (PARTITION BY p.child_id, pp.page_key ORDER BY p.due_on DESC, p.created_at DESC) AS rn \
+        FROM pep_pages pp JOIN peps p ON p.id = pp.pep_id \
+        WHERE p.la_id = $1 AND pp.la_id = $1 AND p.due_on < $2 \
+          AND ($3 IS NULL OR p.child_id = $3)) l \
+     WHERE rn = 1 ORDER BY child_id, page_key";
 
 /// A PEP in the authority's lists (due, overdue, meetings), with the child.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

@@ -59,6 +59,7 @@ pub struct SchoolPlacementView {
     pub ofsted_rating: Option<String>,
     pub started_on: NaiveDate,
     pub ended_on: Option<NaiveDate>,
+    pub reason_ended: Option<String>,
 }
 
 impl SchoolPlacementView {
@@ -172,7 +173,7 @@ pub async fn school_history(
     Ok(on_db!(db, pool => sqlx::query_as(
         "SELECT sp.id, sp.school_id, s.name AS school_name, s.urn AS school_urn, \
            s.la_code AS school_la_code, s.phase AS school_phase, s.establishment_type AS school_type, s.ofsted_rating, \
-           sp.started_on, sp.ended_on \
+           sp.started_on, sp.ended_on, sp.reason_ended \
          FROM school_placements sp JOIN schools s ON s.id = sp.school_id \
          WHERE sp.la_id = $1 AND sp.child_id = $2 ORDER BY sp.started_on DESC, sp.id",
     )

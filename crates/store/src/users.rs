@@ -266,6 +266,7 @@ pub async fn set_password(
 pub struct StaffMember {
     pub user_id: Uuid,
     pub display_name: String,
+    pub email: String,
     pub role: String,
     pub school_name: Option<String>,
 }
@@ -279,7 +280,7 @@ pub async fn staff_in_roles(
     // The roles travel as one ",a,b," string: the same SQL on both backends.
     let wanted = format!(",{},", roles.join(","));
     Ok(on_db!(db, pool => sqlx::query_as(
-        "SELECT u.id AS user_id, u.display_name, m.role, s.name AS school_name \
+        "SELECT u.id AS user_id, u.display_name, u.email, m.role, s.name AS school_name \
          FROM memberships m JOIN users u ON u.id = m.user_id \
          LEFT JOIN schools s ON s.id = m.school_id \
          WHERE m.la_id = $1 AND m.ended_at IS NULL AND u.is_active \

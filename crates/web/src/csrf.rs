@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use subtle::ConstantTimeEq;
 
-use crate::error::form_expired;
+use crate::error::{form_expired, too_large};
 use crate::session::LoadedSession;
-use crate::{AppState, MAX_BODY_BYTES, WebConfig};
+use crate::{AppState, WebConfig, body_limit};
 
 pub const CSRF_COOKIE: &str = "openpep_csrf";
 pub const CSRF_FIELD: &str = "_csrf";
@@ -60,8 +60,17 @@ pub async fn verify(
         return form_expired();
     };
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
-        return form_expired();
+    let limit = body_limit(parts.uri.path());
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return too_large();
+    }
+    let Ok(bytes) = to_bytes(body, limit).await else {
+        return too_large();
     };
     let header_token =
         parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);

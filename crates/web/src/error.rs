@@ -102,6 +102,20 @@ pub fn form_expired() -> Response {
     )
 }
 
+/// A request body over the limit: for uploads, a file far too large.
+pub fn too_large() -> Response {
+    error_page(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "The file is too large",
+        vec![
+            "Files must be smaller than 20 MB, so nothing was uploaded.".into(),
+            "Go back and choose a smaller file. A scanned document can often be saved at a lower \
+             resolution."
+                .into(),
+        ],
+    )
+}
+
 fn internal(detail: &str) -> Response {
     let reference = uuid::Uuid::now_v7().simple().to_string()[20..].to_uppercase();
     tracing::error!(reference = %reference, error = %detail, "internal error");

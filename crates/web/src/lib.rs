@@ -35,6 +35,15 @@ pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id"
 /// The largest request body accepted (forms; uploads get their own limit).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+/// The largest upload request: a file over the 20 MB limit still arrives
+/// whole, so that the form can say what is wrong and keep what was typed.
+pub const MAX_UPLOAD_BODY_BYTES: usize = 40 * 1024 * 1024;
+
+/// The body limit of a request to `path`: uploads get their own.
+pub fn body_limit(path: &str) -> usize {
+    if path.ends_with("/documents") { MAX_UPLOAD_BODY_BYTES } else { MAX_BODY_BYTES }
+}
+
 /// How the web layer behaves in this deployment.
 #[derive(Debug, Clone, Default)]
 pub struct WebConfig {
@@ -64,6 +73,9 @@ pub fn router(services: Services, config: WebConfig) -> Router {
     let app = handlers::routes()
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::verify))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::load))
+        // Form and upload extractors: the CSRF check has already held every
+        // form to its path's limit (see `body_limit`).
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES))
         .merge(handlers::public_routes())
         .fallback(handlers::not_found)
         .with_state(state.clone());
@@ -81,7 +93,7 @@ pub fn router(services: Services, config: WebConfig) -> Router {
             .layer(CatchPanicLayer::custom(error::panic_response))
             .layer(axum::middleware::from_fn_with_state(state, security::headers))
             .layer(CompressionLayer::new())
-            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+            .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES))
             .layer(TimeoutLayer::with_status_code(
                 axum::http::StatusCode::REQUEST_TIMEOUT,
                 Duration::from_secs(30),

@@ -29,6 +29,10 @@ impl Question {
             },
             QuestionKind::Date => date(answer).map(|date| date.format("%Y-%m-%d").to_string()),
             QuestionKind::Number => number(answer).ok_or_else(|| "Enter a number".to_owned()),
+            QuestionKind::Scale => match answer {
+                "1" | "2" | "3" | "4" | "5" => Ok(answer.to_owned()),
+                _ => Err("Choose one of the faces".to_owned()),
+            },
             QuestionKind::Choice(options) => options
                 .iter()
                 .find(|option| option.to_lowercase() == answer.to_lowercase())
@@ -121,6 +125,7 @@ mod tests {
             QuestionKind::Date,
             QuestionKind::Number,
             QuestionKind::Choice(vec!["A".into()]),
+            QuestionKind::Scale,
         ];
         for kind in kinds {
             assert_eq!(question(kind).check("  \n "), Ok(String::new()));

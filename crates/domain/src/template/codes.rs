@@ -66,6 +66,12 @@ code_enum! {
 }
 
 impl PageKind {
+    /// Free-text pages are their questions; the child's views pages ask
+    /// the authority's question set, if it gives one.
+    pub fn takes_questions(self) -> bool {
+        matches!(self, PageKind::FreeText | PageKind::ChildViews)
+    }
+
     /// Kinds that hold the whole PEP's one record of something, so a
     /// template has at most one page of each.
     pub fn is_single(self) -> bool {

@@ -54,7 +54,8 @@ pub struct Page {
     /// "carried forward — check".
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub carry_forward: bool,
-    /// Only `free_text` pages have questions; they have at least one.
+    /// `free_text` pages have at least one question; `child_views` pages
+    /// may have some (the authority's question set); others have none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub questions: Vec<Question>,
 }
@@ -91,6 +92,8 @@ pub enum QuestionKind {
     Number,
     /// One of these options, never empty.
     Choice(Vec<String>),
+    /// How the child feels, from 1 (not good) to 5 (great), shown as faces.
+    Scale,
 }
 
 impl QuestionKind {
@@ -103,6 +106,7 @@ impl QuestionKind {
             QuestionKind::Date => "date",
             QuestionKind::Number => "number",
             QuestionKind::Choice(_) => "choice",
+            QuestionKind::Scale => "scale",
         }
     }
 

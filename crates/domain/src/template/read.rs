@@ -142,7 +142,8 @@ const PAGE_FIELDS: &[&str] = &[
 ];
 const QUESTION_FIELDS: &[&str] = &["key", "label", "hint", "type", "options", "mandatory"];
 const CONDITION_FIELDS: &[&str] = &["from_nc_year", "up_to_nc_year", "when"];
-const QUESTION_TYPES: &[&str] = &["text", "long_text", "yes_no", "date", "number", "choice"];
+const QUESTION_TYPES: &[&str] =
+    &["text", "long_text", "yes_no", "date", "number", "choice", "scale"];
 const NC_YEARS: std::ops::RangeInclusive<i64> = -2..=14;
 
 /// The entries of one table, and the path and place to report them by.
@@ -538,9 +539,9 @@ impl Reader<'_> {
                 }
                 None
             }
-            (Some(kind), Some((node, _))) if kind != PageKind::FreeText => {
+            (Some(kind), Some((node, _))) if !kind.takes_questions() => {
                 let reason = format!(
-                    "only free_text pages have questions: the product builds the {:?} page",
+                    "only free_text and child_views pages have questions: the product builds the {:?} page",
                     kind.code()
                 );
                 self.error_at(node, page.path("questions"), reason);
@@ -597,6 +598,7 @@ impl Reader<'_> {
             "date" => QuestionKind::Date,
             "number" => QuestionKind::Number,
             "choice" => QuestionKind::Choice(options?),
+            "scale" => QuestionKind::Scale,
             _ => QuestionKind::Text,
         };
         let mandatory = self.flag(&fields, "mandatory");

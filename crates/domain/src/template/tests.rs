@@ -406,7 +406,7 @@ fn free_text_pages_have_questions_and_typed_pages_do_not() {
         &error,
         line(&json, r#""questions""#),
         "sections.a.pages.notes.questions",
-        r#"only free_text pages have questions: the product builds the "attendance" page"#,
+        r#"only free_text and child_views pages have questions: the product builds the "attendance" page"#,
     );
 }
 
@@ -587,7 +587,14 @@ fn the_default_template_is_valid_and_covers_every_kind() {
         .collect();
     assert_eq!(
         carried,
-        ["personal_details", "care_information", "school_information", "previous_schools", "sen"]
+        [
+            "personal_details",
+            "care_information",
+            "school_information",
+            "part_time_timetable",
+            "previous_schools",
+            "sen"
+        ]
     );
     assert!(template.pages().flat_map(|(_, _, p)| &p.questions).any(|q| q.mandatory));
     let (index, section, page) = template.pages().find(|(_, _, p)| p.key == "attendance").unwrap();
@@ -635,9 +642,9 @@ fn the_14_to_19_plan_starts_in_year_9() {
     let template = default_template();
     let year_8 = keys_for(&template, &child(8));
     let year_9 = keys_for(&template, &child(9));
-    assert!(!year_8.contains(&"plan_14_19".to_owned()) && !year_8.contains(&"careers".to_owned()));
-    assert!(year_9.contains(&"plan_14_19".to_owned()) && year_9.contains(&"careers".to_owned()));
-    assert!(keys_for(&template, &child(12)).contains(&"plan_14_19".to_owned()));
+    assert!(!year_8.contains(&"careers".to_owned()));
+    assert!(year_9.contains(&"careers".to_owned()));
+    assert!(keys_for(&template, &child(12)).contains(&"careers".to_owned()));
 }
 
 #[test]
@@ -698,7 +705,13 @@ fn owners() {
     let care_update = template.page("care_update").unwrap();
     assert!(care_update.owned_by(Role::SocialWorker));
     assert!(!care_update.owned_by(Role::DesignatedTeacher));
-    let plan = template.page("plan_14_19").unwrap();
+    let plan = template.page("careers").unwrap();
     assert!(plan.owned_by(Role::CareersAdviser));
     assert!(template.page("my_views").unwrap().owned_by(Role::YoungPerson));
+    // Each phase has its own question set for the child's views.
+    for key in ["my_views_early_years", "my_views", "my_views_secondary", "my_views_post_16"] {
+        let page = template.page(key).unwrap();
+        assert_eq!(page.kind, PageKind::ChildViews);
+        assert_eq!(page.questions[0].kind, crate::template::QuestionKind::Scale, "{key}");
+    }
 }

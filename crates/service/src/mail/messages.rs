@@ -73,3 +73,17 @@ pub fn password_reset(link: &str) -> Content {
         ),
     }
 }
+
+pub fn permanent_exclusion(link: &str) -> Content {
+    Content {
+        kind: "permanent_exclusion",
+        subject: "A permanent exclusion has been recorded on a PEP".into(),
+        body: format!(
+            "A school has recorded a permanent exclusion for a child the Virtual School looks \
+             after. The child will need a new school place or alternative provision from the \
+             sixth school day.\n\n\
+             Sign in to see the record:\n{link}\n\n\
+             To keep the child's information safe, this e-mail does not say who they are.\n"
+        ),
+    }
+}

@@ -31,7 +31,11 @@ async fn a_designated_teacher_sees_only_the_children_at_their_school() {
         assert_eq!(sorted_links, sorted_expected, "{}", app.backend);
         assert_eq!(
             texts(&html, "main p[aria-live]"),
-            [format!("Showing 1 to {n} of {n} learners", n = mine.len())]
+            [format!(
+                "Showing 1 to {n} of {n} learner{}",
+                if mine.len() == 1 { "" } else { "s" },
+                n = mine.len()
+            )]
         );
 
         // A child of theirs opens, and the view is recorded.

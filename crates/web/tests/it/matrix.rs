@@ -61,6 +61,11 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                                 let peps = openpep_store::peps::for_child(&app.services.db, la, child).await.unwrap();
                                 url = url.replace("{pep}", &peps[0].id.to_string());
                             }
+                            if url.contains("{document}") {
+                                let la = if case == "other LA" { other_la.id } else { scope.la_id() };
+                                let document = crate::support::add_document(&app, la, child).await;
+                                url = url.replace("{document}", &document.to_string());
+                            }
                             let response = browser.get(&url).await;
                             let status = response.status().as_u16();
                             let body = response.text().await.unwrap();

@@ -20,6 +20,16 @@ pub struct TestApp {
     pub demo: DemoSummary,
     pub backend: &'static str,
     _db: Arc<TestDb>,
+    _files: Arc<Folder>,
+}
+
+/// A folder removed when the last app using it is dropped.
+pub struct Folder(std::path::PathBuf);
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 pub fn now() -> chrono::DateTime<Utc> {
@@ -50,7 +60,10 @@ async fn spawn(db: TestDb, config: WebConfig) -> TestApp {
         Db::Sqlite(_) => "sqlite",
         Db::Postgres(_) => "postgres",
     };
-    let services = Services::new(db.db.clone(), Arc::new(FixedClock(now())));
+    // Each app its own folder: every demo makes the same document ids.
+    let files = std::env::temp_dir().join(format!("openpep-test-files-{}", Uuid::now_v7()));
+    let services = Services::new(db.db.clone(), Arc::new(FixedClock(now())))
+        .with_files(Arc::new(openpep_service::files::DiskStore::new(&files)));
     let demo = services
         .generate_demo(DemoOptions { seed: 7, authorities: 2, children_per_authority: 60 })
         .await
@@ -62,7 +75,15 @@ async fn spawn(db: TestDb, config: WebConfig) -> TestApp {
         axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .await
     });
-    TestApp { base, client: client(), services, demo, backend, _db: Arc::new(db) }
+    TestApp {
+        base,
+        client: client(),
+        services,
+        demo,
+        backend,
+        _db: Arc::new(db),
+        _files: Arc::new(Folder(files)),
+    }
 }
 
 impl TestApp {
@@ -202,4 +223,40 @@ pub fn attr(html: &Html, selector: &str, name: &str) -> Option<String> {
 
 pub fn location(response: &reqwest::Response) -> String {
     response.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+}
+
+/// A small PDF on the child's record (uploaded by the authority's first
+/// user), for the routes that read documents.
+pub async fn add_document(app: &TestApp, la_id: Uuid, child_id: Uuid) -> Uuid {
+    use openpep_store::documents::{self, Document};
+    let id = Uuid::now_v7();
+    let storage_key = format!("{la_id}/{id}");
+    let bytes = b"%PDF-1.4\n% a test document\n".to_vec();
+    app.services.files.put(&storage_key, &bytes).await.unwrap();
+    let uploaded_by =
+        users::staff_in_roles(&app.services.db, la_id, &["vs_admin", "vs_head"]).await.unwrap()[0]
+            .user_id;
+    let mut tx = app.services.db.begin().await.unwrap();
+    documents::insert(
+        &mut tx,
+        &Document {
+            id,
+            la_id,
+            child_id,
+            pep_id: None,
+            kind: "other".into(),
+            title: "A test document".into(),
+            file_name: "test.pdf".into(),
+            content_type: "application/pdf".into(),
+            size_bytes: bytes.len() as i64,
+            sha256: String::new(),
+            storage_key,
+            uploaded_by,
+            uploaded_at: now(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
 }

@@ -1,0 +1,168 @@
+//! Documents on a child's record: uploaded to a PEP by the people working
+//! on it, listed on the PEP and the child, downloaded only by those who may
+//! see the child's PEPs, and every download logged.
+
+use openpep_domain::Action;
+use openpep_domain::pages::DocumentKind;
+use openpep_domain::upload::{self, UploadError};
+use openpep_store::audit;
+use openpep_store::documents::{self, Document, DocumentRow};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::invitations::FormError;
+use crate::pep_editing::PepRef;
+use crate::{Actor, FieldErrors, ServiceError, Services};
+
+/// An upload as the form sent it.
+#[derive(Debug, Clone, Default)]
+pub struct NewDocument {
+    /// `DocumentKind::code()`.
+    pub kind: String,
+    pub title: String,
+    /// The name the file had on the uploader's computer.
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    /// The file was larger than the limit and was not kept.
+    pub too_large: bool,
+}
+
+/// A downloaded document: what it is and its bytes.
+#[derive(Debug, Clone)]
+pub struct Download {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+const MAX_TITLE: usize = 150;
+
+impl Services {
+    /// Adds a document to the PEP, if the actor works on it.
+    pub async fn upload_document(
+        &self,
+        actor: &Actor,
+        at: PepRef,
+        sent: NewDocument,
+    ) -> Result<Uuid, FormError> {
+        let view = self.load_pep(actor, at).await?;
+        if !view.may_upload() {
+            return Err(ServiceError::Forbidden.into());
+        }
+        let mut errors = FieldErrors::default();
+        let kind = DocumentKind::from_code(&sent.kind);
+        if kind.is_none() {
+            errors.add("kind", "Select what the document is");
+        }
+        let title = sent.title.split_whitespace().collect::<Vec<_>>().join(" ");
+        if title.chars().count() > MAX_TITLE {
+            errors.add("title", format!("The title must be {MAX_TITLE} characters or fewer"));
+        }
+        let file_type =
+            if sent.too_large { Err(UploadError::TooLarge) } else { upload::sniff(&sent.bytes) };
+        let file_type = match file_type {
+            Ok(t) => Some(t),
+            Err(e) => {
+                errors.add("file", e.to_string());
+                None
+            }
+        };
+        let (Some(kind), Some(file_type)) = (kind, file_type) else {
+            return Err(FormError::Invalid(errors));
+        };
+        if !errors.is_empty() {
+            return Err(FormError::Invalid(errors));
+        }
+        let file_name = upload::safe_file_name(&sent.file_name, file_type);
+        let title = if title.is_empty() {
+            file_name.rsplit_once('.').map_or(file_name.clone(), |(stem, _)| stem.to_owned())
+        } else {
+            title
+        };
+        let id = Uuid::now_v7();
+        let storage_key = format!("{}/{id}", actor.la_id);
+        self.files
+            .put(&storage_key, &sent.bytes)
+            .await
+            .map_err(|e| ServiceError::Internal(format!("storing a document: {e}")))?;
+        let now = self.clock.now();
+        let document = Document {
+            id,
+            la_id: actor.la_id,
+            child_id: view.child.id,
+            pep_id: Some(view.pep.id),
+            kind: kind.code().to_owned(),
+            title,
+            file_name,
+            content_type: file_type.content_type().to_owned(),
+            size_bytes: i64::try_from(sent.bytes.len()).unwrap_or(i64::MAX),
+            sha256: hex(&Sha256::digest(&sent.bytes)),
+            storage_key,
+            uploaded_by: actor.user_id,
+            uploaded_at: now,
+        };
+        let details = json!({
+            "pep": view.pep.id,
+            "kind": document.kind,
+            "content_type": document.content_type,
+            "size_bytes": document.size_bytes,
+        });
+        let event = actor.event_about_child(
+            "document.uploaded",
+            ("document", id),
+            view.child.id,
+            details,
+            now,
+        );
+        let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
+        documents::insert(&mut tx, &document).await.map_err(ServiceError::from)?;
+        audit::record(&mut tx, &event).await.map_err(ServiceError::from)?;
+        tx.commit().await.map_err(ServiceError::from)?;
+        Ok(id)
+    }
+
+    /// The child's documents, for those who may see the child's PEPs.
+    pub async fn child_documents(
+        &self,
+        actor: &Actor,
+        child_id: Uuid,
+    ) -> Result<Vec<DocumentRow>, ServiceError> {
+        let child = self.child_for(actor, child_id, Action::ViewPep).await?;
+        Ok(documents::for_child(&self.db, child.la_id, child.id).await?)
+    }
+
+    /// A document's bytes, for those who may see the child's PEPs; every
+    /// download is logged.
+    pub async fn download_document(
+        &self,
+        actor: &Actor,
+        child_id: Uuid,
+        document_id: Uuid,
+    ) -> Result<Download, ServiceError> {
+        let child = self.child_for(actor, child_id, Action::ViewPep).await?;
+        let document = documents::get(&self.db, actor.la_id, document_id)
+            .await?
+            .filter(|d| d.child_id == child.id)
+            .ok_or(ServiceError::NotFound)?;
+        let bytes = self
+            .files
+            .get(&document.storage_key)
+            .await
+            .map_err(|e| ServiceError::Internal(format!("reading a document: {e}")))?;
+        let details = json!({ "pep": document.pep_id, "role": actor.role.code() });
+        let event = actor.event_about_child(
+            "document.downloaded",
+            ("document", document.id),
+            child.id,
+            details,
+            self.clock.now(),
+        );
+        audit::record_now(&self.db, &event).await?;
+        Ok(Download { file_name: document.file_name, content_type: document.content_type, bytes })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,82 @@
+//! Where uploaded files' bytes are kept: a folder on disk by default,
+//! behind [`FileStore`] so that an S3-compatible store can take its place
+//! when app nodes share no disk.
+
+use std::future::Future;
+use std::io;
+use std::path::PathBuf;
+use std::pin::Pin;
+
+/// What a file store's calls return.
+pub type FileFuture<'a, T> = Pin<Box<dyn Future<Output = io::Result<T>> + Send + 'a>>;
+
+/// Keeps files by key. Keys are made by the service (`<la>/<document>`),
+/// never from what a user typed.
+pub trait FileStore: Send + Sync {
+    /// Stores the bytes under `key`; once it returns, they are durable.
+    fn put<'a>(&'a self, key: &'a str, bytes: &'a [u8]) -> FileFuture<'a, ()>;
+    fn get<'a>(&'a self, key: &'a str) -> FileFuture<'a, Vec<u8>>;
+}
+
+/// Files in a folder, one a key.
+#[derive(Debug, Clone)]
+pub struct DiskStore {
+    root: PathBuf,
+}
+
+impl DiskStore {
+    pub fn new(root: impl Into<PathBuf>) -> DiskStore {
+        DiskStore { root: root.into() }
+    }
+
+    fn path(&self, key: &str) -> io::Result<PathBuf> {
+        let safe = !key.is_empty()
+            && key.split('/').all(|part| {
+                !part.is_empty()
+                    && part != ".."
+                    && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+        if !safe {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a file store key"));
+        }
+        Ok(self.root.join(key))
+    }
+}
+
+impl FileStore for DiskStore {
+    fn put<'a>(&'a self, key: &'a str, bytes: &'a [u8]) -> FileFuture<'a, ()> {
+        Box::pin(async move {
+            let path = self.path(key)?;
+            if let Some(folder) = path.parent() {
+                tokio::fs::create_dir_all(folder).await?;
+            }
+            // Written aside and renamed, so a crash never leaves half a file
+            // under the key.
+            let partial = path.with_extension(format!("{}.partial", uuid::Uuid::now_v7()));
+            tokio::fs::write(&partial, bytes).await?;
+            tokio::fs::File::open(&partial).await?.sync_all().await?;
+            tokio::fs::rename(&partial, &path).await
+        })
+    }
+
+    fn get<'a>(&'a self, key: &'a str) -> FileFuture<'a, Vec<u8>> {
+        Box::pin(async move { tokio::fs::read(self.path(key)?).await })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn files_come_back_as_stored_and_keys_stay_inside_the_folder() {
+        let root = std::env::temp_dir().join(format!("openpep-files-{}", uuid::Uuid::now_v7()));
+        let store = DiskStore::new(&root);
+        store.put("la-1/doc-1", b"%PDF-1.7 hello").await.unwrap();
+        assert_eq!(store.get("la-1/doc-1").await.unwrap(), b"%PDF-1.7 hello");
+        for bad in ["../x", "a/../b", "/etc/passwd", "a//b", "", "a/b.c"] {
+            assert!(store.put(bad, b"x").await.is_err(), "{bad}");
+        }
+        std::fs::remove_dir_all(root).unwrap();
+    }
+}
