@@ -94,6 +94,8 @@ struct Generator {
     template: Option<(Uuid, PepTemplate)>,
     /// The default settings, whose term dates give the PEP deadlines.
     settings: AuthoritySettings,
+    /// Whether the first social worker has a child at the listed DT's school.
+    shared_child_placed: bool,
     /// Where the support plans the demo uploads go.
     files: std::sync::Arc<dyn crate::files::FileStore>,
 }
@@ -151,6 +153,7 @@ impl Services {
             template: None,
             settings: AuthoritySettings::default(),
             files: self.files.clone(),
+            shared_child_placed: false,
         };
         let mut summary = DemoSummary {
             authorities: Vec::new(),
@@ -594,7 +597,20 @@ impl Generator {
 
         let mut school_id = None;
         let mut special = false;
-        if let Some(school) = self.school_for(nc, schools) {
+        let mut place = self.school_for(nc, schools);
+        // The first social worker's first secondary pupil goes to the school
+        // whose designated teacher the demo lists, so that the two demo
+        // accounts share a child (the browser journeys rely on it). The
+        // draw above is still made: nothing else moves.
+        let first_sw = n as usize % people.social_workers.len() == 0;
+        if first_sw
+            && !self.shared_child_placed
+            && place.is_some_and(|s| s.phase == "Secondary" && !schools.special.contains(s))
+        {
+            place = schools.secondary.first();
+            self.shared_child_placed = true;
+        }
+        if let Some(school) = place {
             school_id = Some(school.id);
             special = schools.special.iter().any(|s| s.id == school.id);
             if special && child.sen_provision.as_deref() != Some("E") {

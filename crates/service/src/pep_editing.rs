@@ -89,6 +89,7 @@ impl PageState {
 #[derive(Debug, Clone)]
 pub struct TaskPage {
     pub key: String,
+    pub kind: PageKind,
     pub title: String,
     pub owners: Vec<Role>,
     pub state: PageState,
@@ -103,9 +104,10 @@ pub struct TaskSection {
     pub pages: Vec<TaskPage>,
 }
 
-/// (pages completed, pages that apply) of a task list.
+/// (pages completed, pages that apply) of a task list. The documents
+/// folder is a list, not a page to complete.
 pub fn progress(sections: &[TaskSection]) -> (usize, usize) {
-    let pages = sections.iter().flat_map(|s| &s.pages);
+    let pages = sections.iter().flat_map(|s| &s.pages).filter(|p| p.kind != PageKind::Documents);
     let done = pages.clone().filter(|p| p.state == PageState::Completed).count();
     (done, pages.count())
 }
@@ -175,6 +177,7 @@ impl PepView {
                         let saved = self.pages.get(&p.key);
                         TaskPage {
                             key: p.key.clone(),
+                            kind: p.kind,
                             title: p.title.clone(),
                             owners: p.owners.clone(),
                             state: saved

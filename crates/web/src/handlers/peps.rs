@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use openpep_domain::Role;
+use openpep_domain::template::PageKind;
 use openpep_service::FieldErrors;
 use openpep_service::invitations::FormError;
 use openpep_service::pep_editing::{PageState, PepRef, PepView, progress};
@@ -187,6 +188,20 @@ fn render(
                     } else {
                         owners_text(&p.owners)
                     };
+                    if p.kind == PageKind::Documents {
+                        let n = view.documents.len();
+                        let count = match n {
+                            0 => "None yet".to_owned(),
+                            1 => "1 document".to_owned(),
+                            n => format!("{n} documents"),
+                        };
+                        return TaskItem::new(
+                            &p.title,
+                            Some(format!("{base}/documents")),
+                            TaskStatus::Text(count),
+                        )
+                        .with_hint("Anyone working on the PEP can add documents");
+                    }
                     TaskItem::new(&p.title, Some(format!("{base}/pages/{}", p.key)), state_tag)
                         .with_hint(who)
                 })
