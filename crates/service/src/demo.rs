@@ -602,7 +602,7 @@ impl Generator {
         // whose designated teacher the demo lists, so that the two demo
         // accounts share a child (the browser journeys rely on it). The
         // draw above is still made: nothing else moves.
-        let first_sw = n as usize % people.social_workers.len() == 0;
+        let first_sw = (n as usize).is_multiple_of(people.social_workers.len());
         if first_sw
             && !self.shared_child_placed
             && place.is_some_and(|s| s.phase == "Secondary" && !schools.special.contains(s))
