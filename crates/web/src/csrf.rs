@@ -101,7 +101,10 @@ async fn multipart_field(
     name: &str,
 ) -> Option<String> {
     use axum::extract::FromRequest;
-    let mut request = Request::new(Body::from(body.clone()));
+    // The token comes before the file, so its start is enough: and reading
+    // a whole upload here would meet the extractor's own size limit.
+    let start = body.slice(..body.len().min(64 * 1024));
+    let mut request = Request::new(Body::from(start));
     *request.headers_mut() = parts.headers.clone();
     let mut multipart = axum::extract::Multipart::from_request(request, &()).await.ok()?;
     while let Ok(Some(field)) = multipart.next_field().await {

@@ -18,4 +18,5 @@ mod security;
 mod sign_in;
 mod support;
 mod two_step;
+mod typed_pages;
 mod xss;
