@@ -544,3 +544,259 @@ browserTest('the VS delegates the spring term; a SW (with JavaScript) and a DT (
   await sw.context.close();
   await dt.context.close();
 });
+
+/** Opens the first autumn PEP still open for editing among the person's children at `school`. */
+async function openOpenAutumnPep(page, school) {
+  await page.goto(url('/learners'));
+  await page.getByText('Filter learners').click();
+  await page.getByLabel('School or setting').selectOption({ label: school });
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  await page.waitForURL((u) => u.searchParams.has('school'));
+  const children = await page.locator('table tbody tr a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+  for (const child of children) {
+    await page.goto(url(child));
+    const row = page.locator('table tbody tr', { hasText: /Autumn 2026\/27/ }).filter({ hasNotText: /Signed off|Quality assured/ }).first();
+    if ((await row.count()) === 0) continue;
+    await Promise.all([page.waitForURL((u) => u.pathname.includes('/peps/')), row.locator('a').first().click()]);
+    return new URL(page.url()).pathname;
+  }
+  throw new Error(`no open autumn PEP at ${school}`);
+}
+
+/** Sets a GOV.UK date input, found by its legend, to day/month/year. */
+async function fillDate(page, legend, [day, month, year], scope = page) {
+  const group = scope.getByRole('group', { name: legend, exact: true });
+  await group.getByLabel('Day').fill(String(day));
+  await group.getByLabel('Month').fill(String(month));
+  await group.getByLabel('Year').fill(String(year));
+}
+
+/** Opens a page of the PEP by its task-list title; false if the child's PEP does not show it. */
+async function openPage(page, pepPath, title) {
+  await page.goto(url(pepPath));
+  const link = page.getByRole('link', { name: title, exact: true });
+  if ((await link.count()) === 0) return false;
+  await Promise.all([page.waitForURL((u) => u.pathname.includes('/pages/') || u.pathname.endsWith('/documents')), link.first().click()]);
+  return true;
+}
+
+async function saveCompleted(page, pepPath, where) {
+  await page.getByLabel("Yes, I've completed this page").check();
+  await page.getByRole('button', { name: 'Save and return to the PEP' }).click();
+  await page.waitForURL((u) => u.pathname === pepPath, { timeout: ACTION_TIMEOUT_MS }).catch(async () => {
+    const summary = normalise(await page.locator('.govuk-error-summary').textContent().catch(() => ''));
+    throw new Error(`${where} was not saved: ${summary}`);
+  });
+}
+
+browserTest('a designated teacher and a social worker fill every page of one PEP: attendance, SDQ, views, documents; the prompts block sign-off until answered', async (page) => {
+  assert.ok(SW_EMAIL && DT_EMAIL, 'Set OPENPEP_SW_EMAIL and OPENPEP_DT_EMAIL');
+  const sw = await signedInPage(SW_EMAIL);
+  const pepPath = await openOpenAutumnPep(sw.page, 'Poppyfields Academy');
+  const dt = await signedInPage(DT_EMAIL);
+  const p = dt.page;
+
+  // Attendance: a total that does not add up is refused and kept; 88% saves
+  // and asks for an attendance target.
+  assert.ok(await openPage(p, pepPath, 'Attendance'));
+  await fillDate(p, 'Start of the period', [3, 9, 2026]);
+  await fillDate(p, 'End of the period', [20, 11, 2026]);
+  await p.getByLabel('Possible sessions', { exact: true }).fill('200');
+  await p.getByLabel('Sessions attended', { exact: true }).fill('201');
+  await p.getByLabel('Authorised absence (sessions)', { exact: true }).fill('0');
+  await p.getByLabel('Unauthorised absence (sessions)').fill('10');
+  await p.getByLabel("Yes, I've completed this page").check();
+  await p.getByRole('button', { name: 'Save and return to the PEP' }).click();
+  await p.locator('.govuk-error-summary').waitFor();
+  assert.match(normalise(await p.locator('.govuk-error-summary__list').textContent()), /must not be more than the 200 possible sessions/);
+  assert.equal(await p.getByLabel('Sessions attended', { exact: true }).inputValue(), '201');
+  await expectNoAxeViolations(p, 'the attendance page with errors');
+  await screenshot(p, '30-attendance-errors.png');
+  await p.getByLabel('Sessions attended', { exact: true }).fill('176');
+  await p.getByLabel('Authorised absence (sessions)', { exact: true }).fill('14');
+  await saveCompleted(p, pepPath, 'attendance');
+  assert.ok(await openPage(p, pepPath, 'Attendance'));
+  assert.equal(normalise(await p.locator('.app-figure__value').first().textContent()), '88%');
+  await expectNoAxeViolations(p, 'the attendance page');
+  await screenshot(p, '31-attendance.png');
+
+  // Part-time timetable.
+  assert.ok(await openPage(p, pepPath, 'Part-time timetable and alternative provision'));
+  await p.getByLabel('Yes: a part-time timetable (fewer than 25 hours a week)').check();
+  await p.locator('input[name=q_hours]').fill('20');
+  await p.locator('textarea[name=q_purpose]').fill('A phased return after a long absence.');
+  await p.locator('input[name=q_provider]').fill('Poppyfields Academy');
+  await fillDate(p, 'Start date', [2, 11, 2026]);
+  await fillDate(p, 'End date', [11, 12, 2026]);
+  await p.locator('textarea[name=q_return_plan]').fill('An extra afternoon each week until full time by the end of term.');
+  await p.locator('input[name=q_agreed_with_vs][value=yes]').check();
+  await p.locator('input[name=q_agreed_by]').fill('The link officer');
+  await fillDate(p, 'Date it was agreed', [30, 10, 2026]);
+  await expectNoAxeViolations(p, 'the part-time timetable page');
+  await screenshot(p, '32-part-time.png');
+  await saveCompleted(p, pepPath, 'part-time timetable');
+
+  // Exclusions: none.
+  assert.ok(await openPage(p, pepPath, 'Suspensions and exclusions'));
+  await p.locator('input[name=q_any][value=no]').check();
+  await expectNoAxeViolations(p, 'the exclusions page');
+  await screenshot(p, '33-exclusions.png');
+  await saveCompleted(p, pepPath, 'exclusions');
+
+  // Previous schools: the history from placements, plus one before care.
+  assert.ok(await openPage(p, pepPath, 'Previous schools and settings'));
+  await p.locator('input[name=q_school_0_name]').fill('Harbour Lane Primary');
+  await fillDate(p, 'Date the child started', [1, 9, 2018], p.locator('.app-entry').first());
+  await expectNoAxeViolations(p, 'the previous schools page');
+  await screenshot(p, '34-previous-schools.png');
+  await saveCompleted(p, pepPath, 'previous schools');
+
+  // Attainment: the core subjects are listed; a second Maths is refused.
+  assert.ok(await openPage(p, pepPath, 'Attainment and progress'));
+  const entries = p.locator('.app-entry');
+  const subjects = await entries.count();
+  assert.ok(subjects >= 3, 'the core subjects are listed');
+  for (let i = 0; i < subjects; i++) {
+    const entry = entries.nth(i);
+    await entry.locator('select[name$=_qualification]').selectOption('gcse');
+    await entry.locator('input[name$=_current]').fill('4');
+    await entry.locator('input[name$=_target]').fill('5');
+    if ((await entry.locator('input[name$=_progress]').count()) > 0) {
+      await entry.locator('input[name$=_progress]').fill(i === 0 ? '1' : '2');
+      await entry.locator('input[name$=_measure][value=steps]').check();
+    }
+  }
+  if ((await p.locator('input[name=q_overall]').count()) > 0) await p.locator('input[name=q_overall][value=green]').check();
+  await p.getByRole('button', { name: 'Add another subject' }).click();
+  await p.locator('.app-entry').nth(subjects).locator('select[name$=_subject]').selectOption('Maths');
+  await p.getByRole('button', { name: 'Save and return to the PEP' }).click();
+  await p.locator('.govuk-error-summary').waitFor();
+  assert.match(normalise(await p.locator('.govuk-error-summary__list').textContent()), /Maths already has an entry/);
+  await expectNoAxeViolations(p, 'the attainment page with a subject twice');
+  await screenshot(p, '35-attainment-errors.png');
+  await p.locator('.app-entry').nth(subjects).locator('select[name$=_subject]').selectOption('History');
+  await p.locator('.app-entry').nth(subjects).locator('select[name$=_qualification]').selectOption('gcse');
+  await p.locator('.app-entry').nth(subjects).locator('input[name$=_current]').fill('5');
+  await p.locator('.app-entry').nth(subjects).locator('input[name$=_target]').fill('6');
+  if ((await p.locator('.app-entry').nth(subjects).locator('input[name$=_progress]').count()) > 0) {
+    await p.locator('.app-entry').nth(subjects).locator('input[name$=_progress]').fill('3');
+    await p.locator('.app-entry').nth(subjects).locator('input[name$=_measure][value=steps]').check();
+  }
+  await saveCompleted(p, pepPath, 'attainment');
+  assert.ok(await openPage(p, pepPath, 'Attainment and progress'));
+  await expectNoAxeViolations(p, 'the attainment page');
+  await screenshot(p, '36-attainment.png');
+
+  // SEN (only for a child with SEN support or an EHC plan).
+  if (await openPage(p, pepPath, 'Special educational needs')) {
+    await expectNoAxeViolations(p, 'the SEN page');
+    await screenshot(p, '37-sen.png');
+  }
+
+  // The 14 to 19 plan (from year 9).
+  if (await openPage(p, pepPath, '14 to 19 plan: careers and post-16')) {
+    await p.locator('textarea[name=q_aspirations]').fill('To train as a mechanic.');
+    await p.locator('textarea[name=q_support]').fill('A taster day at the college with the carer.');
+    await p.locator('input[name=q_intended_course]').fill('Level 2 motor vehicle');
+    await p.locator('input[name=q_intended_provider]').fill('The local college');
+    await expectNoAxeViolations(p, 'the 14 to 19 plan');
+    await screenshot(p, '38-careers.png');
+    await saveCompleted(p, pepPath, 'the 14 to 19 plan');
+  }
+
+  // SDQ: a scale of 11 is refused; a total of 18 asks for a wellbeing target.
+  assert.ok(await openPage(p, pepPath, 'Strengths and Difficulties Questionnaire (SDQ)'));
+  await p.locator('input[name=q_informant][value=teacher]').check();
+  await fillDate(p, 'Date it was filled in', [10, 11, 2026]);
+  for (const [name, score] of [['emotional', '11'], ['conduct', '5'], ['hyperactivity', '6'], ['peer', '2'], ['prosocial', '7']]) {
+    await p.locator(`input[name=q_${name}]`).fill(score);
+  }
+  await p.getByRole('button', { name: 'Save and return to the PEP' }).click();
+  await p.locator('.govuk-error-summary').waitFor();
+  assert.match(normalise(await p.locator('.govuk-error-summary__list').textContent()), /Emotional symptoms score must be 10 or fewer/);
+  await p.locator('input[name=q_emotional]').fill('5');
+  await saveCompleted(p, pepPath, 'the SDQ');
+  assert.ok(await openPage(p, pepPath, 'Strengths and Difficulties Questionnaire (SDQ)'));
+  assert.match(normalise(await p.locator('main').textContent()), /18 out of 40/);
+  await expectNoAxeViolations(p, 'the SDQ page');
+  await screenshot(p, '39-sdq.png');
+
+  // The child's views, with pictures, completed with support.
+  assert.ok(await openPage(p, pepPath, 'My views on my learning'));
+  await p.locator('input[name=q_mode][value=pictures]').check();
+  for (const picture of ['q_like', 'q_hard', 'q_helps']) {
+    await p.locator(`input[name=${picture}]`).first().check({ force: true });
+  }
+  await p.locator('input[name=q_support][value=with_support]').check();
+  await p.locator('input[name=q_supported_by]').fill('Ms Tran, designated teacher');
+  await expectNoAxeViolations(p, "the child's views page");
+  await screenshot(p, '40-child-views.png');
+  await saveCompleted(p, pepPath, "the child's views");
+
+  // The designated teacher's own update (a free-text page).
+  assert.ok(await openPage(p, pepPath, "Designated teacher's update"));
+  await p.locator('textarea[name=q_going_well]').fill('Settled in tutor group; good progress in maths.');
+  await p.locator('textarea[name=q_extra_support]').fill('Weekly mentoring with the key adult.');
+  await saveCompleted(p, pepPath, "the designated teacher's update");
+
+  // Documents: a renamed program is refused; a PDF is uploaded and listed.
+  await p.goto(url(`${pepPath}/documents`));
+  await p.locator('input[name=kind][value=support_plan]').check();
+  await p.getByLabel('Title (optional)').fill('Support plan, autumn 2026');
+  await p.setInputFiles('input[name=file]', { name: 'plan.pdf', mimeType: 'application/pdf', buffer: Buffer.from('MZ\x90\x00 not really a PDF') });
+  await p.getByRole('button', { name: 'Upload', exact: true }).click();
+  await p.locator('.govuk-error-summary').waitFor();
+  assert.match(normalise(await p.locator('.govuk-error-summary__list').textContent()), /must be a PDF, Word document/);
+  assert.equal(await p.getByLabel('Title (optional)').inputValue(), 'Support plan, autumn 2026');
+  await expectNoAxeViolations(p, 'the documents page with an error');
+  await p.locator('input[name=kind][value=support_plan]').check();
+  await p.setInputFiles('input[name=file]', { name: 'plan.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
+  await p.getByRole('button', { name: 'Upload', exact: true }).click();
+  await p.waitForURL((u) => u.searchParams.has('uploaded'));
+  assert.match(normalise(await p.locator('table').textContent()), /Support plan, autumn 2026/);
+  await expectNoAxeViolations(p, 'the documents page');
+  await screenshot(p, '41-documents.png');
+
+  // The social worker: health, carer's views.
+  const s = sw.page;
+  assert.ok(await openPage(s, pepPath, 'Health and emotional wellbeing'));
+  await fillDate(s, 'Date of the last health assessment', [14, 5, 2026]);
+  await s.locator('textarea[name=q_wellbeing]').fill('Settled; sees the school counsellor fortnightly.');
+  await expectNoAxeViolations(s, 'the health page');
+  await screenshot(s, '42-health.png');
+  await saveCompleted(s, pepPath, 'health');
+  assert.ok(await openPage(s, pepPath, 'Parent and carer views'));
+  await s.locator('input[name=q_who][value=foster_carer]').check();
+  await s.locator('input[name=q_name]').fill('Robin Ashdown');
+  await s.locator('textarea[name=q_going_well]').fill('Much happier going to school in the mornings.');
+  await expectNoAxeViolations(s, 'the carer views page');
+  await screenshot(s, '43-carer-views.png');
+  await saveCompleted(s, pepPath, 'carer views');
+
+  // Sign-off is refused until the attendance and wellbeing targets are written.
+  assert.ok(await openPage(p, pepPath, 'Sign-off'));
+  assert.match(normalise(await p.locator('main').textContent()), /attendance target has not been written/);
+  await p.getByLabel("Yes, I've completed this page").check();
+  await p.getByRole('button', { name: 'Save and return to the PEP' }).click();
+  await p.locator('.govuk-error-summary').waitFor();
+  assert.match(normalise(await p.locator('.govuk-error-summary__list').textContent()), /Write the attendance target and the emotional wellbeing target on the targets page/);
+  await expectNoAxeViolations(p, 'sign-off refused');
+  await screenshot(p, '44-sign-off-refused.png');
+  assert.ok(await openPage(p, pepPath, 'SMART targets and funding'));
+  await p.getByLabel('Attendance target').fill('Attendance to 95% by February half term: the carer and the attendance lead review it weekly.');
+  await p.getByLabel('Emotional wellbeing target').fill('Weekly counselling; the key adult checks in each Monday; SDQ repeated in spring.');
+  await expectNoAxeViolations(p, 'the targets page with its prompts');
+  await screenshot(p, '45-targets-prompts.png');
+  await saveCompleted(p, pepPath, 'targets');
+  assert.ok(await openPage(p, pepPath, 'Sign-off'));
+  await saveCompleted(p, pepPath, 'sign-off');
+
+  // The overview: attendance and SDQ across PEPs as charts with tables, and the documents.
+  await s.goto(url(pepPath.split('/peps/')[0]));
+  assert.match(normalise(await s.locator('main').textContent()), /Attendance and wellbeing across PEPs/);
+  assert.equal(await s.locator('svg.app-chart[role=img]').count(), 2);
+  await expectNoAxeViolations(s, 'the child overview with attendance and SDQ charts');
+  await screenshot(s, '46-overview-charts.png');
+  await sw.context.close();
+  await dt.context.close();
+});

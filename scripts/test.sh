@@ -35,6 +35,12 @@ if [ ! -x /usr/bin/chromium ]; then
   say "Installing Chromium"
   apt_install chromium || echo "could not install Chromium: browser tests will be skipped (or fail if required)"
 fi
+# The children's pages use emoji as pictures: phones and desktops have a
+# colour emoji font; a bare server's Chromium needs one for the screenshots.
+if [ ! -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then
+  say "Installing an emoji font"
+  apt_install fonts-noto-color-emoji || echo "could not install an emoji font: screenshots will show boxes"
+fi
 if ! command -v node >/dev/null; then
   say "Installing Node.js"
   apt_install nodejs npm || true

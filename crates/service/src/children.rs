@@ -40,6 +40,21 @@ pub struct ChildOverview {
     pub vs_attends: InvolvementCriteria,
     /// A professional disagreement about one of the child's PEPs is open.
     pub disagreement_open: bool,
+    /// Attendance and SDQ across the child's PEPs, oldest first (for those
+    /// who may see PEPs).
+    pub measures: Vec<PepMeasures>,
+    /// The child's documents, newest first (for those who may see PEPs).
+    pub documents: Vec<openpep_store::documents::DocumentRow>,
+    /// The authority's SDQ threshold, for the SDQ chart.
+    pub sdq_threshold: u8,
+}
+
+/// What one PEP recorded of the figures followed across PEPs.
+#[derive(Debug, Clone)]
+pub struct PepMeasures {
+    pub pep: Pep,
+    pub attendance: Option<openpep_domain::pages::attendance::Attendance>,
+    pub sdq: Option<openpep_domain::pages::sdq::Sdq>,
 }
 
 pub const LEARNERS_PER_PAGE: u32 = 25;
@@ -195,6 +210,13 @@ impl Services {
                     .await?)
             },
         )?;
+        let (measures, documents) = if may.contains(&Action::ViewPep) {
+            tokio::try_join!(self.pep_measures(&child, &peps), async {
+                Ok(openpep_store::documents::for_child(&self.db, child.la_id, child.id).await?)
+            },)?
+        } else {
+            (Vec::new(), Vec::new())
+        };
         self.record_view(actor, &child, "overview").await?;
         Ok(ChildOverview {
             child,
@@ -210,7 +232,56 @@ impl Services {
             la_code: la.code,
             vs_attends: settings.vs_attends,
             disagreement_open,
+            measures,
+            documents,
+            sdq_threshold: settings.sdq_threshold,
         })
+    }
+
+    /// Attendance and SDQ of each of the child's PEPs that recorded them.
+    async fn pep_measures(
+        &self,
+        child: &Child,
+        peps: &[Pep],
+    ) -> Result<Vec<PepMeasures>, ServiceError> {
+        use openpep_domain::pages::{attendance::Attendance, sdq::Sdq};
+        use openpep_domain::template::PageKind;
+        let (current, _, _) = self.current_template(child.la_id).await?;
+        let keys_of = |kind| -> Vec<String> {
+            let default = openpep_domain::template::default_template();
+            let mut keys: Vec<String> = [current.pages(), default.pages()]
+                .into_iter()
+                .flatten()
+                .filter(|(_, _, p)| p.kind == kind)
+                .map(|(_, _, p)| p.key.clone())
+                .collect();
+            keys.sort();
+            keys.dedup();
+            keys
+        };
+        let (attendance_keys, sdq_keys) = (keys_of(PageKind::Attendance), keys_of(PageKind::Sdq));
+        let wanted: Vec<String> = attendance_keys.iter().chain(&sdq_keys).cloned().collect();
+        let pages =
+            openpep_store::pep_pages::of_child(&self.db, child.la_id, child.id, &wanted).await?;
+        let mut out: Vec<PepMeasures> = peps
+            .iter()
+            .map(|pep| {
+                let of = |keys: &[String]| {
+                    pages
+                        .iter()
+                        .find(|p| p.pep_id == pep.id && keys.contains(&p.page_key))
+                        .map(|p| crate::pep_editing::answers_of(&p.answers.0))
+                };
+                PepMeasures {
+                    pep: pep.clone(),
+                    attendance: of(&attendance_keys).as_ref().and_then(Attendance::read),
+                    sdq: of(&sdq_keys).as_ref().and_then(Sdq::read),
+                }
+            })
+            .filter(|m| m.attendance.is_some() || m.sdq.is_some())
+            .collect();
+        out.sort_by_key(|m| m.pep.due_on);
+        Ok(out)
     }
 
     pub(crate) async fn record_view(

@@ -598,6 +598,7 @@ impl Generator {
         let mut school_id = None;
         let mut special = false;
         let mut place = self.school_for(nc, schools);
+        let mut shared = false;
         // The first social worker's first secondary pupil goes to the school
         // whose designated teacher the demo lists, so that the two demo
         // accounts share a child (the browser journeys rely on it). The
@@ -609,6 +610,7 @@ impl Generator {
         {
             place = schools.secondary.first();
             self.shared_child_placed = true;
+            shared = true;
         }
         if let Some(school) = place {
             school_id = Some(school.id);
@@ -689,8 +691,15 @@ impl Generator {
             .map(|(_, staff)| staff.id);
         let school_name =
             school_id.and_then(|id| schools.all().find(|s| s.id == id)).map(|s| s.name.clone());
-        let author =
-            Author { school_id, social_worker: sw.id, teacher, special, school_name, carer };
+        let author = Author {
+            school_id,
+            social_worker: sw.id,
+            teacher,
+            special,
+            school_name,
+            carer,
+            shared,
+        };
         self.peps(tx, &child, entered_care_on, &author).await
     }
 
@@ -759,6 +768,7 @@ impl Generator {
             16..=17 => PepStatus::AwaitingSignOff,
             _ => PepStatus::SignedOff,
         };
+        let status = if author.shared { PepStatus::InProgress } else { status };
         let signed = status.is_complete().then(|| self.today - TimeDelta::days(2));
         let pep = DemoPep {
             year: self.year,
@@ -969,6 +979,9 @@ struct Author {
     school_name: Option<String>,
     /// The foster carer's name, if the child lives with one.
     carer: Option<String>,
+    /// The child the listed social worker and designated teacher share:
+    /// their PEP this term is under way, for the browser journeys.
+    shared: bool,
 }
 
 impl Author {

@@ -327,6 +327,8 @@ pub fn describe_action(action: &str) -> &'static str {
         "allocation.started" => "Allocated someone to a child",
         "allocation.ended" => "Ended someone's allocation to a child",
         "demo.generated" => "Created the demo data",
+        "document.uploaded" => "Uploaded a document",
+        "document.downloaded" => "Downloaded a document",
         other if other.starts_with("child.") => "Changed a child's record",
         other if other.starts_with("pep.") => "Changed a PEP",
         _ => "Changed a record",
@@ -346,6 +348,9 @@ pub fn describe_child_event(action: &str) -> &'static str {
         "allocation.started" => "Allocated someone to work with the child",
         "allocation.ended" => "Ended an allocation",
         "invitation.sent" => "Invited a carer or the young person",
+        "document.uploaded" => "Uploaded a document",
+        "document.downloaded" => "Downloaded a document",
+        "exclusion.permanent_recorded" => "Recorded a permanent exclusion",
         other if other.starts_with("pep.") => "Changed a PEP",
         _ => "Changed the record",
     }

@@ -226,3 +226,34 @@ pub async fn versions(
     .fetch_all(pool)
     .await)?)
 }
+
+/// One page of one of a child's PEPs, for the figures the overview follows
+/// across PEPs (attendance, SDQ).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ChildPage {
+    pub pep_id: Uuid,
+    pub page_key: String,
+    pub answers: Json<Value>,
+}
+
+/// The pages with these keys on every PEP of the child: one query.
+pub async fn of_child(
+    db: &Db,
+    la_id: Uuid,
+    child_id: Uuid,
+    keys: &[String],
+) -> Result<Vec<ChildPage>, StoreError> {
+    // The keys travel as one ",a,b," string: the same SQL on both backends.
+    let wanted = format!(",{},", keys.join(","));
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT pp.pep_id, pp.page_key, pp.answers FROM pep_pages pp \
+         JOIN peps p ON p.id = pp.pep_id \
+         WHERE p.la_id = $1 AND pp.la_id = $1 AND p.child_id = $2 \
+           AND $3 LIKE '%,' || pp.page_key || ',%'",
+    )
+    .bind(la_id)
+    .bind(child_id)
+    .bind(wanted)
+    .fetch_all(pool)
+    .await)?)
+}

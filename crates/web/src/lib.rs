@@ -3,6 +3,7 @@
 //! from typed GOV.UK components, and the embedded static assets.
 
 mod assets;
+mod charts;
 mod components;
 mod csrf;
 mod error;

@@ -148,11 +148,6 @@ pub(super) fn layout(fields: &Fields, ctx: &PageContext) -> Vec<Block> {
     let previous = ctx.previous.as_ref().and_then(Attendance::read);
     let sessions = |name: &str, label: &str| FieldSpec::new(name, label, Control::WholeNumber);
     let mut blocks = vec![
-        Block::Paragraph(
-            "Enter sessions, not percentages: a school day has two sessions, morning and afternoon. \
-             The percentage is worked out for you."
-                .to_owned(),
-        ),
         Block::Field(
             FieldSpec::new("from", "Start of the period", Control::Date)
                 .hint("The first day the figures cover, in this term. For example, 2 9 2026"),
@@ -161,9 +156,11 @@ pub(super) fn layout(fields: &Fields, ctx: &PageContext) -> Vec<Block> {
             FieldSpec::new("to", "End of the period", Control::Date)
                 .hint("The last day the figures cover"),
         ),
-        Block::Field(sessions("possible", "Possible sessions").previous(
-            previous.map(|p| p.possible.to_string()),
-        )),
+        Block::Field(
+            sessions("possible", "Possible sessions")
+                .hint("A school day has two sessions, morning and afternoon")
+                .previous(previous.map(|p| p.possible.to_string())),
+        ),
         Block::Field(
             sessions("attended", "Sessions attended")
                 .hint("Including approved educational activity off site")

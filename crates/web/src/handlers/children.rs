@@ -9,7 +9,7 @@ use openpep_domain::{
     AcademicYear, Action, LegalStatus, NcYear, PepStatus, Role, Term, UnknownUpnReason,
 };
 use openpep_domain::{ethnicity, placement_type};
-use openpep_service::children::ChildOverview;
+use openpep_service::children::{ChildOverview, PepMeasures};
 use openpep_service::pep_lists::{MeetingFacts, attend_reasons};
 use openpep_service::pep_log::reason_label;
 use openpep_service::profile::{describe_child_event, uk_date, uk_time};
@@ -20,6 +20,7 @@ use openpep_store::placements::CareEpisode;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::charts::{Bar, bar_chart};
 use crate::components::{Cell, SummaryRow, Table, Tag, TagColour};
 use crate::extract::CurrentUser;
 use crate::layout::Layout;
@@ -53,6 +54,9 @@ pub struct ChildPage {
     can_invite_carer: bool,
     can_see_history: bool,
     can_edit: bool,
+    /// Attendance and SDQ across PEPs: each chart with its table.
+    measures: Vec<(String, Table)>,
+    documents: Option<Table>,
 }
 
 #[derive(Deserialize)]
@@ -101,6 +105,96 @@ fn saved_message(what: &str, o: &ChildOverview) -> Option<String> {
         }),
         _ => None,
     }
+}
+
+/// The charts of attendance and SDQ totals across the child's PEPs, each
+/// with its table; and the child's documents.
+fn measures(o: &ChildOverview) -> (Vec<(String, Table)>, Option<Table>) {
+    let term = |m: &PepMeasures| {
+        let term = openpep_domain::Term::from_code(&m.pep.term).map_or("", |t| t.label());
+        format!("{term} {}", AcademicYear(m.pep.academic_year))
+    };
+    let mut out = Vec::new();
+    let attendance: Vec<_> =
+        o.measures.iter().filter_map(|m| m.attendance.map(|a| (term(m), a))).collect();
+    if !attendance.is_empty() {
+        let bars: Vec<Bar> = attendance
+            .iter()
+            .map(|(label, a)| Bar {
+                label: label.clone(),
+                value: a.percent(),
+                flagged: a.below_expected(),
+            })
+            .collect();
+        let chart = bar_chart(
+            "Attendance at each PEP, as a percentage",
+            &bars,
+            100.0,
+            Some((90.0, "90%")),
+            "%",
+        );
+        let table = Table {
+            caption: "Attendance at each PEP".into(),
+            caption_size: "s",
+            head: vec!["PEP".into(), "Sessions attended".into(), "Attendance".into()],
+            rows: attendance
+                .iter()
+                .map(|(label, a)| {
+                    let mut cell = Cell::text(a.percent_text());
+                    if a.severe_absence() {
+                        cell = cell.with_tag(Tag::new("Severe absence", TagColour::Red));
+                    } else if a.persistent_absence() {
+                        cell = cell.with_tag(Tag::new("Persistent absence", TagColour::Orange));
+                    }
+                    vec![
+                        Cell::text(label.clone()),
+                        Cell::text(format!("{} of {}", a.attended, a.possible)),
+                        cell,
+                    ]
+                })
+                .collect(),
+            csrf: String::new(),
+        };
+        out.push((chart, table));
+    }
+    let sdq: Vec<_> = o.measures.iter().filter_map(|m| m.sdq.map(|s| (term(m), s))).collect();
+    if !sdq.is_empty() {
+        let bars: Vec<Bar> = sdq
+            .iter()
+            .map(|(label, s)| Bar {
+                label: label.clone(),
+                value: f64::from(s.total()),
+                flagged: s.total() >= u32::from(o.sdq_threshold),
+            })
+            .collect();
+        let threshold = format!("{}", o.sdq_threshold);
+        let chart = bar_chart(
+            "SDQ total difficulties score at each PEP, out of 40",
+            &bars,
+            40.0,
+            Some((f64::from(o.sdq_threshold), &threshold)),
+            "",
+        );
+        let table = Table {
+            caption: "SDQ total difficulties score at each PEP".into(),
+            caption_size: "s",
+            head: vec!["PEP".into(), "Total (out of 40)".into(), "Band".into()],
+            rows: sdq
+                .iter()
+                .map(|(label, s)| {
+                    vec![
+                        Cell::text(label.clone()),
+                        Cell::text(s.total().to_string()),
+                        Cell::text(s.band().label()),
+                    ]
+                })
+                .collect(),
+            csrf: String::new(),
+        };
+        out.push((chart, table));
+    }
+    let documents = super::documents::documents_table(o.child.id, &o.documents, "Documents");
+    (out, documents)
 }
 
 fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveDate) -> ChildPage {
@@ -412,7 +506,10 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
             })
             .collect(),
     };
+    let (measures, documents) = measures(o);
     ChildPage {
+        measures,
+        documents,
         saved: None,
         pep_log,
         care,
