@@ -589,6 +589,37 @@ async function saveCompleted(page, pepPath, where) {
   });
 }
 
+/**
+ * Opens each page of the PEP the person can edit that is not completed yet,
+ * answers what is unanswered, marks it completed and saves: every page is
+ * axe-checked on the way.
+ */
+async function completeRemainingPages(page, pepPath, who) {
+  for (let round = 0; round < 40; round++) {
+    await page.goto(url(pepPath));
+    const items = page.locator('.govuk-task-list__item', { hasText: '(you can edit)' }).filter({ hasNot: page.locator('.govuk-task-list__status', { hasText: /^Completed$/ }) });
+    const next = items.filter({ hasNot: page.getByRole('link', { name: 'Documents', exact: true }) }).first();
+    if ((await next.count()) === 0) return;
+    const title = normalise(await next.locator('a').textContent());
+    await Promise.all([page.waitForURL((u) => u.pathname.includes('/pages/')), next.locator('a').click()]);
+    for (const box of await page.locator('form textarea').all()) {
+      if (!(await box.inputValue())) await box.fill(`Discussed at the meeting (${title}).`);
+    }
+    for (const input of await page.locator('form input.govuk-input[type=text]:not(.govuk-date-input__input)').all()) {
+      if (!(await input.inputValue())) await input.fill('Agreed');
+    }
+    const groups = await page.locator('form input[type=radio]').evaluateAll((radios) => [...new Set(radios.map((r) => r.name))]);
+    for (const name of groups.filter((n) => n !== 'completed')) {
+      if ((await page.locator(`form input[name="${name}"]:checked`).count()) === 0) {
+        await page.locator(`form input[name="${name}"]`).first().check({ force: true });
+      }
+    }
+    await expectNoAxeViolations(page, `${title}, as ${who}`);
+    await saveCompleted(page, pepPath, `${title}, as ${who}`);
+  }
+  throw new Error(`${who} still has pages to complete`);
+}
+
 browserTest('a designated teacher and a social worker fill every page of one PEP: attendance, SDQ, views, documents; the prompts block sign-off until answered', async (page) => {
   assert.ok(SW_EMAIL && DT_EMAIL, 'Set OPENPEP_SW_EMAIL and OPENPEP_DT_EMAIL');
   const sw = await signedInPage(SW_EMAIL);
@@ -791,6 +822,21 @@ browserTest('a designated teacher and a social worker fill every page of one PEP
   assert.ok(await openPage(p, pepPath, 'Sign-off'));
   await saveCompleted(p, pepPath, 'sign-off');
 
+  // Every other page each of them (and the Virtual School) completes: the
+  // notes and free-text pages, answered and marked completed.
+  const vs = await signedInPage(VS_EMAIL);
+  for (const [who, person] of [['the designated teacher', p], ['the social worker', s], ['the Virtual School', vs.page]]) {
+    await completeRemainingPages(person, pepPath, who);
+  }
+  await vs.page.goto(url(pepPath));
+  const statuses = await vs.page.locator('.govuk-task-list__item').evaluateAll((items) =>
+    items.map((i) => [i.querySelector('a')?.textContent.trim(), i.querySelector('.govuk-task-list__status')?.textContent.trim()]));
+  const open = statuses.filter(([title, status]) => title !== 'Documents' && status !== 'Completed');
+  assert.deepEqual(open, [], 'every page of the PEP is completed');
+  await expectNoAxeViolations(vs.page, 'the PEP with every page completed');
+  await screenshot(vs.page, '46a-pep-complete.png');
+  await vs.context.close();
+
   // The overview: attendance and SDQ across PEPs as charts with tables, and the documents.
   await s.goto(url(pepPath.split('/peps/')[0]));
   assert.match(normalise(await s.locator('main').textContent()), /Attendance and wellbeing across PEPs/);
@@ -799,4 +845,34 @@ browserTest('a designated teacher and a social worker fill every page of one PEP
   await screenshot(s, '46-overview-charts.png');
   await sw.context.close();
   await dt.context.close();
+});
+
+const YP_EMAIL = process.env.OPENPEP_YP_EMAIL || '';
+
+browserTest('a young person shares their views on a phone, with faces and pictures, axe-clean', async () => {
+  if (!YP_EMAIL) return;
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  const page = await context.newPage();
+  await signInWithCode(page, YP_EMAIL);
+  await page.goto(url('/learners'));
+  await Promise.all([page.waitForURL((u) => u.pathname.startsWith('/children/')), page.locator('table tbody a').first().click()]);
+  const pep = page.locator('table', { hasText: 'Current PEPs' }).locator('tbody a').first();
+  await Promise.all([page.waitForURL((u) => u.pathname.includes('/peps/')), pep.click()]);
+  const views = page.getByRole('link', { name: /^My views/ }).first();
+  await Promise.all([page.waitForURL((u) => u.pathname.includes('/pages/')), views.click()]);
+  await page.locator('input[name=q_mode][value=questions]').check();
+  // The faces are big targets: tap one.
+  const face = page.locator('label.app-pictures__label').nth(3);
+  const box = await face.boundingBox();
+  assert.ok(box.width >= 44 && box.height >= 44, `a face is a big target (${box.width}x${box.height})`);
+  await face.tap();
+  await page.locator('textarea').first().fill('I like art and my new friend Sam.');
+  await page.locator('input[name=q_support][value=own]').check();
+  await expectNoAxeViolations(page, "the young person's views page on a phone");
+  await screenshot(page, '47-young-person-phone.png');
+  await page.getByLabel("Yes, I've completed this page").check();
+  await page.getByRole('button', { name: 'Save and return to the PEP' }).click();
+  await page.waitForURL((u) => !u.pathname.includes('/pages/'));
+  await context.close();
 });
