@@ -164,19 +164,6 @@ fn range_text(start: NaiveDate, end: NaiveDate) -> String {
     }
 }
 
-/// Moves an entry's answers from the names it was sent with to its place
-/// in the saved list.
-fn renumber(out: &mut Fields, group: &str, sent: usize, saved: usize, names: &[&str]) {
-    if sent == saved {
-        return;
-    }
-    for name in names {
-        if let Some(value) = out.remove(&entry_name(group, sent, name)) {
-            out.insert(entry_name(group, saved, name), value);
-        }
-    }
-}
-
 pub(super) fn check(
     fields: &Fields,
     ctx: &PageContext,
@@ -285,7 +272,7 @@ fn check_suspensions(r: &mut Reader<'_>, fields: &Fields, completing: bool) -> u
         ] {
             r.require(completing, &name(field), message);
         }
-        renumber(&mut r.out, SUSPENSION, *i, saved, &SUSPENSION_FIELDS);
+        super::input::renumber(&mut r.out, SUSPENSION, *i, saved, &SUSPENSION_FIELDS);
     }
     sent.len()
 }
@@ -309,7 +296,7 @@ fn check_removals(
         }
         r.require(completing, &name("date"), "Enter the date of the removal from class");
         r.require(completing, &name("reason"), "Enter the reason for the removal from class");
-        renumber(&mut r.out, REMOVAL, *i, saved, &REMOVAL_FIELDS);
+        super::input::renumber(&mut r.out, REMOVAL, *i, saved, &REMOVAL_FIELDS);
     }
     sent.len()
 }

@@ -36,6 +36,19 @@ pub fn entries(fields: &Fields, group: &str) -> Vec<(usize, Fields)> {
         .collect()
 }
 
+/// Moves an entry's answers from the index it was sent with to its place
+/// in the saved list.
+pub(super) fn renumber(out: &mut Fields, group: &str, sent: usize, saved: usize, names: &[&str]) {
+    if sent == saved {
+        return;
+    }
+    for name in names {
+        if let Some(value) = out.remove(&entry_name(group, sent, name)) {
+            out.insert(entry_name(group, saved, name), value);
+        }
+    }
+}
+
 /// A date as typed: `17/12/2026`, `17 12 2026` or `2026-12-17`. Blank is
 /// `None`.
 pub(super) fn parse_date(raw: &str) -> Result<Option<NaiveDate>, DateProblem> {

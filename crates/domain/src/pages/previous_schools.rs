@@ -35,19 +35,6 @@ fn history_row(spell: &SchoolSpell) -> Vec<String> {
     vec![spell.school.clone(), uk_date(spell.from), to, reason]
 }
 
-/// Moves an entry's answers from the names it was sent with to its place
-/// in the saved list.
-fn renumber(out: &mut Fields, sent: usize, saved: usize) {
-    if sent == saved {
-        return;
-    }
-    for name in SCHOOL_FIELDS {
-        if let Some(value) = out.remove(&entry_name(SCHOOL, sent, name)) {
-            out.insert(entry_name(SCHOOL, saved, name), value);
-        }
-    }
-}
-
 pub(super) fn check(
     fields: &Fields,
     ctx: &PageContext,
@@ -77,7 +64,7 @@ pub(super) fn check(
         }
         r.require(completing, &name("name"), "Enter the name of the school or setting");
         r.require(completing, &name("from"), "Enter the date the child started there");
-        renumber(&mut r.out, i, saved);
+        super::input::renumber(&mut r.out, SCHOOL, i, saved, &SCHOOL_FIELDS);
     }
     r.finish()
 }
