@@ -246,9 +246,11 @@ impl Services {
     ) -> Result<Vec<PepMeasures>, ServiceError> {
         use openpep_domain::pages::{attendance::Attendance, sdq::Sdq};
         use openpep_domain::template::PageKind;
-        let (current, _, _) = self.current_template(child.la_id).await?;
+        // The current template, from the cache of template versions.
+        let stored = openpep_store::templates::current(&self.db, child.la_id).await?;
+        let current = self.template_of(child.la_id, stored.map(|t| t.id)).await?;
+        let default = openpep_domain::template::default_template();
         let keys_of = |kind| -> Vec<String> {
-            let default = openpep_domain::template::default_template();
             let mut keys: Vec<String> = [current.pages(), default.pages()]
                 .into_iter()
                 .flatten()
