@@ -6,6 +6,7 @@
 import { initAll } from 'govuk-frontend'
 import { initTimeoutWarning } from './timeout-warning.mjs'
 import { initAutosave } from './autosave.mjs'
+import { initReveal } from './reveal.mjs'
 
 document.body.classList.add('js-enabled')
 if ('noModule' in HTMLScriptElement.prototype) {
@@ -19,3 +20,6 @@ initTimeoutWarning()
 
 // PEP pages save themselves a few seconds after typing stops.
 initAutosave()
+
+// Parts of a page for one answer show when it is chosen.
+initReveal()

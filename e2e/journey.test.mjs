@@ -603,10 +603,10 @@ async function completeRemainingPages(page, pepPath, who) {
     const title = normalise(await next.locator('a').textContent());
     await Promise.all([page.waitForURL((u) => u.pathname.includes('/pages/')), next.locator('a').click()]);
     for (const box of await page.locator('form textarea').all()) {
-      if (!(await box.inputValue())) await box.fill(`Discussed at the meeting (${title}).`);
+      if ((await box.isVisible()) && !(await box.inputValue())) await box.fill(`Discussed at the meeting (${title}).`);
     }
     for (const input of await page.locator('form input.govuk-input[type=text]:not(.govuk-date-input__input)').all()) {
-      if (!(await input.inputValue())) await input.fill('Agreed');
+      if ((await input.isVisible()) && !(await input.inputValue())) await input.fill('Agreed');
     }
     const groups = await page.locator('form input[type=radio]').evaluateAll((radios) => [...new Set(radios.map((r) => r.name))]);
     for (const name of groups.filter((n) => n !== 'completed')) {
@@ -755,6 +755,9 @@ browserTest('a designated teacher and a social worker fill every page of one PEP
   // The child's views, with pictures, completed with support.
   assert.ok(await openPage(p, pepPath, 'My views on my learning'));
   await p.locator('input[name=q_mode][value=pictures]').check();
+  // With JavaScript, only the part for the way chosen shows.
+  assert.equal(await p.getByRole('heading', { name: 'Answer some questions' }).isVisible(), false);
+  assert.equal(await p.getByRole('heading', { name: 'Choose pictures' }).isVisible(), true);
   for (const picture of ['q_like', 'q_hard', 'q_helps']) {
     await p.locator(`input[name=${picture}]`).first().check({ force: true });
   }

@@ -204,8 +204,13 @@ pub(super) fn layout(_fields: &Fields, ctx: &PageContext) -> Vec<Block> {
         )),
     ];
 
+    let reveal = |value: &str, blocks: Vec<Block>| Block::Reveal {
+        field: "mode".to_owned(),
+        value: value.to_owned(),
+        blocks,
+    };
     if !ctx.questions.is_empty() {
-        blocks.push(heading("Answer some questions", Some("Answer as many as you like.")));
+        let mut part = vec![heading("Answer some questions", Some("Answer as many as you like."))];
         for question in &ctx.questions {
             let mut spec = FieldSpec::new(
                 question_field(question),
@@ -213,17 +218,19 @@ pub(super) fn layout(_fields: &Fields, ctx: &PageContext) -> Vec<Block> {
                 question_control(&question.kind),
             );
             spec.hint = question.hint.clone();
-            blocks.push(Block::Field(spec));
+            part.push(Block::Field(spec));
         }
+        blocks.push(reveal("questions", part));
     }
 
-    blocks.push(heading("Choose pictures", Some("Choose as many pictures as you like.")));
+    let mut part = vec![heading("Choose pictures", Some("Choose as many pictures as you like."))];
     for (name, label, _) in PICTURE_FIELDS {
-        blocks.push(Block::Field(FieldSpec::new(name, label, Control::Pictures(pictures()))));
+        part.push(Block::Field(FieldSpec::new(name, label, Control::Pictures(pictures()))));
     }
+    blocks.push(reveal("pictures", part));
 
-    blocks.push(heading("Share a document or drawing", None));
-    blocks.push(Block::Paragraph(
+    let mut part = vec![heading("Share a document or drawing", None)];
+    part.push(Block::Paragraph(
         if ctx.documents.contains(&DocumentKind::ChildViews) {
             "Your document or drawing is on the Documents page. Thank you for sharing it."
         } else {
@@ -232,18 +239,24 @@ pub(super) fn layout(_fields: &Fields, ctx: &PageContext) -> Vec<Block> {
         }
         .to_owned(),
     ));
+    blocks.push(reveal("document", part));
 
-    blocks.push(heading(
-        "I don't want to share my views this time",
-        Some("That's OK. You can share them next time if you want to."),
-    ));
-    blocks.push(Block::Field(
-        FieldSpec::new(
-            "declined_note",
-            "How did the child say so, and who did they tell?",
-            Control::LongText,
-        )
-        .hint("For the adult writing this down"),
+    blocks.push(reveal(
+        "declined",
+        vec![
+            heading(
+                "I don't want to share my views this time",
+                Some("That's OK. You can share them next time if you want to."),
+            ),
+            Block::Field(
+                FieldSpec::new(
+                    "declined_note",
+                    "How did the child say so, and who did they tell?",
+                    Control::LongText,
+                )
+                .hint("For the adult writing this down"),
+            ),
+        ],
     ));
 
     blocks.push(heading("Help with this page", None));
@@ -252,10 +265,14 @@ pub(super) fn layout(_fields: &Fields, ctx: &PageContext) -> Vec<Block> {
         "How did you do this page?",
         Control::Radios(options(&SUPPORT)),
     )));
-    blocks.push(Block::Field(
-        FieldSpec::new("supported_by", "Who helped? Their name and role", Control::Text)
-            .hint("For example, Ms Rahman, designated teacher"),
-    ));
+    blocks.push(Block::Reveal {
+        field: "support".to_owned(),
+        value: "with_support".to_owned(),
+        blocks: vec![Block::Field(
+            FieldSpec::new("supported_by", "Who helped? Their name and role", Control::Text)
+                .hint("For example, Ms Rahman, designated teacher"),
+        )],
+    });
     blocks
 }
 
@@ -304,7 +321,7 @@ mod tests {
     }
 
     fn by_name<'a>(blocks: &'a [Block], name: &str) -> Option<&'a FieldSpec> {
-        blocks.iter().find_map(|b| match b {
+        Block::flatten(blocks).into_iter().find_map(|b| match b {
             Block::Field(spec) if spec.name == name => Some(spec),
             _ => None,
         })
@@ -483,8 +500,8 @@ mod tests {
         assert!(
             matches!(&blocks[0], Block::Paragraph(p) if p.starts_with("This page is about you and your learning"))
         );
-        let headings: Vec<_> = blocks
-            .iter()
+        let headings: Vec<_> = Block::flatten(&blocks)
+            .into_iter()
             .filter_map(|b| match b {
                 Block::Heading { text, .. } => Some(text.as_str()),
                 _ => None,

@@ -166,10 +166,30 @@ pub enum Block {
         rows: Vec<Vec<String>>,
     },
     Paragraph(String),
+    /// The blocks inside are for one answer of a radio question: with
+    /// JavaScript they show only when it is chosen (or nothing is); without
+    /// it they always show.
+    Reveal {
+        field: String,
+        value: String,
+        blocks: Vec<Block>,
+    },
 }
 
 impl Block {
     pub fn field(spec: FieldSpec) -> Block {
         Block::Field(spec)
+    }
+
+    /// Every block in order, those inside reveals included.
+    pub fn flatten(blocks: &[Block]) -> Vec<&Block> {
+        let mut out = Vec::new();
+        for block in blocks {
+            match block {
+                Block::Reveal { blocks, .. } => out.extend(Block::flatten(blocks)),
+                other => out.push(other),
+            }
+        }
+        out
     }
 }

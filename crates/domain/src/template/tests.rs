@@ -593,7 +593,8 @@ fn the_default_template_is_valid_and_covers_every_kind() {
             "school_information",
             "part_time_timetable",
             "previous_schools",
-            "sen"
+            "sen",
+            "careers"
         ]
     );
     assert!(template.pages().flat_map(|(_, _, p)| &p.questions).any(|q| q.mandatory));

@@ -213,24 +213,39 @@ impl Filler<'_> {
 
     /// The blocks of an editable form.
     fn form(&self, blocks: &[Block]) -> Vec<BlockView> {
-        blocks
-            .iter()
-            .map(|block| match block {
-                Block::Field(spec) => {
-                    BlockView { fields: vec![self.field(spec)], ..BlockView::new("field") }
-                }
-                Block::Entry { legend, fields, remove } => BlockView {
-                    text: legend.clone(),
-                    fields: fields.iter().map(|f| self.field(f)).collect(),
-                    name: field_name(remove),
-                    ..BlockView::new("entry")
-                },
-                Block::Add { group, label } => {
-                    BlockView { name: group.clone(), ..BlockView::text("add", label.clone()) }
-                }
-                other => shown(other),
-            })
-            .collect()
+        let mut out = Vec::new();
+        for block in blocks {
+            if let Block::Reveal { field, value, blocks } = block {
+                out.push(BlockView {
+                    name: field_name(field),
+                    ..BlockView::text("reveal_start", value.clone())
+                });
+                out.extend(self.form(blocks));
+                out.push(BlockView::new("reveal_end"));
+            } else {
+                out.extend(self.form_block(block));
+            }
+        }
+        out
+    }
+
+    fn form_block(&self, block: &Block) -> Option<BlockView> {
+        Some(match block {
+            Block::Field(spec) => {
+                BlockView { fields: vec![self.field(spec)], ..BlockView::new("field") }
+            }
+            Block::Entry { legend, fields, remove } => BlockView {
+                text: legend.clone(),
+                fields: fields.iter().map(|f| self.field(f)).collect(),
+                name: field_name(remove),
+                ..BlockView::new("entry")
+            },
+            Block::Add { group, label } => {
+                BlockView { name: group.clone(), ..BlockView::text("add", label.clone()) }
+            }
+            Block::Reveal { .. } => return None,
+            other => shown(other),
+        })
     }
 
     /// The blocks for someone who reads the page: its answers as lists.
@@ -242,6 +257,12 @@ impl Filler<'_> {
         let mut out: Vec<BlockView> = Vec::new();
         for block in blocks {
             match block {
+                // Only the part for the answer given.
+                Block::Reveal { field, value, blocks } => {
+                    if self.answers.get(field) == Some(value) {
+                        out.extend(self.read_only(blocks));
+                    }
+                }
                 Block::Field(spec) => match out.last_mut() {
                     Some(last) if last.is("rows") => last.rows.push(row(spec)),
                     _ => out.push(BlockView { rows: vec![row(spec)], ..BlockView::new("rows") }),
@@ -298,7 +319,9 @@ fn shown(block: &Block) -> BlockView {
             }),
             ..BlockView::new("table")
         },
-        Block::Field(_) | Block::Entry { .. } | Block::Add { .. } => BlockView::new("paragraph"),
+        Block::Field(_) | Block::Entry { .. } | Block::Add { .. } | Block::Reveal { .. } => {
+            BlockView::new("paragraph")
+        }
     }
 }
 
