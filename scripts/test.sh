@@ -61,7 +61,10 @@ target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_d
 data_dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 log="$data_dir/server.log"
-OPENPEP_DATA_DIR="$data_dir" OPENPEP_LISTEN="127.0.0.1:$port" "$target_dir/debug/openpep" demo >"$log" 2>&1 &
+# The journeys name terms and dates (autumn 2026/27): the demo stands on
+# the day they were written for, whatever the machine's clock says.
+OPENPEP_TODAY=2026-11-23 OPENPEP_DATA_DIR="$data_dir" OPENPEP_LISTEN="127.0.0.1:$port" \
+  "$target_dir/debug/openpep" demo >"$log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; rm -rf "$data_dir"; }
 trap cleanup EXIT

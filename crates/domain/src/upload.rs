@@ -14,6 +14,13 @@ pub enum FileType {
 }
 
 impl FileType {
+    /// The type stored with a file.
+    pub fn from_content_type(content_type: &str) -> Option<FileType> {
+        [FileType::Pdf, FileType::Docx, FileType::Jpeg, FileType::Png]
+            .into_iter()
+            .find(|t| t.content_type() == content_type)
+    }
+
     pub fn content_type(self) -> &'static str {
         match self {
             FileType::Pdf => "application/pdf",
@@ -76,10 +83,14 @@ pub fn sniff(bytes: &[u8]) -> Result<FileType, UploadError> {
 }
 
 /// A Word document is a zip whose parts include `word/document.xml`; the
-/// zip's central directory names its parts in plain bytes.
+/// zip's central directory names its parts in plain bytes. One carrying
+/// macros (`vbaProject.bin`, a .docm renamed) is refused.
 fn is_docx(bytes: &[u8]) -> bool {
     let names = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-    bytes.starts_with(b"PK\x03\x04") && names(b"[Content_Types].xml") && names(b"word/document.xml")
+    bytes.starts_with(b"PK\x03\x04")
+        && names(b"[Content_Types].xml")
+        && names(b"word/document.xml")
+        && !names(b"vbaProject.bin")
 }
 
 /// A file name safe to offer in a download: no path, no control or quote
@@ -108,7 +119,10 @@ mod tests {
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Ok(FileType::Png));
         let docx = b"PK\x03\x04....[Content_Types].xml....word/document.xml....";
         assert_eq!(sniff(docx), Ok(FileType::Docx));
-        // A zip that is not a Word document, and a Windows program.
+        // A Word document with macros, a zip that is not a Word document,
+        // and a Windows program.
+        let docm = b"PK\x03\x04..[Content_Types].xml..word/document.xml..word/vbaProject.bin";
+        assert_eq!(sniff(docm), Err(UploadError::WrongType));
         assert_eq!(sniff(b"PK\x03\x04....[Content_Types].xml...."), Err(UploadError::WrongType));
         assert_eq!(sniff(b"MZ\x90\0\x03\0\0\0"), Err(UploadError::WrongType));
         assert_eq!(sniff(b""), Err(UploadError::Empty));

@@ -137,7 +137,7 @@ pub struct SignedIn {
 }
 
 fn code_hash(challenge_id: &str, code: &str) -> String {
-    sha256_hex(&format!("{challenge_id}:{code}"))
+    sha256_hex(format!("{challenge_id}:{code}"))
 }
 
 fn new_code() -> String {

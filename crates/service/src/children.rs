@@ -2,6 +2,8 @@
 //! Every read goes through the actor's scope; every view of a record is
 //! itself recorded.
 
+use std::collections::HashMap;
+
 use openpep_domain::vs_involvement::InvolvementCriteria;
 use openpep_domain::{AcademicYear, Action, NcYear, Phase, Relationship};
 use openpep_store::audit;
@@ -211,9 +213,14 @@ impl Services {
             },
         )?;
         let (measures, documents) = if may.contains(&Action::ViewPep) {
-            tokio::try_join!(self.pep_measures(&child, &peps), async {
-                Ok(openpep_store::documents::for_child(&self.db, child.la_id, child.id).await?)
-            },)?
+            let (measures, documents) =
+                tokio::try_join!(self.pep_measures(&child, &peps), async {
+                    Ok(openpep_store::documents::for_child(&self.db, child.la_id, child.id).await?)
+                },)?;
+            let readable = |d: &openpep_store::documents::DocumentRow| {
+                crate::documents::may_read(actor, relationship, &d.kind, d.uploaded_by)
+            };
+            (measures, documents.into_iter().filter(readable).collect())
         } else {
             (Vec::new(), Vec::new())
         };
@@ -246,38 +253,45 @@ impl Services {
     ) -> Result<Vec<PepMeasures>, ServiceError> {
         use openpep_domain::pages::{attendance::Attendance, sdq::Sdq};
         use openpep_domain::template::PageKind;
-        // The current template, from the cache of template versions.
-        let stored = openpep_store::templates::current(&self.db, child.la_id).await?;
-        let current = self.template_of(child.la_id, stored.map(|t| t.id)).await?;
-        let default = openpep_domain::template::default_template();
-        let keys_of = |kind| -> Vec<String> {
-            let mut keys: Vec<String> = [current.pages(), default.pages()]
-                .into_iter()
-                .flatten()
-                .filter(|(_, _, p)| p.kind == kind)
+        // Each PEP's own template (from the cache of versions) says which of
+        // its pages hold attendance and the SDQ.
+        let mut templates: HashMap<Option<Uuid>, _> = HashMap::new();
+        for pep in peps {
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                templates.entry(pep.template_id)
+            {
+                slot.insert(self.template_of(child.la_id, pep.template_id).await?);
+            }
+        }
+        let key_of = |pep: &Pep, kind| {
+            templates[&pep.template_id]
+                .pages()
+                .find(|(_, _, p)| p.kind == kind)
                 .map(|(_, _, p)| p.key.clone())
-                .collect();
-            keys.sort();
-            keys.dedup();
-            keys
         };
-        let (attendance_keys, sdq_keys) = (keys_of(PageKind::Attendance), keys_of(PageKind::Sdq));
-        let wanted: Vec<String> = attendance_keys.iter().chain(&sdq_keys).cloned().collect();
+        let mut wanted: Vec<String> = peps
+            .iter()
+            .flat_map(|pep| [key_of(pep, PageKind::Attendance), key_of(pep, PageKind::Sdq)])
+            .flatten()
+            .collect();
+        wanted.sort();
+        wanted.dedup();
         let pages =
             openpep_store::pep_pages::of_child(&self.db, child.la_id, child.id, &wanted).await?;
         let mut out: Vec<PepMeasures> = peps
             .iter()
             .map(|pep| {
-                let of = |keys: &[String]| {
+                let of = |kind| {
+                    let key = key_of(pep, kind)?;
                     pages
                         .iter()
-                        .find(|p| p.pep_id == pep.id && keys.contains(&p.page_key))
+                        .find(|p| p.pep_id == pep.id && p.page_key == key)
                         .map(|p| crate::pep_editing::answers_of(&p.answers.0))
                 };
                 PepMeasures {
                     pep: pep.clone(),
-                    attendance: of(&attendance_keys).as_ref().and_then(Attendance::read),
-                    sdq: of(&sdq_keys).as_ref().and_then(Sdq::read),
+                    attendance: of(PageKind::Attendance).as_ref().and_then(Attendance::read),
+                    sdq: of(PageKind::Sdq).as_ref().and_then(Sdq::read),
                 }
             })
             .filter(|m| m.attendance.is_some() || m.sdq.is_some())

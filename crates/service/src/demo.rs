@@ -618,7 +618,7 @@ impl Generator {
             if special && child.sen_provision.as_deref() != Some("E") {
                 // Children at special schools have an EHC plan.
                 child.sen_provision = Some("E".to_string());
-                children::set_sen_provision(tx, la.id, child.id, Some("E")).await?;
+                children::set_sen_provision(tx, la.id, child.id, Some("E"), self.now).await?;
             }
             let phase_start =
                 self.year.start() - TimeDelta::days(365 * i64::from(self.rng.random_range(0..3u8)));
@@ -865,7 +865,7 @@ impl Generator {
                         _ => fields,
                     };
                     written.push((page.kind, fields.clone()));
-                    to_value(fields)
+                    pep_editing::to_value(fields)
                 }
                 None => sample_answers(&mut rng, page, &written, self.settings.sdq_threshold),
             };
@@ -901,6 +901,7 @@ impl Generator {
             today: self.today,
             sdq_threshold: self.settings.sdq_threshold,
             previous: None,
+            earlier_this_year: Vec::new(),
             add_entry: None,
             questions: page.questions.clone(),
             school_history: Vec::new(),
@@ -937,7 +938,7 @@ impl Generator {
             file_name: format!("{}.pdf", title.to_lowercase().replace([' ', ','], "-")),
             content_type: "application/pdf".to_owned(),
             size_bytes: bytes.len() as i64,
-            sha256: sha256_hex(&bytes),
+            sha256: crate::sessions::sha256_hex(&bytes),
             storage_key,
             uploaded_by: author.teacher.unwrap_or(author.social_worker),
             uploaded_at: self.now,
@@ -945,17 +946,6 @@ impl Generator {
         documents::insert(tx, &document).await?;
         Ok(())
     }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn to_value(fields: Fields) -> serde_json::Value {
-    serde_json::Value::Object(
-        fields.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect(),
-    )
 }
 
 /// A PEP the demo creates.

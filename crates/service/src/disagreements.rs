@@ -54,7 +54,11 @@ impl Services {
             },
         )
         .await
-        .map_err(ServiceError::from)?;
+        .map_err(|e| match e {
+            // Someone raised one at the same moment.
+            StoreError::Duplicate { .. } => ServiceError::Forbidden,
+            e => e.into(),
+        })?;
         self.record_disagreement(&mut tx, actor, &view.pep, "pep.disagreement_raised", id).await?;
         tx.commit().await.map_err(ServiceError::from)?;
         Ok(())

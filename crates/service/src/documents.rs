@@ -2,13 +2,12 @@
 //! on it, listed on the PEP and the child, downloaded only by those who may
 //! see the child's PEPs, and every download logged.
 
-use openpep_domain::Action;
 use openpep_domain::pages::DocumentKind;
 use openpep_domain::upload::{self, UploadError};
+use openpep_domain::{Action, Relationship};
 use openpep_store::audit;
-use openpep_store::documents::{self, Document, DocumentRow};
+use openpep_store::documents::{self, Document};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::invitations::FormError;
@@ -38,7 +37,23 @@ pub struct Download {
 
 const MAX_TITLE: usize = 150;
 
+/// Who may read a document of the child's: those who see the full record
+/// read every one; carers and the young person (who see the PEP but not
+/// the record) the child's views and what they uploaded themselves.
+pub(crate) fn may_read(actor: &Actor, relationship: Relationship, kind: &str, by: Uuid) -> bool {
+    openpep_domain::allowed(actor.role, Action::ViewChildRecord, relationship)
+        || kind == DocumentKind::ChildViews.code()
+        || by == actor.user_id
+}
+
 impl Services {
+    /// Whether the actor may add documents to the PEP: checked before an
+    /// upload's body is read.
+    pub async fn may_upload_document(&self, actor: &Actor, at: PepRef) -> Result<(), ServiceError> {
+        let view = self.load_pep_to_save(actor, at).await?;
+        if view.may_upload() { Ok(()) } else { Err(ServiceError::Forbidden) }
+    }
+
     /// Adds a document to the PEP, if the actor works on it.
     pub async fn upload_document(
         &self,
@@ -46,14 +61,18 @@ impl Services {
         at: PepRef,
         sent: NewDocument,
     ) -> Result<Uuid, FormError> {
-        let view = self.load_pep(actor, at).await?;
+        let view = self.load_pep_to_save(actor, at).await?;
         if !view.may_upload() {
             return Err(ServiceError::Forbidden.into());
         }
         let mut errors = FieldErrors::default();
         let kind = DocumentKind::from_code(&sent.kind);
-        if kind.is_none() {
-            errors.add("kind", "Select what the document is");
+        match kind {
+            None => errors.add("kind", "Select what the document is"),
+            Some(kind) if !view.upload_kinds().contains(&kind) => {
+                errors.add("kind", "You can upload the child's views here: select that")
+            }
+            Some(_) => {}
         }
         let title = sent.title.split_whitespace().collect::<Vec<_>>().join(" ");
         if title.chars().count() > MAX_TITLE {
@@ -68,12 +87,9 @@ impl Services {
                 None
             }
         };
-        let (Some(kind), Some(file_type)) = (kind, file_type) else {
+        let (Some(kind), Some(file_type), true) = (kind, file_type, errors.is_empty()) else {
             return Err(FormError::Invalid(errors));
         };
-        if !errors.is_empty() {
-            return Err(FormError::Invalid(errors));
-        }
         let file_name = upload::safe_file_name(&sent.file_name, file_type);
         let title = if title.is_empty() {
             file_name.rsplit_once('.').map_or(file_name.clone(), |(stem, _)| stem.to_owned())
@@ -97,7 +113,7 @@ impl Services {
             file_name,
             content_type: file_type.content_type().to_owned(),
             size_bytes: i64::try_from(sent.bytes.len()).unwrap_or(i64::MAX),
-            sha256: hex(&Sha256::digest(&sent.bytes)),
+            sha256: crate::sessions::sha256_hex(&sent.bytes),
             storage_key,
             uploaded_by: actor.user_id,
             uploaded_at: now,
@@ -115,21 +131,21 @@ impl Services {
             details,
             now,
         );
-        let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
-        documents::insert(&mut tx, &document).await.map_err(ServiceError::from)?;
-        audit::record(&mut tx, &event).await.map_err(ServiceError::from)?;
-        tx.commit().await.map_err(ServiceError::from)?;
+        // The bytes are stored first: a row never points at no file. If the
+        // row is not written, the file goes.
+        let recorded = async {
+            let mut tx = self.db.begin().await?;
+            documents::insert(&mut tx, &document).await?;
+            audit::record(&mut tx, &event).await?;
+            tx.commit().await?;
+            Ok::<(), openpep_store::StoreError>(())
+        }
+        .await;
+        if let Err(e) = recorded {
+            let _ = self.files.delete(&document.storage_key).await;
+            return Err(ServiceError::from(e).into());
+        }
         Ok(id)
-    }
-
-    /// The child's documents, for those who may see the child's PEPs.
-    pub async fn child_documents(
-        &self,
-        actor: &Actor,
-        child_id: Uuid,
-    ) -> Result<Vec<DocumentRow>, ServiceError> {
-        let child = self.child_for(actor, child_id, Action::ViewPep).await?;
-        Ok(documents::for_child(&self.db, child.la_id, child.id).await?)
     }
 
     /// A document's bytes, for those who may see the child's PEPs; every
@@ -140,10 +156,14 @@ impl Services {
         child_id: Uuid,
         document_id: Uuid,
     ) -> Result<Download, ServiceError> {
-        let child = self.child_for(actor, child_id, Action::ViewPep).await?;
+        let (child, relationship) = self.child_access(actor, child_id).await?;
+        if !openpep_domain::allowed(actor.role, Action::ViewPep, relationship) {
+            return Err(ServiceError::NotFound);
+        }
         let document = documents::get(&self.db, actor.la_id, document_id)
             .await?
             .filter(|d| d.child_id == child.id)
+            .filter(|d| may_read(actor, relationship, &d.kind, d.uploaded_by))
             .ok_or(ServiceError::NotFound)?;
         let bytes = self
             .files
@@ -161,8 +181,4 @@ impl Services {
         audit::record_now(&self.db, &event).await?;
         Ok(Download { file_name: document.file_name, content_type: document.content_type, bytes })
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

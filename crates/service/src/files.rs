@@ -16,6 +16,8 @@ pub trait FileStore: Send + Sync {
     /// Stores the bytes under `key`; once it returns, they are durable.
     fn put<'a>(&'a self, key: &'a str, bytes: &'a [u8]) -> FileFuture<'a, ()>;
     fn get<'a>(&'a self, key: &'a str) -> FileFuture<'a, Vec<u8>>;
+    /// Removes the file, if it is there.
+    fn delete<'a>(&'a self, key: &'a str) -> FileFuture<'a, ()>;
 }
 
 /// Files in a folder, one a key.
@@ -53,14 +55,35 @@ impl FileStore for DiskStore {
             // Written aside and renamed, so a crash never leaves half a file
             // under the key.
             let partial = path.with_extension(format!("{}.partial", uuid::Uuid::now_v7()));
-            tokio::fs::write(&partial, bytes).await?;
-            tokio::fs::File::open(&partial).await?.sync_all().await?;
-            tokio::fs::rename(&partial, &path).await
+            let written = async {
+                tokio::fs::write(&partial, bytes).await?;
+                tokio::fs::File::open(&partial).await?.sync_all().await?;
+                tokio::fs::rename(&partial, &path).await?;
+                // The rename lasts once the folder is on disk too.
+                match path.parent() {
+                    Some(folder) => tokio::fs::File::open(folder).await?.sync_all().await,
+                    None => Ok(()),
+                }
+            }
+            .await;
+            if written.is_err() {
+                let _ = tokio::fs::remove_file(&partial).await;
+            }
+            written
         })
     }
 
     fn get<'a>(&'a self, key: &'a str) -> FileFuture<'a, Vec<u8>> {
         Box::pin(async move { tokio::fs::read(self.path(key)?).await })
+    }
+
+    fn delete<'a>(&'a self, key: &'a str) -> FileFuture<'a, ()> {
+        Box::pin(async move {
+            match tokio::fs::remove_file(self.path(key)?).await {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                other => other,
+            }
+        })
     }
 }
 
@@ -74,6 +97,9 @@ mod tests {
         let store = DiskStore::new(&root);
         store.put("la-1/doc-1", b"%PDF-1.7 hello").await.unwrap();
         assert_eq!(store.get("la-1/doc-1").await.unwrap(), b"%PDF-1.7 hello");
+        store.delete("la-1/doc-1").await.unwrap();
+        assert!(store.get("la-1/doc-1").await.is_err());
+        store.delete("la-1/doc-1").await.unwrap();
         for bad in ["../x", "a/../b", "/etc/passwd", "a//b", "", "a/b.c"] {
             assert!(store.put(bad, b"x").await.is_err(), "{bad}");
         }

@@ -154,9 +154,6 @@ pub(crate) struct DueWithinTimescale<'a> {
     pub starts_on: NaiveDate,
 }
 
-/// Creates the PEP (unless its trigger already made one) with the pages
-/// that carry forward from the child's previous PEP; its due date and
-/// whether it was created.
 /// The due date of a PEP that starts on `starts_on` by the LA's timescale.
 pub(crate) fn due_within_timescale(
     settings: &AuthoritySettings,
@@ -165,6 +162,9 @@ pub(crate) fn due_within_timescale(
     initial_pep_due(starts_on, settings.timescale(), &WorkingDayCalendar::england_and_wales())
 }
 
+/// Creates the PEP (unless its trigger already made one) with the pages
+/// that carry forward from the child's previous PEP; its due date and
+/// whether it was created.
 pub(crate) async fn raise_pep(
     tx: &mut Tx,
     settings: &AuthoritySettings,

@@ -21,10 +21,14 @@ use openpep_store::documents::{self, DocumentRow};
 use openpep_store::pep_pages::{self, PageWrite, PepPage};
 use openpep_store::peps::{self, Pep};
 use openpep_store::placements::{self, SchoolPlacementView};
+use openpep_store::users::{StaffMember, staff_in_roles};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::{Actor, FieldErrors, ServiceError, Services};
+
+/// The audit action of telling the Virtual School of a permanent exclusion.
+const PERMANENT_EXCLUSION: &str = "exclusion.permanent_recorded";
 
 /// A PEP as addressed: the child's id and the PEP's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,8 +54,11 @@ pub struct PepView {
     /// Professional disagreements raised about this PEP, oldest first.
     pub disagreements: Vec<Disagreement>,
     /// Each page's answers on the child's earlier PEPs (the latest that
-    /// has it), shown beside this PEP's.
+    /// has it), shown beside this PEP's. Not loaded to save a page.
     pub previous: HashMap<String, Fields>,
+    /// Each page's answers on the earlier PEPs of this school year, oldest
+    /// first. Not loaded to save a page.
+    pub earlier_this_year: HashMap<String, Vec<Fields>>,
     /// The PEP's documents, newest first.
     pub documents: Vec<DocumentRow>,
     /// The child's school placements, newest first.
@@ -131,9 +138,10 @@ impl PepView {
             && self.open_disagreement().is_none()
     }
 
-    /// The Virtual School resolves disagreements.
+    /// The Virtual School resolves disagreements: those who judge PEPs
+    /// (not its administrators).
     pub fn may_resolve_disagreement(&self) -> bool {
-        self.relationship == Relationship::SameAuthority && self.role.sees_whole_authority()
+        openpep_domain::allowed(self.role, Action::QualityAssurePep, self.relationship)
     }
 
     pub fn open_disagreement(&self) -> Option<&Disagreement> {
@@ -155,9 +163,21 @@ impl PepView {
             )
     }
 
-    /// Anyone who may change a page of the PEP may add documents to it.
+    /// Anyone who may change a page of the PEP may add documents to it,
+    /// if its template has a documents page.
     pub fn may_upload(&self) -> bool {
-        self.template.pages_for(&self.facts).any(|(_, _, page)| self.may_edit(page))
+        self.page_of_kind(PageKind::Documents).is_some()
+            && self.template.pages_for(&self.facts).any(|(_, _, page)| self.may_edit(page))
+    }
+
+    /// What this person may upload: those who see the child's full record
+    /// any kind; carers and the young person the child's views.
+    pub fn upload_kinds(&self) -> Vec<DocumentKind> {
+        if openpep_domain::allowed(self.role, Action::ViewChildRecord, self.relationship) {
+            DocumentKind::ALL.to_vec()
+        } else {
+            vec![DocumentKind::ChildViews]
+        }
     }
 
     /// The sections and pages that apply to this child, with their state.
@@ -197,7 +217,7 @@ impl PepView {
     }
 
     /// The first page of a kind this child's PEP shows.
-    fn page_of_kind(&self, kind: PageKind) -> Option<&TemplatePage> {
+    pub(crate) fn page_of_kind(&self, kind: PageKind) -> Option<&TemplatePage> {
         self.template.pages_for(&self.facts).map(|(_, _, page)| page).find(|page| page.kind == kind)
     }
 
@@ -273,6 +293,7 @@ impl PepView {
             today: self.today,
             sdq_threshold: self.sdq_threshold,
             previous: self.previous.get(&page.key).cloned(),
+            earlier_this_year: self.earlier_this_year.get(&page.key).cloned().unwrap_or_default(),
             add_entry,
             questions: page.questions.clone(),
             school_history,
@@ -371,7 +392,8 @@ fn field_errors(problems: pages::Problems) -> FieldErrors {
     errors
 }
 
-fn to_value(fields: Fields) -> Value {
+/// A page's answers as stored.
+pub(crate) fn to_value(fields: Fields) -> Value {
     Value::Object(fields.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
 }
 
@@ -472,9 +494,21 @@ fn post_16_neet(template: &PepTemplate, saved: &[PepPage]) -> bool {
 
 impl Services {
     /// The PEP of the child named in the address (a PEP of another child
-    /// is not found), if the actor may read it. Not logged: callers log the
-    /// view or audit the change.
+    /// is not found), if the actor may read it, with everything its pages
+    /// show. Not logged: callers log the view or audit the change.
     pub(crate) async fn load_pep(
+        &self,
+        actor: &Actor,
+        at: PepRef,
+    ) -> Result<PepView, ServiceError> {
+        let mut view = self.load_pep_to_save(actor, at).await?;
+        self.load_shown(&mut view).await?;
+        Ok(view)
+    }
+
+    /// [`load_pep`](Self::load_pep) without what only the form shows (the
+    /// earlier PEPs' answers, the disagreements): what a save checks.
+    pub(crate) async fn load_pep_to_save(
         &self,
         actor: &Actor,
         at: PepRef,
@@ -488,18 +522,18 @@ impl Services {
             return Err(ServiceError::NotFound);
         }
         let la_id = actor.la_id;
-        let (template, saved, schools, (settings, _), la, disagreements) = tokio::try_join!(
+        let (template, saved, schools, (settings, _), la, documents) = tokio::try_join!(
             self.template_of(la_id, pep.template_id),
             async { Ok(pep_pages::for_pep(&self.db, la_id, pep.id).await?) },
             async { Ok(placements::school_history(&self.db, la_id, child.id).await?) },
             self.authority_settings(la_id),
             async { Ok(openpep_store::authorities::get(&self.db, la_id).await?) },
-            async { Ok(disagreements::for_pep(&self.db, la_id, pep.id).await?) },
+            async { Ok(documents::for_pep(&self.db, la_id, pep.id).await?) },
         )?;
-        let (previous, documents) = tokio::try_join!(
-            peps::previous_pages_of_child(&self.db, la_id, pep.due_on, child.id),
-            documents::for_pep(&self.db, la_id, pep.id),
-        )?;
+        let documents = documents
+            .into_iter()
+            .filter(|d| crate::documents::may_read(actor, relationship, &d.kind, d.uploaded_by))
+            .collect();
         let today = self.clock.today();
         // A PEP is about its term: one past its due date keeps the school
         // the child was at then, whatever happened since.
@@ -519,17 +553,38 @@ impl Services {
             pages: saved.into_iter().map(|p| (p.page_key.clone(), p)).collect(),
             letters: settings.section_letters,
             role: actor.role,
-            disagreements,
-            previous: previous
-                .into_iter()
-                .map(|p| (p.page_key, answers_of(&p.answers.0)))
-                .collect(),
+            disagreements: Vec::new(),
+            previous: HashMap::new(),
+            earlier_this_year: HashMap::new(),
             documents,
             schools,
             term_dates,
             sdq_threshold: settings.sdq_threshold,
             today,
         })
+    }
+
+    /// Adds to a view loaded to save what showing it needs.
+    async fn load_shown(&self, view: &mut PepView) -> Result<(), ServiceError> {
+        let (la_id, pep) = (view.pep.la_id, &view.pep);
+        let (earlier, disagreements) = tokio::try_join!(
+            peps::earlier_pages(&self.db, la_id, pep.child_id, pep.due_on, pep.academic_year),
+            disagreements::for_pep(&self.db, la_id, pep.id),
+        )?;
+        for page in earlier {
+            let answers = answers_of(&page.answers.0);
+            if page.this_year {
+                view.earlier_this_year
+                    .entry(page.page_key.clone())
+                    .or_default()
+                    .push(answers.clone());
+            }
+            if page.latest {
+                view.previous.insert(page.page_key, answers);
+            }
+        }
+        view.disagreements = disagreements;
+        Ok(())
     }
 
     /// The PEP, if the actor may read it; the view is logged.
@@ -560,10 +615,9 @@ impl Services {
         &self,
         actor: &Actor,
         at: PepRef,
-        kind: &str,
+        kind: PageKind,
     ) -> Result<PepView, ServiceError> {
         let view = self.load_pep(actor, at).await?;
-        let kind = PageKind::from_code(kind).ok_or(ServiceError::NotFound)?;
         let key = view.page_of_kind(kind).map(|p| p.key.clone()).ok_or(ServiceError::NotFound)?;
         self.log_pep_view(actor, &view, Some(&key)).await?;
         Ok(view)
@@ -596,7 +650,29 @@ impl Services {
         page_key: &str,
         submission: PageSubmission,
     ) -> Result<Saved, SaveError> {
-        let view = self.load_pep(actor, at).await?;
+        // The form is shown again only when the save is refused: only then
+        // does it need what the pages show beside their answers.
+        match self.save_page(actor, at, page_key, submission).await {
+            Err(SaveError::Invalid(mut view, errors)) => {
+                self.load_shown(&mut view).await?;
+                Err(SaveError::Invalid(view, errors))
+            }
+            Err(SaveError::Conflict(mut conflict)) => {
+                self.load_shown(&mut conflict.view).await?;
+                Err(SaveError::Conflict(conflict))
+            }
+            other => other,
+        }
+    }
+
+    async fn save_page(
+        &self,
+        actor: &Actor,
+        at: PepRef,
+        page_key: &str,
+        submission: PageSubmission,
+    ) -> Result<Saved, SaveError> {
+        let view = self.load_pep_to_save(actor, at).await?;
         let pep_id = at.pep_id;
         let page = view.page(page_key).ok_or(ServiceError::NotFound)?;
         if view.locked() {
@@ -610,6 +686,7 @@ impl Services {
             Err(errors) => return Err(SaveError::Invalid(Box::new(view), errors)),
         };
         let status = if submission.completed { "completed" } else { "in_progress" };
+        let vs_to_tell = self.vs_to_tell(&view, page, &answers).await?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         let current = pep_pages::current_in(&mut tx, actor.la_id, pep_id, page_key).await?;
@@ -650,7 +727,7 @@ impl Services {
         }
         let old = current.as_ref().map(|p| answers_of(&p.answers.0)).unwrap_or_default();
         let new = answers_of(&answers);
-        self.after_page_saved(&mut tx, actor, &view, page, (&old, &new)).await?;
+        self.after_page_saved(&mut tx, actor, &view, page, &new, &vs_to_tell).await?;
         let changed: Vec<String> = answers_of(&answers)
             .into_iter()
             .filter(|(k, v)| old.get(k) != Some(v))
@@ -665,27 +742,57 @@ impl Services {
         Ok(Saved { version, saved_at: now })
     }
 
+    /// Who to tell of a permanent exclusion the page records: the Virtual
+    /// School's heads and officers, once per PEP (looked up before the
+    /// save's transaction).
+    async fn vs_to_tell(
+        &self,
+        view: &PepView,
+        page: &TemplatePage,
+        answers: &Value,
+    ) -> Result<Vec<StaffMember>, ServiceError> {
+        let child = &view.child;
+        let excluded = page.kind == PageKind::Exclusions
+            && pages::exclusions::permanently_excluded(&answers_of(answers));
+        if !excluded
+            || audit::has_event(&self.db, child.la_id, child.id, PERMANENT_EXCLUSION, view.pep.id)
+                .await?
+        {
+            return Ok(Vec::new());
+        }
+        Ok(staff_in_roles(&self.db, child.la_id, &["vs_head", "vs_officer"]).await?)
+    }
+
     /// What a page's answers change beyond the page: the SEN page keeps the
-    /// child's SEN provision in step; a permanent exclusion, when first
-    /// recorded, is sent to the Virtual School at once.
+    /// child's SEN provision in step; a permanent exclusion is sent to
+    /// `vs_to_tell` at once.
     async fn after_page_saved(
         &self,
         tx: &mut openpep_store::Tx,
         actor: &Actor,
         view: &PepView,
         page: &TemplatePage,
-        (old, new): (&Fields, &Fields),
+        new: &Fields,
+        vs_to_tell: &[StaffMember],
     ) -> Result<(), ServiceError> {
         let now = self.clock.now();
         let child = &view.child;
         match page.kind {
+            // The school keeps the SEN register: its SEN page, not only the
+            // profile form, sets the child's provision.
             PageKind::Sen => {
                 let Some(code) = pages::sen::provision_code(new) else { return Ok(()) };
                 if child.sen_provision.as_deref() == Some(code) {
                     return Ok(());
                 }
-                openpep_store::children::set_sen_provision(tx, child.la_id, child.id, Some(code))
-                    .await?;
+                openpep_store::children::set_sen_provision(
+                    tx,
+                    child.la_id,
+                    child.id,
+                    Some(code),
+                    now,
+                )
+                .await?;
                 // As the profile form records its changes.
                 let details =
                     json!({ "sen_provision": { "before": child.sen_provision, "after": code } });
@@ -698,28 +805,19 @@ impl Services {
                 );
                 audit::record(tx, &event).await?;
             }
-            PageKind::Exclusions
-                if pages::exclusions::permanently_excluded(new)
-                    && !pages::exclusions::permanently_excluded(old) =>
-            {
+            PageKind::Exclusions if !vs_to_tell.is_empty() => {
                 let link = format!(
                     "{}/children/{}/peps/{}/pages/{}",
                     self.public_url, child.id, view.pep.id, page.key
                 );
-                let vs = openpep_store::users::staff_in_roles(
-                    &self.db,
-                    child.la_id,
-                    &["vs_head", "vs_officer"],
-                )
-                .await?;
-                for person in &vs {
+                for person in vs_to_tell {
                     let content = crate::mail::messages::permanent_exclusion(&link);
                     crate::auth::queue_mail(tx, Some(child.la_id), &person.email, content, now)
                         .await?;
                 }
-                let details = json!({ "page": page.key, "told": vs.len() });
+                let details = json!({ "page": page.key, "told": vs_to_tell.len() });
                 let event = actor.event_about_child(
-                    "exclusion.permanent_recorded",
+                    PERMANENT_EXCLUSION,
                     ("pep", view.pep.id),
                     child.id,
                     details,

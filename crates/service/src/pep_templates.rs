@@ -127,7 +127,9 @@ impl Services {
         la_id: Uuid,
         template_id: Option<Uuid>,
     ) -> Result<Arc<PepTemplate>, ServiceError> {
-        let Some(id) = template_id else { return Ok(Arc::new(default_template())) };
+        let Some(id) = template_id else {
+            return Ok(openpep_domain::template::shared_default_template());
+        };
         if let Some(template) = self.templates.get((la_id, id)) {
             return Ok(template);
         }

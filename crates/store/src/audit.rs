@@ -110,6 +110,28 @@ pub enum History {
     RecordChanges,
 }
 
+/// Whether the child's audit trail already holds `action` about `entity_id`
+/// (for what must happen once, like telling the Virtual School).
+pub async fn has_event(
+    db: &Db,
+    la_id: Uuid,
+    child_id: Uuid,
+    action: &str,
+    entity_id: Uuid,
+) -> Result<bool, StoreError> {
+    let found: Option<(Uuid,)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id FROM audit_events \
+         WHERE la_id = $1 AND child_id = $2 AND action = $3 AND entity_id = $4 LIMIT 1",
+    )
+    .bind(la_id)
+    .bind(child_id)
+    .bind(action)
+    .bind(entity_id)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(found.is_some())
+}
+
 /// A child's history, newest first.
 pub async fn child_history(
     db: &Db,

@@ -381,6 +381,13 @@ pub async fn update_profile(
     Ok(expected_version + 1)
 }
 
+impl Child {
+    /// "Forename Surname", as pages show the child.
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.forename, self.surname)
+    }
+}
+
 /// Sets the child's SEN provision (N, K or E) as the PEP's SEN page
 /// records it; the profile's version moves on, so an open profile form
 /// sees the change.
@@ -389,16 +396,18 @@ pub async fn set_sen_provision(
     la_id: Uuid,
     id: Uuid,
     sen_provision: Option<&str>,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     exec_tx!(
         tx,
         sqlx::query(
-            "UPDATE children SET sen_provision = $3, version = version + 1 \
+            "UPDATE children SET sen_provision = $3, updated_at = $4, version = version + 1 \
              WHERE la_id = $1 AND id = $2",
         )
         .bind(la_id)
         .bind(id)
         .bind(sen_provision)
+        .bind(now)
     )?;
     Ok(())
 }

@@ -35,6 +35,7 @@ pub struct DocumentRow {
     pub file_name: String,
     pub content_type: String,
     pub size_bytes: i64,
+    pub uploaded_by: Uuid,
     pub uploaded_by_name: String,
     pub uploaded_at: DateTime<Utc>,
 }
@@ -65,7 +66,7 @@ pub async fn insert(tx: &mut Tx, d: &Document) -> Result<(), StoreError> {
 }
 
 const LIST: &str = "SELECT d.id, d.pep_id, d.kind, d.title, d.file_name, d.content_type, \
-     d.size_bytes, u.display_name AS uploaded_by_name, d.uploaded_at \
+     d.size_bytes, d.uploaded_by, u.display_name AS uploaded_by_name, d.uploaded_at \
      FROM documents d JOIN users u ON u.id = d.uploaded_by";
 
 /// The child's documents, newest first.

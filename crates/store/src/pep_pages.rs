@@ -243,17 +243,22 @@ pub async fn of_child(
     child_id: Uuid,
     keys: &[String],
 ) -> Result<Vec<ChildPage>, StoreError> {
-    // The keys travel as one ",a,b," string: the same SQL on both backends.
-    let wanted = format!(",{},", keys.join(","));
-    Ok(on_db!(db, pool => sqlx::query_as(
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
         "SELECT pp.pep_id, pp.page_key, pp.answers FROM pep_pages pp \
          JOIN peps p ON p.id = pp.pep_id \
          WHERE p.la_id = $1 AND pp.la_id = $1 AND p.child_id = $2 \
-           AND $3 LIKE '%,' || pp.page_key || ',%'",
-    )
-    .bind(la_id)
-    .bind(child_id)
-    .bind(wanted)
-    .fetch_all(pool)
-    .await)?)
+           AND pp.page_key IN ({})",
+        placeholders.join(", ")
+    );
+    Ok(on_db!(db, pool => {
+        let mut query = sqlx::query_as(&sql).bind(la_id).bind(child_id);
+        for key in keys {
+            query = query.bind(key);
+        }
+        query.fetch_all(pool).await
+    })?)
 }

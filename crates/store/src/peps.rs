@@ -319,20 +319,43 @@ pub async fn previous_pages(
         .await)?)
 }
 
-/// [`previous_pages`] of one child, outside a transaction: what the pages
-/// of a PEP due on `before_due` show beside their own answers.
-pub async fn previous_pages_of_child(
+/// A page of one of a child's earlier PEPs, as the pages of a later PEP
+/// show it: the latest of each page, and every page of the school year.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct EarlierPage {
+    pub page_key: String,
+    pub answers: Json<Value>,
+    /// The latest earlier PEP that has this page.
+    pub latest: bool,
+    /// From a PEP of the school year asked about.
+    pub this_year: bool,
+}
+
+/// The pages of the child's PEPs due before `before_due` that a later PEP
+/// shows beside its own: each page's latest version ([`previous_pages`])
+/// and every page of `academic_year`, oldest first, in one query.
+pub async fn earlier_pages(
     db: &Db,
     la_id: Uuid,
-    before_due: NaiveDate,
     child_id: Uuid,
-) -> Result<Vec<PreviousPage>, StoreError> {
-    Ok(on_db!(db, pool => sqlx::query_as(PREVIOUS_PAGES)
-        .bind(la_id)
-        .bind(before_due)
-        .bind(Some(child_id))
-        .fetch_all(pool)
-        .await)?)
+    before_due: NaiveDate,
+    academic_year: i32,
+) -> Result<Vec<EarlierPage>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT page_key, answers, rn = 1 AS latest, academic_year = $4 AS this_year FROM \
+           (SELECT pp.page_key, pp.answers, p.academic_year, p.due_on, p.created_at, \
+              ROW_NUMBER() OVER (PARTITION BY pp.page_key \
+                ORDER BY p.due_on DESC, p.created_at DESC) AS rn \
+            FROM pep_pages pp JOIN peps p ON p.id = pp.pep_id \
+            WHERE p.la_id = $1 AND pp.la_id = $1 AND p.child_id = $2 AND p.due_on < $3) l \
+         WHERE rn = 1 OR academic_year = $4 ORDER BY due_on, created_at, page_key",
+    )
+    .bind(la_id)
+    .bind(child_id)
+    .bind(before_due)
+    .bind(academic_year)
+    .fetch_all(pool)
+    .await)?)
 }
 
 const PREVIOUS_PAGES: &str = "SELECT child_id, page_key, answers FROM \

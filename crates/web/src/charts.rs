@@ -40,6 +40,7 @@ pub fn bar_chart(
         r##"<line x1="40" y1="{0}" x2="{width}" y2="{0}" stroke="#0b0c0c"/>"##,
         TOP + HEIGHT
     );
+    let unit = escape(unit);
     for (i, bar) in bars.iter().enumerate() {
         let x = 48.0 + i as f64 * (BAR + GAP);
         let top = y(bar.value);

@@ -2,12 +2,13 @@
 //! from this service (Origin, Sec-Fetch-Site), and the form must carry the
 //! token of the session (or, before sign-in, of the CSRF cookie).
 
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use futures_util::StreamExt;
 use subtle::ConstantTimeEq;
 
 use crate::error::{form_expired, too_large};
@@ -67,23 +68,69 @@ pub async fn verify(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|length| length > limit) {
-        return too_large();
+        return too_large(parts.uri.path());
     }
-    let Ok(bytes) = to_bytes(body, limit).await else {
-        return too_large();
-    };
     let header_token =
         parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let sent = match header_token {
-        Some(token) => Some(token),
-        None if is_multipart(&parts) => multipart_field(&parts, &bytes, CSRF_FIELD).await,
-        None => form_urlencoded_field(&bytes, CSRF_FIELD),
+    // An upload is not held in memory here: its token comes first, so its
+    // start is read, and the rest streams on to the handler.
+    let (sent, body) = if is_multipart(&parts) && header_token.is_none() {
+        let (start, rest) = match split_start(body).await {
+            Ok(split) => split,
+            Err(()) => return form_expired(),
+        };
+        let sent = multipart_field(&parts, &start, CSRF_FIELD).await;
+        (sent, limited(start, rest, limit))
+    } else {
+        let Ok(bytes) = to_bytes(body, limit).await else {
+            return too_large(parts.uri.path());
+        };
+        let sent = header_token.or_else(|| form_urlencoded_field(&bytes, CSRF_FIELD));
+        (sent, Body::from(bytes))
     };
     let matches = sent.is_some_and(|sent| bool::from(sent.as_bytes().ct_eq(expected.as_bytes())));
     if !matches {
         return form_expired();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// How much of a multipart form is read to find its token.
+const TOKEN_WINDOW: usize = 64 * 1024;
+
+type BodyStream = axum::body::BodyDataStream;
+
+/// The first `TOKEN_WINDOW` bytes (or more: whole chunks) of a body, and
+/// the stream of the rest.
+async fn split_start(body: Body) -> Result<(Bytes, BodyStream), ()> {
+    let mut stream = body.into_data_stream();
+    let mut start = Vec::new();
+    while start.len() < TOKEN_WINDOW {
+        match stream.next().await {
+            Some(Ok(chunk)) => start.extend_from_slice(&chunk),
+            Some(Err(_)) => return Err(()),
+            None => break,
+        }
+    }
+    Ok((Bytes::from(start), stream))
+}
+
+/// The body again, from its start and the rest, failing once it is
+/// longer than `limit` bytes.
+fn limited(start: Bytes, rest: BodyStream, limit: usize) -> Body {
+    let mut seen = 0usize;
+    let chunks = futures_util::stream::once(async move { Ok(start) }).chain(rest).map(
+        move |chunk: Result<Bytes, axum::Error>| {
+            let chunk = chunk?;
+            seen = seen.saturating_add(chunk.len());
+            if seen > limit {
+                Err(axum::Error::new("the request body is too large"))
+            } else {
+                Ok(chunk)
+            }
+        },
+    );
+    Body::from_stream(chunks)
 }
 
 fn is_multipart(parts: &axum::http::request::Parts) -> bool {
@@ -101,10 +148,7 @@ async fn multipart_field(
     name: &str,
 ) -> Option<String> {
     use axum::extract::FromRequest;
-    // The token comes before the file, so its start is enough: and reading
-    // a whole upload here would meet the extractor's own size limit.
-    let start = body.slice(..body.len().min(64 * 1024));
-    let mut request = Request::new(Body::from(start));
+    let mut request = Request::new(Body::from(body.clone()));
     *request.headers_mut() = parts.headers.clone();
     let mut multipart = axum::extract::Multipart::from_request(request, &()).await.ok()?;
     while let Ok(Some(field)) = multipart.next_field().await {

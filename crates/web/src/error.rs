@@ -102,17 +102,26 @@ pub fn form_expired() -> Response {
     )
 }
 
-/// A request body over the limit: for uploads, a file far too large.
-pub fn too_large() -> Response {
+/// A request body over the limit of its path: for uploads, a file far
+/// too large for the form to say so itself.
+pub fn too_large(path: &str) -> Response {
+    if crate::is_upload(path) {
+        let mb = openpep_domain::upload::MAX_UPLOAD_BYTES / (1024 * 1024);
+        return error_page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The file is too large",
+            vec![
+                format!("Files must be smaller than {mb} MB, so nothing was uploaded."),
+                "Go back and choose a smaller file. A scanned document can often be saved at a \
+                 lower resolution."
+                    .into(),
+            ],
+        );
+    }
     error_page(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "The file is too large",
-        vec![
-            "Files must be smaller than 20 MB, so nothing was uploaded.".into(),
-            "Go back and choose a smaller file. A scanned document can often be saved at a lower \
-             resolution."
-                .into(),
-        ],
+        "What you sent is too large",
+        vec!["Nothing was changed. Go back, shorten what you typed and try again.".into()],
     )
 }
 

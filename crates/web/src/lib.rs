@@ -25,7 +25,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use error::AppError;
@@ -40,9 +39,14 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// whole, so that the form can say what is wrong and keep what was typed.
 pub const MAX_UPLOAD_BODY_BYTES: usize = 40 * 1024 * 1024;
 
+/// Whether `path` takes file uploads (a PEP's documents).
+pub fn is_upload(path: &str) -> bool {
+    path.starts_with("/children/") && path.ends_with("/documents")
+}
+
 /// The body limit of a request to `path`: uploads get their own.
 pub fn body_limit(path: &str) -> usize {
-    if path.ends_with("/documents") { MAX_UPLOAD_BODY_BYTES } else { MAX_BODY_BYTES }
+    if is_upload(path) { MAX_UPLOAD_BODY_BYTES } else { MAX_BODY_BYTES }
 }
 
 /// How the web layer behaves in this deployment.
@@ -79,7 +83,8 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES))
         .merge(handlers::public_routes())
         .fallback(handlers::not_found)
-        .with_state(state.clone());
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn(time_limit));
     app.layer(
         ServiceBuilder::new()
             // The request id goes into audit rows: never take the client's.
@@ -94,12 +99,22 @@ pub fn router(services: Services, config: WebConfig) -> Router {
             .layer(CatchPanicLayer::custom(error::panic_response))
             .layer(axum::middleware::from_fn_with_state(state, security::headers))
             .layer(CompressionLayer::new())
-            .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES))
-            .layer(TimeoutLayer::with_status_code(
-                axum::http::StatusCode::REQUEST_TIMEOUT,
-                Duration::from_secs(30),
-            )),
+            .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BODY_BYTES)),
     )
+}
+
+/// Requests get 30 seconds; an upload (20 MB on a slow connection) five
+/// minutes.
+async fn time_limit(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let seconds = if is_upload(request.uri().path()) { 300 } else { 30 };
+    match tokio::time::timeout(Duration::from_secs(seconds), next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => axum::http::StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
 }
 
 async fn drop_client_request_id(mut request: axum::extract::Request) -> axum::extract::Request {

@@ -160,8 +160,9 @@ impl Measure {
 }
 
 /// The judgement of a term's progress. Steps: 4 or more purple, 3 blue,
-/// 2 green, 1 amber, less than 1 red. Points: 4 or more purple, 3 blue,
-/// 2 to 2.5 green, more than 1 amber, 1 or less red.
+/// 2 green, 1 amber, less than 1 red. Points (DOMAIN.md's "2 to 2.5 green,
+/// 1.5 to 2 amber" leaves gaps, read as thresholds): 4 or more purple, 3 or
+/// more blue, 2 or more green, more than 1 amber, 1 or less red.
 pub fn rag(progress: f64, measure: Measure) -> Rag {
     let inadequate = match measure {
         Measure::Steps => progress < 1.0,

@@ -37,7 +37,7 @@ impl Attendance {
     }
 
     pub fn missed(&self) -> u32 {
-        self.possible - self.attended
+        self.possible.saturating_sub(self.attended)
     }
 
     /// Attended as a share of possible sessions, 0 to 100.
@@ -45,9 +45,14 @@ impl Attendance {
         f64::from(self.attended) * 100.0 / f64::from(self.possible)
     }
 
-    /// `87.5%`, to one decimal place.
+    /// `87.5%`, to one decimal place. Below 90% never rounds up to 90%:
+    /// 89.97% reads 89.9%, not a "90%" that the prompt calls below 90%.
     pub fn percent_text(&self) -> String {
-        format!("{}%", number_text((self.percent() * 10.0).round() / 10.0))
+        let mut rounded = (self.percent() * 10.0).round() / 10.0;
+        if self.below_expected() && rounded >= 90.0 {
+            rounded = 89.9;
+        }
+        format!("{}%", number_text(rounded))
     }
 
     /// Below 90%: the targets page must hold an attendance target.
@@ -239,6 +244,8 @@ mod tests {
         assert!(b.below_expected() && b.persistent_absence() && !b.severe_absence());
         let c = record(100, 50);
         assert!(c.severe_absence());
+        // Just under 90% does not read as 90%.
+        assert_eq!(record(399, 359).percent_text(), "89.9%");
         let d = record(120, 119);
         assert_eq!(d.percent_text(), "99.2%");
         assert!(!d.persistent_absence());

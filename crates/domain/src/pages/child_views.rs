@@ -6,11 +6,11 @@
 //! pictures to choose from (for children who communicate with symbols), a
 //! document or drawing uploaded on the Documents page, or saying they do
 //! not want to share their views this time. Only the chosen way's answers
-//! are kept. Who helped is always recorded.
+//! are kept, and who helped when someone did.
 
 use super::input::Reader;
-use super::{Block, Control, DocumentKind, FACES, FieldSpec, Fields, Opt, PageContext, Problems};
-use crate::template::{Question, QuestionKind};
+use super::{Block, Control, DocumentKind, FieldSpec, Fields, Opt, PageContext, Problems};
+use crate::template::Question;
 
 /// The ways to share: (code, label).
 const MODES: [(&str, &str); 4] = [
@@ -68,27 +68,9 @@ fn pictures() -> Vec<Opt> {
     PICTURES.into_iter().map(|(code, words, emoji)| Opt::pictured(code, words, emoji)).collect()
 }
 
-fn faces() -> Vec<Opt> {
-    FACES.into_iter().map(|(code, face, words)| Opt::pictured(code, words, face)).collect()
-}
-
 /// A question's field name.
 fn question_field(question: &Question) -> String {
     format!("q_{}", question.key)
-}
-
-fn question_control(kind: &QuestionKind) -> Control {
-    match kind {
-        QuestionKind::Text => Control::Text,
-        QuestionKind::LongText => Control::LongText,
-        QuestionKind::YesNo => Control::YesNo,
-        QuestionKind::Date => Control::Date,
-        QuestionKind::Number => Control::WholeNumber,
-        QuestionKind::Choice(choices) => {
-            Control::Radios(choices.iter().map(|c| Opt::new(c.as_str(), c.as_str())).collect())
-        }
-        QuestionKind::Scale => Control::Scale(faces()),
-    }
 }
 
 pub(super) fn check(
@@ -212,13 +194,7 @@ pub(super) fn layout(_fields: &Fields, ctx: &PageContext) -> Vec<Block> {
     if !ctx.questions.is_empty() {
         let mut part = vec![heading("Answer some questions", Some("Answer as many as you like."))];
         for question in &ctx.questions {
-            let mut spec = FieldSpec::new(
-                question_field(question),
-                question.label.as_str(),
-                question_control(&question.kind),
-            );
-            spec.hint = question.hint.clone();
-            part.push(Block::Field(spec));
+            part.push(Block::Field(FieldSpec::for_question(question, question_field(question))));
         }
         blocks.push(reveal("questions", part));
     }
@@ -299,6 +275,7 @@ pub fn summary(fields: &Fields) -> Option<String> {
 mod tests {
     use super::*;
     use crate::pages::test_context::{context, fields};
+    use crate::template::QuestionKind;
 
     fn question(key: &str, label: &str, kind: QuestionKind, mandatory: bool) -> Question {
         Question { key: key.into(), label: label.into(), hint: None, kind, mandatory }

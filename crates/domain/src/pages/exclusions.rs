@@ -97,8 +97,10 @@ fn suspensions(fields: &Fields) -> Vec<(NaiveDate, u32)> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct YearTotal {
     sessions: u32,
-    /// Suspensions counted from the last PEP and not on this page.
-    from_previous: usize,
+    /// Suspensions counted from earlier PEPs and not on this page.
+    from_earlier: usize,
+    /// How many earlier PEPs they came from.
+    earlier_peps: usize,
 }
 
 impl YearTotal {
@@ -107,27 +109,34 @@ impl YearTotal {
     }
 }
 
+/// This page's suspensions in the school year, and those of the year's
+/// earlier PEPs, each counted once by its start date: a page records the
+/// suspensions since the PEP before it.
 fn year_total(fields: &Fields, ctx: &PageContext) -> YearTotal {
-    let here = suspensions(fields);
-    let previous = ctx.previous.as_ref().map(suspensions).unwrap_or_default();
     let in_year = |d: &NaiveDate| ctx.academic_year.contains(*d);
+    let mut counted: Vec<NaiveDate> = Vec::new();
     let mut total = YearTotal::default();
-    for (_, sessions) in here.iter().filter(|(d, _)| in_year(d)) {
-        total.sessions = total.sessions.saturating_add(*sessions);
+    for (start, sessions) in suspensions(fields).into_iter().filter(|(d, _)| in_year(d)) {
+        counted.push(start);
+        total.sessions = total.sessions.saturating_add(sessions);
     }
-    for (_, sessions) in previous
-        .iter()
-        .filter(|(d, _)| in_year(d))
-        .filter(|(d, _)| !here.iter().any(|(h, _)| h == d))
-    {
-        total.sessions = total.sessions.saturating_add(*sessions);
-        total.from_previous += 1;
+    for earlier in ctx.earlier_this_year.iter().rev() {
+        let before = total.from_earlier;
+        for (start, sessions) in suspensions(earlier).into_iter().filter(|(d, _)| in_year(d)) {
+            if !counted.contains(&start) {
+                counted.push(start);
+                total.sessions = total.sessions.saturating_add(sessions);
+                total.from_earlier += 1;
+            }
+        }
+        if total.from_earlier > before {
+            total.earlier_peps += 1;
+        }
     }
     total
 }
 
-/// Days suspended in the PEP's school year: this page's suspensions and
-/// the last PEP's not on this page (by start date), half a day a session.
+/// Days suspended in the PEP's school year, half a day a session.
 pub fn days_suspended(fields: &Fields, ctx: &PageContext) -> f64 {
     year_total(fields, ctx).days()
 }
@@ -224,7 +233,7 @@ fn check_suspensions(r: &mut Reader<'_>, fields: &Fields, completing: bool) -> u
         let name = |field: &str| entry_name(SUSPENSION, *i, field);
         let start = r.date(&name("start"), "the start date");
         let end = r.date(&name("end"), "the end date");
-        r.yes_no(&name("lunchtime"), "whether this was a lunchtime suspension");
+        let lunchtime = r.yes_no(&name("lunchtime"), "whether this was a lunchtime suspension");
         let sessions = r.whole(&name("sessions"), "sessions missed", MAX_SESSIONS);
         r.choice(&name("reason"), "the reason for the suspension", &options);
         r.long_text(&name("provision"), "the education and support provided");
@@ -236,7 +245,9 @@ fn check_suspensions(r: &mut Reader<'_>, fields: &Fields, completing: bool) -> u
             if end < start {
                 r.problem(&name("end"), "The end date must be the same as or after the start date");
             } else {
-                let most = weekdays(start, end).saturating_mul(2);
+                // A lunchtime is one session a day; otherwise two.
+                let per_day = if lunchtime == Some(true) { 1 } else { 2 };
+                let most = weekdays(start, end).saturating_mul(per_day);
                 if most == 0 {
                     r.problem(
                         &name("start"),
@@ -458,14 +469,15 @@ pub(super) fn layout(fields: &Fields, ctx: &PageContext) -> Vec<Block> {
             value: days_text(days),
             tone,
         });
-        if total.from_previous > 0 {
-            let which = if total.from_previous == 1 {
+        if total.from_earlier > 0 {
+            let which = if total.from_earlier == 1 {
                 "1 suspension".to_owned()
             } else {
-                format!("{} suspensions", total.from_previous)
+                format!("{} suspensions", total.from_earlier)
             };
+            let on = if total.earlier_peps == 1 { "the last PEP" } else { "earlier PEPs" };
             blocks.push(Block::Paragraph(format!(
-                "This includes {which} this school year recorded on the last PEP."
+                "This includes {which} this school year recorded on {on}."
             )));
         }
         if days > LIMIT_DAYS {
@@ -772,7 +784,7 @@ mod tests {
     #[test]
     fn the_year_total_adds_the_last_pep_without_counting_twice() {
         let mut ctx = context();
-        ctx.previous = Some(page(
+        ctx.earlier_this_year = vec![page(
             "yes",
             vec![
                 // Last school year: not counted.
@@ -782,7 +794,7 @@ mod tests {
                 // Only on the last PEP.
                 suspension(2, "2026-09-21", "2026-09-22", "4"),
             ],
-        ));
+        )];
         let now = page(
             "yes",
             vec![
@@ -798,12 +810,39 @@ mod tests {
         )));
         assert!(alerts(&blocks).is_empty());
         // The last PEP answered no: its lists do not count.
-        let mut previous = ctx.previous.clone().unwrap();
-        previous.insert("any".into(), "no".into());
-        ctx.previous = Some(previous);
+        ctx.earlier_this_year[0].insert("any".into(), "no".into());
         assert_eq!(days_suspended(&now, &ctx), 2.5);
         // Nothing this year: no figure.
         assert_eq!(figure(&layout(&fields(&[("any", "no")]), &context())), None);
+    }
+
+    #[test]
+    fn the_year_total_adds_every_earlier_pep_of_the_year() {
+        let mut ctx = context();
+        ctx.today = NaiveDate::from_ymd_opt(2027, 6, 1).unwrap();
+        // Autumn's and spring's pages each record their own suspensions.
+        ctx.earlier_this_year = vec![
+            page("yes", vec![suspension(0, "2026-10-05", "2026-10-06", "4")]),
+            page("yes", vec![suspension(0, "2027-02-01", "2027-02-01", "2")]),
+        ];
+        let summer = page("yes", vec![suspension(0, "12/5/2027", "12/5/2027", "1")]);
+        assert_eq!(days_suspended(&summer, &ctx), 3.5);
+        assert!(layout(&summer, &ctx).contains(&Block::Paragraph(
+            "This includes 2 suspensions this school year recorded on earlier PEPs.".to_owned()
+        )));
+    }
+
+    #[test]
+    fn a_lunchtime_suspension_is_one_session_a_day() {
+        let mut f = page("yes", vec![suspension(0, "5/10/2026", "6/10/2026", "3")]);
+        f.insert("suspension_0_lunchtime".into(), "yes".into());
+        let p = check(&f, &context(), false).unwrap_err();
+        assert_eq!(
+            p.message("suspension_0_sessions"),
+            Some("A suspension from 5 to 6 October 2026 can be at most 2 sessions")
+        );
+        f.insert("suspension_0_sessions".into(), "2".into());
+        assert!(check(&f, &context(), false).is_ok());
     }
 
     #[test]
@@ -825,7 +864,8 @@ mod tests {
             )]
         );
         let mut ctx45 = context();
-        ctx45.previous = Some(page("yes", vec![suspension(0, "2026-11-02", "2026-11-13", "20")]));
+        ctx45.earlier_this_year =
+            vec![page("yes", vec![suspension(0, "2026-11-02", "2026-11-13", "20")])];
         let blocks = layout(&long("70"), &ctx45);
         assert_eq!(figure(&blocks), Some(("45 days".to_owned(), Tone::Warning)));
         let blocks = layout(&long("71"), &ctx45);

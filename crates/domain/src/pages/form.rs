@@ -24,6 +24,19 @@ impl Opt {
         Opt { code: code.into(), label: label.into(), picture: Some(picture) }
     }
 
+    /// The five faces of a feelings scale.
+    pub fn faces() -> Vec<Opt> {
+        super::FACES
+            .into_iter()
+            .map(|(code, face, words)| Opt::pictured(code, words, face))
+            .collect()
+    }
+
+    /// Options from (code, label) pairs.
+    pub fn pairs(pairs: &[(&str, &str)]) -> Vec<Opt> {
+        pairs.iter().map(|(code, label)| Opt::new(*code, *label)).collect()
+    }
+
     /// Options whose code is their label.
     pub fn plain(labels: &[&str]) -> Vec<Opt> {
         labels.iter().map(|l| Opt::new(*l, *l)).collect()
@@ -106,6 +119,27 @@ pub struct FieldSpec {
 impl FieldSpec {
     pub fn new(name: impl Into<String>, label: impl Into<String>, control: Control) -> FieldSpec {
         FieldSpec { name: name.into(), label: label.into(), hint: None, control, previous: None }
+    }
+
+    /// A template question (of a free-text or child's views page) as a
+    /// field named `name`.
+    pub fn for_question(question: &crate::template::Question, name: String) -> FieldSpec {
+        use crate::template::QuestionKind;
+        let control = match &question.kind {
+            QuestionKind::Text => Control::Text,
+            QuestionKind::LongText => Control::LongText,
+            QuestionKind::YesNo => Control::YesNo,
+            QuestionKind::Date => Control::Date,
+            QuestionKind::Number => Control::Decimal,
+            QuestionKind::Choice(choices) => {
+                Control::Radios(choices.iter().map(|c| Opt::new(c.as_str(), c.as_str())).collect())
+            }
+            QuestionKind::Scale => Control::Scale(Opt::faces()),
+        };
+        FieldSpec {
+            hint: question.hint.clone(),
+            ..FieldSpec::new(name, question.label.as_str(), control)
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> FieldSpec {

@@ -35,7 +35,9 @@ pub(super) fn check(
 }
 
 /// How many months apart health assessments should be for a child of this
-/// year group: 6 for the under-fives (reception and younger), otherwise 12.
+/// year group: 6 for the under-fives, otherwise 12. Reception and younger
+/// stand for the under-fives (reception children turn five during the year,
+/// so this errs towards the more frequent check).
 fn months_between_assessments(ctx: &PageContext) -> u32 {
     if ctx.nc_year.value() <= 0 { 6 } else { 12 }
 }

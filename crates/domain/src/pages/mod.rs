@@ -82,6 +82,9 @@ pub struct PageContext {
     pub sdq_threshold: u8,
     /// The same page on the child's previous PEP.
     pub previous: Option<Fields>,
+    /// The same page on each of the child's earlier PEPs of this school
+    /// year, oldest first (the year's suspensions add up across them).
+    pub earlier_this_year: Vec<Fields>,
     /// A list to show one more blank entry in (the "add another" button).
     pub add_entry: Option<String>,
     /// The template page's questions: the authority's question set for
@@ -282,6 +285,7 @@ pub(crate) mod test_context {
             today: d(11, 23),
             sdq_threshold: 17,
             previous: None,
+            earlier_this_year: Vec::new(),
             add_entry: None,
             questions: Vec::new(),
             school_history: Vec::new(),

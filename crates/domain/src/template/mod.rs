@@ -205,11 +205,23 @@ impl PepTemplate {
 
 const DEFAULT_TEMPLATE: &str = include_str!("default.toml");
 
+/// The default template, read once.
+static DEFAULT: std::sync::LazyLock<std::sync::Arc<PepTemplate>> = std::sync::LazyLock::new(|| {
+    // The tests parse the embedded file, so the fallback is never taken.
+    std::sync::Arc::new(
+        parse_toml(DEFAULT_TEMPLATE)
+            .unwrap_or_else(|_| PepTemplate { name: "PEP".to_owned(), sections: Vec::new() }),
+    )
+});
+
 /// The product's own template, for authorities that have not uploaded one.
 pub fn default_template() -> PepTemplate {
-    // The tests parse the embedded file, so the fallback is never taken.
-    parse_toml(DEFAULT_TEMPLATE)
-        .unwrap_or_else(|_| PepTemplate { name: "PEP".to_owned(), sections: Vec::new() })
+    (**DEFAULT).clone()
+}
+
+/// [`default_template`], shared: read once, never copied.
+pub fn shared_default_template() -> std::sync::Arc<PepTemplate> {
+    std::sync::Arc::clone(&DEFAULT)
 }
 
 #[cfg(test)]

@@ -400,6 +400,7 @@ mod tests {
                             today: d(11, 23),
                             sdq_threshold: 17,
                             previous: None,
+                            earlier_this_year: Vec::new(),
                             add_entry: None,
                             questions: page.questions.clone(),
                             school_history: Vec::new(),

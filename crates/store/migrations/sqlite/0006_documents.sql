@@ -20,3 +20,8 @@ CREATE TABLE documents (
 );
 CREATE INDEX documents_child_idx ON documents (la_id, child_id, uploaded_at);
 CREATE INDEX documents_pep_idx ON documents (la_id, pep_id, uploaded_at);
+
+-- At most one open professional disagreement a PEP: two raised at once
+-- are refused by the database, not only by the check before the insert.
+CREATE UNIQUE INDEX pep_disagreements_one_open_idx ON pep_disagreements (pep_id)
+    WHERE resolved_at IS NULL;

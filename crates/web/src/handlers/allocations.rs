@@ -71,7 +71,7 @@ async fn allocate_page(
         };
         Choice::new(format!("{}:{}", s.role, s.user_id), label)
     }));
-    let name = format!("{} {}", child.forename, child.surname);
+    let name = child.full_name();
     Ok(AllocatePage {
         layout: Layout::for_user(user, "Allocate someone", "/children")
             .dev(state.config.dev_mode)
@@ -181,7 +181,7 @@ async fn invite_page(
             .with_errors(!errors.is_empty()),
         errors,
         child_id: id.to_string(),
-        child_name: format!("{} {}", child.forename, child.surname),
+        child_name: child.full_name(),
         roles,
         form,
     })
@@ -261,7 +261,7 @@ pub async fn history(
         layout: Layout::for_user(&user, "History of this record", "/children")
             .dev(state.config.dev_mode),
         child_id: child.id.to_string(),
-        child_name: format!("{} {}", child.forename, child.surname),
+        child_name: child.full_name(),
         events,
     })
 }

@@ -118,7 +118,7 @@ fn page(
             .with_errors(!errors.is_empty()),
         errors,
         child_id: child.id.to_string(),
-        child_name: format!("{} {}", child.forename, child.surname),
+        child_name: child.full_name(),
         in_care,
         started: DateValue {
             day: f.started_day.clone(),

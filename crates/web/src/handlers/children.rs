@@ -199,7 +199,7 @@ fn measures(o: &ChildOverview) -> (Vec<(String, Table)>, Option<Table>) {
 
 fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveDate) -> ChildPage {
     let c = &o.child;
-    let name = format!("{} {}", c.forename, c.surname);
+    let name = c.full_name();
     let nc = NcYear::for_child(c.date_of_birth, AcademicYear::containing(today));
     let age = today.years_since(c.date_of_birth).unwrap_or(0);
     let current_school = o.schools.iter().find(|s| s.is_current_on(today));

@@ -8,7 +8,8 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use openpep_domain::pages::DocumentKind;
-use openpep_domain::upload::MAX_UPLOAD_BYTES;
+use openpep_domain::template::PageKind;
+use openpep_domain::upload::{FileType, MAX_UPLOAD_BYTES};
 use openpep_service::FieldErrors;
 use openpep_service::documents::NewDocument;
 use openpep_service::invitations::FormError;
@@ -37,6 +38,7 @@ pub struct DocumentsPage {
     kind: String,
     title: String,
     uploaded: bool,
+    file_hint: String,
 }
 
 /// The documents as a table, each title a download link.
@@ -56,7 +58,8 @@ pub fn documents_table(child_id: Uuid, documents: &[DocumentRow], caption: &str)
                     Cell::text(DocumentKind::from_code(&d.kind).map_or("Document", |k| k.label())),
                     Cell::text(format!(
                         "{}, {}",
-                        type_label(&d.content_type),
+                        FileType::from_content_type(&d.content_type)
+                            .map_or("File", FileType::label),
                         size_text(d.size_bytes)
                     )),
                     Cell::text(format!("{} by {}", uk_time(d.uploaded_at), d.uploaded_by_name)),
@@ -67,25 +70,12 @@ pub fn documents_table(child_id: Uuid, documents: &[DocumentRow], caption: &str)
     })
 }
 
-fn type_label(content_type: &str) -> &'static str {
-    match content_type {
-        "application/pdf" => "PDF",
-        "image/jpeg" => "JPG",
-        "image/png" => "PNG",
-        _ => "Word",
-    }
-}
-
 fn size_text(bytes: i64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
     } else {
         format!("{} KB", (bytes / 1024).max(1))
     }
-}
-
-fn kinds() -> Vec<Choice> {
-    DocumentKind::ALL.iter().map(|k| Choice::new(k.code(), k.label())).collect()
 }
 
 async fn page(
@@ -96,8 +86,8 @@ async fn page(
     typed: (String, String),
     uploaded: bool,
 ) -> Result<DocumentsPage, AppError> {
-    let view = state.services.open_pep_page_of_kind(&user.actor, at, "documents").await?;
-    let child_name = format!("{} {}", view.child.forename, view.child.surname);
+    let view = state.services.open_pep_page_of_kind(&user.actor, at, PageKind::Documents).await?;
+    let child_name = view.child.full_name();
     let base = format!("/children/{}/peps/{}", view.child.id, view.pep.id);
     Ok(DocumentsPage {
         layout: Layout::for_user(user, &format!("Documents: {child_name}"), "/learners")
@@ -109,10 +99,14 @@ async fn page(
         back: base,
         table: documents_table(view.child.id, &view.documents, "Documents for this PEP"),
         may_upload: view.may_upload(),
-        kinds: kinds(),
+        kinds: view.upload_kinds().iter().map(|k| Choice::new(k.code(), k.label())).collect(),
         kind: typed.0,
         title: typed.1,
         uploaded,
+        file_hint: format!(
+            "A PDF, Word document (DOCX), JPG or PNG, smaller than {} MB",
+            MAX_UPLOAD_BYTES / (1024 * 1024)
+        ),
     })
 }
 
@@ -127,20 +121,22 @@ pub async fn show(
     page(&state, &user, at, FieldErrors::default(), Default::default(), uploaded).await
 }
 
-/// Reads the upload form: the file's bytes up to one past the limit (the
-/// rest is read and dropped, so the browser sees the answer).
-async fn read_form(mut multipart: Multipart) -> NewDocument {
+/// Reads the upload form as it streams in, keeping at most the limit of
+/// the file's bytes (the rest is read and dropped, so that the form can say
+/// the file is too large). A body cut short or over the request's limit is
+/// `None`.
+async fn read_form(mut multipart: Multipart) -> Option<NewDocument> {
     let mut sent = NewDocument::default();
-    while let Ok(Some(mut field)) = multipart.next_field().await {
+    while let Some(mut field) = multipart.next_field().await.ok()? {
         match field.name() {
-            Some("kind") => sent.kind = field.text().await.unwrap_or_default(),
-            Some("title") => sent.title = field.text().await.unwrap_or_default(),
+            Some("kind") => sent.kind = field.text().await.ok()?,
+            Some("title") => sent.title = field.text().await.ok()?,
             Some("file") => {
                 sent.file_name = field.file_name().unwrap_or_default().to_owned();
-                while let Ok(Some(chunk)) = field.chunk().await {
+                while let Some(chunk) = field.chunk().await.ok()? {
                     if sent.bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
                         sent.too_large = true;
-                        sent.bytes.clear();
+                        sent.bytes = Vec::new();
                     }
                     if !sent.too_large {
                         sent.bytes.extend_from_slice(&chunk);
@@ -150,7 +146,7 @@ async fn read_form(mut multipart: Multipart) -> NewDocument {
             _ => {}
         }
     }
-    sent
+    Some(sent)
 }
 
 pub async fn upload(
@@ -160,7 +156,11 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<Response, AppError> {
     let at = pep_ref(&id, &pep)?;
-    let sent = read_form(multipart).await;
+    // Who may upload is known before the file is read.
+    state.services.may_upload_document(&user.actor, at).await?;
+    let Some(sent) = read_form(multipart).await else {
+        return Ok(crate::error::too_large(&format!("/children/{id}/peps/{pep}/documents")));
+    };
     let typed = (sent.kind.clone(), sent.title.clone());
     match state.services.upload_document(&user.actor, at, sent).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}/peps/{pep}/documents?uploaded=1"))
@@ -173,6 +173,24 @@ pub async fn upload(
     }
 }
 
+/// `attachment; filename="…"`, with the UTF-8 name as `filename*` when it
+/// is not plain ASCII (the name was made safe when stored: no quotes, no
+/// paths, no control characters).
+fn content_disposition(name: &str) -> String {
+    if name.is_ascii() {
+        return format!("attachment; filename=\"{name}\"");
+    }
+    let fallback: String = name.chars().map(|c| if c.is_ascii() { c } else { '_' }).collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
 pub async fn download(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -181,8 +199,7 @@ pub async fn download(
     let child_id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let document_id = Uuid::parse_str(&document).map_err(|_| AppError::NotFound)?;
     let file = state.services.download_document(&user.actor, child_id, document_id).await?;
-    // The name is made safe when the file is stored: no quotes or paths.
-    let disposition = format!("attachment; filename=\"{}\"", file.file_name);
+    let disposition = content_disposition(&file.file_name);
     Ok((
         [
             (header::CONTENT_TYPE, file.content_type),
@@ -192,4 +209,18 @@ pub async fn download(
         file.bytes,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_beyond_ascii_are_sent_encoded() {
+        assert_eq!(content_disposition("plan.pdf"), "attachment; filename=\"plan.pdf\"");
+        assert_eq!(
+            content_disposition("Zoë plan.pdf"),
+            "attachment; filename=\"Zo_ plan.pdf\"; filename*=UTF-8''Zo%C3%AB%20plan.pdf"
+        );
+    }
 }

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use openpep_domain::pages::{self, Block, Control, FieldSpec, Tone};
-use openpep_domain::template::{Page as TemplatePage, Question, QuestionKind};
+use openpep_domain::template::{Page as TemplatePage, PageKind};
 use openpep_service::FieldErrors;
 use openpep_service::pep_editing::{
     Answers, Conflict, PageSubmission, PepView, SaveError, answers_of, field_name,
@@ -75,6 +75,10 @@ pub struct BlockView {
     pub warning: bool,
     pub table: Option<Table>,
     pub rows: Vec<SummaryRow>,
+    /// An "add another" list's own error (a core subject missing), shown
+    /// at its button, whose id (`field`) the error summary links to.
+    pub field: String,
+    pub error: String,
 }
 
 impl BlockView {
@@ -89,6 +93,8 @@ impl BlockView {
             warning: false,
             table: None,
             rows: Vec::new(),
+            field: String::new(),
+            error: String::new(),
         }
     }
 
@@ -99,29 +105,6 @@ impl BlockView {
     pub fn is(&self, kind: &str) -> bool {
         self.kind == kind
     }
-}
-
-/// A question of a free-text page as a typed page's field.
-fn question_spec(q: &Question) -> FieldSpec {
-    let control = match &q.kind {
-        QuestionKind::Text => Control::Text,
-        QuestionKind::LongText => Control::LongText,
-        QuestionKind::YesNo => Control::YesNo,
-        QuestionKind::Date => Control::Date,
-        QuestionKind::Number => Control::Decimal,
-        QuestionKind::Choice(options) => {
-            Control::Radios(options.iter().map(|o| pages::Opt::new(o.clone(), o.clone())).collect())
-        }
-        QuestionKind::Scale => Control::Scale(faces()),
-    };
-    FieldSpec { hint: q.hint.clone(), ..FieldSpec::new(q.key.clone(), q.label.clone(), control) }
-}
-
-fn faces() -> Vec<pages::Opt> {
-    pages::FACES
-        .iter()
-        .map(|(code, face, words)| pages::Opt::pictured(*code, *words, face))
-        .collect()
 }
 
 /// The day, month and year of a date as stored (`2026-12-17`) or as typed
@@ -197,7 +180,10 @@ impl Filler<'_> {
         };
         FieldView {
             control,
-            error: self.errors.message(&name).to_owned(),
+            error: match spec.control {
+                Control::Date => self.errors.message(&format!("{name}-day")).to_owned(),
+                _ => self.errors.message(&name).to_owned(),
+            },
             date: if control == "date" { date_value(&value) } else { DateValue::default() },
             name,
             label: spec.label.clone(),
@@ -240,9 +226,12 @@ impl Filler<'_> {
                 name: field_name(remove),
                 ..BlockView::new("entry")
             },
-            Block::Add { group, label } => {
-                BlockView { name: group.clone(), ..BlockView::text("add", label.clone()) }
-            }
+            Block::Add { group, label } => BlockView {
+                name: group.clone(),
+                field: field_name(group),
+                error: self.errors.message(&field_name(group)).to_owned(),
+                ..BlockView::text("add", label.clone())
+            },
             Block::Reveal { .. } => return None,
             other => shown(other),
         })
@@ -280,6 +269,28 @@ impl Filler<'_> {
         }
         out
     }
+}
+
+/// A date's error belongs to its day box: the error summary links there
+/// (a date input's fields, not its group, can take the focus).
+fn link_dates_by_day(mut errors: FieldErrors, blocks: &[Block]) -> FieldErrors {
+    let mut dates = Vec::new();
+    for block in Block::flatten(blocks) {
+        let specs: Vec<&FieldSpec> = match block {
+            Block::Field(spec) => vec![spec],
+            Block::Entry { fields, .. } => fields.iter().collect(),
+            _ => Vec::new(),
+        };
+        dates.extend(
+            specs.into_iter().filter(|s| s.control == Control::Date).map(|s| field_name(&s.name)),
+        );
+    }
+    for error in &mut errors.0 {
+        if dates.contains(&error.field) {
+            error.field.push_str("-day");
+        }
+    }
+    errors
 }
 
 /// The blocks that read the same whether or not the page can be edited.
@@ -336,8 +347,12 @@ fn blocks_of(
     let ctx = view.page_context(page, add);
     pages::layout(page.kind, answers, &ctx).unwrap_or_else(|| {
         let mut blocks: Vec<Block> =
-            view.questions(page).iter().map(|q| Block::Field(question_spec(q))).collect();
-        if page.kind == openpep_domain::template::PageKind::SignOff {
+            view
+            .questions(page)
+            .iter()
+            .map(|q| Block::Field(FieldSpec::for_question(q, q.key.clone())))
+            .collect();
+        if page.kind == PageKind::SignOff {
             for prompt in view.unanswered_prompts() {
                 blocks.insert(
                     0,
@@ -400,19 +415,22 @@ fn page_form(
     let conflict = shown_with.conflict;
     let theirs: Option<Answers> = conflict.map(|c| answers_of(&c.theirs.answers.0));
     let sent_version = shown_with.submitted.as_ref().map(|(s, _)| s.base_version);
-    let (answers, errors, completed): (Answers, FieldErrors, bool) = match shown_with.submitted {
+    let (answers, mut errors, completed): (Answers, FieldErrors, bool) = match shown_with.submitted
+    {
         Some((s, errors)) => (s.answers.clone(), errors, s.completed),
         None => {
             (stored.clone(), FieldErrors::default(), saved.is_some_and(|p| p.status == "completed"))
         }
     };
     let may_edit = view.may_edit(page);
-    let filler = Filler { answers: &answers, errors: &errors, theirs: theirs.as_ref() };
     let blocks = if may_edit {
-        filler.form(&blocks_of(view, page, &answers, shown_with.add))
+        let form = blocks_of(view, page, &answers, shown_with.add);
+        errors = link_dates_by_day(errors, &form);
+        let filler = Filler { answers: &answers, errors: &errors, theirs: theirs.as_ref() };
+        filler.form(&form)
     } else {
-        let reader = Filler { answers: &stored, ..filler };
-        reader.read_only(&blocks_of(view, page, &stored, None))
+        let filler = Filler { answers: &stored, errors: &errors, theirs: None };
+        filler.read_only(&blocks_of(view, page, &stored, None))
     };
     let version = match conflict {
         Some(c) => c.theirs.version,
@@ -436,16 +454,13 @@ fn page_form(
         )
     });
     let base = format!("/children/{}/peps/{}", view.child.id, view.pep.id);
-    let documents_href = view
-        .template
-        .pages_for(&view.facts)
-        .find(|(_, _, p)| p.kind == openpep_domain::template::PageKind::Documents)
-        .filter(|_| {
-            use openpep_domain::template::PageKind as K;
-            matches!(page.kind, K::Sen | K::ChildViews)
-        })
-        .map(|(_, _, p)| format!("{base}/pages/{}", p.key));
-    let child_name = format!("{} {}", view.child.forename, view.child.surname);
+    // The pages that ask for an upload link to the PEP's documents.
+    let has_documents =
+        view.template.pages_for(&view.facts).any(|(_, _, p)| p.kind == PageKind::Documents);
+    let documents_href = (has_documents
+        && matches!(page.kind, PageKind::Sen | PageKind::ChildViews))
+    .then(|| format!("{base}/documents"));
+    let child_name = view.child.full_name();
     let has_errors = !errors.is_empty() || conflict.is_some();
     Ok(PepPageForm {
         layout: Layout::for_user(user, &format!("{}: {child_name}", page.title), "/learners")
@@ -481,7 +496,7 @@ pub async fn show_page(
 ) -> Result<Response, AppError> {
     let at = pep_ref(&id, &pep)?;
     let view = state.services.open_pep_page(&user.actor, at, &key).await?;
-    if view.page(&key).is_some_and(|p| p.kind == openpep_domain::template::PageKind::Documents) {
+    if view.page(&key).is_some_and(|p| p.kind == PageKind::Documents) {
         return Ok(Redirect::to(&format!("/children/{id}/peps/{pep}/documents")).into_response());
     }
     Ok(page_form(&state, &user, &view, &key, Shown::default())?.into_response())

@@ -209,7 +209,7 @@ fn render(
         })
         .collect();
     let (completed, total) = progress(&tasks);
-    let child_name = format!("{} {}", view.child.forename, view.child.surname);
+    let child_name = view.child.full_name();
     let heading = pep_title(view);
     let disagreements = view
         .disagreements

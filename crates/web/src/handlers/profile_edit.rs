@@ -155,7 +155,7 @@ fn page(
             .with_errors(!errors.is_empty() || !theirs.is_empty()),
         errors,
         child_id: child.id.to_string(),
-        child_name: format!("{} {}", child.forename, child.surname),
+        child_name: child.full_name(),
         dob,
         entered,
         genders: GENDERS.iter().map(|(c, l)| Choice::new(*c, *l)).collect(),

@@ -68,7 +68,7 @@ async fn page(
             .with_errors(!errors.is_empty()),
         errors,
         child_id: id.to_string(),
-        child_name: format!("{} {}", child.forename, child.surname),
+        child_name: child.full_name(),
         current,
         schools,
         started: DateValue::new(f.day.clone(), f.month.clone(), f.year.clone()),

@@ -63,7 +63,10 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                             }
                             if url.contains("{document}") {
                                 let la = if case == "other LA" { other_la.id } else { scope.la_id() };
-                                let document = crate::support::add_document(&app, la, child).await;
+                                // The child's views: every reader of the PEP may
+                                // download those (other kinds: typed_pages.rs).
+                                let document =
+                                    crate::support::add_document(&app, la, child, "child_views").await;
                                 url = url.replace("{document}", &document.to_string());
                             }
                             let response = browser.get(&url).await;

@@ -225,9 +225,9 @@ pub fn location(response: &reqwest::Response) -> String {
     response.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
 }
 
-/// A small PDF on the child's record (uploaded by the authority's first
-/// user), for the routes that read documents.
-pub async fn add_document(app: &TestApp, la_id: Uuid, child_id: Uuid) -> Uuid {
+/// A small PDF of `kind` on the child's record (uploaded by the
+/// authority's first VS user), for the routes that read documents.
+pub async fn add_document(app: &TestApp, la_id: Uuid, child_id: Uuid, kind: &str) -> Uuid {
     use openpep_store::documents::{self, Document};
     let id = Uuid::now_v7();
     let storage_key = format!("{la_id}/{id}");
@@ -244,7 +244,7 @@ pub async fn add_document(app: &TestApp, la_id: Uuid, child_id: Uuid) -> Uuid {
             la_id,
             child_id,
             pep_id: None,
-            kind: "other".into(),
+            kind: kind.into(),
             title: "A test document".into(),
             file_name: "test.pdf".into(),
             content_type: "application/pdf".into(),

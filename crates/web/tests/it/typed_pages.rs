@@ -31,7 +31,19 @@ async fn editable_pep(app: &TestApp, scope: &ChildScope) -> (Uuid, String) {
     panic!("no open PEP in the scope");
 }
 
+/// The error summary's messages; each link must lead to a field that can
+/// take the focus (an input, select, textarea or button with that id).
 fn errors(html: &Html) -> Vec<String> {
+    let links = scraper::Selector::parse(".govuk-error-summary__list a").unwrap();
+    for link in html.select(&links) {
+        let href = link.value().attr("href").unwrap_or_default();
+        let id = href.strip_prefix('#').unwrap_or_default();
+        let target = scraper::Selector::parse(&format!(
+            "input[id='{id}'], select[id='{id}'], textarea[id='{id}'], button[id='{id}']"
+        ))
+        .unwrap();
+        assert!(html.select(&target).next().is_some(), "the summary link {href} leads to a field");
+    }
     texts(html, ".govuk-error-summary__list a")
 }
 
@@ -278,12 +290,17 @@ async fn sdq_attainment_and_exclusions_refuse_bad_input_and_act_on_good() {
         .await;
         assert_eq!(status, 422);
         assert_eq!(errors(&html), ["The end date must be the same as or after the start date"]);
-        let before = outbox::recent(&app.services.db, None, 500)
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|m| m.kind == "permanent_exclusion")
-            .count();
+        // What one Virtual School officer has been sent of this kind.
+        let officer = app.account(Role::VsOfficer);
+        let told = || async {
+            outbox::recent(&app.services.db, Some(&officer), 50)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|m| m.kind == "permanent_exclusion")
+                .collect::<Vec<_>>()
+        };
+        let before = told().await.len();
         let (status, _) = save(
             "exclusions",
             vec![
@@ -297,12 +314,7 @@ async fn sdq_attainment_and_exclusions_refuse_bad_input_and_act_on_good() {
         )
         .await;
         assert_eq!(status, 303);
-        let sent: Vec<_> = outbox::recent(&app.services.db, None, 500)
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|m| m.kind == "permanent_exclusion")
-            .collect();
+        let sent = told().await;
         assert!(sent.len() > before, "the Virtual School is told on {}", app.backend);
         let surname = children::get(
             &app.services.db,
@@ -388,6 +400,18 @@ async fn documents_are_checked_by_their_bytes_and_every_download_is_logged() {
         let other = app.new_browser();
         other.sign_in_role(Role::DesignatedProfessional).await;
         assert_eq!(other.get(&link).await.status().as_u16(), 404);
+
+        // A carer reads the child's views, not the plans staff upload.
+        let (_, carer_scope) = app.user_scope(Role::Carer).await;
+        let carer_child = app.child_ids(&carer_scope).await[0];
+        let la = carer_scope.la_id();
+        let plan = crate::support::add_document(&app, la, carer_child, "ehc_plan").await;
+        let views = crate::support::add_document(&app, la, carer_child, "child_views").await;
+        let carer = app.new_browser();
+        carer.sign_in_role(Role::Carer).await;
+        let download = |id: Uuid| format!("/children/{carer_child}/documents/{id}");
+        assert_eq!(carer.get(&download(plan)).await.status().as_u16(), 404);
+        assert_eq!(carer.get(&download(views)).await.status().as_u16(), 200);
     })
     .await;
 }
