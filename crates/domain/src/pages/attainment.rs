@@ -8,6 +8,7 @@ use super::input::{Reader, number_text};
 use super::{
     Block, Control, FieldSpec, Fields, Opt, PageContext, Problems, Tone, entries, entry_name,
 };
+use crate::code::code_enum;
 use crate::school_year::Phase;
 
 const GROUP: &str = "subject";
@@ -77,44 +78,19 @@ const QUALIFICATIONS: [(&str, &str); 8] = [
     ("individual_targets", "Individual targets (special schools)"),
 ];
 
-/// How good a term's progress is, best first: the colours schools and the
-/// virtual school use for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Rag {
-    Purple,
-    Blue,
-    Green,
-    Amber,
-    Red,
+code_enum! {
+    /// How good a term's progress is, best first: the colours schools and the
+    /// virtual school use for it.
+    Rag, "progress judgement" {
+        Purple => "purple", "Exceptional";
+        Blue => "blue", "Outstanding";
+        Green => "green", "Good";
+        Amber => "amber", "Requires improvement";
+        Red => "red", "Inadequate";
+    }
 }
 
 impl Rag {
-    pub const ALL: [Rag; 5] = [Rag::Purple, Rag::Blue, Rag::Green, Rag::Amber, Rag::Red];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Rag::Purple => "purple",
-            Rag::Blue => "blue",
-            Rag::Green => "green",
-            Rag::Amber => "amber",
-            Rag::Red => "red",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Rag> {
-        Rag::ALL.into_iter().find(|r| r.code() == code)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Rag::Purple => "Exceptional",
-            Rag::Blue => "Outstanding",
-            Rag::Green => "Good",
-            Rag::Amber => "Requires improvement",
-            Rag::Red => "Inadequate",
-        }
-    }
-
     pub fn tone(self) -> Tone {
         match self {
             Rag::Purple | Rag::Blue | Rag::Green => Tone::Good,
@@ -129,33 +105,12 @@ impl Rag {
     }
 }
 
-/// What progress is counted in: steps (early years and primary) or points
-/// (older measures).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Measure {
-    Steps,
-    Points,
-}
-
-impl Measure {
-    pub const ALL: [Measure; 2] = [Measure::Steps, Measure::Points];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Measure::Steps => "steps",
-            Measure::Points => "points",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Measure> {
-        Measure::ALL.into_iter().find(|m| m.code() == code)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Measure::Steps => "Steps",
-            Measure::Points => "Points",
-        }
+code_enum! {
+    /// What progress is counted in: steps (early years and primary) or points
+    /// (older measures).
+    Measure, "progress measure" {
+        Steps => "steps", "Steps";
+        Points => "points", "Points";
     }
 }
 
@@ -284,17 +239,11 @@ fn subject_names(ctx: &PageContext) -> Vec<&'static str> {
 }
 
 fn subject_options(names: &[&str]) -> Vec<Opt> {
-    std::iter::once(Opt::new("", "Select a subject")).chain(Opt::plain(names)).collect()
+    Opt::with_prompt("Select a subject", Opt::plain(names))
 }
 
 fn qualification_options() -> Vec<Opt> {
-    std::iter::once(Opt::new("", "Select a qualification"))
-        .chain(QUALIFICATIONS.iter().map(|(c, l)| Opt::new(*c, *l)))
-        .collect()
-}
-
-fn measure_options() -> Vec<Opt> {
-    Measure::ALL.iter().map(|m| Opt::new(m.code(), m.label())).collect()
+    Opt::with_prompt("Select a qualification", Opt::pairs(&QUALIFICATIONS))
 }
 
 fn rag_options() -> Vec<Opt> {
@@ -447,7 +396,7 @@ pub(super) fn check(
                 &name("progress"),
                 format!("Enter the progress in {what} since the last PEP"),
             );
-            let measure = r.choice(&name("measure"), "steps or points", &measure_options());
+            let measure = r.choice(&name("measure"), "steps or points", &Measure::options());
             let needs_measure =
                 format!("Select whether the progress in {what} is in steps or points");
             if progress.is_some() && measure.is_none() {
@@ -526,7 +475,7 @@ fn entry_block(
         fields.push(FieldSpec::new(
             name("measure"),
             "Is progress counted in steps or points?",
-            Control::Radios(measure_options()),
+            Control::Radios(Measure::options()),
         ));
     }
     Block::Entry { legend, fields, remove: name("remove") }
@@ -695,10 +644,10 @@ mod tests {
 
     #[test]
     fn judgements_have_codes_labels_and_tones() {
-        for r in Rag::ALL {
+        for &r in Rag::ALL {
             assert_eq!(Rag::from_code(r.code()), Some(r));
         }
-        for m in Measure::ALL {
+        for &m in Measure::ALL {
             assert_eq!(Measure::from_code(m.code()), Some(m));
         }
         assert_eq!(Rag::Blue.label(), "Outstanding");

@@ -15,17 +15,13 @@ const WHO: [(&str, &str); 5] = [
     ("other", "Someone else"),
 ];
 
-fn who_options() -> Vec<Opt> {
-    WHO.iter().map(|(code, label)| Opt::new(*code, *label)).collect()
-}
-
 pub(super) fn check(
     fields: &Fields,
     _ctx: &PageContext,
     completing: bool,
 ) -> Result<Fields, Problems> {
     let mut r = Reader::new(fields);
-    r.choice("who", "whose views these are", &who_options());
+    r.choice("who", "whose views these are", &Opt::pairs(&WHO));
     r.text("name", "the name");
     r.long_text("going_well", "what is going well");
     r.long_text("worries", "worries");
@@ -42,7 +38,7 @@ pub(super) fn layout(_fields: &Fields, _ctx: &PageContext) -> Vec<Block> {
         Block::Field(FieldSpec::new(
             "who",
             "Whose views are these?",
-            Control::Radios(who_options()),
+            Control::Radios(Opt::pairs(&WHO)),
         )),
         Block::Field(
             FieldSpec::new("name", "Their name", Control::Text)

@@ -53,10 +53,6 @@ const PICTURES: [(&str, &str, &str); 18] = [
 const SUPPORT: [(&str, &str); 2] =
     [("own", "On my own"), ("with_support", "With someone helping me")];
 
-fn options(pairs: &[(&str, &str)]) -> Vec<Opt> {
-    pairs.iter().map(|(code, label)| Opt::new(*code, *label)).collect()
-}
-
 /// The ways offered: answering questions only when the template has some.
 fn mode_options(ctx: &PageContext) -> Vec<Opt> {
     let offered =
@@ -149,7 +145,7 @@ pub(super) fn check(
         "Enter how the child said they did not want to share their views, and who they told",
     );
 
-    let support = r.choice("support", "how you did this page", &options(&SUPPORT));
+    let support = r.choice("support", "how you did this page", &Opt::pairs(&SUPPORT));
     r.require(
         completing,
         "support",
@@ -239,7 +235,7 @@ pub(super) fn layout(_fields: &Fields, ctx: &PageContext) -> Vec<Block> {
     blocks.push(Block::Field(FieldSpec::new(
         "support",
         "How did you do this page?",
-        Control::Radios(options(&SUPPORT)),
+        Control::Radios(Opt::pairs(&SUPPORT)),
     )));
     blocks.push(Block::Reveal {
         field: "support".to_owned(),

@@ -54,14 +54,12 @@ const REASONS: [(&str, &str); 16] = [
 ];
 
 fn reasons() -> Vec<Opt> {
-    REASONS.iter().map(|(code, label)| Opt::new(*code, *label)).collect()
+    Opt::pairs(&REASONS)
 }
 
 /// The reasons with a first empty choice, for a select.
 fn reason_select() -> Control {
-    let mut options = vec![Opt::new("", "Select a reason")];
-    options.extend(reasons());
-    Control::Select(options)
+    Control::Select(Opt::with_prompt("Select a reason", reasons()))
 }
 
 /// The page answers "no" to any suspensions: its lists do not count.

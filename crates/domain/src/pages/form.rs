@@ -37,6 +37,12 @@ impl Opt {
         pairs.iter().map(|(code, label)| Opt::new(*code, *label)).collect()
     }
 
+    /// `options` after an empty first choice saying what to select, for a
+    /// select.
+    pub fn with_prompt(prompt: &str, options: Vec<Opt>) -> Vec<Opt> {
+        std::iter::once(Opt::new("", prompt)).chain(options).collect()
+    }
+
     /// Options whose code is their label.
     pub fn plain(labels: &[&str]) -> Vec<Opt> {
         labels.iter().map(|l| Opt::new(*l, *l)).collect()

@@ -23,6 +23,7 @@ pub mod previous_schools;
 pub mod sdq;
 pub mod sen;
 
+use crate::code::code_enum;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -108,43 +109,13 @@ pub struct SchoolSpell {
     pub reason: Option<String>,
 }
 
-/// What an uploaded document is, as the pages that ask for one know it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DocumentKind {
-    SupportPlan,
-    EhcPlan,
-    ChildViews,
-    Other,
-}
-
-impl DocumentKind {
-    pub const ALL: [DocumentKind; 4] = [
-        DocumentKind::SupportPlan,
-        DocumentKind::EhcPlan,
-        DocumentKind::ChildViews,
-        DocumentKind::Other,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            DocumentKind::SupportPlan => "support_plan",
-            DocumentKind::EhcPlan => "ehc_plan",
-            DocumentKind::ChildViews => "child_views",
-            DocumentKind::Other => "other",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<DocumentKind> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            DocumentKind::SupportPlan => "SEN support plan",
-            DocumentKind::EhcPlan => "Education, health and care plan",
-            DocumentKind::ChildViews => "The child's views",
-            DocumentKind::Other => "Other document",
-        }
+code_enum! {
+    /// What an uploaded document is, as the pages that ask for one know it.
+    DocumentKind, "document kind" {
+        SupportPlan => "support_plan", "SEN support plan";
+        EhcPlan => "ehc_plan", "Education, health and care plan";
+        ChildViews => "child_views", "The child's views";
+        Other => "other", "Other document";
     }
 }
 

@@ -6,7 +6,8 @@
 //! and at or above the authority's threshold asks for a wellbeing target.
 
 use super::input::Reader;
-use super::{Block, Control, FieldSpec, Fields, Opt, PageContext, Problems, Tone};
+use super::{Block, Control, FieldSpec, Fields, PageContext, Problems, Tone};
+use crate::code::code_enum;
 
 /// The most a scale can score.
 const MAX_SCALE: u32 = 10;
@@ -20,41 +21,16 @@ const SCALES: [(&str, &str); 5] = [
     ("prosocial", "Prosocial behaviour"),
 ];
 
-/// Who filled in the questionnaire: each version has its own cut-offs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Informant {
-    Teacher,
-    Carer,
-    YoungPerson,
+code_enum! {
+    /// Who filled in the questionnaire: each version has its own cut-offs.
+    Informant, "SDQ informant" {
+        Teacher => "teacher", "Teacher";
+        Carer => "carer", "Parent or carer";
+        YoungPerson => "young_person", "The young person (self-report, age 11 to 17)";
+    }
 }
 
 impl Informant {
-    pub const ALL: [Informant; 3] = [Informant::Teacher, Informant::Carer, Informant::YoungPerson];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Informant::Teacher => "teacher",
-            Informant::Carer => "carer",
-            Informant::YoungPerson => "young_person",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Informant> {
-        Self::ALL.into_iter().find(|i| i.code() == code)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Informant::Teacher => "Teacher",
-            Informant::Carer => "Parent or carer",
-            Informant::YoungPerson => "The young person (self-report, age 11 to 17)",
-        }
-    }
-
-    fn options() -> Vec<Opt> {
-        Self::ALL.into_iter().map(|i| Opt::new(i.code(), i.label())).collect()
-    }
-
     /// The highest totals of the first three bands: close to average,
     /// slightly raised, high. Above the last is very high.
     fn cut_offs(self) -> [u32; 3] {

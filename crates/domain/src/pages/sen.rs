@@ -4,6 +4,7 @@
 //! preparing for adulthood. The plan itself is uploaded on the Documents
 //! page; this page cannot be completed without it.
 
+use crate::code::code_enum;
 use chrono::NaiveDate;
 
 use super::input::{Reader, parse_date};
@@ -27,37 +28,16 @@ const NEEDS: [(&str, &str); 12] = [
     ("OTH", "Other difficulty or disability (OTH)"),
 ];
 
-/// The special educational needs provision the child has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Provision {
-    NoSen,
-    SenSupport,
-    Ehcp,
+code_enum! {
+    /// The special educational needs provision the child has.
+    Provision, "SEN provision" {
+        NoSen => "none", "No special educational needs";
+        SenSupport => "sen_support", "SEN support";
+        Ehcp => "ehcp", "Education, health and care plan (EHCP)";
+    }
 }
 
 impl Provision {
-    pub const ALL: [Provision; 3] = [Provision::NoSen, Provision::SenSupport, Provision::Ehcp];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Provision::NoSen => "none",
-            Provision::SenSupport => "sen_support",
-            Provision::Ehcp => "ehcp",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Provision> {
-        Provision::ALL.into_iter().find(|p| p.code() == code)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Provision::NoSen => "No special educational needs",
-            Provision::SenSupport => "SEN support",
-            Provision::Ehcp => "Education, health and care plan (EHCP)",
-        }
-    }
-
     /// The school census's SEN provision code.
     pub fn census_code(self) -> &'static str {
         match self {
@@ -79,14 +59,8 @@ pub fn provision_code(fields: &Fields) -> Option<&'static str> {
     Provision::read(fields).map(Provision::census_code)
 }
 
-fn provision_options() -> Vec<Opt> {
-    Provision::ALL.iter().map(|p| Opt::new(p.code(), p.label())).collect()
-}
-
 fn need_options() -> Vec<Opt> {
-    std::iter::once(Opt::new("", "Select a type of need"))
-        .chain(NEEDS.iter().map(|(c, l)| Opt::new(*c, *l)))
-        .collect()
+    Opt::with_prompt("Select a type of need", Opt::pairs(&NEEDS))
 }
 
 /// From year 9, plans look ahead to adult life.
@@ -115,7 +89,7 @@ pub(super) fn check(
 ) -> Result<Fields, Problems> {
     let mut r = Reader::new(fields);
     let provision = r
-        .choice("provision", "the provision", &provision_options())
+        .choice("provision", "the provision", &Provision::options())
         .and_then(|c| Provision::from_code(&c));
     r.require(completing, "provision", "Select the child's special educational needs provision");
     let plan = match provision {
@@ -187,7 +161,7 @@ pub(super) fn layout(fields: &Fields, ctx: &PageContext) -> Vec<Block> {
         FieldSpec::new(
             "provision",
             "Special educational needs provision",
-            Control::Radios(provision_options()),
+            Control::Radios(Provision::options()),
         )
         .hint("As the school records it. The child's profile is updated to match when you save")
         .previous(previous.and_then(Provision::read).map(|p| p.code().to_owned())),

@@ -1,43 +1,7 @@
 //! The closed sets of codes a template is written with.
 
-use crate::code::serde_via_code;
+use crate::code::code_enum;
 use crate::school_year::Phase;
-
-/// An enum of short codes with labels, `ALL`, `code()`, `from_code()`,
-/// and serde through the code.
-macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident, $what:literal {
-        $($(#[$vmeta:meta])* $variant:ident => $code:literal, $label:literal;)+
-    }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            pub fn code(self) -> &'static str {
-                match self {
-                    $($name::$variant => $code,)+
-                }
-            }
-
-            pub fn from_code(code: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|value| value.code() == code)
-            }
-
-            pub fn label(self) -> &'static str {
-                match self {
-                    $($name::$variant => $label,)+
-                }
-            }
-        }
-
-        serde_via_code!($name, $what);
-    };
-}
 
 code_enum! {
     /// What a page is: questions the template writes out (`free_text`), or
