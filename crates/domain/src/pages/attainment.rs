@@ -431,15 +431,6 @@ pub(super) fn check(
 }
 
 /// The first index no field of the list uses, for new entries.
-fn next_index(fields: &Fields) -> usize {
-    let prefix = format!("{GROUP}_");
-    fields
-        .keys()
-        .filter_map(|k| k.strip_prefix(&prefix)?.split_once('_')?.0.parse::<usize>().ok())
-        .max()
-        .map_or(0, |i| i + 1)
-}
-
 fn entry_block(
     index: usize,
     legend: String,
@@ -522,7 +513,7 @@ pub(super) fn layout(fields: &Fields, ctx: &PageContext) -> Vec<Block> {
     // Rows for the core subjects not yet listed: their select shows the
     // subject first, so that it is chosen until changed.
     let present: Vec<String> = sent.iter().map(|(_, _, code)| code.clone()).collect();
-    let mut next = next_index(fields);
+    let mut next = super::input::next_index(fields, GROUP);
     let missing = if has_individual_targets(ctx, &present) {
         Vec::new()
     } else {

@@ -7,7 +7,7 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-use super::input::{Reader, number_text, parse_date};
+use super::input::{Reader, list, number_text, parse_date};
 use super::{
     Block, Control, FieldSpec, Fields, Opt, PageContext, Problems, Tone, entries, entry_name,
     uk_date,
@@ -312,47 +312,6 @@ fn check_removals(
 
 /// One past the highest index sent or saved in `group`, for a blank entry
 /// whose names nothing else uses.
-fn next_index(fields: &Fields, group: &str) -> usize {
-    let prefix = format!("{group}_");
-    fields
-        .keys()
-        .filter_map(|k| k.strip_prefix(&prefix)?.split_once('_')?.0.parse::<usize>().ok())
-        .max()
-        .map_or(0, |m| m + 1)
-}
-
-/// A list's entries, blank ones to add, and its "add another" button.
-fn list(
-    fields: &Fields,
-    ctx: &PageContext,
-    group: &str,
-    legend: &str,
-    one_blank: bool,
-    specs: impl Fn(usize) -> Vec<FieldSpec>,
-    add: (&str, &str),
-) -> Vec<Block> {
-    let mut indices: Vec<usize> = entries(fields, group).into_iter().map(|(i, _)| i).collect();
-    let mut next = next_index(fields, group);
-    if indices.is_empty() && one_blank {
-        indices.push(next);
-        next += 1;
-    }
-    if ctx.add_entry.as_deref() == Some(group) {
-        indices.push(next);
-    }
-    let mut blocks: Vec<Block> = indices
-        .iter()
-        .enumerate()
-        .map(|(n, i)| Block::Entry {
-            legend: format!("{legend} {}", n + 1),
-            fields: specs(*i),
-            remove: entry_name(group, *i, "remove"),
-        })
-        .collect();
-    let label = if indices.is_empty() { add.0 } else { add.1 };
-    blocks.push(Block::Add { group: group.to_owned(), label: label.to_owned() });
-    blocks
-}
 
 fn suspension_specs(i: usize) -> Vec<FieldSpec> {
     let name = |field: &str| entry_name(SUSPENSION, i, field);

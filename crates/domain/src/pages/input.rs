@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::{Fields, Opt, Problems};
+use super::{Block, FieldSpec, Fields, Opt, PageContext, Problems};
 
 /// `17 December 2026`.
 pub fn uk_date(date: NaiveDate) -> String {
@@ -47,6 +47,53 @@ pub(super) fn renumber(out: &mut Fields, group: &str, sent: usize, saved: usize,
             out.insert(entry_name(group, saved, name), value);
         }
     }
+}
+
+/// The index one past the highest a list was sent with: a blank entry
+/// added there never takes the answers of one ticked to be removed.
+pub(super) fn next_index(fields: &Fields, group: &str) -> usize {
+    let prefix = format!("{group}_");
+    fields
+        .keys()
+        .filter_map(|k| k.strip_prefix(&prefix)?.split_once('_')?.0.parse::<usize>().ok())
+        .max()
+        .map_or(0, |m| m + 1)
+}
+
+/// A list's entries (legends "<legend> 1", "<legend> 2"…), one blank
+/// entry when it is empty and `one_blank`, another when "add another" was
+/// pressed for it, and its button (`add`: the label with no entries, then
+/// with some).
+pub(super) fn list(
+    fields: &Fields,
+    ctx: &PageContext,
+    group: &str,
+    legend: &str,
+    one_blank: bool,
+    specs: impl Fn(usize) -> Vec<FieldSpec>,
+    add: (&str, &str),
+) -> Vec<Block> {
+    let mut indices: Vec<usize> = entries(fields, group).into_iter().map(|(i, _)| i).collect();
+    let mut next = next_index(fields, group);
+    if indices.is_empty() && one_blank {
+        indices.push(next);
+        next += 1;
+    }
+    if ctx.add_entry.as_deref() == Some(group) {
+        indices.push(next);
+    }
+    let mut blocks: Vec<Block> = indices
+        .iter()
+        .enumerate()
+        .map(|(n, i)| Block::Entry {
+            legend: format!("{legend} {}", n + 1),
+            fields: specs(*i),
+            remove: entry_name(group, *i, "remove"),
+        })
+        .collect();
+    let label = if indices.is_empty() { add.0 } else { add.1 };
+    blocks.push(Block::Add { group: group.to_owned(), label: label.to_owned() });
+    blocks
 }
 
 /// A date as typed: `17/12/2026`, `17 12 2026` or `2026-12-17`. Blank is

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 
-use super::input::Reader;
+use super::input::{Reader, list};
 use super::{
     Block, Control, FieldSpec, Fields, PageContext, Problems, SchoolSpell, entries, entry_name,
     uk_date,
@@ -71,15 +71,6 @@ pub(super) fn check(
 
 /// One past the highest index sent or saved, for a blank entry whose names
 /// nothing else uses.
-fn next_index(fields: &Fields) -> usize {
-    let prefix = format!("{SCHOOL}_");
-    fields
-        .keys()
-        .filter_map(|k| k.strip_prefix(&prefix)?.split_once('_')?.0.parse::<usize>().ok())
-        .max()
-        .map_or(0, |m| m + 1)
-}
-
 fn school_specs(i: usize) -> Vec<FieldSpec> {
     let name = |field: &str| entry_name(SCHOOL, i, field);
     vec![
@@ -119,24 +110,15 @@ pub(super) fn layout(fields: &Fields, ctx: &PageContext) -> Vec<Block> {
         ),
     });
 
-    let mut indices: Vec<usize> = entries(fields, SCHOOL).into_iter().map(|(i, _)| i).collect();
-    let mut next = next_index(fields);
-    if indices.is_empty() {
-        indices.push(next);
-        next += 1;
-    }
-    if ctx.add_entry.as_deref() == Some(SCHOOL) {
-        indices.push(next);
-    }
-    blocks.extend(indices.iter().enumerate().map(|(n, i)| Block::Entry {
-        legend: format!("School or setting {}", n + 1),
-        fields: school_specs(*i),
-        remove: entry_name(SCHOOL, *i, "remove"),
-    }));
-    blocks.push(Block::Add {
-        group: SCHOOL.to_owned(),
-        label: "Add another school or setting".to_owned(),
-    });
+    blocks.extend(list(
+        fields,
+        ctx,
+        SCHOOL,
+        "School or setting",
+        true,
+        school_specs,
+        ("Add a school or setting", "Add another school or setting"),
+    ));
     blocks
 }
 
