@@ -310,9 +310,6 @@ fn check_removals(
     sent.len()
 }
 
-/// One past the highest index sent or saved in `group`, for a blank entry
-/// whose names nothing else uses.
-
 fn suspension_specs(i: usize) -> Vec<FieldSpec> {
     let name = |field: &str| entry_name(SUSPENSION, i, field);
     vec![
