@@ -350,6 +350,27 @@ async fn documents_are_checked_by_their_bytes_and_every_download_is_logged() {
                 app.client.post(app.url(&folder)).multipart(form).send().await.unwrap()
             }
         };
+        // The CSRF check reads an upload's start: a wrong token, or one sent
+        // after 64 KB of other fields, is refused and nothing is stored.
+        let forged = |token: String, padding: usize| {
+            let app = app.clone();
+            let folder = folder.clone();
+            async move {
+                let form = reqwest::multipart::Form::new()
+                    .text("padding", "x".repeat(padding))
+                    .text("_csrf", token)
+                    .text("kind", "support_plan")
+                    .part(
+                        "file",
+                        reqwest::multipart::Part::bytes(b"%PDF-1.4\n".to_vec()).file_name("p.pdf"),
+                    );
+                app.client.post(app.url(&folder)).multipart(form).send().await.unwrap()
+            }
+        };
+        assert_eq!(forged("not-the-token".into(), 0).await.status().as_u16(), 403);
+        let token = app.csrf(&folder).await;
+        assert_eq!(forged(token, 70 * 1024).await.status().as_u16(), 403);
+
         // A program renamed to look like a PDF.
         let response = upload("plan.pdf", b"MZ\x90\x00\x03\x00\x00\x00".to_vec(), "My plan").await;
         let status = response.status().as_u16();
