@@ -571,12 +571,29 @@ async function fillDate(page, legend, [day, month, year], scope = page) {
   await group.getByLabel('Year').fill(String(year));
 }
 
+/** Fills a target's form after its description: area (if none), starting point, measure, by when, one action. */
+async function writeTargetRest(page, who) {
+  if ((await page.locator('select[name=q_area]').inputValue()) === '') {
+    await page.locator('select[name=q_area]').selectOption('cognition_learning');
+  }
+  await page.locator('textarea[name=q_starting_point]').fill('Where things stand at this PEP: see the attendance and attainment pages.');
+  if ((await page.locator('textarea[name=q_success_measure]').inputValue()) === '') {
+    await page.locator('textarea[name=q_success_measure]').fill('A rise of 5 percentage points, checked every 2 weeks.');
+  }
+  await page.locator('input[name=q_due_kind][value=term]').check();
+  await page.locator('input[name=q_due_term]').nth(1).check();
+  if (who) {
+    await page.locator('select[name=q_action_0_who]').selectOption(who);
+    await page.locator('textarea[name=q_action_0_what]').fill('Meet every Friday to check progress and agree the next step.');
+  }
+}
+
 /** Opens a page of the PEP by its task-list title; false if the child's PEP does not show it. */
 async function openPage(page, pepPath, title) {
   await page.goto(url(pepPath));
   const link = page.getByRole('link', { name: title, exact: true });
   if ((await link.count()) === 0) return false;
-  await Promise.all([page.waitForURL((u) => u.pathname.includes('/pages/') || u.pathname.endsWith('/documents')), link.first().click()]);
+  await Promise.all([page.waitForURL((u) => u.pathname.includes('/pages/') || u.pathname.endsWith('/documents') || u.pathname.endsWith('/targets')), link.first().click()]);
   return true;
 }
 
@@ -820,10 +837,58 @@ browserTest('a designated teacher and a social worker fill every page of one PEP
   await expectNoAxeViolations(p, 'sign-off refused');
   await screenshot(p, '44-sign-off-refused.png');
   assert.ok(await openPage(p, pepPath, 'SMART targets and funding'));
-  await p.getByLabel('Attendance target').fill('Attendance to 95% by February half term: the carer and the attendance lead review it weekly.');
-  await p.getByLabel('Emotional wellbeing target').fill('Weekly counselling; the key adult checks in each Monday; SDQ repeated in spring.');
+  const targetsPath = new URL(p.url()).pathname;
   await expectNoAxeViolations(p, 'the targets page with its prompts');
   await screenshot(p, '45-targets-prompts.png');
+  // Each prompt becomes a target written for it; the coach advises.
+  for (let i = 0; i < 6; i++) {
+    const prompt = p.locator('.govuk-notification-banner__link').first();
+    if ((await prompt.count()) === 0) break;
+    await prompt.click();
+    await p.locator('textarea[name=q_description]').fill(`Alex will be helped to make steady progress here, reviewed by the end of the term (${i + 1}).`);
+    await writeTargetRest(p, i === 0 ? 'carer' : 'designated_teacher');
+    if (i === 0) {
+      await expectNoAxeViolations(p, 'a target written for a prompt');
+      await screenshot(p, '45a-target-form.png');
+    }
+    await p.getByRole('button', { name: 'Save target' }).click();
+    await p.waitForURL((u) => u.pathname === targetsPath);
+  }
+  // A target from the bank of examples.
+  await p.getByRole('link', { name: 'Start from an example' }).click();
+  await p.getByLabel('Search the examples').fill('reading');
+  await p.getByRole('button', { name: 'Search' }).click();
+  await expectNoAxeViolations(p, 'the bank of example targets');
+  await screenshot(p, '45b-target-bank.png');
+  await p.getByRole('link', { name: /^Use this example/ }).first().click();
+  assert.match(await p.locator('textarea[name=q_description]').inputValue(), /Alex|[A-Z][a-z]+/);
+  await writeTargetRest(p, null);
+  await p.getByRole('button', { name: 'Save target' }).click();
+  await p.waitForURL((u) => u.pathname === targetsPath);
+  assert.ok((await p.locator('.app-smart__tick').count()) >= 10, 'each target has its SMART ticks');
+  // Funding: a purpose the policy will not consider is refused before submission.
+  await p.getByRole('link', { name: /^Ask for funding/ }).first().click();
+  await p.locator('input[name=q_source][value=pp_plus]').check();
+  await p.locator('textarea[name=q_purchase]').fill('A new school blazer');
+  await p.locator('select[name=q_category]').selectOption('uniform');
+  await p.locator('input[name=q_amount]').fill('60');
+  await p.getByRole('button', { name: 'Save request' }).click();
+  await p.locator('.govuk-error-summary').waitFor();
+  assert.match(normalise(await p.locator('.govuk-error-summary__list').textContent()), /will not be considered/);
+  await expectNoAxeViolations(p, 'a funding request refused by the policy');
+  await screenshot(p, '45c-funding-refused.png');
+  await p.locator('textarea[name=q_purchase]').fill('Ten one-hour sessions of 1:1 reading tuition');
+  await p.locator('select[name=q_category]').selectOption('core_tuition');
+  await p.locator('input[name=q_amount]').fill('450');
+  await p.getByRole('button', { name: 'Save request' }).click();
+  await p.waitForURL((u) => u.pathname === targetsPath);
+  await p.getByRole('button', { name: 'Submit funding request' }).click();
+  await p.waitForURL((u) => u.pathname === targetsPath);
+  assert.match(normalise(await p.locator('main').textContent()), /Awaiting approval of VS/);
+  await p.getByRole('button', { name: 'Mark the draft targets agreed' }).click();
+  await p.waitForURL((u) => u.pathname === targetsPath);
+  await expectNoAxeViolations(p, 'the targets page with agreed targets and funding');
+  await screenshot(p, '45d-targets-agreed.png');
   await saveCompleted(p, pepPath, 'targets');
   assert.ok(await openPage(p, pepPath, 'Sign-off'));
   await saveCompleted(p, pepPath, 'sign-off');
@@ -834,6 +899,22 @@ browserTest('a designated teacher and a social worker fill every page of one PEP
   for (const [who, person] of [['the designated teacher', p], ['the social worker', s], ['the Virtual School', vs.page]]) {
     await completeRemainingPages(person, pepPath, who);
   }
+  // A Virtual School officer approves the request from the queue.
+  const officer = await signedInPage(VS_EMAIL.replace('vs.admin@', 'vs.officer1@'));
+  const vsPage = vs.page;
+  vs.page = officer.page;
+  await vs.page.goto(url('/funding'));
+  await expectNoAxeViolations(vs.page, 'the funding approval queue');
+  const request = vs.page.locator('tr', { hasText: 'Ten one-hour sessions of 1:1 reading tuition' });
+  await request.locator('input[name=requests]').check();
+  await vs.page.locator('input[name=kind][value=approve]').check();
+  await vs.page.locator('textarea[name=note]').fill('Approved at panel.');
+  await vs.page.getByRole('button', { name: 'Record the decision' }).click();
+  await vs.page.locator('.govuk-notification-banner--success').waitFor();
+  assert.match(normalise(await vs.page.locator('.govuk-notification-banner--success').textContent()), /1 request decided/);
+  await screenshot(vs.page, '46b-funding-decided.png');
+  await officer.context.close();
+  vs.page = vsPage;
   await vs.page.goto(url(pepPath));
   const statuses = await vs.page.locator('.govuk-task-list__item').evaluateAll((items) =>
     items.map((i) => [i.querySelector('a')?.textContent.trim(), i.querySelector('.govuk-task-list__status')?.textContent.trim()]));

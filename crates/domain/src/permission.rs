@@ -160,10 +160,13 @@ pub enum Action {
     ViewChildAuditLog,
     /// Send a message about this child to the people working with them.
     MessageAboutChild,
+    /// Ask the Virtual School for funding (PP+) for a target and submit
+    /// the request (DT/DP; the VS may write one for a school).
+    RequestFunding,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::ViewChildOverview,
         Action::ViewChildRecord,
         Action::EditChildProfile,
@@ -179,6 +182,7 @@ impl Action {
         Action::GrantCarerAccess,
         Action::ViewChildAuditLog,
         Action::MessageAboutChild,
+        Action::RequestFunding,
     ];
 
     pub fn code(self) -> &'static str {
@@ -198,6 +202,7 @@ impl Action {
             Action::GrantCarerAccess => "grant_carer_access",
             Action::ViewChildAuditLog => "view_child_audit_log",
             Action::MessageAboutChild => "message_about_child",
+            Action::RequestFunding => "request_funding",
         }
     }
 
@@ -246,6 +251,7 @@ pub fn allowed(role: Role, action: Action, relationship: Relationship) -> bool {
                 | GrantCarerAccess
                 | ViewChildAuditLog
                 | MessageAboutChild
+                | RequestFunding
         ),
         // The VS administrator manages profiles and access, but does not
         // grade PEPs: that is the head's and officers' judgement.
@@ -286,6 +292,7 @@ pub fn allowed(role: Role, action: Action, relationship: Relationship) -> bool {
                     | SignOffPep
                     | MarkPartComplete
                     | MessageAboutChild
+                    | RequestFunding
             )
         }
         // The IRO reads the PEPs of the children they review.
@@ -342,10 +349,14 @@ pub enum AuthorityAction {
     DelegatePeps,
     /// Upload a new version of the LA's PEP template.
     ManageTemplates,
+    /// Approve, part-approve or decline funding requests, or ask for more.
+    DecideFunding,
+    /// Record that approved funding has been paid.
+    PayFunding,
 }
 
 impl AuthorityAction {
-    pub const ALL: [AuthorityAction; 9] = [
+    pub const ALL: [AuthorityAction; 11] = [
         AuthorityAction::InvitePeople,
         AuthorityAction::ManagePeople,
         AuthorityAction::UnlockAccounts,
@@ -355,6 +366,8 @@ impl AuthorityAction {
         AuthorityAction::ManageSettings,
         AuthorityAction::DelegatePeps,
         AuthorityAction::ManageTemplates,
+        AuthorityAction::DecideFunding,
+        AuthorityAction::PayFunding,
     ];
 
     pub fn code(self) -> &'static str {
@@ -368,6 +381,8 @@ impl AuthorityAction {
             AuthorityAction::ManageSettings => "manage_settings",
             AuthorityAction::DelegatePeps => "delegate_peps",
             AuthorityAction::ManageTemplates => "manage_templates",
+            AuthorityAction::DecideFunding => "decide_funding",
+            AuthorityAction::PayFunding => "pay_funding",
         }
     }
 
@@ -400,6 +415,7 @@ pub fn may(role: Role, action: AuthorityAction) -> bool {
                 | ManageSettings
                 | DelegatePeps
                 | ManageTemplates
+                | PayFunding
         ),
         Role::VsOfficer => matches!(
             action,
@@ -409,10 +425,17 @@ pub fn may(role: Role, action: AuthorityAction) -> bool {
                 | ViewAuthorityReports
                 | PostNotices
                 | DelegatePeps
+                | DecideFunding
         ),
         Role::VsHead => matches!(
             action,
-            InvitePeople | ViewPeople | ViewAuthorityReports | PostNotices | DelegatePeps
+            InvitePeople
+                | ViewPeople
+                | ViewAuthorityReports
+                | PostNotices
+                | DelegatePeps
+                | DecideFunding
+                | PayFunding
         ),
         Role::SocialWorker
         | Role::TeamManager
@@ -488,6 +511,7 @@ mod tests {
         (VsHead, GrantCarerAccess, SameAuthority),
         (VsHead, ViewChildAuditLog, SameAuthority),
         (VsHead, MessageAboutChild, SameAuthority),
+        (VsHead, RequestFunding, SameAuthority),
         // VS officer
         (VsOfficer, ViewChildOverview, SameAuthority),
         (VsOfficer, ViewChildRecord, SameAuthority),
@@ -498,6 +522,7 @@ mod tests {
         (VsOfficer, GrantCarerAccess, SameAuthority),
         (VsOfficer, ViewChildAuditLog, SameAuthority),
         (VsOfficer, MessageAboutChild, SameAuthority),
+        (VsOfficer, RequestFunding, SameAuthority),
         // VS admin
         (VsAdmin, ViewChildOverview, SameAuthority),
         (VsAdmin, ViewChildRecord, SameAuthority),
@@ -525,6 +550,7 @@ mod tests {
         (DesignatedTeacher, SignOffPep, Allocated),
         (DesignatedTeacher, MarkPartComplete, Allocated),
         (DesignatedTeacher, MessageAboutChild, Allocated),
+        (DesignatedTeacher, RequestFunding, Allocated),
         // Designated teacher at the child's school
         (DesignatedTeacher, ViewChildOverview, SchoolStaff),
         (DesignatedTeacher, ViewChildRecord, SchoolStaff),
@@ -534,6 +560,7 @@ mod tests {
         (DesignatedTeacher, SignOffPep, SchoolStaff),
         (DesignatedTeacher, MarkPartComplete, SchoolStaff),
         (DesignatedTeacher, MessageAboutChild, SchoolStaff),
+        (DesignatedTeacher, RequestFunding, SchoolStaff),
         // Designated professional, allocated
         (DesignatedProfessional, ViewChildOverview, Allocated),
         (DesignatedProfessional, ViewChildRecord, Allocated),
@@ -543,6 +570,7 @@ mod tests {
         (DesignatedProfessional, SignOffPep, Allocated),
         (DesignatedProfessional, MarkPartComplete, Allocated),
         (DesignatedProfessional, MessageAboutChild, Allocated),
+        (DesignatedProfessional, RequestFunding, Allocated),
         // Designated professional at the child's setting
         (DesignatedProfessional, ViewChildOverview, SchoolStaff),
         (DesignatedProfessional, ViewChildRecord, SchoolStaff),
@@ -552,6 +580,7 @@ mod tests {
         (DesignatedProfessional, SignOffPep, SchoolStaff),
         (DesignatedProfessional, MarkPartComplete, SchoolStaff),
         (DesignatedProfessional, MessageAboutChild, SchoolStaff),
+        (DesignatedProfessional, RequestFunding, SchoolStaff),
         // IRO
         (Iro, ViewChildOverview, Allocated),
         (Iro, ViewChildRecord, Allocated),
@@ -586,12 +615,15 @@ mod tests {
         (VsHead, AuthorityAction::ViewAuthorityReports),
         (VsHead, AuthorityAction::PostNotices),
         (VsHead, AuthorityAction::DelegatePeps),
+        (VsHead, AuthorityAction::DecideFunding),
+        (VsHead, AuthorityAction::PayFunding),
         (VsOfficer, AuthorityAction::InvitePeople),
         (VsOfficer, AuthorityAction::UnlockAccounts),
         (VsOfficer, AuthorityAction::ViewPeople),
         (VsOfficer, AuthorityAction::ViewAuthorityReports),
         (VsOfficer, AuthorityAction::PostNotices),
         (VsOfficer, AuthorityAction::DelegatePeps),
+        (VsOfficer, AuthorityAction::DecideFunding),
         (VsAdmin, AuthorityAction::InvitePeople),
         (VsAdmin, AuthorityAction::ManagePeople),
         (VsAdmin, AuthorityAction::UnlockAccounts),
@@ -601,6 +633,7 @@ mod tests {
         (VsAdmin, AuthorityAction::ManageSettings),
         (VsAdmin, AuthorityAction::DelegatePeps),
         (VsAdmin, AuthorityAction::ManageTemplates),
+        (VsAdmin, AuthorityAction::PayFunding),
     ];
 
     #[test]

@@ -867,7 +867,7 @@ impl Generator {
                     written.push((page.kind, fields.clone()));
                     pep_editing::to_value(fields)
                 }
-                None => sample_answers(&mut rng, page, &written, self.settings.sdq_threshold),
+                None => sample_answers(&mut rng, page),
             };
             let completed = share >= 1.0 || rng.random_bool(0.6);
             let write = PageWrite {
@@ -988,13 +988,8 @@ impl Author {
 }
 
 /// Believable answers to a page's questions (the pages without forms of
-/// their own: a note), with the targets the PEP's other pages ask for.
-fn sample_answers(
-    rng: &mut StdRng,
-    page: &TemplatePage,
-    written: &[(PageKind, Fields)],
-    sdq_threshold: u8,
-) -> serde_json::Value {
+/// their own: a note).
+fn sample_answers(rng: &mut StdRng, page: &TemplatePage) -> serde_json::Value {
     const SENTENCES: &[&str] = &[
         "Settled well this term and enjoys practical subjects.",
         "Reading has improved; keep daily reading at home with the carer.",
@@ -1072,27 +1067,6 @@ fn sample_answers(
             }
         };
         answers.insert(q.key.clone(), serde_json::Value::String(value));
-    }
-    if page.kind == PageKind::Targets {
-        let of = |kind| written.iter().find(|(k, _)| *k == kind).map(|(_, f)| f);
-        let prompts = openpep_domain::pages::prompts(
-            of(PageKind::Attendance),
-            of(PageKind::Sdq),
-            sdq_threshold,
-        );
-        for prompt in prompts {
-            let target = match prompt.key {
-                "prompt_attendance" => {
-                    "Attendance to reach 95% by the next PEP: the carer and the school's \
-                     attendance lead meet weekly to review it."
-                }
-                _ => {
-                    "Weekly sessions with the school counsellor; the designated teacher checks \
-                     in each Monday and the SDQ is repeated next term."
-                }
-            };
-            answers.insert(prompt.key.to_owned(), serde_json::Value::String(target.to_owned()));
-        }
     }
     serde_json::Value::Object(answers)
 }

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use openpep_domain::pages::{self, DocumentKind, Fields, PageContext, Prompt, SchoolSpell};
+use openpep_domain::pages::{
+    self, DocumentKind, Fields, PageContext, Prompt, PromptSources, SchoolSpell,
+};
 use openpep_domain::pep_cycle::PepEvent;
 use openpep_domain::template::{
     ChildFacts, Page as TemplatePage, PageKind, PepTemplate, Question, QuestionKind,
@@ -21,6 +23,7 @@ use openpep_store::documents::{self, DocumentRow};
 use openpep_store::pep_pages::{self, PageWrite, PepPage};
 use openpep_store::peps::{self, Pep};
 use openpep_store::placements::{self, SchoolPlacementView};
+use openpep_store::targets::{self as target_rows, TargetRow};
 use openpep_store::users::{StaffMember, staff_in_roles};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -66,6 +69,8 @@ pub struct PepView {
     pub term_dates: Option<TermDates>,
     pub sdq_threshold: u8,
     pub today: NaiveDate,
+    /// The PEP's targets, in order.
+    pub targets: Vec<TargetRow>,
 }
 
 /// The state of a page in the task list.
@@ -227,46 +232,36 @@ impl PepView {
     }
 
     /// The questions of a page that is not typed: a free-text page's own;
-    /// for the others the owner's notes until they get their own forms,
-    /// and on the targets page a question for each prompt other pages
-    /// raise.
+    /// for the others the owner's notes until they get their own forms.
+    /// The targets page has its own screens.
     pub fn questions(&self, page: &TemplatePage) -> Vec<Question> {
         match page.kind {
             PageKind::FreeText => page.questions.clone(),
-            PageKind::Targets => {
-                let mut questions = vec![notes_question(page)];
-                questions.extend(self.prompts().into_iter().map(|p| Question {
-                    key: p.key.to_owned(),
-                    label: p.title.to_owned(),
-                    hint: Some(p.reason),
-                    kind: QuestionKind::LongText,
-                    mandatory: true,
-                }));
-                questions
-            }
+            PageKind::Targets => Vec::new(),
             _ => vec![notes_question(page)],
         }
     }
 
     /// The targets other pages ask for: attendance below 90%, an SDQ total
-    /// at or above the authority's threshold.
+    /// at or above the authority's threshold, a subject whose progress is
+    /// less than good.
     pub fn prompts(&self) -> Vec<Prompt> {
         let answers = |kind| self.page_of_kind(kind).and_then(|p| self.answers(&p.key));
-        pages::prompts(
-            answers(PageKind::Attendance).as_ref(),
-            answers(PageKind::Sdq).as_ref(),
-            self.sdq_threshold,
-        )
+        let (attendance, sdq, attainment) =
+            (answers(PageKind::Attendance), answers(PageKind::Sdq), answers(PageKind::Attainment));
+        pages::prompts(PromptSources {
+            attendance: attendance.as_ref(),
+            sdq: sdq.as_ref(),
+            attainment: attainment.as_ref(),
+            sdq_threshold: self.sdq_threshold,
+        })
     }
 
-    /// The prompts the targets page has not answered yet.
+    /// The prompts no target of the PEP has been written for yet.
     pub fn unanswered_prompts(&self) -> Vec<Prompt> {
-        let targets = self.page_of_kind(PageKind::Targets).and_then(|p| self.answers(&p.key));
         self.prompts()
             .into_iter()
-            .filter(|p| {
-                targets.as_ref().and_then(|t| t.get(p.key)).is_none_or(|a| a.trim().is_empty())
-            })
+            .filter(|p| !self.targets.iter().any(|t| t.prompt.as_deref() == Some(p.key.as_str())))
             .collect()
     }
 
@@ -383,8 +378,14 @@ pub fn field_name(question_key: &str) -> String {
     format!("q_{question_key}")
 }
 
+/// A form's problems as its field errors, each named as the form's
+/// blocks name their fields (`q_…`).
+pub fn problems_as_errors(problems: pages::Problems) -> FieldErrors {
+    field_errors(problems)
+}
+
 /// A typed page's problems as the form's field errors.
-fn field_errors(problems: pages::Problems) -> FieldErrors {
+pub(crate) fn field_errors(problems: pages::Problems) -> FieldErrors {
     let mut errors = FieldErrors::default();
     for (field, message) in problems.0 {
         errors.add(&field_name(&field), message);
@@ -426,6 +427,21 @@ fn check_page(
         }
     }
     Ok(answers)
+}
+
+/// A change to a PEP that has not been worked on yet puts it in progress.
+pub(crate) async fn mark_edited(
+    tx: &mut openpep_store::Tx,
+    view: &PepView,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let before = view.status();
+    if let Ok(after) = before.after(PepEvent::Edited)
+        && after != before
+    {
+        peps::set_status(tx, view.pep.la_id, view.pep.id, before.code(), after.code(), now).await?;
+    }
+    Ok(())
 }
 
 /// Checks every answer; the normalised answers, or what is wrong.
@@ -522,13 +538,14 @@ impl Services {
             return Err(ServiceError::NotFound);
         }
         let la_id = actor.la_id;
-        let (template, saved, schools, (settings, _), la, documents) = tokio::try_join!(
+        let (template, saved, schools, (settings, _), la, documents, targets) = tokio::try_join!(
             self.template_of(la_id, pep.template_id),
             async { Ok(pep_pages::for_pep(&self.db, la_id, pep.id).await?) },
             async { Ok(placements::school_history(&self.db, la_id, child.id).await?) },
             self.authority_settings(la_id),
             async { Ok(openpep_store::authorities::get(&self.db, la_id).await?) },
             async { Ok(documents::for_pep(&self.db, la_id, pep.id).await?) },
+            async { Ok(target_rows::for_pep(&self.db, la_id, pep.id).await?) },
         )?;
         let documents = documents
             .into_iter()
@@ -561,6 +578,7 @@ impl Services {
             term_dates,
             sdq_threshold: settings.sdq_threshold,
             today,
+            targets,
         })
     }
 
@@ -623,7 +641,7 @@ impl Services {
         Ok(view)
     }
 
-    async fn log_pep_view(
+    pub(crate) async fn log_pep_view(
         &self,
         actor: &Actor,
         view: &PepView,
@@ -685,6 +703,16 @@ impl Services {
             Ok(answers) => answers,
             Err(errors) => return Err(SaveError::Invalid(Box::new(view), errors)),
         };
+        if page.kind == PageKind::Targets && submission.completed {
+            let unfinished = self.targets_unfinished(&view).await?;
+            if !unfinished.is_empty() {
+                let mut errors = FieldErrors::default();
+                for problem in unfinished {
+                    errors.add("completed", format!("{problem} before marking the page completed"));
+                }
+                return Err(SaveError::Invalid(Box::new(view), errors));
+            }
+        }
         let status = if submission.completed { "completed" } else { "in_progress" };
         let vs_to_tell = self.vs_to_tell(&view, page, &answers).await?;
         let now = self.clock.now();
@@ -718,13 +746,7 @@ impl Services {
             }
             Err(e) => return Err(e.into()),
         };
-        let before = view.status();
-        if let Ok(after) = before.after(PepEvent::Edited)
-            && after != before
-        {
-            peps::set_status(&mut tx, actor.la_id, pep_id, before.code(), after.code(), now)
-                .await?;
-        }
+        mark_edited(&mut tx, &view, now).await?;
         let old = current.as_ref().map(|p| answers_of(&p.answers.0)).unwrap_or_default();
         let new = answers_of(&answers);
         self.after_page_saved(&mut tx, actor, &view, page, &new, &vs_to_tell).await?;

@@ -382,6 +382,14 @@ pub async fn update_profile(
 }
 
 impl Child {
+    /// The name the child goes by: for the examples written with it.
+    pub fn preferred_or_forename(&self) -> String {
+        self.preferred_name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| self.forename.clone())
+    }
+
     /// "Forename Surname", as pages show the child.
     pub fn full_name(&self) -> String {
         format!("{} {}", self.forename, self.surname)

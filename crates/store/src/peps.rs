@@ -458,3 +458,21 @@ pub async fn delegations(db: &Db, la_id: Uuid) -> Result<Vec<Delegation>, StoreE
     .fetch_all(pool)
     .await)?)
 }
+
+/// The child's PEP before this one (by due date): the one whose targets
+/// this PEP's meeting reviews.
+pub async fn previous(db: &Db, la_id: Uuid, pep: &Pep) -> Result<Option<Pep>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM peps WHERE la_id = $1 AND child_id = $2 AND id <> $3 \
+         AND (due_on < $4 OR (due_on = $4 AND created_at < $5)) \
+         ORDER BY due_on DESC, created_at DESC LIMIT 1"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql)
+        .bind(la_id)
+        .bind(pep.child_id)
+        .bind(pep.id)
+        .bind(pep.due_on)
+        .bind(pep.created_at)
+        .fetch_optional(pool)
+        .await)?)
+}

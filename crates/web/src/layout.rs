@@ -38,6 +38,11 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     if openpep_domain::may(role, openpep_domain::AuthorityAction::ViewAuthorityReports) {
         items.push(("PEPs", "/peps"));
     }
+    if openpep_domain::may(role, openpep_domain::AuthorityAction::DecideFunding)
+        || openpep_domain::may(role, openpep_domain::AuthorityAction::PayFunding)
+    {
+        items.push(("Funding", "/funding"));
+    }
     if openpep_domain::may(role, openpep_domain::AuthorityAction::ViewPeople) {
         items.push(("People", "/people"));
     }

@@ -269,7 +269,11 @@ mod tests {
         assert_eq!(out["to"], "2026-11-13");
         let a = Attendance::read(&out).unwrap();
         assert_eq!(a.percent_text(), "88%");
-        let prompts = crate::pages::prompts(Some(&out), None, 17);
+        let prompts = crate::pages::prompts(crate::pages::PromptSources {
+            attendance: Some(&out),
+            sdq_threshold: 17,
+            ..Default::default()
+        });
         assert_eq!(prompts.len(), 1);
         assert_eq!(prompts[0].key, "prompt_attendance");
         assert!(prompts[0].reason.contains("88%"), "{}", prompts[0].reason);

@@ -38,7 +38,7 @@ pub fn entries(fields: &Fields, group: &str) -> Vec<(usize, Fields)> {
 
 /// Moves an entry's answers from the index it was sent with to its place
 /// in the saved list.
-pub(super) fn renumber(out: &mut Fields, group: &str, sent: usize, saved: usize, names: &[&str]) {
+pub(crate) fn renumber(out: &mut Fields, group: &str, sent: usize, saved: usize, names: &[&str]) {
     if sent == saved {
         return;
     }
@@ -51,7 +51,7 @@ pub(super) fn renumber(out: &mut Fields, group: &str, sent: usize, saved: usize,
 
 /// The index one past the highest a list was sent with: a blank entry
 /// added there never takes the answers of one ticked to be removed.
-pub(super) fn next_index(fields: &Fields, group: &str) -> usize {
+pub(crate) fn next_index(fields: &Fields, group: &str) -> usize {
     let prefix = format!("{group}_");
     fields
         .keys()
@@ -64,7 +64,7 @@ pub(super) fn next_index(fields: &Fields, group: &str) -> usize {
 /// entry when it is empty and `one_blank`, another when "add another" was
 /// pressed for it, and its button (`add`: the label with no entries, then
 /// with some).
-pub(super) fn list(
+pub(crate) fn list(
     fields: &Fields,
     ctx: &PageContext,
     group: &str,
@@ -128,7 +128,7 @@ pub(super) enum DateProblem {
 }
 
 /// Capitalises the first letter, for a label used at the start of a message.
-pub(super) fn sentence(what: &str) -> String {
+pub(crate) fn sentence(what: &str) -> String {
     let mut chars = what.chars();
     chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
@@ -138,7 +138,7 @@ const MAX_LONG_TEXT: usize = 20_000;
 
 /// Reads a page's fields into normalised answers, collecting problems.
 /// `what` names a field in messages ("possible sessions").
-pub(super) struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     fields: &'a Fields,
     pub out: Fields,
     pub problems: Problems,

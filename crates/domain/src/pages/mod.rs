@@ -9,7 +9,7 @@
 //! fields as `<group>_<index>_<field>`, numbered from 0 when saved.
 
 mod form;
-mod input;
+pub(crate) mod input;
 
 pub mod attainment;
 pub mod attendance;
@@ -97,6 +97,29 @@ pub struct PageContext {
     /// Kinds of document already uploaded for this PEP (the support plan,
     /// the EHC plan, the child's views): see [`DocumentKind`].
     pub documents: Vec<DocumentKind>,
+}
+
+impl PageContext {
+    /// A context with nothing known but the day and the list to grow: for
+    /// forms outside a PEP page that use the list blocks.
+    pub fn blank(today: NaiveDate, add_entry: Option<String>) -> PageContext {
+        PageContext {
+            nc_year: NcYear::from_value(0),
+            special_school: false,
+            initial: false,
+            academic_year: AcademicYear::containing(today),
+            term: Term::containing(today),
+            term_dates: None,
+            today,
+            sdq_threshold: 17,
+            previous: None,
+            earlier_this_year: Vec::new(),
+            add_entry,
+            questions: Vec::new(),
+            school_history: Vec::new(),
+            documents: Vec::new(),
+        }
+    }
 }
 
 /// A school or setting the record shows the child at.
@@ -192,42 +215,71 @@ pub fn layout(kind: PageKind, fields: &Fields, ctx: &PageContext) -> Option<Vec<
 /// A target the targets page must hold because of what another page says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prompt {
-    /// Also the field the targets page keeps its answer in.
-    pub key: &'static str,
-    pub title: &'static str,
+    /// What the target written for it records that it answers:
+    /// `prompt_attendance`, `prompt_wellbeing`, `prompt_subject_maths`.
+    pub key: String,
+    pub title: String,
     /// Why it is asked for, with the figure that raised it.
     pub reason: String,
+    /// The area of need a target written for it starts with.
+    pub area: crate::targets::AreaOfNeed,
 }
 
-/// The prompts raised by the PEP's attendance and SDQ pages.
-pub fn prompts(
-    attendance: Option<&Fields>,
-    sdq: Option<&Fields>,
-    sdq_threshold: u8,
-) -> Vec<Prompt> {
+/// The pages whose answers can ask for a target.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PromptSources<'a> {
+    pub attendance: Option<&'a Fields>,
+    pub sdq: Option<&'a Fields>,
+    pub attainment: Option<&'a Fields>,
+    pub sdq_threshold: u8,
+}
+
+/// The prompts raised by the PEP's attendance, SDQ and attainment pages:
+/// attendance below 90%, an SDQ total at or above the authority's
+/// threshold, each subject whose progress is less than good.
+pub fn prompts(from: PromptSources<'_>) -> Vec<Prompt> {
+    use crate::targets::AreaOfNeed;
     let mut out = Vec::new();
-    if let Some(a) = attendance.and_then(attendance::Attendance::read)
+    if let Some(a) = from.attendance.and_then(attendance::Attendance::read)
         && a.below_expected()
     {
         out.push(Prompt {
-            key: "prompt_attendance",
-            title: "Attendance target",
+            key: "prompt_attendance".into(),
+            title: "Attendance target".into(),
             reason: format!(
                 "Attendance is {} this PEP, below 90%: write a target to improve it.",
                 a.percent_text()
             ),
+            area: AreaOfNeed::Attendance,
         });
     }
-    if let Some(s) = sdq.and_then(sdq::Sdq::read)
-        && s.total() >= u32::from(sdq_threshold)
+    let threshold = from.sdq_threshold;
+    if let Some(s) = from.sdq.and_then(sdq::Sdq::read)
+        && s.total() >= u32::from(threshold)
     {
         out.push(Prompt {
-            key: "prompt_wellbeing",
-            title: "Emotional wellbeing target",
+            key: "prompt_wellbeing".into(),
+            title: "Emotional wellbeing target".into(),
             reason: format!(
-                "The SDQ total difficulties score is {}, at or above {sdq_threshold}: write a target for the child's emotional wellbeing.",
+                "The SDQ total difficulties score is {}, at or above {threshold}: write a target for the child's emotional wellbeing.",
                 s.total()
             ),
+            area: AreaOfNeed::Semh,
+        });
+    }
+    for subject in from.attainment.map(attainment::less_than_good).unwrap_or_default() {
+        let slug: String = subject
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        out.push(Prompt {
+            key: format!("prompt_subject_{slug}"),
+            title: format!("{subject} target"),
+            reason: format!(
+                "Progress in {subject} is less than good: write a target to help the child catch up."
+            ),
+            area: AreaOfNeed::CognitionLearning,
         });
     }
     out

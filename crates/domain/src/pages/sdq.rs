@@ -410,7 +410,11 @@ mod tests {
                 Tone::Bad
             )]
         );
-        let prompts = crate::pages::prompts(None, Some(&out), 17);
+        let prompts = crate::pages::prompts(crate::pages::PromptSources {
+            sdq: Some(&out),
+            sdq_threshold: 17,
+            ..Default::default()
+        });
         assert_eq!(prompts.len(), 1);
         assert_eq!(prompts[0].key, "prompt_wellbeing");
         assert!(prompts[0].reason.contains("is 18, at or above 17"), "{}", prompts[0].reason);
@@ -420,14 +424,29 @@ mod tests {
     fn exactly_the_threshold_counts_and_one_below_does_not() {
         let at = check(&scores("teacher", "5", "4", "5", "3"), &context(), true).unwrap();
         assert_eq!(Sdq::read(&at).map(|s| s.total()), Some(17));
-        assert_eq!(crate::pages::prompts(None, Some(&at), 17).len(), 1);
+        assert_eq!(
+            crate::pages::prompts(crate::pages::PromptSources {
+                sdq: Some(&at),
+                sdq_threshold: 17,
+                ..Default::default()
+            })
+            .len(),
+            1
+        );
         assert!(
             layout(&at, &context())
                 .iter()
                 .any(|b| matches!(b, Block::Alert { tone: Tone::Bad, .. }))
         );
         let below = check(&scores("teacher", "5", "4", "4", "3"), &context(), true).unwrap();
-        assert!(crate::pages::prompts(None, Some(&below), 17).is_empty());
+        assert!(
+            crate::pages::prompts(crate::pages::PromptSources {
+                sdq: Some(&below),
+                sdq_threshold: 17,
+                ..Default::default()
+            })
+            .is_empty()
+        );
         let blocks = layout(&below, &context());
         assert!(!blocks.iter().any(|b| matches!(b, Block::Alert { .. })));
         assert!(

@@ -87,3 +87,17 @@ pub fn permanent_exclusion(link: &str) -> Content {
         ),
     }
 }
+
+pub fn funding_decision(decision: &str, link: &str) -> Content {
+    Content {
+        kind: "funding_decision",
+        subject: format!("Funding request: {}", decision.to_lowercase()),
+        body: format!(
+            "The Virtual School has made a decision on a funding request you made on a PEP \
+             target: {}.\n\n\
+             Sign in to see the decision and any comments:\n{link}\n\n\
+             To keep the child's information safe, this e-mail does not say who they are.\n",
+            decision.to_lowercase()
+        ),
+    }
+}

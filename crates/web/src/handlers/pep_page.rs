@@ -293,6 +293,24 @@ fn link_dates_by_day(mut errors: FieldErrors, blocks: &[Block]) -> FieldErrors {
     errors
 }
 
+/// An editable form of `blocks` filled from `answers`, with the errors
+/// (date errors moved to their day box) it shows.
+pub(crate) fn editable(
+    blocks: &[Block],
+    answers: &Answers,
+    errors: FieldErrors,
+) -> (Vec<BlockView>, FieldErrors) {
+    let errors = link_dates_by_day(errors, blocks);
+    let views = Filler { answers, errors: &errors, theirs: None }.form(blocks);
+    (views, errors)
+}
+
+/// `blocks` read-only, filled from `answers`.
+pub(crate) fn read_only(blocks: &[Block], answers: &Answers) -> Vec<BlockView> {
+    let errors = FieldErrors::default();
+    Filler { answers, errors: &errors, theirs: None }.read_only(blocks)
+}
+
 /// The blocks that read the same whether or not the page can be edited.
 fn shown(block: &Block) -> BlockView {
     match block {
@@ -496,8 +514,16 @@ pub async fn show_page(
 ) -> Result<Response, AppError> {
     let at = pep_ref(&id, &pep)?;
     let view = state.services.open_pep_page(&user.actor, at, &key).await?;
-    if view.page(&key).is_some_and(|p| p.kind == PageKind::Documents) {
-        return Ok(Redirect::to(&format!("/children/{id}/peps/{pep}/documents")).into_response());
+    match view.page(&key).map(|p| p.kind) {
+        Some(PageKind::Documents) => {
+            return Ok(
+                Redirect::to(&format!("/children/{id}/peps/{pep}/documents")).into_response()
+            );
+        }
+        Some(PageKind::Targets) => {
+            return Ok(Redirect::to(&format!("/children/{id}/peps/{pep}/targets")).into_response());
+        }
+        _ => {}
     }
     Ok(page_form(&state, &user, &view, &key, Shown::default())?.into_response())
 }
@@ -505,7 +531,7 @@ pub async fn show_page(
 /// A page's form as sent: its answers (a date's day, month and year put
 /// back together; pictures picked joined by commas), and the list to add
 /// an entry to if "add another" was pressed.
-fn submission(fields: Vec<(String, String)>) -> (PageSubmission, Option<String>) {
+pub(crate) fn submission(fields: Vec<(String, String)>) -> (PageSubmission, Option<String>) {
     let mut s = PageSubmission::default();
     let mut add = None;
     let mut dates: std::collections::BTreeMap<String, [String; 3]> = Default::default();
@@ -564,6 +590,11 @@ pub async fn save_page(
     }
     match state.services.save_pep_page(&user.actor, at, &key, sent.clone()).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}/peps/{pep}")).into_response()),
+        Err(SaveError::Invalid(view, errors))
+            if view.page(&key).is_some_and(|p| p.kind == PageKind::Targets) =>
+        {
+            super::targets::refused_completion(&state, &user, at, errors).await
+        }
         Err(SaveError::Invalid(view, errors)) => {
             let shown = Shown { submitted: Some((&sent, errors)), ..Shown::default() };
             let form = page_form(&state, &user, &view, &key, shown)?;

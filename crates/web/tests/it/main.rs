@@ -17,6 +17,7 @@ mod resilience;
 mod security;
 mod sign_in;
 mod support;
+mod targets_funding;
 mod two_step;
 mod typed_pages;
 mod xss;

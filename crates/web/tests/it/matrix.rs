@@ -41,14 +41,19 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
             names.extend(surnames(&app, scope.la_id()).await);
             let outside = everyone.iter().find(|id| !mine.contains(id)).copied();
             let cases = [("caseload", mine.first().copied()), ("outside", outside), ("other LA", theirs.first().copied())];
-            for route in ROUTES.iter().filter(|r| r.method == "get") {
+            // A target's and a request's own routes need one made first:
+            // targets_funding.rs walks them, for those allowed and not.
+            let own_records = |path: &str| path.contains("{target}") || path.contains("{request}");
+            for route in ROUTES.iter().filter(|r| r.method == "get" && !own_records(r.path)) {
                 let path = route
                     .path
                     .replace("{token}", "not-a-real-token")
                     .replace("{person}", &manager.to_string())
                     .replace("{year}", "2026")
                     .replace("{version}", "1")
-                    .replace("{page}", "meeting");
+                    .replace("{page}", "meeting")
+                    .replace("sources/{code}", "sources/pp_plus")
+                    .replace("{code}", "new");
                 match route.access {
                     Access::Child(action) => {
                         for (case, child) in cases {
@@ -98,7 +103,10 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                 }
             }
         }
-        let get_routes = ROUTES.iter().filter(|r| r.method == "get").count();
+        let get_routes = ROUTES
+            .iter()
+            .filter(|r| r.method == "get" && !r.path.contains("{target}") && !r.path.contains("{request}"))
+            .count();
         println!(
             "security matrix on {}: {get_routes} GET routes x {} roles (x up to 3 children for child routes): {checked} checks passed",
             app.backend,

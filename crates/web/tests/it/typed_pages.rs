@@ -106,7 +106,13 @@ async fn each_kind_of_child_sees_only_the_pages_for_them() {
             }
             // Every page opens, for reading, with its answers or its form.
             for key in &keys {
-                let (status, page) = app.get_html(&format!("{base}/pages/{key}")).await;
+                // The targets page has its own screens.
+                let path = if key == "targets" {
+                    format!("{base}/targets")
+                } else {
+                    format!("{base}/pages/{key}")
+                };
+                let (status, page) = app.get_html(&path).await;
                 assert_eq!(status, 200, "{kind} {key} on {}", app.backend);
                 assert_eq!(texts(&page, "h1").len(), 1);
             }
@@ -184,9 +190,9 @@ async fn attendance_below_90_percent_asks_for_a_target_before_sign_off() {
 
         // The targets page now asks for an attendance target, and sign-off
         // is refused until it is written.
-        let targets = format!("{pep}/pages/targets");
-        let (_, html) = app.get_html(&targets).await;
-        assert_eq!(texts(&html, "label[for=q_prompt_attendance]"), ["Attendance target"]);
+        let targets = format!("{pep}/targets");
+        let (_, html) = app.get_html(&format!("{pep}/targets")).await;
+        assert_eq!(texts(&html, ".govuk-notification-banner__heading"), ["Attendance target"]);
         let sign_off = format!("{pep}/pages/sign_off");
         let (_, html) = app.get_html(&sign_off).await;
         assert!(texts(&html, ".govuk-warning-text__text")
@@ -201,12 +207,23 @@ async fn attendance_below_90_percent_asks_for_a_target_before_sign_off() {
             errors(&html),
             ["Write the attendance target on the targets page before marking the sign-off completed"]
         );
-        let (_, html) = app.get_html(&targets).await;
-        let version = attr(&html, "input[name=version]", "value").unwrap();
-        let target = "Attendance to reach 95% by February half term: weekly check-in with the carer.";
-        let fields = [("version", version.as_str()), ("q_prompt_attendance", target), ("completed", "no")];
-        let response = app.post_page(&targets, &targets, &fields).await;
-        assert_eq!(response.status().as_u16(), 303);
+        let new = format!("{targets}/new?prompt=prompt_attendance");
+        let (_, html) = app.get_html(&new).await;
+        assert_eq!(attr(&html, "select[name=q_area] option[selected]", "value").as_deref(), Some("attendance"));
+        let fields = [
+            ("version", "0"),
+            ("prompt", "prompt_attendance"),
+            ("q_area", "attendance"),
+            ("q_description", "Attendance to reach 95% by February half term."),
+            ("q_due_kind", "date"),
+            ("q_due_date-day", "12"),
+            ("q_due_date-month", "2"),
+            ("q_due_date-year", "2027"),
+            ("q_action_0_who", "carer"),
+            ("q_action_0_what", "Weekly check-in with the school's attendance lead"),
+        ];
+        let response = app.post_page(&new, &format!("{targets}/new"), &fields).await;
+        assert_eq!(response.status().as_u16(), 303, "target on {}", app.backend);
         let response = app.post_page(&sign_off, &sign_off, &complete).await;
         assert_eq!(response.status().as_u16(), 303, "sign-off on {}", app.backend);
     })
@@ -249,8 +266,11 @@ async fn sdq_attainment_and_exclusions_refuse_bad_input_and_act_on_good() {
         assert_eq!(attr(&html, "input[name=q_emotional]", "value").as_deref(), Some("11"));
         let (status, _) = save("sdq", sdq("5")).await;
         assert_eq!(status, 303);
-        let (_, html) = app.get_html(&format!("{pep}/pages/targets")).await;
-        assert_eq!(texts(&html, "label[for=q_prompt_wellbeing]"), ["Emotional wellbeing target"]);
+        let (_, html) = app.get_html(&format!("{pep}/targets")).await;
+        assert!(
+            texts(&html, ".govuk-notification-banner__heading")
+                .contains(&"Emotional wellbeing target".to_owned())
+        );
 
         // The same subject twice is refused on the second entry.
         let twice = vec![

@@ -1,0 +1,160 @@
+//! Targets and funding over HTTP: a target needs an action, the SMART coach
+//! advises, bad amounts and a "will not be considered" purpose are refused
+//! before submission, and two decisions on one request cannot both win.
+
+use openpep_domain::{ChildScope, PepStatus, Role};
+use openpep_store::{outbox, peps};
+use scraper::Html;
+use uuid::Uuid;
+
+use crate::support::{TestApp, attr, dev_config, on_each_backend, texts};
+
+/// A child of the scope's whose newest PEP can still be edited, with it.
+async fn open_pep(app: &TestApp, scope: &ChildScope) -> (Uuid, String) {
+    for child in app.child_ids(scope).await {
+        let pep = peps::for_child(&app.services.db, scope.la_id(), child).await.unwrap().remove(0);
+        if !PepStatus::from_code(&pep.status).unwrap().is_complete() {
+            return (child, format!("/children/{child}/peps/{}", pep.id));
+        }
+    }
+    panic!("no open PEP in the scope");
+}
+
+fn summary(html: &Html) -> Vec<String> {
+    texts(html, ".govuk-error-summary__list a")
+}
+
+#[tokio::test]
+async fn a_target_is_written_funded_submitted_and_decided_once() {
+    on_each_backend(dev_config(), |app| async move {
+        let (_, scope) = app.user_scope(Role::DesignatedTeacher).await;
+        let (_, pep) = open_pep(&app, &scope).await;
+        app.sign_in_role(Role::DesignatedTeacher).await;
+        let targets = format!("{pep}/targets");
+        let new = format!("{targets}/new");
+        let (status, html) = app.get_html(&new).await;
+        assert_eq!(status, 200);
+        let term = attr(&html, "input[name=q_due_term]", "value").unwrap();
+
+        // No action: refused, with what was typed kept.
+        let mut fields = vec![
+            ("version", "0".to_owned()),
+            ("q_area", "cognition_learning".to_owned()),
+            ("q_description", "Improve reading".to_owned()),
+            ("q_due_kind", "term".to_owned()),
+            ("q_due_term", term.clone()),
+        ];
+        let send = |fields: Vec<(&'static str, String)>, action: String| {
+            let app = app.clone();
+            let page = new.clone();
+            async move {
+                let form: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let response = app.post_page(&page, &action, &form).await;
+                let status = response.status().as_u16();
+                (status, (), Html::parse_document(&response.text().await.unwrap()))
+            }
+        };
+        let (status, _, html) = send(fields.clone(), new.clone()).await;
+        assert_eq!(status, 422);
+        assert_eq!(
+            summary(&html),
+            ["Add at least one action: who will do what to help the child meet the target"]
+        );
+        assert_eq!(texts(&html, "textarea[name=q_description]"), ["Improve reading"]);
+
+        // A vague draft with an adult's action: saved, and coached.
+        fields.push(("q_action_0_who", "class_teacher".to_owned()));
+        fields.push(("q_action_0_what", "Hear the child read".to_owned()));
+        let (status, _, _) = send(fields, new.clone()).await;
+        assert_eq!(status, 303, "draft target on {}", app.backend);
+        let (_, html) = app.get_html(&targets).await;
+        assert_eq!(texts(&html, ".app-target-card h3 .govuk-tag"), ["Draft"]);
+        let hints = texts(&html, ".app-target-card .govuk-details__text li");
+        assert!(!hints.is_empty(), "the coach flags a vague target");
+        assert!(texts(&html, ".app-smart__tick--met abbr").len() < 5);
+
+        // Funding on the target.
+        let fund = attr(&html, "a[href$='/funding']", "href").unwrap();
+        let request = |category: &str, amount: &str| {
+            vec![
+                ("version", "0".to_owned()),
+                ("q_source", "pp_plus".to_owned()),
+                ("q_purchase", "Ten sessions of 1:1 reading tuition".to_owned()),
+                ("q_category", category.to_owned()),
+                ("q_amount", amount.to_owned()),
+            ]
+        };
+        for (category, amount, message) in [
+            ("core_tuition", "0", "Amount must be more than £0"),
+            ("core_tuition", "-5", "Amount must be more than £0"),
+            ("core_tuition", "lots", "Amount must be a number, like 1250 or 1250.50"),
+        ] {
+            let (status, _, html) = send(request(category, amount), fund.clone()).await;
+            assert_eq!(status, 422, "{amount}");
+            assert_eq!(summary(&html), [message]);
+            assert_eq!(attr(&html, "input[name=q_amount]", "value").as_deref(), Some(amount));
+        }
+        let (status, _, html) = send(request("one_to_one_ta", "5000.01"), fund.clone()).await;
+        assert_eq!(status, 422);
+        assert!(summary(&html)[0].contains("capped at £5,000 a term"), "{:?}", summary(&html));
+        let (status, _, html) = send(request("uniform", "120"), fund.clone()).await;
+        assert_eq!(status, 422);
+        assert!(summary(&html)[0].contains("will not be considered"), "{:?}", summary(&html));
+        let (status, _, _) = send(request("core_tuition", "450"), fund.clone()).await;
+        assert_eq!(status, 303, "funding request on {}", app.backend);
+
+        // Submitted to the Virtual School.
+        let (_, html) = app.get_html(&targets).await;
+        assert_eq!(texts(&html, ".app-target-card li .govuk-tag"), ["Not yet submitted to VS"]);
+        let submit = attr(&html, "form[action$='/submit']", "action").unwrap();
+        let response = app.post_page(&targets, &submit, &[]).await;
+        assert_eq!(response.status().as_u16(), 303);
+        let (_, html) = app.get_html(&targets).await;
+        assert_eq!(texts(&html, ".app-target-card li .govuk-tag"), ["Awaiting approval of VS"]);
+        let request_id =
+            submit.split("/funding/").nth(1).unwrap().trim_end_matches("/submit").to_owned();
+
+        // Those who may not ask for funding are refused its form.
+        let social_worker = app.new_browser();
+        social_worker.sign_in_role(Role::SocialWorker).await;
+        let status = social_worker.get(&fund).await.status().as_u16();
+        assert!(matches!(status, 403 | 404), "a social worker asks for funding: {status}");
+
+        // Two officers decide at once: the first wins, the second is told.
+        let officer = app.new_browser();
+        officer.sign_in_role(Role::VsOfficer).await;
+        let (status, html) = officer.get_html("/funding").await;
+        assert_eq!(status, 200);
+        assert!(texts(&html, "td a").iter().any(|t| !t.is_empty()));
+        assert!(attr(&html, &format!("input[value='{request_id}']"), "value").is_some());
+        let decide = |kind: &'static str, note: &'static str| {
+            let officer = officer.clone();
+            let id = request_id.clone();
+            async move {
+                let form =
+                    [("requests", id.as_str()), ("kind", kind), ("note", note), ("status", "")];
+                let response = officer.post_page("/funding", "/funding/decide", &form).await;
+                let status = response.status().as_u16();
+                (status, Html::parse_document(&response.text().await.unwrap()))
+            }
+        };
+        let (status, html) = decide("decline", "").await;
+        assert_eq!(status, 422);
+        assert_eq!(summary(&html), ["Enter why the request is declined"]);
+        let (status, html) = decide("approve", "Approved at panel.").await;
+        assert_eq!(status, 200);
+        assert!(
+            texts(&html, ".govuk-notification-banner__content p")
+                .contains(&"1 request decided".to_owned())
+        );
+        let (_, html) = decide("decline", "Too late.").await;
+        let done = texts(&html, ".govuk-notification-banner__content p");
+        assert!(done.iter().any(|t| t.contains("was already approved by")), "{done:?}");
+        let (_, html) = app.get_html(&targets).await;
+        assert_eq!(texts(&html, ".app-target-card li .govuk-tag"), ["Approved"]);
+        let mails = outbox::recent(&app.services.db, None, 50).await.unwrap();
+        assert!(mails.iter().any(|m| m.kind == "funding_decision"), "the DT is told");
+    })
+    .await;
+}
