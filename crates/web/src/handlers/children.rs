@@ -57,6 +57,8 @@ pub struct ChildPage {
     /// Attendance and SDQ across PEPs: each chart with its table.
     measures: Vec<(String, Table)>,
     documents: Option<Table>,
+    /// The child's funding requests, for those who see the full record.
+    funding: Option<Table>,
 }
 
 #[derive(Deserialize)]
@@ -76,6 +78,8 @@ pub async fn show(
     let overview = state.services.child_overview(&user.actor, id).await?;
     let today = state.services.clock.today();
     let mut page = render(&state, &user, &overview, today);
+    let funding = state.services.child_funding(&user.actor, id).await?;
+    page.funding = super::funding::child_funding_table(&funding);
     page.saved = query.saved.and_then(|what| saved_message(&what, &overview));
     Ok(page)
 }
@@ -510,6 +514,7 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
     ChildPage {
         measures,
         documents,
+        funding: None,
         saved: None,
         pep_log,
         care,

@@ -978,3 +978,53 @@ pub async fn save_rate(
     rates.sort_by_key(|r| r.academic_year);
     save_policy(&state, &user, sent.version, &policy, "rate").await
 }
+
+/// A child's funding requests for their overview, newest year first, with
+/// the year's totals; `None` when there are none.
+pub fn child_funding_table(rows: &[openpep_store::funding::RequestRow]) -> Option<Table> {
+    if rows.is_empty() {
+        return None;
+    }
+    let mut totals: std::collections::BTreeMap<i32, openpep_domain::funding::Totals> =
+        std::collections::BTreeMap::new();
+    let mut out: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|r| {
+            totals.entry(r.academic_year).or_default().add(
+                status_of(r),
+                Pence::from_pence(r.amount_pence),
+                r.approved_pence.map(Pence::from_pence),
+            );
+            vec![
+                Cell::text(format!(
+                    "{} {}/{}",
+                    Term::from_code(&r.term).map_or("", Term::label),
+                    r.academic_year,
+                    (r.academic_year + 1) % 100
+                ))
+                .heading(),
+                Cell::link(
+                    r.purchase.clone(),
+                    format!("/children/{}/peps/{}/targets", r.child_id, r.pep_id),
+                ),
+                Cell { numeric: true, ..Cell::text(Pence::from_pence(r.amount_pence).to_string()) },
+                Cell::tag(funding_tag(status_of(r))),
+            ]
+        })
+        .collect();
+    for (year, t) in totals.into_iter().rev() {
+        out.push(vec![
+            Cell::text(format!("{year}/{} in all", (year + 1) % 100)).heading(),
+            Cell::text(format!("{} approved ({} paid)", t.approved, t.paid)),
+            Cell { numeric: true, ..Cell::text(t.requested.to_string()) },
+            Cell::text("awaiting a decision"),
+        ]);
+    }
+    Some(Table {
+        caption: "Funding".into(),
+        caption_size: "s",
+        head: vec!["Term".into(), "For".into(), "Amount".into(), "Status".into()],
+        rows: out,
+        csrf: String::new(),
+    })
+}

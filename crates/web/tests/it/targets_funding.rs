@@ -28,7 +28,7 @@ fn summary(html: &Html) -> Vec<String> {
 async fn a_target_is_written_funded_submitted_and_decided_once() {
     on_each_backend(dev_config(), |app| async move {
         let (_, scope) = app.user_scope(Role::DesignatedTeacher).await;
-        let (_, pep) = open_pep(&app, &scope).await;
+        let (child, pep) = open_pep(&app, &scope).await;
         app.sign_in_role(Role::DesignatedTeacher).await;
         let targets = format!("{pep}/targets");
         let new = format!("{targets}/new");
@@ -155,6 +155,11 @@ async fn a_target_is_written_funded_submitted_and_decided_once() {
         assert_eq!(texts(&html, ".app-target-card li .govuk-tag"), ["Approved"]);
         let mails = outbox::recent(&app.services.db, None, 50).await.unwrap();
         assert!(mails.iter().any(|m| m.kind == "funding_decision"), "the DT is told");
+        // The child's overview sums up their funding.
+        let (_, html) = app.get_html(&format!("/children/{child}")).await;
+        assert!(texts(&html, "caption").contains(&"Funding".to_owned()));
+        assert!(texts(&html, "td .govuk-tag").contains(&"Approved".to_owned()));
+        assert!(texts(&html, "td").iter().any(|t| t.contains("£450.00 approved")));
     })
     .await;
 }
