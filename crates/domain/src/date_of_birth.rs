@@ -199,27 +199,29 @@ fn number(text: &str) -> Option<u32> {
     text.parse().ok()
 }
 
+/// The months' names in lower case, January first.
+pub(crate) const MONTH_NAMES: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
 /// Month names and their usual abbreviations, which GOV.UK date inputs
 /// accept as well as numbers.
 fn month_from_name(text: &str) -> Option<u32> {
-    const NAMES: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
     let text = text.to_lowercase();
     let text = text.trim_end_matches('.');
     let matches = |name: &str| text == name || (text.len() >= 3 && name.starts_with(text));
-    NAMES.iter().position(|name| matches(name)).and_then(|i| u32::try_from(i + 1).ok())
+    MONTH_NAMES.iter().position(|name| matches(name)).and_then(|i| u32::try_from(i + 1).ok())
 }
 
 #[cfg(test)]

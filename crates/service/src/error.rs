@@ -49,6 +49,13 @@ impl FieldErrors {
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
+    /// A domain check's problems, under the field names it gave them.
+    pub fn from_problems(problems: openpep_domain::pages::Problems) -> FieldErrors {
+        FieldErrors(
+            problems.0.into_iter().map(|(field, message)| FieldError { field, message }).collect(),
+        )
+    }
+
     /// The message for a field, or "" (what the form components take).
     pub fn message(&self, field: &str) -> &str {
         self.get(field).unwrap_or("")

@@ -5,28 +5,24 @@ use std::collections::HashMap;
 
 use openpep_domain::funding::budget::Totals;
 use openpep_domain::funding::{
-    DecisionInput, FundingPolicy, FundingStatus, RequestContext, RequestInput, check_decision,
-    check_request,
+    CheckedRequest, Decision, DecisionInput, DecisionKind, FundingPolicy, FundingStatus,
+    RequestContext, RequestInput, check_decision, check_request,
 };
+use openpep_domain::pages::Problems;
 use openpep_domain::{AcademicYear, Action, AuthorityAction, NcYear, Pence, Role, Term};
 use openpep_store::StoreError;
 use openpep_store::audit;
 use openpep_store::funding::{
     self as funding_rows, Move, NewRequest, QueueFilter, RequestFields, RequestRow, StatusSum,
 };
+use openpep_store::targets::TargetRow;
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::invitations::FormError;
-use crate::pep_editing::{PepRef, field_errors, mark_edited};
+use crate::pep_editing::{PepRef, PepView, field_errors, mark_edited};
 use crate::targets::TargetsPage;
 use crate::{Actor, FieldErrors, ServiceError, Services};
-
-fn refused(field: &str, message: impl Into<String>) -> FormError {
-    let mut errors = FieldErrors::default();
-    errors.add(field, message);
-    FormError::Invalid(errors)
-}
 
 /// A request's form: the targets page it hangs on, its target, the request
 /// when it exists, and the policy it is checked by.
@@ -46,6 +42,40 @@ impl RequestForm {
             && may_request(&self.page)
             && self.request.as_ref().is_none_or(|r| status_of(r).editable())
     }
+}
+
+/// The target a request is on and the request itself: a new request's
+/// target, or an existing request (and its target). Either must be the
+/// PEP's own.
+fn find_request(
+    page: &TargetsPage,
+    target: Option<Uuid>,
+    request: Option<Uuid>,
+) -> Result<(&TargetRow, Option<&RequestRow>), ServiceError> {
+    let request = match request {
+        Some(id) => Some(page.requests.iter().find(|r| r.id == id).ok_or(ServiceError::NotFound)?),
+        None => None,
+    };
+    let target_id = request.map(|r| r.target_id).or(target).ok_or(ServiceError::NotFound)?;
+    if target.is_some_and(|t| t != target_id) {
+        return Err(ServiceError::NotFound);
+    }
+    let target = page.view.targets.iter().find(|t| t.id == target_id);
+    Ok((target.ok_or(ServiceError::NotFound)?, request))
+}
+
+/// Refuses funding on a signed-off PEP, or asked for by someone who may not.
+fn may_ask(page: &TargetsPage) -> Result<(), FormError> {
+    if page.view.locked() {
+        return Err(FormError::refused(
+            "form",
+            "This PEP has been signed off: funding can no longer be asked for on its targets",
+        ));
+    }
+    if !may_request(page) {
+        return Err(ServiceError::Forbidden.into());
+    }
+    Ok(())
 }
 
 pub fn status_of(row: &RequestRow) -> FundingStatus {
@@ -88,6 +118,16 @@ pub struct FundingQueue {
     /// The year's requests by school and term.
     pub by_school: Vec<StatusSum>,
     pub year: AcademicYear,
+}
+
+/// What moving a request on does besides its status.
+enum Step<'a> {
+    /// The Virtual School's decision, e-mailed to who asked.
+    Decide {
+        decision: &'a Decision,
+        tell: &'a [&'a str],
+    },
+    Pay,
 }
 
 /// What a decision on several requests did.
@@ -140,12 +180,12 @@ impl Services {
         {
             Ok(v) => v,
             Err(StoreError::StaleVersion) => {
-                return Err(refused(
+                return Err(FormError::refused(
                     "form",
                     "Someone else changed the funding policy while you were editing it. Check it and make your change again",
                 ));
             }
-            Err(e) => return Err(ServiceError::from(e).into()),
+            Err(e) => return Err(e.into()),
         };
         let event = actor.event(
             "funding_policy.saved",
@@ -153,32 +193,23 @@ impl Services {
             json!({ "version": version, "change": what }),
             now,
         );
-        audit::record(&mut tx, &event).await.map_err(ServiceError::from)?;
-        tx.commit().await.map_err(ServiceError::from)?;
+        audit::record(&mut tx, &event).await?;
+        tx.commit().await?;
         Ok(version)
     }
 
-    /// A request's form on one of the PEP's targets; the view is logged.
+    /// A request's form: a new one on a target of the PEP, or the request
+    /// (its target found from it); the view is logged.
     pub async fn funding_request_form(
         &self,
         actor: &Actor,
         at: PepRef,
-        target: Uuid,
+        target: Option<Uuid>,
         request: Option<Uuid>,
     ) -> Result<RequestForm, ServiceError> {
         let page = self.open_targets(actor, at).await?;
-        let target = page.view.targets.iter().find(|t| t.id == target).cloned();
-        let target = target.ok_or(ServiceError::NotFound)?;
-        let request = match request {
-            Some(id) => Some(
-                page.requests
-                    .iter()
-                    .find(|r| r.id == id && r.target_id == target.id)
-                    .cloned()
-                    .ok_or(ServiceError::NotFound)?,
-            ),
-            None => None,
-        };
+        let (target, request) = find_request(&page, target, request)?;
+        let (target, request) = (target.clone(), request.cloned());
         if request.is_none() && !may_request(&page) {
             return Err(ServiceError::Forbidden);
         }
@@ -187,42 +218,56 @@ impl Services {
         Ok(RequestForm { page, target, request, policy, nc_year })
     }
 
+    /// Checks a request against the authority's policy, counting what the
+    /// child already has in its purpose this term (the request itself
+    /// left out) towards the cap.
+    async fn check_against_policy(
+        &self,
+        view: &PepView,
+        input: &RequestInput,
+        except: Option<Uuid>,
+    ) -> Result<Result<CheckedRequest, Problems>, ServiceError> {
+        let pep = &view.pep;
+        let (_, policy) = self.funding_policy(pep.la_id).await?;
+        let so_far = funding_rows::category_total(
+            &self.db,
+            pep.la_id,
+            view.child.id,
+            pep.academic_year,
+            &pep.term,
+            input.category.trim(),
+            except,
+        )
+        .await?;
+        let ctx = RequestContext {
+            policy: &policy,
+            nc_year: view.facts.nc_year,
+            year: AcademicYear(pep.academic_year),
+            term: Term::from_code(&pep.term).unwrap_or(Term::Autumn),
+            same_category_this_term: Pence::from_pence(so_far),
+        };
+        Ok(check_request(input, &ctx))
+    }
+
     /// Saves a request (new, or a draft or one sent back for more
     /// information) after checking it against the policy.
     pub async fn save_funding_request(
         &self,
         actor: &Actor,
         at: PepRef,
-        target: Uuid,
+        target: Option<Uuid>,
         request: Option<Uuid>,
         base_version: i64,
         input: &RequestInput,
     ) -> Result<Uuid, FormError> {
         let page = self.load_targets(actor, at).await?;
         let view = &page.view;
-        if view.locked() {
-            return Err(refused(
-                "form",
-                "This PEP has been signed off: funding can no longer be asked for on its targets",
-            ));
-        }
-        if !may_request(&page) {
-            return Err(ServiceError::Forbidden.into());
-        }
-        let target = view.targets.iter().find(|t| t.id == target).ok_or(ServiceError::NotFound)?;
-        let existing = match request {
-            Some(id) => Some(
-                page.requests
-                    .iter()
-                    .find(|r| r.id == id && r.target_id == target.id)
-                    .ok_or(ServiceError::NotFound)?,
-            ),
-            None => None,
-        };
+        may_ask(&page)?;
+        let (target, existing) = find_request(&page, target, request)?;
         if let Some(row) = existing
             && !status_of(row).editable()
         {
-            return Err(refused(
+            return Err(FormError::refused(
                 "form",
                 format!(
                     "This request is {}: it can no longer be changed",
@@ -230,27 +275,10 @@ impl Services {
                 ),
             ));
         }
-        let (_, policy) = self.funding_policy(actor.la_id).await?;
-        let term = Term::from_code(&view.pep.term).unwrap_or(Term::Autumn);
-        let so_far = funding_rows::category_total(
-            &self.db,
-            actor.la_id,
-            view.child.id,
-            view.pep.academic_year,
-            &view.pep.term,
-            input.category.trim(),
-            existing.map(|r| r.id),
-        )
-        .await?;
-        let ctx = RequestContext {
-            policy: &policy,
-            nc_year: view.facts.nc_year,
-            year: AcademicYear(view.pep.academic_year),
-            term,
-            same_category_this_term: Pence::from_pence(so_far),
-        };
-        let checked =
-            check_request(input, &ctx).map_err(|p| FormError::Invalid(field_errors(p)))?;
+        let checked = self
+            .check_against_policy(view, input, existing.map(|r| r.id))
+            .await?
+            .map_err(|p| FormError::Invalid(field_errors(p)))?;
         let fields = RequestFields {
             source: &checked.source,
             purchase: &checked.purchase,
@@ -268,12 +296,12 @@ impl Services {
                 {
                     Ok(_) => (row.id, "funding.updated"),
                     Err(StoreError::StaleVersion) => {
-                        return Err(refused(
+                        return Err(FormError::refused(
                             "form",
                             "Someone else changed this request while you were editing it. Check it and make your change again",
                         ));
                     }
-                    Err(e) => return Err(ServiceError::from(e).into()),
+                    Err(e) => return Err(e.into()),
                 }
             }
             None => {
@@ -291,11 +319,11 @@ impl Services {
                     by: actor.user_id,
                     now,
                 };
-                funding_rows::insert(&mut tx, &new).await.map_err(ServiceError::from)?;
+                funding_rows::insert(&mut tx, &new).await?;
                 (id, "funding.requested")
             }
         };
-        mark_edited(&mut tx, view, now).await.map_err(ServiceError::from)?;
+        mark_edited(&mut tx, view, now).await?;
         let details = json!({
             "target": target.id,
             "source": checked.source,
@@ -304,8 +332,8 @@ impl Services {
         });
         let event =
             actor.event_about_child(action, ("funding_request", id), view.child.id, details, now);
-        audit::record(&mut tx, &event).await.map_err(ServiceError::from)?;
-        tx.commit().await.map_err(ServiceError::from)?;
+        audit::record(&mut tx, &event).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -319,33 +347,14 @@ impl Services {
     ) -> Result<(), FormError> {
         let page = self.load_targets(actor, at).await?;
         let view = &page.view;
-        if view.locked() {
-            return Err(refused(
-                "form",
-                "This PEP has been signed off: funding can no longer be asked for on its targets",
-            ));
-        }
-        if !may_request(&page) {
-            return Err(ServiceError::Forbidden.into());
-        }
+        may_ask(&page)?;
         let row = page.requests.iter().find(|r| r.id == request).ok_or(ServiceError::NotFound)?;
         if !status_of(row).may_submit() {
-            return Err(refused(
+            return Err(FormError::refused(
                 "form",
                 format!("This request is already {}", status_of(row).label().to_lowercase()),
             ));
         }
-        let (_, policy) = self.funding_policy(actor.la_id).await?;
-        let so_far = funding_rows::category_total(
-            &self.db,
-            actor.la_id,
-            view.child.id,
-            view.pep.academic_year,
-            &view.pep.term,
-            &row.category,
-            Some(row.id),
-        )
-        .await?;
         let input = RequestInput {
             source: row.source.clone(),
             purchase: row.purchase.clone(),
@@ -353,14 +362,7 @@ impl Services {
             amount: Pence::from_pence(row.amount_pence).to_string(),
             comments: row.comments.clone(),
         };
-        let ctx = RequestContext {
-            policy: &policy,
-            nc_year: view.facts.nc_year,
-            year: AcademicYear(view.pep.academic_year),
-            term: Term::from_code(&view.pep.term).unwrap_or(Term::Autumn),
-            same_category_this_term: Pence::from_pence(so_far),
-        };
-        if let Err(problems) = check_request(&input, &ctx) {
+        if let Err(problems) = self.check_against_policy(view, &input, Some(row.id)).await? {
             let mut errors = FieldErrors::default();
             for (_, message) in problems.0 {
                 errors.add("form", message);
@@ -380,9 +382,9 @@ impl Services {
         match funding_rows::submit(&mut tx, &m).await {
             Ok(()) => {}
             Err(StoreError::StaleVersion) => {
-                return Err(refused("form", "This request has already been submitted"));
+                return Err(FormError::refused("form", "This request has already been submitted"));
             }
-            Err(e) => return Err(ServiceError::from(e).into()),
+            Err(e) => return Err(e.into()),
         }
         let details = json!({ "amount_pence": row.amount_pence, "category": row.category });
         let event = actor.event_about_child(
@@ -392,8 +394,8 @@ impl Services {
             details,
             now,
         );
-        audit::record(&mut tx, &event).await.map_err(ServiceError::from)?;
-        tx.commit().await.map_err(ServiceError::from)?;
+        audit::record(&mut tx, &event).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -411,9 +413,8 @@ impl Services {
         }
         let year = q.year.unwrap_or_else(|| AcademicYear::containing(self.clock.today()));
         let status = q.status.unwrap_or(FundingStatus::Submitted);
-        let statuses = [status.code()];
         let filter = QueueFilter {
-            statuses: &statuses,
+            status: status.code(),
             school_id: q.school_id,
             academic_year: Some(year.0),
             term: q.term.map(Term::code),
@@ -481,99 +482,33 @@ impl Services {
             return Err(ServiceError::Forbidden.into());
         }
         if ids.is_empty() {
-            return Err(refused("requests", "Select the requests to decide"));
+            return Err(FormError::refused("requests", "Select the requests to decide"));
         }
-        let mut rows = Vec::new();
-        for id in ids {
-            rows.push(
-                funding_rows::get(&self.db, actor.la_id, *id)
-                    .await?
-                    .ok_or(ServiceError::NotFound)?,
-            );
-        }
-        if rows.len() > 1 && input.kind == "part_approve" {
-            return Err(refused(
+        let rows = self.requests(actor, ids).await?;
+        if rows.len() > 1 && input.kind == DecisionKind::PartApprove.code() {
+            return Err(FormError::refused(
                 "kind",
                 "Part-approve one request at a time, with the amount approved",
             ));
         }
-        let mut decided = Decided::default();
-        for row in rows {
+        // Every decision is checked before any is recorded. The queue's
+        // fields are named plainly (no page prefix).
+        let mut decisions = Vec::new();
+        for row in &rows {
             let decision = check_decision(input, Pence::from_pence(row.amount_pence))
-                .map_err(|p| FormError::Invalid(field_errors(p)))?;
-            if !status_of(&row).awaiting_decision() {
-                decided.already.push(already_text(&row));
-                continue;
-            }
-            let who = self.asked_by(&row).await?;
-            let now = self.clock.now();
-            let mut tx = self.db.begin().await?;
-            let m = Move {
-                la_id: actor.la_id,
-                id: row.id,
-                from: &[FundingStatus::Submitted.code()],
-                to: decision.status().code(),
-                by: actor.user_id,
-                now,
-            };
-            match funding_rows::decide(
-                &mut tx,
-                &m,
-                decision.approved.map(Pence::pence),
-                &decision.note,
-            )
-            .await
-            {
-                Ok(()) => {}
-                Err(StoreError::StaleVersion) => {
-                    drop(tx);
-                    let now_row = funding_rows::get(&self.db, actor.la_id, row.id)
-                        .await?
-                        .ok_or(ServiceError::NotFound)?;
-                    decided.already.push(already_text(&now_row));
-                    continue;
-                }
-                Err(e) => return Err(ServiceError::from(e).into()),
-            }
-            let link = format!(
-                "{}/children/{}/peps/{}/targets",
-                self.public_url, row.child_id, row.pep_id
-            );
-            for email in who {
-                let content =
-                    crate::mail::messages::funding_decision(decision.status().label(), &link);
-                crate::auth::queue_mail(&mut tx, Some(actor.la_id), &email, content, now).await?;
-            }
-            let details = json!({
-                "decision": decision.kind.code(),
-                "approved_pence": decision.approved.map(Pence::pence),
-                "amount_pence": row.amount_pence,
-            });
-            let event = actor.event_about_child(
-                "funding.decided",
-                ("funding_request", row.id),
-                row.child_id,
-                details,
-                now,
-            );
-            audit::record(&mut tx, &event).await.map_err(ServiceError::from)?;
-            tx.commit().await.map_err(ServiceError::from)?;
-            decided.decided += 1;
+                .map_err(|p| FormError::Invalid(FieldErrors::from_problems(p)))?;
+            decisions.push(decision);
         }
-        Ok(decided)
-    }
-
-    /// The e-mail addresses of who asked for a request and who submitted it.
-    async fn asked_by(&self, row: &RequestRow) -> Result<Vec<String>, ServiceError> {
-        let ids = openpep_store::funding::askers(&self.db, row.id).await?;
-        let mut emails = Vec::new();
-        for id in ids {
-            let user = openpep_store::users::get(&self.db, id).await?;
-            if user.is_active && !emails.contains(&user.email) {
-                emails.push(user.email);
-            }
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let askers = funding_rows::askers(&self.db, actor.la_id, &ids).await?;
+        let mut done = Decided::default();
+        for (row, decision) in rows.iter().zip(&decisions) {
+            let tell: Vec<&str> =
+                askers.iter().filter(|(id, _)| *id == row.id).map(|(_, e)| e.as_str()).collect();
+            let step = Step::Decide { decision, tell: &tell };
+            self.move_request(actor, row, &[FundingStatus::Submitted], step, &mut done).await?;
         }
-        Ok(emails)
+        Ok(done)
     }
 
     /// Records approved requests as paid.
@@ -582,44 +517,98 @@ impl Services {
             return Err(ServiceError::Forbidden.into());
         }
         if ids.is_empty() {
-            return Err(refused("requests", "Select the requests that have been paid"));
+            return Err(FormError::refused("requests", "Select the requests that have been paid"));
         }
         let mut done = Decided::default();
-        for id in ids {
-            let row = funding_rows::get(&self.db, actor.la_id, *id)
-                .await?
-                .ok_or(ServiceError::NotFound)?;
-            let now = self.clock.now();
-            let mut tx = self.db.begin().await?;
-            let m = Move {
-                la_id: actor.la_id,
-                id: row.id,
-                from: &[FundingStatus::Approved.code(), FundingStatus::PartApproved.code()],
-                to: FundingStatus::Paid.code(),
-                by: actor.user_id,
-                now,
-            };
-            match funding_rows::pay(&mut tx, &m).await {
-                Ok(()) => {}
-                Err(StoreError::StaleVersion) => {
-                    done.already.push(already_text(&row));
-                    continue;
-                }
-                Err(e) => return Err(ServiceError::from(e).into()),
-            }
-            let details = json!({ "paid_pence": row.approved_pence });
-            let event = actor.event_about_child(
-                "funding.paid",
-                ("funding_request", row.id),
-                row.child_id,
-                details,
-                now,
-            );
-            audit::record(&mut tx, &event).await.map_err(ServiceError::from)?;
-            tx.commit().await.map_err(ServiceError::from)?;
-            done.decided += 1;
+        let approved = [FundingStatus::Approved, FundingStatus::PartApproved];
+        for row in self.requests(actor, ids).await? {
+            self.move_request(actor, &row, &approved, Step::Pay, &mut done).await?;
         }
         Ok(done)
+    }
+
+    /// The authority's requests by id, in one query; any not found (or of
+    /// another authority) is `NotFound`.
+    async fn requests(&self, actor: &Actor, ids: &[Uuid]) -> Result<Vec<RequestRow>, ServiceError> {
+        let mut ids = ids.to_vec();
+        ids.sort();
+        ids.dedup();
+        let rows = funding_rows::get_many(&self.db, actor.la_id, &ids).await?;
+        if rows.len() != ids.len() {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(rows)
+    }
+
+    /// Moves one request on from one of `from`, in its own transaction with
+    /// its audit row (and, for a decision, the e-mails to who asked). One
+    /// someone else moved first is left as they left it and reported.
+    async fn move_request(
+        &self,
+        actor: &Actor,
+        row: &RequestRow,
+        from: &[FundingStatus],
+        step: Step<'_>,
+        done: &mut Decided,
+    ) -> Result<(), FormError> {
+        let from: Vec<&str> = from.iter().map(|s| s.code()).collect();
+        let to = match &step {
+            Step::Decide { decision, .. } => decision.status(),
+            Step::Pay => FundingStatus::Paid,
+        };
+        let now = self.clock.now();
+        let m = Move {
+            la_id: actor.la_id,
+            id: row.id,
+            from: &from,
+            to: to.code(),
+            by: actor.user_id,
+            now,
+        };
+        let mut tx = self.db.begin().await?;
+        let moved = match &step {
+            Step::Decide { decision, .. } => {
+                let approved = decision.approved.map(Pence::pence);
+                funding_rows::decide(&mut tx, &m, approved, &decision.note).await
+            }
+            Step::Pay => funding_rows::pay(&mut tx, &m).await,
+        };
+        match moved {
+            Ok(()) => {}
+            Err(StoreError::StaleVersion) => {
+                drop(tx);
+                let now_row = funding_rows::get(&self.db, actor.la_id, row.id).await?;
+                done.already.push(already_text(now_row.as_ref().unwrap_or(row)));
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let (action, details) = match step {
+            Step::Decide { decision, tell } => {
+                let link = format!(
+                    "{}/children/{}/peps/{}/targets",
+                    self.public_url, row.child_id, row.pep_id
+                );
+                for email in tell {
+                    let content = crate::mail::messages::funding_decision(to.label(), &link);
+                    crate::auth::queue_mail(&mut tx, Some(actor.la_id), email, content, now)
+                        .await?;
+                }
+                let details = json!({
+                    "decision": decision.kind.code(),
+                    "approved_pence": decision.approved.map(Pence::pence),
+                    "amount_pence": row.amount_pence,
+                });
+                ("funding.decided", details)
+            }
+            Step::Pay => ("funding.paid", json!({ "paid_pence": row.approved_pence })),
+        };
+        let entity = ("funding_request", row.id);
+        let event = actor.event_about_child(action, entity, row.child_id, details, now);
+        audit::record(&mut tx, &event).await?;
+        tx.commit().await?;
+        done.decided += 1;
+        Ok(())
     }
 
     /// The child's funding requests, for their overview; only for those who

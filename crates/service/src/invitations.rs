@@ -45,6 +45,15 @@ pub enum FormError {
     Service(ServiceError),
 }
 
+impl FormError {
+    /// A form refused for one reason, shown against `field`.
+    pub fn refused(field: &str, message: impl Into<String>) -> FormError {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        FormError::Invalid(errors)
+    }
+}
+
 impl From<ServiceError> for FormError {
     fn from(e: ServiceError) -> Self {
         FormError::Service(e)

@@ -69,7 +69,8 @@ pub struct PepView {
     pub term_dates: Option<TermDates>,
     pub sdq_threshold: u8,
     pub today: NaiveDate,
-    /// The PEP's targets, in order.
+    /// The PEP's targets, in order. Loaded to show the PEP, and to save
+    /// only what needs them (the targets, the sign-off).
     pub targets: Vec<TargetRow>,
 }
 
@@ -222,7 +223,7 @@ impl PepView {
     }
 
     /// The first page of a kind this child's PEP shows.
-    pub(crate) fn page_of_kind(&self, kind: PageKind) -> Option<&TemplatePage> {
+    pub fn page_of_kind(&self, kind: PageKind) -> Option<&TemplatePage> {
         self.template.pages_for(&self.facts).map(|(_, _, page)| page).find(|page| page.kind == kind)
     }
 
@@ -538,14 +539,13 @@ impl Services {
             return Err(ServiceError::NotFound);
         }
         let la_id = actor.la_id;
-        let (template, saved, schools, (settings, _), la, documents, targets) = tokio::try_join!(
+        let (template, saved, schools, (settings, _), la, documents) = tokio::try_join!(
             self.template_of(la_id, pep.template_id),
             async { Ok(pep_pages::for_pep(&self.db, la_id, pep.id).await?) },
             async { Ok(placements::school_history(&self.db, la_id, child.id).await?) },
             self.authority_settings(la_id),
             async { Ok(openpep_store::authorities::get(&self.db, la_id).await?) },
             async { Ok(documents::for_pep(&self.db, la_id, pep.id).await?) },
-            async { Ok(target_rows::for_pep(&self.db, la_id, pep.id).await?) },
         )?;
         let documents = documents
             .into_iter()
@@ -578,17 +578,19 @@ impl Services {
             term_dates,
             sdq_threshold: settings.sdq_threshold,
             today,
-            targets,
+            targets: Vec::new(),
         })
     }
 
     /// Adds to a view loaded to save what showing it needs.
     async fn load_shown(&self, view: &mut PepView) -> Result<(), ServiceError> {
         let (la_id, pep) = (view.pep.la_id, &view.pep);
-        let (earlier, disagreements) = tokio::try_join!(
+        let (earlier, disagreements, targets) = tokio::try_join!(
             peps::earlier_pages(&self.db, la_id, pep.child_id, pep.due_on, pep.academic_year),
             disagreements::for_pep(&self.db, la_id, pep.id),
+            target_rows::for_pep(&self.db, la_id, pep.id),
         )?;
+        view.targets = targets;
         for page in earlier {
             let answers = answers_of(&page.answers.0);
             if page.this_year {
@@ -690,8 +692,13 @@ impl Services {
         page_key: &str,
         submission: PageSubmission,
     ) -> Result<Saved, SaveError> {
-        let view = self.load_pep_to_save(actor, at).await?;
+        let mut view = self.load_pep_to_save(actor, at).await?;
         let pep_id = at.pep_id;
+        let kind = view.page(page_key).ok_or(ServiceError::NotFound)?.kind;
+        // Only the targets page and the sign-off look at the targets.
+        if matches!(kind, PageKind::Targets | PageKind::SignOff) {
+            view.targets = target_rows::for_pep(&self.db, actor.la_id, pep_id).await?;
+        }
         let page = view.page(page_key).ok_or(ServiceError::NotFound)?;
         if view.locked() {
             return Err(SaveError::Locked);

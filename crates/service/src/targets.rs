@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::invitations::FormError;
 use crate::pep_editing::{PepRef, PepView, field_errors, mark_edited};
-use crate::{Actor, FieldErrors, ServiceError, Services};
+use crate::{Actor, ServiceError, Services};
 
 /// The targets page as one person sees it.
 #[derive(Debug, Clone)]
@@ -42,11 +42,7 @@ pub struct TargetsPage {
 
 impl TargetsPage {
     pub fn page(&self) -> Option<&TemplatePage> {
-        self.view
-            .template
-            .pages_for(&self.view.facts)
-            .map(|(_, _, p)| p)
-            .find(|p| p.kind == PageKind::Targets)
+        self.view.page_of_kind(PageKind::Targets)
     }
 
     pub fn may_edit(&self) -> bool {
@@ -165,10 +161,17 @@ pub struct TargetSubmission {
     pub prompt: Option<String>,
 }
 
-fn refused(field: &str, message: &str) -> FormError {
-    let mut errors = FieldErrors::default();
-    errors.add(field, message);
-    FormError::Invalid(errors)
+/// Refuses a change to the targets of a signed-off PEP, or by someone
+/// who does not complete the targets page.
+fn may_change_targets(view: &PepView) -> Result<(), FormError> {
+    let page = view.page_of_kind(PageKind::Targets).ok_or(ServiceError::NotFound)?;
+    if view.locked() {
+        return Err(FormError::refused("form", LOCKED));
+    }
+    if !view.may_edit(page) {
+        return Err(ServiceError::Forbidden.into());
+    }
+    Ok(())
 }
 
 const LOCKED: &str = "This PEP has been signed off: its targets can no longer change";
@@ -181,14 +184,15 @@ impl Services {
         actor: &Actor,
         at: PepRef,
     ) -> Result<TargetsPage, ServiceError> {
-        let view = self.load_pep(actor, at).await?;
+        let mut view = self.load_pep_to_save(actor, at).await?;
         if view.page_of_kind(PageKind::Targets).is_none() {
             return Err(ServiceError::NotFound);
         }
         let la_id = actor.la_id;
         let previous = peps::previous(&self.db, la_id, &view.pep).await?;
         let previous_id = previous.as_ref().map(|p| p.id);
-        let (previous_targets, reviews, requests, previous_requests, term_ends) = tokio::try_join!(
+        let (targets, previous_targets, reviews, requests, previous_requests, term_ends) = tokio::try_join!(
+            async { Ok(target_rows::for_pep(&self.db, la_id, view.pep.id).await?) },
             async {
                 Ok::<_, ServiceError>(match previous_id {
                     Some(id) => target_rows::for_pep(&self.db, la_id, id).await?,
@@ -205,6 +209,7 @@ impl Services {
             },
             self.term_ends_for(&view),
         )?;
+        view.targets = targets;
         Ok(TargetsPage {
             view,
             previous,
@@ -214,6 +219,14 @@ impl Services {
             previous_requests,
             term_ends,
         })
+    }
+
+    /// The PEP with its targets, if this person may change them now.
+    async fn targets_to_change(&self, actor: &Actor, at: PepRef) -> Result<PepView, FormError> {
+        let mut view = self.load_pep_to_save(actor, at).await?;
+        view.targets = target_rows::for_pep(&self.db, actor.la_id, at.pep_id).await?;
+        may_change_targets(&view)?;
+        Ok(view)
     }
 
     /// The ends of terms a target of this PEP may be due by.
@@ -250,14 +263,7 @@ impl Services {
         target: Option<Uuid>,
         sent: &TargetSubmission,
     ) -> Result<Uuid, FormError> {
-        let view = self.load_pep_to_save(actor, at).await?;
-        let page = view.page_of_kind(PageKind::Targets).ok_or(ServiceError::NotFound)?;
-        if view.locked() {
-            return Err(refused("form", LOCKED));
-        }
-        if !view.may_edit(page) {
-            return Err(ServiceError::Forbidden.into());
-        }
+        let view = self.targets_to_change(actor, at).await?;
         let existing = match target {
             Some(id) => {
                 Some(view.targets.iter().find(|t| t.id == id).ok_or(ServiceError::NotFound)?)
@@ -291,8 +297,10 @@ impl Services {
                 .await
                 {
                     Ok(_) => {}
-                    Err(StoreError::StaleVersion) => return Err(refused("form", CHANGED)),
-                    Err(e) => return Err(ServiceError::from(e).into()),
+                    Err(StoreError::StaleVersion) => {
+                        return Err(FormError::refused("form", CHANGED));
+                    }
+                    Err(e) => return Err(e.into()),
                 }
                 (row.id, "target.updated")
             }
@@ -309,11 +317,11 @@ impl Services {
                     by: actor.user_id,
                     now,
                 };
-                target_rows::insert(&mut tx, &new).await.map_err(ServiceError::from)?;
+                target_rows::insert(&mut tx, &new).await?;
                 (id, "target.created")
             }
         };
-        mark_edited(&mut tx, &view, now).await.map_err(ServiceError::from)?;
+        mark_edited(&mut tx, &view, now).await?;
         let details = json!({
             "pep": view.pep.id,
             "area": checked.area.code(),
@@ -322,29 +330,21 @@ impl Services {
             "prompt": prompt,
         });
         let event = actor.event_about_child(action, ("target", id), view.child.id, details, now);
-        audit::record(&mut tx, &event).await.map_err(ServiceError::from)?;
-        tx.commit().await.map_err(ServiceError::from)?;
+        audit::record(&mut tx, &event).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
     /// Marks every draft target that has its starting point and measure
     /// agreed, as the meeting does; how many were.
     pub async fn agree_targets(&self, actor: &Actor, at: PepRef) -> Result<u64, FormError> {
-        let view = self.load_pep_to_save(actor, at).await?;
-        let page = view.page_of_kind(PageKind::Targets).ok_or(ServiceError::NotFound)?;
-        if view.locked() {
-            return Err(refused("form", LOCKED));
-        }
-        if !view.may_edit(page) {
-            return Err(ServiceError::Forbidden.into());
-        }
+        let view = self.targets_to_change(actor, at).await?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        let agreed = target_rows::agree_all(&mut tx, actor.la_id, view.pep.id, actor.user_id, now)
-            .await
-            .map_err(ServiceError::from)?;
+        let agreed =
+            target_rows::agree_all(&mut tx, actor.la_id, view.pep.id, actor.user_id, now).await?;
         if agreed > 0 {
-            mark_edited(&mut tx, &view, now).await.map_err(ServiceError::from)?;
+            mark_edited(&mut tx, &view, now).await?;
             let event = actor.event_about_child(
                 "target.agreed",
                 ("pep", view.pep.id),
@@ -352,9 +352,9 @@ impl Services {
                 json!({ "agreed": agreed }),
                 now,
             );
-            audit::record(&mut tx, &event).await.map_err(ServiceError::from)?;
+            audit::record(&mut tx, &event).await?;
         }
-        tx.commit().await.map_err(ServiceError::from)?;
+        tx.commit().await?;
         Ok(agreed)
     }
 
@@ -366,21 +366,14 @@ impl Services {
         target: Uuid,
         base_version: i64,
     ) -> Result<(), FormError> {
-        let view = self.load_pep_to_save(actor, at).await?;
-        let page = view.page_of_kind(PageKind::Targets).ok_or(ServiceError::NotFound)?;
-        if view.locked() {
-            return Err(refused("form", LOCKED));
-        }
-        if !view.may_edit(page) {
-            return Err(ServiceError::Forbidden.into());
-        }
+        let view = self.targets_to_change(actor, at).await?;
         let row = view.targets.iter().find(|t| t.id == target).ok_or(ServiceError::NotFound)?;
         let requests = funding_rows::for_pep(&self.db, actor.la_id, view.pep.id).await?;
         let asked = requests.iter().filter(|r| r.target_id == target).any(|r| {
             FundingStatus::from_code(&r.status).is_some_and(|s| s != FundingStatus::Draft)
         });
         if asked {
-            return Err(refused(
+            return Err(FormError::refused(
                 "form",
                 "This target has funding that has been submitted to the Virtual School, so it cannot be removed",
             ));
@@ -391,8 +384,8 @@ impl Services {
             .await
         {
             Ok(()) => {}
-            Err(StoreError::StaleVersion) => return Err(refused("form", CHANGED)),
-            Err(e) => return Err(ServiceError::from(e).into()),
+            Err(StoreError::StaleVersion) => return Err(FormError::refused("form", CHANGED)),
+            Err(e) => return Err(e.into()),
         }
         let event = actor.event_about_child(
             "target.deleted",
@@ -401,8 +394,8 @@ impl Services {
             json!({ "pep": view.pep.id }),
             now,
         );
-        audit::record(&mut tx, &event).await.map_err(ServiceError::from)?;
-        tx.commit().await.map_err(ServiceError::from)?;
+        audit::record(&mut tx, &event).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -418,12 +411,7 @@ impl Services {
     ) -> Result<(), FormError> {
         let page = self.load_targets(actor, at).await?;
         let view = &page.view;
-        if view.locked() {
-            return Err(refused("form", LOCKED));
-        }
-        if !page.may_edit() {
-            return Err(ServiceError::Forbidden.into());
-        }
+        may_change_targets(view)?;
         let old =
             page.previous_targets.iter().find(|t| t.id == target).ok_or(ServiceError::NotFound)?;
         let funded = funded(page.requests_on(target));
@@ -446,19 +434,19 @@ impl Services {
         match target_rows::save_review(&mut tx, &write, Uuid::now_v7()).await {
             Ok(_) => {}
             Err(StoreError::StaleVersion) => {
-                return Err(refused(
+                return Err(FormError::refused(
                     "form",
                     "Someone else reviewed this target while you were editing it. Check their review and make your change again",
                 ));
             }
-            Err(e) => return Err(ServiceError::from(e).into()),
+            Err(e) => return Err(e.into()),
         }
         let carried = checked.outcome == Outcome::CarriedForward
             && !view.targets.iter().any(|t| t.carried_from == Some(target));
         if carried {
             self.carry_forward(&mut tx, actor, &page, old, now).await?;
         }
-        mark_edited(&mut tx, view, now).await.map_err(ServiceError::from)?;
+        mark_edited(&mut tx, view, now).await?;
         let details = json!({
             "pep": view.pep.id,
             "outcome": checked.outcome.code(),
@@ -472,8 +460,8 @@ impl Services {
             details,
             now,
         );
-        audit::record(&mut tx, &event).await.map_err(ServiceError::from)?;
-        tx.commit().await.map_err(ServiceError::from)?;
+        audit::record(&mut tx, &event).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -510,7 +498,7 @@ impl Services {
         match target_rows::insert(tx, &new).await {
             // Carried already by someone else at the same moment.
             Ok(()) | Err(StoreError::Duplicate { .. }) => {}
-            Err(e) => return Err(ServiceError::from(e).into()),
+            Err(e) => return Err(e.into()),
         }
         let event = actor.event_about_child(
             "target.carried_forward",
@@ -519,7 +507,7 @@ impl Services {
             json!({ "pep": view.pep.id, "from": old.id }),
             now,
         );
-        audit::record(tx, &event).await.map_err(ServiceError::from)?;
+        audit::record(tx, &event).await?;
         Ok(())
     }
 
@@ -544,8 +532,7 @@ impl Services {
 }
 
 /// Whether any of a target's requests had money approved.
-pub fn funded<'a>(requests: impl Iterator<Item = &'a RequestRow>) -> bool {
-    let mut requests = requests;
+pub fn funded<'a>(mut requests: impl Iterator<Item = &'a RequestRow>) -> bool {
     requests.any(|r| FundingStatus::from_code(&r.status).is_some_and(|s| s.counts_as_approved()))
 }
 

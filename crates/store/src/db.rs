@@ -76,6 +76,11 @@ macro_rules! exec_db {
     };
 }
 
+/// `$first, $first+1, …`: `n` placeholders for an IN list.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 /// A statement meant to change exactly one row found none: `NotFound`.
 pub(crate) fn one_row(changed: u64) -> Result<(), StoreError> {
     if changed == 0 { Err(StoreError::NotFound) } else { Ok(()) }

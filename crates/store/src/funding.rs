@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::db::placeholders;
 use crate::{Db, Json, StoreError, Tx, exec_tx, on_db, on_tx};
 
 /// A request as lists and forms show it.
@@ -79,7 +80,8 @@ pub async fn get(db: &Db, la_id: Uuid, id: Uuid) -> Result<Option<RequestRow>, S
 /// Which requests the approval queue shows.
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter<'a> {
-    pub statuses: &'a [&'a str],
+    /// `FundingStatus::code()`.
+    pub status: &'a str,
     pub school_id: Option<Uuid>,
     pub academic_year: Option<i32>,
     pub term: Option<&'a str>,
@@ -89,16 +91,15 @@ pub struct QueueFilter<'a> {
     pub limit: i64,
 }
 
-/// The authority's requests in these statuses, oldest submitted first.
+/// The authority's requests in a status, oldest submitted first.
 pub async fn queue(
     db: &Db,
     la_id: Uuid,
     filter: &QueueFilter<'_>,
 ) -> Result<Vec<RequestRow>, StoreError> {
-    let statuses = filter.statuses.join(",");
     let sql = format!(
         "{SELECT} WHERE f.la_id = $1 \
-         AND (',' || $2 || ',') LIKE ('%,' || f.status || ',%') \
+         AND f.status = $2 \
          AND ($3 IS NULL OR f.school_id = $3) \
          AND ($4 IS NULL OR f.academic_year = $4) \
          AND ($5 IS NULL OR f.term = $5) \
@@ -109,7 +110,7 @@ pub async fn queue(
     );
     Ok(on_db!(db, pool => sqlx::query_as(&sql)
         .bind(la_id)
-        .bind(&statuses)
+        .bind(filter.status)
         .bind(filter.school_id)
         .bind(filter.academic_year)
         .bind(filter.term)
@@ -164,7 +165,7 @@ pub async fn sums_for_children(
     if children.is_empty() {
         return Ok(Vec::new());
     }
-    let list = (0..children.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
+    let list = placeholders(3, children.len());
     let sql = format!(
         "SELECT f.child_id AS key_id, NULL AS key_name, f.term, f.status, COUNT(*) AS requests, \
          CAST(SUM(f.amount_pence) AS BIGINT) AS amount_pence, \
@@ -403,13 +404,41 @@ pub async fn save_policy(
     }
 }
 
-/// Who wrote the request and who submitted it: those told of a decision.
-pub async fn askers(db: &Db, id: Uuid) -> Result<Vec<Uuid>, StoreError> {
-    let row: Option<(Uuid, Option<Uuid>)> = on_db!(db, pool => sqlx::query_as(
-        "SELECT created_by, submitted_by FROM funding_requests WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await)?;
-    Ok(row.map(|(a, b)| std::iter::once(a).chain(b).collect()).unwrap_or_default())
+/// The authority's requests among `ids`, in one query.
+pub async fn get_many(db: &Db, la_id: Uuid, ids: &[Uuid]) -> Result<Vec<RequestRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "{SELECT} WHERE f.la_id = $1 AND f.id IN ({}) ORDER BY f.submitted_at, f.id",
+        placeholders(2, ids.len())
+    );
+    Ok(on_db!(db, pool => {
+        let mut q = sqlx::query_as(&sql).bind(la_id);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(pool).await
+    })?)
+}
+
+/// For each of the requests, the e-mail addresses of the active people
+/// who wrote or submitted it: those told of a decision.
+pub async fn askers(db: &Db, la_id: Uuid, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT DISTINCT f.id, u.email FROM funding_requests f \
+         JOIN users u ON u.id = f.created_by OR u.id = f.submitted_by \
+         WHERE f.la_id = $1 AND u.is_active AND f.id IN ({}) ORDER BY f.id, u.email",
+        placeholders(2, ids.len())
+    );
+    Ok(on_db!(db, pool => {
+        let mut q = sqlx::query_as(&sql).bind(la_id);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(pool).await
+    })?)
 }

@@ -246,13 +246,12 @@ pub async fn of_child(
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 3)).collect();
     let sql = format!(
         "SELECT pp.pep_id, pp.page_key, pp.answers FROM pep_pages pp \
          JOIN peps p ON p.id = pp.pep_id \
          WHERE p.la_id = $1 AND pp.la_id = $1 AND p.child_id = $2 \
            AND pp.page_key IN ({})",
-        placeholders.join(", ")
+        crate::db::placeholders(3, keys.len())
     );
     Ok(on_db!(db, pool => {
         let mut query = sqlx::query_as(&sql).bind(la_id).bind(child_id);

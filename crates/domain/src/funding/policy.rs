@@ -6,15 +6,17 @@
 //! and stored as JSON; [`FundingPolicy::standard`] is the demo's and a new
 //! authority's starting point.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::Pounds;
+use crate::Pence;
 use crate::code::code_enum;
-use crate::pages::{Opt, Problems};
+use crate::pages::input::Reader;
+use crate::pages::{Fields, Opt, Problems};
 use crate::pep::Term;
 use crate::school_year::{AcademicYear, NcYear};
-use crate::{MoneyError, Pence};
 
 code_enum! {
     /// How the Virtual School treats requests for a purpose.
@@ -35,7 +37,7 @@ code_enum! {
 
 /// The lowest and highest NC years a source of funding may cover:
 /// pre-nursery (-2) to year 14.
-pub const NC_YEAR_RANGE: std::ops::RangeInclusive<i8> = -2..=14;
+const NC_YEAR_RANGE: std::ops::RangeInclusive<i8> = -2..=14;
 
 /// The first NC year of post-16 education.
 const POST_16_FROM: i8 = 12;
@@ -126,7 +128,7 @@ impl FundingSource {
 }
 
 /// An NC year as it reads inside a sentence: "nursery", "year 7".
-pub fn year_in_words(nc: NcYear) -> String {
+pub(super) fn year_in_words(nc: NcYear) -> String {
     match nc.value() {
         ..=-1 => "nursery".to_owned(),
         0 => "reception".to_owned(),
@@ -229,7 +231,9 @@ impl FundingPolicy {
         for (i, category) in self.categories.iter().enumerate() {
             let at = format!("categories_{i}");
             check_entry(&mut problems, &at, &category.code, &category.name, &mut codes, "purpose");
-            check_category_rules(&mut problems, &at, category);
+            for (field, message) in category_rule_problems(category) {
+                problems.add(format!("{at}_{field}"), message);
+            }
         }
         if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
@@ -304,13 +308,17 @@ fn parts_over_yearly(total: Pence, yearly: Pence) -> String {
     )
 }
 
-fn check_category_rules(problems: &mut Problems, at: &str, category: &FundingCategory) {
+/// What is wrong with a purpose's cap and guidance, by field: `cap`,
+/// `guidance`.
+fn category_rule_problems(category: &FundingCategory) -> Vec<(&'static str, &'static str)> {
+    let mut problems = Vec::new();
     if category.cap_per_term.is_some_and(|cap| cap <= Pence::ZERO) {
-        problems.add(format!("{at}_cap"), "Cap must be more than £0");
+        problems.push(("cap", "Cap must be more than £0"));
     }
     if category.consideration == Consideration::WillNot && category.guidance.trim().is_empty() {
-        problems.add(format!("{at}_guidance"), "Say why requests for this will not be considered");
+        problems.push(("guidance", "Say why requests for this will not be considered"));
     }
+    problems
 }
 
 /// A code is lower-case letters, numbers and underscores.
@@ -329,7 +337,7 @@ fn code_problem(code: &str) -> Result<(), String> {
 
 /// A snake_case code made from a name: "1:1 tuition (maths)" gives
 /// "1_1_tuition_maths". Empty when the name has no letters or numbers.
-pub fn code_from_name(name: &str) -> String {
+fn code_from_name(name: &str) -> String {
     let mut code = String::new();
     for c in name.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
@@ -344,153 +352,105 @@ pub fn code_from_name(name: &str) -> String {
 
 // --- admin forms -----------------------------------------------------------
 
-fn field<'a>(fields: &'a BTreeMap<String, String>, name: &str) -> &'a str {
-    fields.get(name).map_or("", |value| value.trim())
-}
-
-/// An amount typed in pounds into a form: `None` when left empty, or the
-/// message for what is wrong, starting with `what` ("Cap", "Yearly rate").
-pub(crate) fn parse_money(text: &str, what: &str) -> Result<Option<Pence>, String> {
-    match Pence::parse_pounds(text) {
-        Ok(amount) => Ok(Some(amount)),
-        Err(MoneyError::Empty) => Ok(None),
-        Err(error) => Err(error.to_string().replacen("Amount", what, 1)),
+/// A purpose from the admin's form. Fields: `code` (made from the name when
+/// left empty), `name`, `consideration`, `cap` (pounds a term, optional)
+/// and `guidance` (required when requests will not be considered).
+pub fn check_category(fields: &Fields) -> Result<FundingCategory, Problems> {
+    let mut r = Reader::new(fields);
+    let name = read_name(&mut r);
+    let code = read_code(&mut r, &name);
+    let consideration = Consideration::from_code(r.raw("consideration"));
+    if consideration.is_none() {
+        r.problem("consideration", "Select whether requests for this will be considered");
     }
-}
-
-/// As [`parse_money`], for an amount that must be more than £0.
-pub(crate) fn parse_positive_money(text: &str, what: &str) -> Result<Option<Pence>, String> {
-    match parse_money(text, what) {
-        Ok(Some(amount)) if amount <= Pence::ZERO => Err(format!("{what} must be more than £0")),
-        Err(_) if Pence::parse_pounds(text) == Err(MoneyError::Negative) => {
-            Err(format!("{what} must be more than £0"))
-        }
-        other => other,
+    let cap = Pounds { field: "cap", what: "Cap", missing: None, positive: true };
+    let cap_per_term = cap.read_field(&mut r);
+    let guidance = r.raw("guidance").to_owned();
+    if guidance.chars().count() > MAX_GUIDANCE {
+        r.problem("guidance", "Guidance must be 1,000 characters or fewer");
     }
-}
-
-/// The code typed, or one made from the name when left empty.
-fn check_code(problems: &mut Problems, fields: &BTreeMap<String, String>, name: &str) -> String {
-    let typed = field(fields, "code");
-    let code = if typed.is_empty() { code_from_name(name) } else { typed.to_owned() };
-    if let Err(message) = code_problem(&code) {
-        // An empty name is reported on its own field; a code made from it
-        // has nothing to add.
-        if !(typed.is_empty() && name.is_empty()) {
-            problems.add("code", message);
-        }
+    let Some(consideration) = consideration else { return Err(r.problems) };
+    let category = FundingCategory { code, name, consideration, cap_per_term, guidance };
+    for (field, message) in category_rule_problems(&category) {
+        r.problem(field, message);
     }
-    code
+    r.finish().map(|_| category)
 }
 
-fn check_name(problems: &mut Problems, fields: &BTreeMap<String, String>) -> String {
-    let name = field(fields, "name");
+fn read_name(r: &mut Reader) -> String {
+    let name = r.raw("name");
     if name.is_empty() {
-        problems.add("name", "Enter a name");
+        r.problem("name", "Enter a name");
     } else if name.chars().count() > MAX_NAME {
-        problems.add("name", format!("Name must be {MAX_NAME} characters or fewer"));
+        r.problem("name", format!("Name must be {MAX_NAME} characters or fewer"));
     }
     name.to_owned()
 }
 
-/// A purpose from the admin's form. Fields: `code` (made from the name when
-/// left empty), `name`, `consideration`, `cap` (pounds a term, optional)
-/// and `guidance` (required when requests will not be considered).
-pub fn check_category(fields: &BTreeMap<String, String>) -> Result<FundingCategory, Problems> {
-    let mut problems = Problems::default();
-    let name = check_name(&mut problems, fields);
-    let code = check_code(&mut problems, fields, &name);
-    let consideration = Consideration::from_code(field(fields, "consideration"));
-    if consideration.is_none() {
-        problems.add("consideration", "Select whether requests for this will be considered");
+/// The code typed, or one made from the name when left empty.
+fn read_code(r: &mut Reader, name: &str) -> String {
+    let typed = r.raw("code");
+    let code = if typed.is_empty() { code_from_name(name) } else { typed.to_owned() };
+    // An empty name is reported on its own field; a code made from it has
+    // nothing to add.
+    let from_nothing = typed.is_empty() && name.is_empty();
+    if let Err(message) = code_problem(&code)
+        && !from_nothing
+    {
+        r.problem("code", message);
     }
-    let cap = parse_positive_money(field(fields, "cap"), "Cap").unwrap_or_else(|message| {
-        problems.add("cap", message);
-        None
-    });
-    let guidance = field(fields, "guidance").to_owned();
-    if consideration == Some(Consideration::WillNot) && guidance.is_empty() {
-        problems.add("guidance", "Say why requests for this will not be considered");
-    } else if guidance.chars().count() > MAX_GUIDANCE {
-        problems.add("guidance", "Guidance must be 1,000 characters or fewer");
-    }
-    match consideration {
-        Some(consideration) if problems.is_empty() => {
-            Ok(FundingCategory { code, name, consideration, cap_per_term: cap, guidance })
-        }
-        _ => Err(problems),
-    }
+    code
 }
 
 /// A year's rate from the admin's form. Fields: `academic_year` ("2026",
 /// "2026/27" or "2026-27"), `yearly`, and the termly `autumn`, `spring`
 /// and `summer` allocations in pounds. All three termly allocations left
 /// empty split the yearly rate in thirds.
-pub fn check_rate(fields: &BTreeMap<String, String>) -> Result<YearRate, Problems> {
-    let mut problems = Problems::default();
-    let year = parse_academic_year(field(fields, "academic_year")).unwrap_or_else(|message| {
-        problems.add("academic_year", message);
-        0
-    });
-    let yearly = match parse_positive_money(field(fields, "yearly"), "Yearly rate") {
-        Ok(Some(amount)) => amount,
-        Ok(None) => {
-            problems.add("yearly", "Enter the yearly rate");
-            Pence::ZERO
-        }
-        Err(message) => {
-            problems.add("yearly", message);
-            Pence::ZERO
-        }
+pub fn check_rate(fields: &Fields) -> Result<YearRate, Problems> {
+    let mut r = Reader::new(fields);
+    let year = parse_academic_year(r.raw("academic_year"))
+        .map_err(|message| r.problem("academic_year", message))
+        .ok();
+    let yearly = Pounds {
+        field: "yearly",
+        what: "Yearly rate",
+        missing: Some("Enter the yearly rate"),
+        positive: true,
     };
-    let parts = check_termly_parts(&mut problems, fields);
-    if !problems.is_empty() {
-        return Err(problems);
+    let yearly = yearly.read_field(&mut r);
+    let parts = read_termly_parts(&mut r);
+    let (Some(academic_year), Some(yearly)) = (year, yearly) else { return Err(r.problems) };
+    if !r.problems.is_empty() {
+        return Err(r.problems);
     }
     let rate = match parts {
         Some([autumn, spring, summer]) => {
-            YearRate { academic_year: year, yearly, autumn, spring, summer }
+            YearRate { academic_year, yearly, autumn, spring, summer }
         }
-        None => YearRate::split(year, yearly),
+        None => YearRate::split(academic_year, yearly),
     };
     if let Err(message) = rate_problem(&rate) {
-        problems.add("autumn", message);
-        return Err(problems);
+        r.problem("autumn", message);
     }
-    Ok(rate)
+    r.finish().map(|_| rate)
 }
 
-const TERM_FIELDS: [(&str, &str); 3] =
-    [("autumn", "Autumn"), ("spring", "Spring"), ("summer", "Summer")];
-
 /// The termly allocations typed, or `None` when all three were left empty.
-fn check_termly_parts(
-    problems: &mut Problems,
-    fields: &BTreeMap<String, String>,
-) -> Option<[Pence; 3]> {
-    let typed = TERM_FIELDS.map(|(name, label)| {
-        parse_money(field(fields, name), &format!("{label} allocation")).unwrap_or_else(|m| {
-            problems.add(name, m);
-            Some(Pence::ZERO)
-        })
-    });
-    if typed.iter().all(Option::is_none) {
+fn read_termly_parts(r: &mut Reader) -> Option<[Pence; 3]> {
+    const TERMS: [(&str, &str); 3] =
+        [("autumn", "Autumn"), ("spring", "Spring"), ("summer", "Summer")];
+    if TERMS.iter().all(|(field, _)| r.raw(field).is_empty()) {
         return None;
     }
-    let mut parts = [Pence::ZERO; 3];
-    for (i, (name, label)) in TERM_FIELDS.iter().enumerate() {
-        match typed[i] {
-            Some(amount) => parts[i] = amount,
-            None => problems.add(
-                *name,
-                format!(
-                    "Enter the {} allocation, or leave all three terms empty to split the yearly rate in thirds",
-                    label.to_lowercase()
-                ),
-            ),
-        }
-    }
-    Some(parts)
+    Some(TERMS.map(|(field, label)| {
+        let what = format!("{label} allocation");
+        let missing = format!(
+            "Enter the {} allocation, or leave all three terms empty to split the yearly rate in thirds",
+            label.to_lowercase()
+        );
+        let part = Pounds { field, what: &what, missing: Some(&missing), positive: false };
+        part.read_field(r).unwrap_or(Pence::ZERO)
+    }))
 }
 
 /// The first calendar year of an academic year typed as "2026", "2026/27",
@@ -526,59 +486,6 @@ fn parse_academic_year(text: &str) -> Result<i32, String> {
         return Err("Academic year must be between 2000/01 and 2100/01".to_owned());
     }
     Ok(year)
-}
-
-/// A source of funding from the admin's form, without its rates (they are
-/// edited one year at a time with [`check_rate`]). Fields: `code` (made
-/// from the name when left empty), `name`, `from_nc_year`, `to_nc_year`.
-pub fn check_source(fields: &BTreeMap<String, String>) -> Result<FundingSource, Problems> {
-    let mut problems = Problems::default();
-    let name = check_name(&mut problems, fields);
-    let code = check_code(&mut problems, fields, &name);
-    let from = check_nc_year(&mut problems, fields, "from_nc_year", "first");
-    let to = check_nc_year(&mut problems, fields, "to_nc_year", "last");
-    if let (Some(from), Some(to)) = (from, to)
-        && from > to
-    {
-        problems.add("to_nc_year", "Last year group must be the same as or after the first");
-    }
-    match (from, to) {
-        (Some(from_nc_year), Some(to_nc_year)) if problems.is_empty() => {
-            Ok(FundingSource { code, name, from_nc_year, to_nc_year, rates: Vec::new() })
-        }
-        _ => Err(problems),
-    }
-}
-
-fn check_nc_year(
-    problems: &mut Problems,
-    fields: &BTreeMap<String, String>,
-    name: &str,
-    which: &str,
-) -> Option<i8> {
-    let text = field(fields, name);
-    let value = match text.to_lowercase().as_str() {
-        "" => {
-            problems.add(name, format!("Enter the {which} year group"));
-            return None;
-        }
-        "r" | "reception" => Some(0),
-        "n" | "nursery" => Some(-1),
-        other => other.parse::<i8>().ok().filter(|v| NC_YEAR_RANGE.contains(v)),
-    };
-    if value.is_none() {
-        let which = capitalise(which);
-        problems.add(
-            name,
-            format!("{which} year group must be a number from -2 to 14, where 0 is reception and -1 is nursery"),
-        );
-    }
-    value
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
 // --- the standard policy -----------------------------------------------------
@@ -776,10 +683,7 @@ fn standard_refusals() -> Vec<FundingCategory> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn form(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
-    }
+    use crate::pages::test_context::fields as form;
 
     fn p(pence: i64) -> Pence {
         Pence::from_pence(pence)
@@ -1118,64 +1022,6 @@ mod tests {
         .unwrap_err();
         assert_eq!(problems.message("yearly"), Some("Yearly rate must be more than £0"));
         assert_eq!(problems.message("autumn"), Some("Autumn allocation must be £0 or more"));
-    }
-
-    #[test]
-    fn a_good_source() {
-        let source = check_source(&form(&[
-            ("name", "Pupil Premium Plus"),
-            ("from_nc_year", "R"),
-            ("to_nc_year", "11"),
-        ]))
-        .unwrap();
-        assert_eq!(source.code, "pupil_premium_plus");
-        assert_eq!((source.from_nc_year, source.to_nc_year), (0, 11));
-        assert!(source.rates.is_empty());
-        let source = check_source(&form(&[
-            ("code", "eypp"),
-            ("name", "EYPP"),
-            ("from_nc_year", "-2"),
-            ("to_nc_year", "nursery"),
-        ]))
-        .unwrap();
-        assert_eq!(
-            (source.code.as_str(), source.from_nc_year, source.to_nc_year),
-            ("eypp", -2, -1)
-        );
-        let one =
-            check_source(&form(&[("name", "Y14"), ("from_nc_year", "14"), ("to_nc_year", "14")]));
-        assert!(one.is_ok());
-    }
-
-    #[test]
-    fn a_bad_source() {
-        let problems = check_source(&form(&[])).unwrap_err();
-        assert_eq!(problems.message("name"), Some("Enter a name"));
-        assert_eq!(problems.message("from_nc_year"), Some("Enter the first year group"));
-        assert_eq!(problems.message("to_nc_year"), Some("Enter the last year group"));
-        let problems = check_source(&form(&[
-            ("code", "x-y"),
-            ("name", "X"),
-            ("from_nc_year", "-3"),
-            ("to_nc_year", "fifteen"),
-        ]))
-        .unwrap_err();
-        assert!(problems.has("code"));
-        assert_eq!(
-            problems.message("from_nc_year"),
-            Some(
-                "First year group must be a number from -2 to 14, where 0 is reception and -1 is nursery"
-            )
-        );
-        assert!(problems.message("to_nc_year").unwrap().starts_with("Last year group must be"));
-        let problems =
-            check_source(&form(&[("name", "X"), ("from_nc_year", "11"), ("to_nc_year", "0")]))
-                .unwrap_err();
-        assert_eq!(
-            problems.message("to_nc_year"),
-            Some("Last year group must be the same as or after the first")
-        );
-        assert_eq!(problems.0.len(), 1);
     }
 
     #[test]

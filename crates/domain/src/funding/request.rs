@@ -4,10 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::policy::{
-    Consideration, FundingCategory, FundingPolicy, FundingSource, parse_money,
-    parse_positive_money, year_in_words,
-};
+use super::Pounds;
+use super::policy::{Consideration, FundingCategory, FundingPolicy, FundingSource, year_in_words};
 use crate::Pence;
 use crate::code::code_enum;
 use crate::pages::Problems;
@@ -125,9 +123,15 @@ pub fn check_request(
 ) -> Result<CheckedRequest, Problems> {
     let mut problems = Problems::default();
     let source = check_source(&mut problems, &input.source, ctx);
-    let purchase = check_text(&mut problems, "purchase", &input.purchase, MAX_PURCHASE);
+    let purchase = check_purchase(&mut problems, &input.purchase);
     let category = check_category(&mut problems, &input.category, ctx.policy);
-    let amount = check_amount(&mut problems, &input.amount);
+    let amount = Pounds {
+        field: "amount",
+        what: "Amount",
+        missing: Some("Enter the amount"),
+        positive: true,
+    }
+    .read(&mut problems, &input.amount);
     if let (Some(category), Some(amount)) = (category, amount)
         && let Err(message) = check_cap(category, amount, ctx.same_category_this_term)
     {
@@ -190,12 +194,15 @@ fn wrong_source(source: &FundingSource, ctx: &RequestContext) -> String {
     }
 }
 
-fn check_text(problems: &mut Problems, field: &str, text: &str, max: usize) -> String {
+fn check_purchase(problems: &mut Problems, text: &str) -> String {
     let text = text.trim();
     if text.is_empty() {
-        problems.add(field, "Enter what the funding will buy");
-    } else if text.chars().count() > max {
-        problems.add(field, format!("What the funding will buy must be {max} characters or fewer"));
+        problems.add("purchase", "Enter what the funding will buy");
+    } else if text.chars().count() > MAX_PURCHASE {
+        problems.add(
+            "purchase",
+            format!("What the funding will buy must be {MAX_PURCHASE} characters or fewer"),
+        );
     }
     text.to_owned()
 }
@@ -235,20 +242,6 @@ fn in_sentence(name: &str) -> String {
             first.to_lowercase().chain(name.chars().skip(1)).collect()
         }
         _ => name.to_owned(),
-    }
-}
-
-fn check_amount(problems: &mut Problems, text: &str) -> Option<Pence> {
-    match parse_positive_money(text, "Amount") {
-        Ok(Some(amount)) => Some(amount),
-        Ok(None) => {
-            problems.add("amount", "Enter the amount");
-            None
-        }
-        Err(message) => {
-            problems.add("amount", message);
-            None
-        }
     }
 }
 
@@ -342,26 +335,25 @@ pub fn check_decision(input: &DecisionInput, requested: Pence) -> Result<Decisio
     }
 }
 
+/// The amount of a part-approval: more than £0, less than `requested`.
 fn check_part(problems: &mut Problems, text: &str, requested: Pence) -> Option<Pence> {
-    let field = "approved_amount";
-    match parse_money(text, "Amount approved") {
-        Ok(None) => problems.add(field, "Enter the amount approved"),
-        Ok(Some(amount)) if amount <= Pence::ZERO => {
-            problems.add(field, "Amount approved must be more than £0");
-        }
-        Ok(Some(amount)) if amount >= requested => problems.add(
-            field,
+    let part = Pounds {
+        field: "approved_amount",
+        what: "Amount approved",
+        missing: Some("Enter the amount approved"),
+        positive: true,
+    };
+    let amount = part.read(problems, text)?;
+    if amount >= requested {
+        problems.add(
+            part.field,
             format!(
                 "Amount approved must be less than the {requested} requested: to approve it all, choose Approve"
             ),
-        ),
-        Ok(Some(amount)) => return Some(amount),
-        Err(_) if Pence::parse_pounds(text) == Err(crate::MoneyError::Negative) => {
-            problems.add(field, "Amount approved must be more than £0");
-        }
-        Err(message) => problems.add(field, message),
+        );
+        return None;
     }
-    None
+    Some(amount)
 }
 
 #[cfg(test)]

@@ -33,6 +33,11 @@ pub struct Example {
 const NAME: &str = "{name}";
 
 impl Example {
+    /// Whether the example fits a child in this phase (no phases: any).
+    pub fn suits(&self, phase: crate::Phase) -> bool {
+        self.phases.is_empty() || self.phases.contains(&phase)
+    }
+
     /// The target with the child's name in place of `{name}`.
     pub fn fill(&self, name: &str) -> String {
         self.target.replace(NAME, name)
@@ -72,7 +77,7 @@ pub fn find(key: &str) -> Option<&'static Example> {
 }
 
 /// The bank, grouped by area of need.
-pub const EXAMPLES: &[Example] = &[
+const EXAMPLES: &[Example] = &[
     // Cognition and learning
     Example {
         area: A::CognitionLearning,

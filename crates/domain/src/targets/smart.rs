@@ -6,6 +6,7 @@
 //! never depends on them.
 
 use super::{ActionStep, TargetText, Who};
+use crate::date_of_birth::MONTH_NAMES;
 
 /// A letter of SMART.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,13 +81,6 @@ pub struct Tick {
 pub struct Coaching {
     pub ticks: [Tick; 5],
     pub flags: Vec<Flag>,
-}
-
-impl Coaching {
-    /// True when the coach has nothing to flag.
-    pub fn is_smart(&self) -> bool {
-        self.flags.is_empty()
-    }
 }
 
 /// Reads a target as written so far and says what it may be missing.
@@ -234,32 +228,9 @@ const SCALE_WORDS: &[&str] = &[
     "green",
 ];
 
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-];
+/// Short forms of the months' names, beside [`MONTH_NAMES`].
+const MONTH_ABBREVIATIONS: &[&str] =
+    &["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"];
 
 const TIME_PHRASES: &[&str] = &[
     "by the end of",
@@ -476,6 +447,16 @@ impl Words {
         self.words.iter().any(|word| list.contains(&word.as_str()))
     }
 
+    /// The word at `i`, or "" where there is none.
+    fn word(&self, i: usize) -> &str {
+        self.words.get(i).map_or("", String::as_str)
+    }
+
+    /// The places of the words that pass `test`.
+    fn positions(&self, test: impl Fn(&str) -> bool) -> impl Iterator<Item = usize> {
+        self.words.iter().enumerate().filter(move |(_, word)| test(word)).map(|(i, _)| i)
+    }
+
     fn is_measurable(&self) -> bool {
         self.has_number()
             || self.raw.contains('%')
@@ -488,10 +469,8 @@ impl Words {
 
     /// Digits or a number word; "half" counts unless it is "half term".
     fn has_number(&self) -> bool {
-        self.words.iter().enumerate().any(|(i, word)| {
-            is_number(word)
-                || (word == "half" && self.words.get(i + 1).is_none_or(|next| next != "term"))
-        })
+        self.words.iter().any(|word| is_number(word))
+            || self.positions(|word| word == "half").any(|i| self.word(i + 1) != "term")
     }
 
     /// "each week", "every lesson", but not "each other".
@@ -508,14 +487,13 @@ impl Words {
         if self.raw.contains('\u{2192}') || self.raw.contains("->") {
             return true;
         }
-        self.words.iter().enumerate().any(|(i, word)| {
-            word == "from"
-                && (i + 2..=i + 4).filter(|&j| self.words.get(j).is_some_and(|w| w == "to")).any(
-                    |j| {
-                        let around = &self.words[i + 1..self.words.len().min(j + 4)];
-                        around.iter().any(|w| SCALE_WORDS.contains(&w.as_str()))
-                    },
-                )
+        // "from", "to" one to three words later, and a point on a scale
+        // between "from" and three words after "to".
+        self.positions(|word| word == "from").any(|from| {
+            (from + 2..=from + 4).filter(|&to| self.word(to) == "to").any(|to| {
+                let around = &self.words[from + 1..self.words.len().min(to + 4)];
+                around.iter().any(|word| SCALE_WORDS.contains(&word.as_str()))
+            })
         })
     }
 
@@ -528,29 +506,20 @@ impl Words {
 
     /// "by March", "by the end of June", "17 December", "March 2026".
     fn has_month_deadline(&self) -> bool {
-        self.words.iter().enumerate().any(|(i, word)| {
-            if !MONTHS.contains(&word.as_str()) {
-                return false;
-            }
-            let before = i.checked_sub(1).and_then(|j| self.words.get(j));
-            let before_the = i.checked_sub(2).and_then(|j| self.words.get(j));
-            let after = self.words.get(i + 1);
-            let is_deadline_word =
-                |w: Option<&String>| w.is_some_and(|w| BEFORE_MONTH.contains(&w.as_str()));
-            let has_digit = |w: Option<&String>| w.is_some_and(|w| w.contains(is_digit));
-            is_deadline_word(before)
-                || (before.is_some_and(|w| w == "the") && is_deadline_word(before_the))
-                || has_digit(before)
-                || has_digit(after)
+        let is_deadline_word = |word: &str| BEFORE_MONTH.contains(&word);
+        let has_digit = |word: &str| word.contains(is_digit);
+        self.positions(is_month).any(|i| {
+            let before = |n: usize| i.checked_sub(n).map_or("", |j| self.word(j));
+            is_deadline_word(before(1))
+                || (before(1) == "the" && is_deadline_word(before(2)))
+                || has_digit(before(1))
+                || has_digit(self.word(i + 1))
         })
     }
 
     /// "within six weeks", "in 3 weeks", "over the next two terms".
     fn has_within(&self) -> bool {
-        self.words.iter().enumerate().any(|(i, word)| {
-            if !matches!(word.as_str(), "within" | "in" | "over") {
-                return false;
-            }
+        self.positions(|word| matches!(word, "within" | "in" | "over")).any(|i| {
             let rest = &self.words[i + 1..];
             let rest = match rest {
                 [the, next, tail @ ..] if the == "the" && next == "next" => tail,
@@ -582,6 +551,10 @@ impl Words {
         let specific = self.words.iter().filter(|word| !FILLER.contains(&word.as_str())).count();
         specific <= 3
     }
+}
+
+fn is_month(word: &str) -> bool {
+    MONTH_NAMES.contains(&word) || MONTH_ABBREVIATIONS.contains(&word)
 }
 
 fn is_digit(c: char) -> bool {
@@ -740,7 +713,6 @@ mod tests {
         for target in good_targets() {
             let coaching = coach(&target);
             assert_eq!(coaching.flags, vec![], "{}", target.description);
-            assert!(coaching.is_smart());
             assert!(coaching.ticks.iter().all(|tick| tick.met), "{}", target.description);
         }
     }
@@ -953,7 +925,6 @@ mod tests {
             [Flag::NoMeasure, Flag::NoTimeBound, Flag::NoAdultAction, Flag::Vague]
         );
         assert!(coaching.ticks.iter().all(|tick| !tick.met));
-        assert!(!coaching.is_smart());
     }
 
     #[test]
@@ -962,7 +933,7 @@ mod tests {
         target.area = None;
         target.starting_point = " ".to_owned();
         let coaching = coach(&target);
-        assert!(coaching.is_smart());
+        assert!(coaching.flags.is_empty());
         let met: Vec<bool> = coaching.ticks.iter().map(|tick| tick.met).collect();
         assert_eq!(met, [false, true, false, false, true]);
     }

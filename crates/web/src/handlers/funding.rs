@@ -14,7 +14,7 @@ use openpep_domain::funding::{
 use openpep_domain::pages::{Block, Control, FieldSpec, Fields, Opt};
 use openpep_domain::{AcademicYear, Pence, Term};
 use openpep_service::FieldErrors;
-use openpep_service::funding::{FundingQueue, QueueQuery, RequestForm, status_of};
+use openpep_service::funding::{Decided, FundingQueue, QueueQuery, RequestForm, status_of};
 use openpep_service::invitations::FormError;
 use openpep_service::pep_editing::PepRef;
 use serde::Deserialize;
@@ -162,7 +162,7 @@ async fn show_request_form(
     state: AppState,
     user: CurrentUser,
     at: PepRef,
-    target: Uuid,
+    target: Option<Uuid>,
     request: Option<Uuid>,
 ) -> Result<Response, AppError> {
     let form = state.services.funding_request_form(&user.actor, at, target, request).await?;
@@ -178,7 +178,7 @@ async fn save_request_form(
     state: AppState,
     user: CurrentUser,
     at: PepRef,
-    target: Uuid,
+    target: Option<Uuid>,
     request: Option<Uuid>,
     fields: Vec<(String, String)>,
 ) -> Result<Response, AppError> {
@@ -209,7 +209,7 @@ pub async fn show_new_request(
     user: CurrentUser,
     Path((id, pep, target)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
-    show_request_form(state, user, pep_ref(&id, &pep)?, ids(&target)?, None).await
+    show_request_form(state, user, pep_ref(&id, &pep)?, Some(ids(&target)?), None).await
 }
 
 pub async fn create_request(
@@ -218,18 +218,7 @@ pub async fn create_request(
     Path((id, pep, target)): Path<(String, String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    save_request_form(state, user, pep_ref(&id, &pep)?, ids(&target)?, None, fields).await
-}
-
-/// The request's target, found from the PEP's requests.
-async fn target_of(
-    state: &AppState,
-    user: &CurrentUser,
-    at: PepRef,
-    request: Uuid,
-) -> Result<Uuid, AppError> {
-    let page = state.services.open_targets(&user.actor, at).await?;
-    page.requests.iter().find(|r| r.id == request).map(|r| r.target_id).ok_or(AppError::NotFound)
+    save_request_form(state, user, pep_ref(&id, &pep)?, Some(ids(&target)?), None, fields).await
 }
 
 pub async fn show_request(
@@ -237,10 +226,7 @@ pub async fn show_request(
     user: CurrentUser,
     Path((id, pep, request)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
-    let at = pep_ref(&id, &pep)?;
-    let request = ids(&request)?;
-    let target = target_of(&state, &user, at, request).await?;
-    show_request_form(state, user, at, target, Some(request)).await
+    show_request_form(state, user, pep_ref(&id, &pep)?, None, Some(ids(&request)?)).await
 }
 
 pub async fn update_request(
@@ -249,10 +235,7 @@ pub async fn update_request(
     Path((id, pep, request)): Path<(String, String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let at = pep_ref(&id, &pep)?;
-    let request = ids(&request)?;
-    let target = target_of(&state, &user, at, request).await?;
-    save_request_form(state, user, at, target, Some(request), fields).await
+    save_request_form(state, user, pep_ref(&id, &pep)?, None, Some(ids(&request)?), fields).await
 }
 
 pub async fn submit_request(
@@ -264,7 +247,7 @@ pub async fn submit_request(
     match state.services.submit_funding_request(&user.actor, at, ids(&request)?).await {
         Ok(()) => Ok(Redirect::to(&format!("/children/{id}/peps/{pep}/targets")).into_response()),
         Err(FormError::Invalid(errors)) => {
-            super::targets::refused_completion(&state, &user, at, errors).await
+            super::targets::page_with_errors(&state, &user, at, errors).await
         }
         Err(FormError::Service(e)) => Err(e.into()),
     }
@@ -320,7 +303,15 @@ pub struct QueueRow {
     pub amount: String,
     pub status: Tag,
     pub so_far: String,
+    /// What is approved and asked for this term passes the allowance.
+    pub over: bool,
     pub checked: bool,
+}
+
+/// "Autumn 2026/27".
+fn term_and_year(term: &str, year: i32) -> String {
+    let term = Term::from_code(term).map_or_else(|| term.to_owned(), |t| t.label().to_owned());
+    format!("{term} {}", AcademicYear(year))
 }
 
 fn pounds(text: &str) -> Option<Pence> {
@@ -372,8 +363,11 @@ async fn queue_page(
             let category = policy.category(&row.category);
             let so_far = match r.allowance {
                 Some(a) => format!(
-                    "{} approved, {} asked for this term, of {a}; {} approved this year",
-                    r.this_term.approved, r.this_term.requested, r.this_year.approved
+                    "{} approved, {} asked for this term, of {a} ({} left); {} approved this year",
+                    r.this_term.approved,
+                    r.this_term.requested,
+                    r.this_term.remaining(a),
+                    r.this_year.approved
                 ),
                 None => format!(
                     "{} approved, {} asked for this term; {} this year",
@@ -385,18 +379,14 @@ async fn queue_page(
                 child: row.child_name.clone(),
                 href: format!("/children/{}/peps/{}/targets", row.child_id, row.pep_id),
                 school: row.school_name.clone().unwrap_or_else(|| "No school".into()),
-                term: format!(
-                    "{} {}/{}",
-                    Term::from_code(&row.term).map_or("", Term::label),
-                    row.academic_year,
-                    (row.academic_year + 1) % 100
-                ),
+                term: term_and_year(&row.term, row.academic_year),
                 category: category.map_or_else(|| row.category.clone(), |c| c.name.clone()),
                 consideration: category.map(|c| consideration_tag(c.consideration)),
                 purchase: row.purchase.clone(),
                 amount: Pence::from_pence(row.amount_pence).to_string(),
                 status: funding_tag(status_of(row)),
                 so_far,
+                over: r.allowance.is_some_and(|a| r.this_term.over(a)),
                 checked: chosen.contains(&row.id.to_string().as_str()),
             }
         })
@@ -442,7 +432,7 @@ async fn queue_page(
         d,
         done,
         totals,
-        year: format!("{}/{}", queue.year.0, (queue.year.0 + 1) % 100),
+        year: queue.year.to_string(),
     })
 }
 
@@ -460,11 +450,7 @@ fn totals_table(queue: &FundingQueue) -> Table {
         );
     }
     Table {
-        caption: format!(
-            "Requests by school and term, {}/{}",
-            queue.year.0,
-            (queue.year.0 + 1) % 100
-        ),
+        caption: format!("Requests by school and term, {}", queue.year),
         caption_size: "m",
         head: vec![
             "School".into(),
@@ -536,42 +522,8 @@ pub async fn decide(
         approved_amount: d.approved_amount.clone(),
         note: d.note.clone(),
     };
-    let p = QueueParams { status: d.status.clone(), ..QueueParams::default() };
-    match state.services.decide_funding(&user.actor, &ids, &input).await {
-        Ok(done) => {
-            let mut lines = vec![format!(
-                "{} request{} decided",
-                done.decided,
-                if done.decided == 1 { "" } else { "s" }
-            )];
-            lines.extend(done.already);
-            let page = queue_page(
-                &state,
-                &user,
-                p,
-                DecisionParams::default(),
-                FieldErrors::default(),
-                lines,
-            )
-            .await?;
-            Ok(page.into_response())
-        }
-        Err(FormError::Invalid(errors)) => {
-            let errors = FieldErrors(
-                errors
-                    .0
-                    .into_iter()
-                    .map(|mut e| {
-                        e.field = e.field.trim_start_matches("q_").to_owned();
-                        e
-                    })
-                    .collect(),
-            );
-            let page = queue_page(&state, &user, p, d, errors, Vec::new()).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(FormError::Service(e)) => Err(e.into()),
-    }
+    let result = state.services.decide_funding(&user.actor, &ids, &input).await;
+    after_moving(&state, &user, d, result, "decided").await
 }
 
 pub async fn pay(
@@ -580,28 +532,32 @@ pub async fn pay(
     Form(d): Form<DecisionParams>,
 ) -> Result<Response, AppError> {
     let ids = chosen_ids(&d)?;
+    let result = state.services.pay_funding(&user.actor, &ids).await;
+    after_moving(&state, &user, d, result, "recorded as paid").await
+}
+
+/// The queue again after a decision or payment: what was done, and any
+/// request someone else got to first; or the form with what was wrong,
+/// as it was filled in.
+async fn after_moving(
+    state: &AppState,
+    user: &CurrentUser,
+    d: DecisionParams,
+    result: Result<Decided, FormError>,
+    done_words: &str,
+) -> Result<Response, AppError> {
     let p = QueueParams { status: d.status.clone(), ..QueueParams::default() };
-    match state.services.pay_funding(&user.actor, &ids).await {
+    match result {
         Ok(done) => {
-            let mut lines = vec![format!(
-                "{} request{} recorded as paid",
-                done.decided,
-                if done.decided == 1 { "" } else { "s" }
-            )];
+            let plural = if done.decided == 1 { "" } else { "s" };
+            let mut lines = vec![format!("{} request{plural} {done_words}", done.decided)];
             lines.extend(done.already);
-            Ok(queue_page(
-                &state,
-                &user,
-                p,
-                DecisionParams::default(),
-                FieldErrors::default(),
-                lines,
-            )
-            .await?
-            .into_response())
+            let blank = DecisionParams::default();
+            let page = queue_page(state, user, p, blank, FieldErrors::default(), lines).await?;
+            Ok(page.into_response())
         }
         Err(FormError::Invalid(errors)) => {
-            let page = queue_page(&state, &user, p, d, errors, Vec::new()).await?;
+            let page = queue_page(state, user, p, d, errors, Vec::new()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(FormError::Service(e)) => Err(e.into()),
@@ -662,9 +618,8 @@ fn sources_table(policy: &FundingPolicy) -> Table {
                 .iter()
                 .map(|r| {
                     format!(
-                        "{}/{}: {} a year (autumn {}, spring {}, summer {})",
-                        r.academic_year,
-                        (r.academic_year + 1) % 100,
+                        "{}: {} a year (autumn {}, spring {}, summer {})",
+                        AcademicYear(r.academic_year),
                         r.yearly,
                         r.autumn,
                         r.spring,
@@ -740,76 +695,120 @@ pub async fn save_post_16(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     policy.post_16 = choice;
-    save_policy(&state, &user, f.version, &policy, "post_16").await
+    save_policy(&state, &user, &policy, "post_16", None, f.version).await
 }
 
+/// Saves a new version of the policy. Refused, it shows again the form
+/// the change came from, as it was filled in (or, for the post-16 choice,
+/// the policy page).
 async fn save_policy(
     state: &AppState,
     user: &CurrentUser,
-    version: i64,
     policy: &FundingPolicy,
     what: &str,
+    from: Option<(&SettingsForm, &Sent)>,
+    version: i64,
 ) -> Result<Response, AppError> {
     match state.services.save_funding_policy(&user.actor, version, policy, what).await {
         Ok(_) => Ok(Redirect::to("/settings/funding").into_response()),
-        Err(FormError::Invalid(errors)) => {
-            let page = policy_page(state, user, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+        Err(FormError::Invalid(errors)) => match from {
+            Some((form, sent)) => Ok(form.page(state, user, sent, errors).respond()),
+            None => {
+                let page = policy_page(state, user, errors).await?;
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            }
+        },
         Err(FormError::Service(e)) => Err(e.into()),
     }
 }
 
-fn category_blocks() -> Vec<Block> {
-    vec![
-        Block::field(FieldSpec::new("name", "Purpose", Control::Text)),
-        Block::field(FieldSpec::new(
-            "consideration",
-            "How the panel treats it",
-            Control::Radios(Consideration::options()),
-        )),
-        Block::field(
-            FieldSpec::new(
-                "cap",
-                "Most a child can have for it a term, in pounds (optional)",
-                Control::Short,
-            )
-            .hint("Leave blank for no cap"),
-        ),
-        Block::field(
-            FieldSpec::new("guidance", "Guidance", Control::LongText)
-                .hint("Shown to schools; for a purpose that will not be considered, say why."),
-        ),
-    ]
+/// A form that changes one part of the policy: a purpose, or a source's
+/// rate for a year.
+struct SettingsForm {
+    heading: String,
+    action: String,
+    blocks: Vec<Block>,
 }
 
-fn settings_form(
-    state: &AppState,
-    user: &CurrentUser,
-    heading: &str,
-    action: String,
-    blocks: &[Block],
-    sent: &Sent,
-    errors: FieldErrors,
-) -> BlockForm {
-    let (views, errors) = editable(blocks, &sent.fields, errors);
-    BlockForm {
-        layout: Layout::for_user(user, heading, "/settings")
-            .dev(state.config.dev_mode)
-            .with_errors(!errors.is_empty()),
-        errors,
-        caption: "Funding policy".into(),
-        heading: heading.into(),
-        intro: Vec::new(),
-        context: Vec::new(),
-        back: "/settings/funding".into(),
-        back_text: "Back to the funding policy".into(),
-        action,
-        version: sent.version,
-        hidden: Vec::new(),
-        blocks: views,
-        button: "Save".into(),
-        may_edit: true,
+impl SettingsForm {
+    fn category(code: &str) -> SettingsForm {
+        let heading = if code == "new" { "Add a purpose" } else { "Change a purpose" };
+        SettingsForm {
+            heading: heading.into(),
+            action: format!("/settings/funding/categories/{code}"),
+            blocks: vec![
+                Block::field(FieldSpec::new("name", "Purpose", Control::Text)),
+                Block::field(FieldSpec::new(
+                    "consideration",
+                    "How the panel treats it",
+                    Control::Radios(Consideration::options()),
+                )),
+                Block::field(
+                    FieldSpec::new(
+                        "cap",
+                        "Most a child can have for it a term, in pounds (optional)",
+                        Control::Short,
+                    )
+                    .hint("Leave blank for no cap"),
+                ),
+                Block::field(
+                    FieldSpec::new("guidance", "Guidance", Control::LongText).hint(
+                        "Shown to schools; for a purpose that will not be considered, say why.",
+                    ),
+                ),
+            ],
+        }
+    }
+
+    fn rate(code: &str, source_name: &str) -> SettingsForm {
+        let pounds =
+            |name: &str, label: &str| Block::field(FieldSpec::new(name, label, Control::Short));
+        SettingsForm {
+            heading: format!("Set a year's rate: {source_name}"),
+            action: format!("/settings/funding/sources/{code}/rates"),
+            blocks: vec![
+                Block::field(
+                    FieldSpec::new("academic_year", "School year", Control::Short)
+                        .hint("For example, 2026/27"),
+                ),
+                pounds("yearly", "Rate a child for the year, in pounds"),
+                Block::Heading {
+                    text: "How much is allocated each term".into(),
+                    hint: Some("Leave all three blank to split the year's rate in thirds.".into()),
+                },
+                pounds("autumn", "Autumn term, in pounds"),
+                pounds("spring", "Spring term, in pounds"),
+                pounds("summer", "Summer term, in pounds"),
+            ],
+        }
+    }
+
+    fn page(
+        &self,
+        state: &AppState,
+        user: &CurrentUser,
+        sent: &Sent,
+        errors: FieldErrors,
+    ) -> BlockForm {
+        let (views, errors) = editable(&self.blocks, &sent.fields, errors);
+        BlockForm {
+            layout: Layout::for_user(user, &self.heading, "/settings")
+                .dev(state.config.dev_mode)
+                .with_errors(!errors.is_empty()),
+            errors,
+            caption: "Funding policy".into(),
+            heading: self.heading.clone(),
+            intro: Vec::new(),
+            context: Vec::new(),
+            back: "/settings/funding".into(),
+            back_text: "Back to the funding policy".into(),
+            action: self.action.clone(),
+            version: sent.version,
+            hidden: Vec::new(),
+            blocks: views,
+            button: "Save".into(),
+            may_edit: true,
+        }
     }
 }
 
@@ -826,25 +825,12 @@ pub async fn show_category(
         fields.insert("code".into(), c.code.clone());
         fields.insert("name".into(), c.name.clone());
         fields.insert("consideration".into(), c.consideration.code().into());
-        fields.insert(
-            "cap".into(),
-            c.cap_per_term.map(|p| p.to_string().replace('£', "")).unwrap_or_default(),
-        );
+        let cap = c.cap_per_term.map(|p| p.to_string().replace('£', ""));
+        fields.insert("cap".into(), cap.unwrap_or_default());
         fields.insert("guidance".into(), c.guidance.clone());
     }
-    let heading = if code == "new" { "Add a purpose" } else { "Change a purpose" };
     let sent = Sent { fields, version, add: None };
-    let action = format!("/settings/funding/categories/{code}");
-    Ok(settings_form(
-        &state,
-        &user,
-        heading,
-        action,
-        &category_blocks(),
-        &sent,
-        FieldErrors::default(),
-    )
-    .respond())
+    Ok(SettingsForm::category(&code).page(&state, &user, &sent, FieldErrors::default()).respond())
 }
 
 pub async fn save_category(
@@ -861,22 +847,12 @@ pub async fn save_category(
         let Some(i) = position else { return Err(AppError::NotFound) };
         sent.fields.insert("code".into(), policy.categories[i].code.clone());
     }
-    let heading = if code == "new" { "Add a purpose" } else { "Change a purpose" };
-    let action = format!("/settings/funding/categories/{code}");
+    let form = SettingsForm::category(&code);
     let category = match check_category(&sent.fields) {
         Ok(c) => c,
         Err(problems) => {
             let errors = openpep_service::pep_editing::problems_as_errors(problems);
-            return Ok(settings_form(
-                &state,
-                &user,
-                heading,
-                action,
-                &category_blocks(),
-                &sent,
-                errors,
-            )
-            .respond());
+            return Ok(form.page(&state, &user, &sent, errors).respond());
         }
     };
     match position {
@@ -884,41 +860,11 @@ pub async fn save_category(
         None if policy.category(&category.code).is_some() => {
             let mut errors = FieldErrors::default();
             errors.add("q_name", "There is already a purpose with this name");
-            return Ok(settings_form(
-                &state,
-                &user,
-                heading,
-                action,
-                &category_blocks(),
-                &sent,
-                errors,
-            )
-            .respond());
+            return Ok(form.page(&state, &user, &sent, errors).respond());
         }
         None => policy.categories.push(category),
     }
-    save_policy(&state, &user, sent.version, &policy, "category").await
-}
-
-fn rate_blocks() -> Vec<Block> {
-    vec![
-        Block::field(
-            FieldSpec::new("academic_year", "School year", Control::Short)
-                .hint("For example, 2026/27"),
-        ),
-        Block::field(FieldSpec::new(
-            "yearly",
-            "Rate a child for the year, in pounds",
-            Control::Short,
-        )),
-        Block::Heading {
-            text: "How much is allocated each term".into(),
-            hint: Some("Leave all three blank to split the year's rate in thirds.".into()),
-        },
-        Block::field(FieldSpec::new("autumn", "Autumn term, in pounds", Control::Short)),
-        Block::field(FieldSpec::new("spring", "Spring term, in pounds", Control::Short)),
-        Block::field(FieldSpec::new("summer", "Summer term, in pounds", Control::Short)),
-    ]
+    save_policy(&state, &user, &policy, "category", Some((&form, &sent)), sent.version).await
 }
 
 pub async fn show_rate(
@@ -929,19 +875,9 @@ pub async fn show_rate(
     may_manage(&user)?;
     let (version, policy) = state.services.funding_policy(user.actor.la_id).await?;
     let source = policy.source(&code).ok_or(AppError::NotFound)?;
-    let heading = format!("Set a year's rate: {}", source.name);
     let sent = Sent { fields: Fields::new(), version, add: None };
-    let action = format!("/settings/funding/sources/{code}/rates");
-    Ok(settings_form(
-        &state,
-        &user,
-        &heading,
-        action,
-        &rate_blocks(),
-        &sent,
-        FieldErrors::default(),
-    )
-    .respond())
+    let form = SettingsForm::rate(&code, &source.name);
+    Ok(form.page(&state, &user, &sent, FieldErrors::default()).respond())
 }
 
 pub async fn save_rate(
@@ -954,29 +890,19 @@ pub async fn save_rate(
     let (_, mut policy) = state.services.funding_policy(user.actor.la_id).await?;
     let sent = sent(fields);
     let i = policy.sources.iter().position(|s| s.code == code).ok_or(AppError::NotFound)?;
-    let heading = format!("Set a year's rate: {}", policy.sources[i].name);
-    let action = format!("/settings/funding/sources/{code}/rates");
+    let form = SettingsForm::rate(&code, &policy.sources[i].name);
     let rate = match check_rate(&sent.fields) {
         Ok(r) => r,
         Err(problems) => {
             let errors = openpep_service::pep_editing::problems_as_errors(problems);
-            return Ok(settings_form(
-                &state,
-                &user,
-                &heading,
-                action,
-                &rate_blocks(),
-                &sent,
-                errors,
-            )
-            .respond());
+            return Ok(form.page(&state, &user, &sent, errors).respond());
         }
     };
     let rates = &mut policy.sources[i].rates;
     rates.retain(|r| r.academic_year != rate.academic_year);
     rates.push(rate);
     rates.sort_by_key(|r| r.academic_year);
-    save_policy(&state, &user, sent.version, &policy, "rate").await
+    save_policy(&state, &user, &policy, "rate", Some((&form, &sent)), sent.version).await
 }
 
 /// A child's funding requests for their overview, newest year first, with
@@ -996,13 +922,7 @@ pub fn child_funding_table(rows: &[openpep_store::funding::RequestRow]) -> Optio
                 r.approved_pence.map(Pence::from_pence),
             );
             vec![
-                Cell::text(format!(
-                    "{} {}/{}",
-                    Term::from_code(&r.term).map_or("", Term::label),
-                    r.academic_year,
-                    (r.academic_year + 1) % 100
-                ))
-                .heading(),
+                Cell::text(term_and_year(&r.term, r.academic_year)).heading(),
                 Cell::link(
                     r.purchase.clone(),
                     format!("/children/{}/peps/{}/targets", r.child_id, r.pep_id),
@@ -1014,7 +934,7 @@ pub fn child_funding_table(rows: &[openpep_store::funding::RequestRow]) -> Optio
         .collect();
     for (year, t) in totals.into_iter().rev() {
         out.push(vec![
-            Cell::text(format!("{year}/{} in all", (year + 1) % 100)).heading(),
+            Cell::text(format!("{} in all", AcademicYear(year))).heading(),
             Cell::text(format!("{} approved ({} paid)", t.approved, t.paid)),
             Cell { numeric: true, ..Cell::text(t.requested.to_string()) },
             Cell::text("awaiting a decision"),

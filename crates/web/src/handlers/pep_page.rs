@@ -593,7 +593,7 @@ pub async fn save_page(
         Err(SaveError::Invalid(view, errors))
             if view.page(&key).is_some_and(|p| p.kind == PageKind::Targets) =>
         {
-            super::targets::refused_completion(&state, &user, at, errors).await
+            super::targets::page_with_errors(&state, &user, at, errors).await
         }
         Err(SaveError::Invalid(view, errors)) => {
             let shown = Shown { submitted: Some((&sent, errors)), ..Shown::default() };

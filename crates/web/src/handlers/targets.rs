@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use openpep_domain::Pence;
-use openpep_domain::pages::{Block, Fields};
+use openpep_domain::pages::{Block, Fields, Prompt};
 use openpep_domain::targets::{AreaOfNeed, Outcome, TargetStatus, Who, bank, form, review};
 use openpep_service::FieldErrors;
 use openpep_service::funding::{may_request, status_of};
@@ -21,7 +21,7 @@ use openpep_store::targets::TargetRow;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::pep_page::{BlockView, completed_choices, editable, read_only, submission};
+use super::pep_page::{BlockView, editable, read_only, submission};
 use super::peps::{pep_ref, pep_title};
 use crate::components::{Cell, SummaryRow, Table, Tag, TagColour};
 use crate::extract::CurrentUser;
@@ -103,6 +103,9 @@ pub struct TargetCard {
     pub ticks: Vec<TickView>,
     pub hints: Vec<&'static str>,
     pub edit_href: String,
+    /// A draft can be removed, over the version shown.
+    pub removable: bool,
+    pub version: i64,
     pub fund_href: Option<String>,
     pub requests: Vec<RequestItem>,
 }
@@ -195,7 +198,13 @@ fn actions_table(row: &TargetRow) -> Table {
     }
 }
 
-fn card(page: &TargetsPage, base: &str, n: usize, row: &TargetRow) -> TargetCard {
+fn card(
+    page: &TargetsPage,
+    prompts: &[Prompt],
+    base: &str,
+    n: usize,
+    row: &TargetRow,
+) -> TargetCard {
     let coaching = target_service::coaching(row);
     let status = TargetStatus::from_code(&row.status).unwrap_or(TargetStatus::Draft);
     let mut rows = vec![
@@ -203,7 +212,7 @@ fn card(page: &TargetsPage, base: &str, n: usize, row: &TargetRow) -> TargetCard
         SummaryRow::new("How success will be measured", or_not_yet(&row.success_measure)),
         SummaryRow::new("By when", row.due_label.clone()),
     ];
-    if let Some(prompt) = target_service::prompt_of(&page.view.prompts(), row) {
+    if let Some(prompt) = target_service::prompt_of(prompts, row) {
         rows.push(SummaryRow::new("Written for", prompt.title.clone()));
     }
     if row.carried_from.is_some() {
@@ -249,6 +258,8 @@ fn card(page: &TargetsPage, base: &str, n: usize, row: &TargetRow) -> TargetCard
             .collect(),
         hints: coaching.flags.iter().map(|f| f.message()).collect(),
         edit_href: format!("{base}/targets/{}", row.id),
+        removable: status == TargetStatus::Draft,
+        version: row.version,
         fund_href: may_fund.then(|| format!("{base}/targets/{}/funding", row.id)),
         requests,
     }
@@ -299,6 +310,7 @@ pub(crate) fn targets_page(
     let may_edit = page.may_edit();
     let child_name = view.child.full_name();
     let saved = view.pages.get(&template_page.key);
+    let all_prompts = view.prompts();
     let prompts = view
         .unanswered_prompts()
         .into_iter()
@@ -308,8 +320,12 @@ pub(crate) fn targets_page(
             reason: p.reason,
         })
         .collect();
-    let targets =
-        view.targets.iter().enumerate().map(|(i, t)| card(page, &base, i + 1, t)).collect();
+    let targets = view
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| card(page, &all_prompts, &base, i + 1, t))
+        .collect();
     let reviews = page.previous_targets.iter().map(|t| review_item(page, &base, t)).collect();
     Ok(TargetsTemplate {
         layout: Layout::for_user(
@@ -330,10 +346,9 @@ pub(crate) fn targets_page(
         prompts,
         previous: page.previous.as_ref().map(|p| {
             format!(
-                "{} term {}/{} PEP",
+                "{} term {} PEP",
                 openpep_domain::Term::from_code(&p.term).map_or("", |t| t.label()),
-                p.academic_year,
-                (p.academic_year + 1) % 100
+                openpep_domain::AcademicYear(p.academic_year)
             )
         }),
         reviews,
@@ -367,8 +382,9 @@ pub async fn show(
     Ok(targets_page(&state, &user, &page, FieldErrors::default(), None)?.into_response())
 }
 
-/// The targets page again with why it could not be marked completed.
-pub(crate) async fn refused_completion(
+/// The targets page again with why a change to it was refused (marking
+/// it completed, agreeing, removing, submitting a request).
+pub(crate) async fn page_with_errors(
     state: &AppState,
     user: &CurrentUser,
     at: PepRef,
@@ -568,7 +584,7 @@ pub async fn update(
             Ok(()) => {
                 Ok(Redirect::to(&format!("/children/{id}/peps/{pep}/targets")).into_response())
             }
-            Err(FormError::Invalid(errors)) => refused_completion(&state, &user, at, errors).await,
+            Err(FormError::Invalid(errors)) => page_with_errors(&state, &user, at, errors).await,
             Err(FormError::Service(e)) => Err(e.into()),
         };
     }
@@ -583,7 +599,7 @@ pub async fn agree(
     let at = pep_ref(&id, &pep)?;
     match state.services.agree_targets(&user.actor, at).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}/peps/{pep}/targets")).into_response()),
-        Err(FormError::Invalid(errors)) => refused_completion(&state, &user, at, errors).await,
+        Err(FormError::Invalid(errors)) => page_with_errors(&state, &user, at, errors).await,
         Err(FormError::Service(e)) => Err(e.into()),
     }
 }
@@ -632,7 +648,7 @@ pub async fn show_bank(
     let area = AreaOfNeed::from_code(&q.area);
     let examples = bank::search(&q.q, area)
         .into_iter()
-        .filter(|e| e.phases.is_empty() || e.phases.contains(&view.facts.nc_year.phase()))
+        .filter(|e| e.suits(view.facts.nc_year.phase()))
         .map(|e| BankItem {
             title: e.title.into(),
             area: e.area.label().into(),
@@ -747,8 +763,4 @@ pub async fn save_review(
         }
         Err(FormError::Service(e)) => Err(e.into()),
     }
-}
-
-pub fn page_completed_choices() -> Vec<crate::components::Choice> {
-    completed_choices()
 }

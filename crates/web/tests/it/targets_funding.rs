@@ -112,6 +112,15 @@ async fn a_target_is_written_funded_submitted_and_decided_once() {
         assert_eq!(response.status().as_u16(), 303);
         let (_, html) = app.get_html(&targets).await;
         assert_eq!(texts(&html, ".app-target-card li .govuk-tag"), ["Awaiting approval of VS"]);
+        // A target whose funding has gone to the Virtual School stays.
+        let card_form = ".app-target-card form:not([action$='/submit'])";
+        let remove = attr(&html, card_form, "action").unwrap();
+        let version = attr(&html, &format!("{card_form} input[name=version]"), "value").unwrap();
+        let fields = [("version", version.as_str()), ("delete", "yes")];
+        let response = app.post_page(&targets, &remove, &fields).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let refused = Html::parse_document(&response.text().await.unwrap());
+        assert!(summary(&refused)[0].contains("cannot be removed"), "{:?}", summary(&refused));
         let request_id =
             submit.split("/funding/").nth(1).unwrap().trim_end_matches("/submit").to_owned();
 
