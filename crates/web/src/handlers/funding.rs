@@ -20,9 +20,8 @@ use openpep_service::pep_editing::PepRef;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::pep_page::{editable, read_only};
-use super::peps::{pep_ref, pep_title};
-use super::targets::{BlockForm, Sent, funding_tag, sent};
+use super::peps::pep_ref;
+use super::targets::{BlockForm, Sent, fill, funding_tag, sent};
 use crate::components::{Cell, Choice, SummaryRow, Table, Tag, TagColour};
 use crate::extract::CurrentUser;
 use crate::layout::Layout;
@@ -87,19 +86,12 @@ fn request_page(
 ) -> BlockForm {
     let view = &form.page.view;
     let base = format!("/children/{}/peps/{}", view.child.id, view.pep.id);
-    let blocks = request_blocks(form);
-    let may_edit = form.may_change();
-    let (views, errors) = if may_edit {
-        editable(&blocks, &sent.fields, errors)
-    } else {
-        (read_only(&blocks, &sent.fields), errors)
-    };
-    let child_name = view.child.full_name();
+    let filled = fill(&request_blocks(form), sent, errors, form.may_change());
     let term = Term::from_code(&view.pep.term).unwrap_or(Term::Autumn);
     let year = AcademicYear(view.pep.academic_year);
     let mut context = vec![
         SummaryRow::new("Target", form.target.description.clone()),
-        SummaryRow::new("Term", format!("{} {}", term.label(), pep_title(view))),
+        SummaryRow::new("Term", term_and_year(&view.pep.term, view.pep.academic_year)),
     ];
     for source in form.policy.sources_for(form.nc_year) {
         if let Some(allowance) = source.allowance(year, term) {
@@ -120,12 +112,6 @@ fn request_page(
     }
     let heading = if form.request.is_some() { "Funding request" } else { "Ask for funding" };
     BlockForm {
-        layout: Layout::for_user(user, &format!("{heading}: {child_name}"), "/learners")
-            .dev(state.config.dev_mode)
-            .with_errors(!errors.is_empty()),
-        errors,
-        caption: format!("{child_name}: {}", pep_title(view)),
-        heading: heading.into(),
         intro: vec![
             "Funding is given a term at a time, while the child stays on roll, and its impact is \
              recorded when the target is reviewed. Save the request, then submit it to the \
@@ -133,17 +119,12 @@ fn request_page(
                 .into(),
         ],
         context,
-        back: format!("{base}/targets"),
-        back_text: "Back to the targets".into(),
         action: match &form.request {
             Some(r) => format!("{base}/funding/{}", r.id),
             None => format!("{base}/targets/{}/funding", form.target.id),
         },
-        version: sent.version,
-        hidden: Vec::new(),
-        blocks: views,
         button: "Save request".into(),
-        may_edit,
+        ..BlockForm::on_targets(state, user, view, heading, filled)
     }
 }
 
@@ -790,24 +771,15 @@ impl SettingsForm {
         sent: &Sent,
         errors: FieldErrors,
     ) -> BlockForm {
-        let (views, errors) = editable(&self.blocks, &sent.fields, errors);
+        let filled = fill(&self.blocks, sent, errors, true);
+        let back = (
+            "Funding policy".to_owned(),
+            "/settings/funding".to_owned(),
+            "Back to the funding policy",
+        );
         BlockForm {
-            layout: Layout::for_user(user, &self.heading, "/settings")
-                .dev(state.config.dev_mode)
-                .with_errors(!errors.is_empty()),
-            errors,
-            caption: "Funding policy".into(),
-            heading: self.heading.clone(),
-            intro: Vec::new(),
-            context: Vec::new(),
-            back: "/settings/funding".into(),
-            back_text: "Back to the funding policy".into(),
             action: self.action.clone(),
-            version: sent.version,
-            hidden: Vec::new(),
-            blocks: views,
-            button: "Save".into(),
-            may_edit: true,
+            ..BlockForm::new(state, user, (&self.heading, &self.heading), back, filled)
         }
     }
 }

@@ -15,7 +15,7 @@ use openpep_domain::targets::{AreaOfNeed, Outcome, TargetStatus, Who, bank, form
 use openpep_service::FieldErrors;
 use openpep_service::funding::{may_request, status_of};
 use openpep_service::invitations::FormError;
-use openpep_service::pep_editing::PepRef;
+use openpep_service::pep_editing::{PepRef, PepView};
 use openpep_service::targets::{self as target_service, TargetSubmission, TargetsPage};
 use openpep_store::targets::TargetRow;
 use serde::Deserialize;
@@ -48,7 +48,76 @@ pub struct BlockForm {
     pub may_edit: bool,
 }
 
+/// A form's blocks filled from what was sent: editable, or read-only for
+/// those who may not change it.
+pub struct Filled {
+    pub blocks: Vec<BlockView>,
+    pub errors: FieldErrors,
+    pub version: i64,
+    pub may_edit: bool,
+}
+
+pub fn fill(blocks: &[Block], sent: &Sent, errors: FieldErrors, may_edit: bool) -> Filled {
+    let (blocks, errors) = if may_edit {
+        editable(blocks, &sent.fields, errors)
+    } else {
+        (read_only(blocks, &sent.fields), errors)
+    };
+    Filled { blocks, errors, version: sent.version, may_edit }
+}
+
 impl BlockForm {
+    /// A form in the service: its title and heading, caption and way back.
+    pub fn new(
+        state: &AppState,
+        user: &CurrentUser,
+        (heading, title): (&str, &str),
+        (caption, back, back_text): (String, String, &str),
+        filled: Filled,
+    ) -> BlockForm {
+        let nav = if back.starts_with("/settings") { "/settings" } else { "/learners" };
+        BlockForm {
+            layout: Layout::for_user(user, title, nav)
+                .dev(state.config.dev_mode)
+                .with_errors(!filled.errors.is_empty()),
+            errors: filled.errors,
+            caption,
+            heading: heading.into(),
+            intro: Vec::new(),
+            context: Vec::new(),
+            back,
+            back_text: back_text.into(),
+            action: String::new(),
+            version: filled.version,
+            hidden: Vec::new(),
+            blocks: filled.blocks,
+            button: "Save".into(),
+            may_edit: filled.may_edit,
+        }
+    }
+
+    /// A form of a record on a PEP's targets page (a target, its review, a
+    /// funding request), under the child's name, back to the targets.
+    pub fn on_targets(
+        state: &AppState,
+        user: &CurrentUser,
+        view: &PepView,
+        heading: &str,
+        filled: Filled,
+    ) -> BlockForm {
+        let child_name = view.child.full_name();
+        let caption = format!("{child_name}: {}", pep_title(view));
+        let back = format!("/children/{}/peps/{}/targets", view.child.id, view.pep.id);
+        let title = format!("{heading}: {child_name}");
+        BlockForm::new(
+            state,
+            user,
+            (heading, &title),
+            (caption, back, "Back to the targets"),
+            filled,
+        )
+    }
+
     /// The form's response: 422 when it shows errors.
     pub fn respond(self) -> Response {
         if self.errors.is_empty() {
@@ -417,13 +486,6 @@ fn target_form(
     let base = format!("/children/{}/peps/{}", view.child.id, view.pep.id);
     let ctx = state.services.target_context(page, sent.add.clone());
     let blocks = form::layout(&sent.fields, &ctx);
-    let may_edit = page.may_edit();
-    let (views, errors) = if may_edit {
-        editable(&blocks, &sent.fields, errors)
-    } else {
-        (read_only(&blocks, &sent.fields), errors)
-    };
-    let child_name = view.child.full_name();
     let heading = if target.is_some() { "Change a target" } else { "Add a target" };
     let mut intro = Vec::new();
     if let Some(p) = prompt.as_deref().and_then(|k| view.prompts().into_iter().find(|p| p.key == k))
@@ -439,26 +501,16 @@ fn target_form(
     if let Some(p) = prompt {
         hidden.push(("prompt".to_owned(), p));
     }
+    let filled = fill(&blocks, sent, errors, page.may_edit());
     Ok(BlockForm {
-        layout: Layout::for_user(user, &format!("{heading}: {child_name}"), "/learners")
-            .dev(state.config.dev_mode)
-            .with_errors(!errors.is_empty()),
-        errors,
-        caption: format!("{child_name}: {}", pep_title(view)),
-        heading: heading.into(),
         intro,
-        context: Vec::new(),
-        back: format!("{base}/targets"),
-        back_text: "Back to the targets".into(),
         action: match target {
             Some(t) => format!("{base}/targets/{t}"),
             None => format!("{base}/targets/new"),
         },
-        version: sent.version,
         hidden,
-        blocks: views,
         button: "Save target".into(),
-        may_edit,
+        ..BlockForm::on_targets(state, user, view, heading, filled)
     })
 }
 
@@ -688,15 +740,8 @@ fn review_form(
     let view = &page.view;
     let row = page.previous_targets.iter().find(|t| t.id == target).ok_or(AppError::NotFound)?;
     let funded = target_service::funded(page.requests_on(target));
-    let blocks: Vec<Block> = review::layout(funded);
-    let may_edit = page.may_edit();
-    let (views, errors) = if may_edit {
-        editable(&blocks, &sent.fields, errors)
-    } else {
-        (read_only(&blocks, &sent.fields), errors)
-    };
+    let filled = fill(&review::layout(funded), sent, errors, page.may_edit());
     let base = format!("/children/{}/peps/{}", view.child.id, view.pep.id);
-    let child_name = view.child.full_name();
     let mut context = vec![
         SummaryRow::new("Area of need", area_label(&row.area)),
         SummaryRow::new("Target", row.description.clone()),
@@ -711,23 +756,12 @@ fn review_form(
     if !spent.is_empty() {
         context.push(SummaryRow::new("Funding approved", spent.join("; ")));
     }
+    let heading = "Review a target from the last PEP";
     Ok(BlockForm {
-        layout: Layout::for_user(user, &format!("Review a target: {child_name}"), "/learners")
-            .dev(state.config.dev_mode)
-            .with_errors(!errors.is_empty()),
-        errors,
-        caption: format!("{child_name}: {}", pep_title(view)),
-        heading: "Review a target from the last PEP".into(),
-        intro: Vec::new(),
         context,
-        back: format!("{base}/targets"),
-        back_text: "Back to the targets".into(),
         action: format!("{base}/targets/{target}/review"),
-        version: sent.version,
-        hidden: Vec::new(),
-        blocks: views,
         button: "Save review".into(),
-        may_edit,
+        ..BlockForm::on_targets(state, user, view, heading, filled)
     })
 }
 
