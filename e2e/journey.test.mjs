@@ -840,6 +840,30 @@ browserTest('a designated teacher and a social worker fill every page of one PEP
   const targetsPath = new URL(p.url()).pathname;
   await expectNoAxeViolations(p, 'the targets page with its prompts');
   await screenshot(p, '45-targets-prompts.png');
+  // The meeting starts with the last PEP's targets: the first is carried
+  // forward (copied in as a draft), the rest achieved.
+  let reviewed = 0;
+  for (; reviewed < 8; reviewed++) {
+    const review = p.getByRole('link', { name: /^Review this target/ }).first();
+    if ((await review.count()) === 0) break;
+    await review.click();
+    const outcome = reviewed === 0 ? 'carried_forward' : 'achieved';
+    await p.locator(`input[name=q_outcome][value=${outcome}]`).check();
+    await p.locator('textarea[name=q_impact]').fill('Reads with the carer most evenings and enjoys choosing books.');
+    await p.locator('textarea[name=q_evidence]').fill('The reading record and the class teacher’s assessment.');
+    if ((await p.locator('textarea[name=q_spend_impact]').count()) > 0) {
+      await p.locator('textarea[name=q_spend_impact]').fill('All ten tuition sessions took place; the tutor’s report shows the gains.');
+    }
+    if (reviewed === 0) {
+      await expectNoAxeViolations(p, 'the review of a previous target');
+      await screenshot(p, '45r-review-previous-target.png');
+    }
+    await p.getByRole('button', { name: 'Save review' }).click();
+    await p.waitForURL((u) => u.pathname === targetsPath);
+  }
+  if (reviewed > 0) {
+    assert.match(normalise(await p.locator('main').textContent()), /Carried forward/);
+  }
   // Each prompt becomes a target written for it; the coach advises.
   for (let i = 0; i < 6; i++) {
     const prompt = p.locator('.govuk-notification-banner__link').first();

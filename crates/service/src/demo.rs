@@ -4,10 +4,12 @@
 
 mod names;
 mod pages;
+mod targets;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use openpep_domain::pages::{DocumentKind, Fields};
 use openpep_domain::settings::AuthoritySettings;
+use openpep_domain::targets::form::term_ends;
 use openpep_domain::template::{
     ChildFacts, Page as TemplatePage, PageKind, PepTemplate, QuestionKind,
 };
@@ -124,6 +126,10 @@ struct People {
     iros: Vec<User>,
     carer: User,
     young_person: User,
+    /// A Virtual School officer, who decides funding requests.
+    officer: Uuid,
+    /// The Virtual School's administrator, who records payments.
+    admin: Uuid,
     /// The designated teacher or professional of each school, by school id.
     school_staff: Vec<(Uuid, User)>,
 }
@@ -395,8 +401,9 @@ impl Generator {
         let mut accounts = Vec::new();
         let a = &mut accounts;
         self.staff(tx, la, Role::VsHead, "vs.head", 1, whole_la, a).await?;
-        self.staff(tx, la, Role::VsOfficer, "vs.officer", 3, whole_la, a).await?;
-        self.staff(tx, la, Role::VsAdmin, "vs.admin", 1, "manages schools, users and settings", a)
+        let officers = self.staff(tx, la, Role::VsOfficer, "vs.officer", 3, whole_la, a).await?;
+        let admin = self
+            .staff(tx, la, Role::VsAdmin, "vs.admin", 1, "manages schools, users and settings", a)
             .await?;
         let manager = self
             .staff(tx, la, Role::TeamManager, "team.manager", 1, "sees their team's caseloads", a)
@@ -440,6 +447,8 @@ impl Generator {
             iros,
             carer: first(carer)?,
             young_person: first(young_person)?,
+            officer: first(officers)?.id,
+            admin: first(admin)?.id,
             school_staff,
         };
         Ok((people, accounts))
@@ -699,6 +708,8 @@ impl Generator {
             school_name,
             carer,
             shared,
+            officer: people.officer,
+            admin: people.admin,
         };
         self.peps(tx, &child, entered_care_on, &author).await
     }
@@ -732,6 +743,7 @@ impl Generator {
             Term::Summer => (self.year, Term::Spring),
         };
         let prev_due = deadline(&self.settings, prev_year, prev_term);
+        let mut earlier = Vec::new();
         if entered_care_on < prev_due - TimeDelta::days(40) {
             let status =
                 if self.chance(0.8) { PepStatus::QualityAssured } else { PepStatus::SignedOff };
@@ -745,8 +757,9 @@ impl Generator {
                 status,
                 due_on: prev_due,
                 signed_on: Some(signed),
+                current: false,
             };
-            self.pep(tx, child, &pep, author).await?;
+            earlier = self.pep(tx, child, &pep, author, &[]).await?;
         }
         let (reason, due, trigger) = if entered_care_on > self.today - TimeDelta::days(60) {
             let due = due_within_timescale(&self.settings, entered_care_on);
@@ -778,8 +791,9 @@ impl Generator {
             status,
             due_on: due,
             signed_on: signed,
+            current: true,
         };
-        self.pep(tx, child, &pep, author).await
+        self.pep(tx, child, &pep, author, &earlier).await.map(drop)
     }
 
     async fn pep(
@@ -788,7 +802,8 @@ impl Generator {
         child: &Child,
         p: &DemoPep,
         author: &Author,
-    ) -> Result<(), ServiceError> {
+        previous: &[targets::Written],
+    ) -> Result<Vec<targets::Written>, ServiceError> {
         let meeting_at = match p.status {
             PepStatus::Draft | PepStatus::InProgress => None,
             _ => p
@@ -870,6 +885,11 @@ impl Generator {
                 None => sample_answers(&mut rng, page),
             };
             let completed = share >= 1.0 || rng.random_bool(0.6);
+            // The targets page is complete once the meeting agreed them.
+            let completed = match page.kind {
+                PageKind::Targets => share >= 0.8,
+                _ => completed,
+            };
             let write = PageWrite {
                 la_id: child.la_id,
                 pep_id: pep.id,
@@ -882,7 +902,40 @@ impl Generator {
             };
             pep_pages::save(tx, &write, self.ids.next()).await?;
         }
-        Ok(())
+        let has_targets = template
+            .pages()
+            .any(|(_, _, page)| page.kind == PageKind::Targets && page.applies_to(&facts));
+        if !has_targets || author.shared && p.current {
+            // The shared child's targets are the browser journey's to write.
+            return Ok(Vec::new());
+        }
+        let written_fields = |kind| written.iter().find(|(k, _)| *k == kind).map(|(_, f)| f);
+        let prompts = openpep_domain::pages::prompts(openpep_domain::pages::PromptSources {
+            attendance: written_fields(PageKind::Attendance),
+            sdq: written_fields(PageKind::Sdq),
+            attainment: written_fields(PageKind::Attainment),
+            sdq_threshold: self.settings.sdq_threshold,
+        });
+        let settings = &self.settings;
+        let plan = targets::Plan {
+            child,
+            pep: &pep,
+            status: p.status,
+            phase: nc.phase(),
+            prompts,
+            term_ends: term_ends(p.year, p.term, |y, t| {
+                settings.term_dates(y, t).ok().map(|d| d.ends_on)
+            }),
+            previous,
+            current: p.current,
+            hands: targets::Hands {
+                writer: author.teacher.unwrap_or(author.social_worker),
+                officer: author.officer,
+                admin: author.admin,
+            },
+            now: self.now,
+        };
+        targets::write(tx, &plan, self.ids.millis).await
     }
 
     fn page_context(
@@ -957,6 +1010,8 @@ struct DemoPep {
     status: PepStatus,
     due_on: NaiveDate,
     signed_on: Option<NaiveDate>,
+    /// This term's PEP, not last term's.
+    current: bool,
 }
 
 /// Who the demo's PEP pages are written for and by.
@@ -972,6 +1027,8 @@ struct Author {
     /// The child the listed social worker and designated teacher share:
     /// their PEP this term is under way, for the browser journeys.
     shared: bool,
+    officer: Uuid,
+    admin: Uuid,
 }
 
 impl Author {

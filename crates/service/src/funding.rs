@@ -72,8 +72,19 @@ fn may_ask(page: &TargetsPage) -> Result<(), FormError> {
             "This PEP has been signed off: funding can no longer be asked for on its targets",
         ));
     }
-    if !may_request(page) {
-        return Err(ServiceError::Forbidden.into());
+    may_request_here(page)?;
+    Ok(())
+}
+
+/// Refuses asking for funding to someone whose role may not (hidden, as
+/// a route they may not use is) or who cannot change these targets.
+fn may_request_here(page: &TargetsPage) -> Result<(), ServiceError> {
+    let view = &page.view;
+    if !openpep_domain::allowed(view.role, Action::RequestFunding, view.relationship) {
+        return Err(ServiceError::NotFound);
+    }
+    if !page.may_edit() {
+        return Err(ServiceError::Forbidden);
     }
     Ok(())
 }
@@ -210,8 +221,8 @@ impl Services {
         let page = self.open_targets(actor, at).await?;
         let (target, request) = find_request(&page, target, request)?;
         let (target, request) = (target.clone(), request.cloned());
-        if request.is_none() && !may_request(&page) {
-            return Err(ServiceError::Forbidden);
+        if request.is_none() {
+            may_request_here(&page)?;
         }
         let (_, policy) = self.funding_policy(actor.la_id).await?;
         let nc_year = page.view.facts.nc_year;

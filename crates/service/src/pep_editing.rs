@@ -415,7 +415,7 @@ fn check_page(
     if page.kind == PageKind::SignOff && submission.completed {
         let missing = view.unanswered_prompts();
         if !missing.is_empty() {
-            let titles: Vec<String> = missing.iter().map(|p| p.title.to_lowercase()).collect();
+            let titles: Vec<String> = missing.iter().map(|p| p.in_sentence()).collect();
             let mut errors = FieldErrors::default();
             errors.add(
                 "completed",

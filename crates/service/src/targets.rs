@@ -85,7 +85,7 @@ fn unfinished(view: &PepView, unreviewed: usize) -> Vec<String> {
         out.push("Write a target that shows the carer's role, or give the carer an action".into());
     }
     for prompt in view.unanswered_prompts() {
-        out.push(format!("Write the {}", prompt.title.to_lowercase()));
+        out.push(format!("Write the {}", prompt.in_sentence()));
     }
     let drafts = targets.iter().filter(|t| t.status == TargetStatus::Draft.code()).count();
     if drafts > 0 {
@@ -133,7 +133,7 @@ pub fn coaching(row: &TargetRow) -> Coaching {
 }
 
 /// The target as its row stores it.
-fn target_fields(t: &CheckedTarget) -> TargetFields<'_> {
+pub(crate) fn target_fields(t: &CheckedTarget) -> TargetFields<'_> {
     let (due_on, due_term) = match &t.due {
         Due::On(date) => (Some(*date), None),
         Due::EndOfTerm(end) => (end.ends_on, Some(end.code.as_str())),

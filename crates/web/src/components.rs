@@ -127,6 +127,14 @@ pub struct Table {
     pub csrf: String,
 }
 
+impl Table {
+    /// Whether column `i` holds numbers (its header is then right-aligned
+    /// over them).
+    pub fn numeric_column(&self, i: &usize) -> bool {
+        self.rows.first().and_then(|row| row.get(*i)).is_some_and(|cell| cell.numeric)
+    }
+}
+
 /// One row of a summary list.
 #[derive(Debug, Clone)]
 pub struct SummaryRow {

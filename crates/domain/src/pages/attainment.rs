@@ -1034,5 +1034,12 @@ mod tests {
         assert_eq!(suggested(vec![Rag::Purple, Rag::Green]), Some(Rag::Green));
         assert_eq!(suggested(Vec::new()), None);
         assert_eq!(less_than_good(&f), vec!["Science", "History"]);
+        let prompts = crate::pages::prompts(crate::pages::PromptSources {
+            attainment: Some(&f),
+            ..Default::default()
+        });
+        let keys: Vec<_> = prompts.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["prompt_subject_science", "prompt_subject_history"]);
+        assert_eq!(prompts[1].in_sentence(), "History target", "a subject keeps its capital");
     }
 }

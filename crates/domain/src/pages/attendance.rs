@@ -277,6 +277,7 @@ mod tests {
         assert_eq!(prompts.len(), 1);
         assert_eq!(prompts[0].key, "prompt_attendance");
         assert!(prompts[0].reason.contains("88%"), "{}", prompts[0].reason);
+        assert_eq!(prompts[0].in_sentence(), "attendance target");
     }
 
     #[test]

@@ -225,6 +225,18 @@ pub struct Prompt {
     pub area: crate::targets::AreaOfNeed,
 }
 
+impl Prompt {
+    /// The title inside a sentence ("Write the {}"): "attendance target",
+    /// but a subject keeps its capital ("English target").
+    pub fn in_sentence(&self) -> String {
+        if self.key.starts_with("prompt_subject_") {
+            return self.title.clone();
+        }
+        let mut chars = self.title.chars();
+        chars.next().map_or_else(String::new, |first| first.to_lowercase().chain(chars).collect())
+    }
+}
+
 /// The pages whose answers can ask for a target.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PromptSources<'a> {

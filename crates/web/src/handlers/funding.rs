@@ -343,13 +343,18 @@ async fn queue_page(
             let row = &r.row;
             let category = policy.category(&row.category);
             let so_far = match r.allowance {
-                Some(a) => format!(
-                    "{} approved, {} asked for this term, of {a} ({} left); {} approved this year",
-                    r.this_term.approved,
-                    r.this_term.requested,
-                    r.this_term.remaining(a),
-                    r.this_year.approved
-                ),
+                Some(a) => {
+                    let left = r.this_term.remaining(a);
+                    let left = if r.this_term.over(a) {
+                        format!("{} over", Pence::from_pence(-left.pence()))
+                    } else {
+                        format!("{left} left")
+                    };
+                    format!(
+                        "{} approved, {} asked for this term, of {a} ({left}); {} approved this year",
+                        r.this_term.approved, r.this_term.requested, r.this_year.approved
+                    )
+                }
                 None => format!(
                     "{} approved, {} asked for this term; {} this year",
                     r.this_term.approved, r.this_term.requested, r.this_year.approved

@@ -377,7 +377,7 @@ fn blocks_of(
                     Block::Alert {
                         text: format!(
                             "The {} has not been written on the targets page: the PEP cannot be signed off until it is.",
-                            prompt.title.to_lowercase()
+                            prompt.in_sentence()
                         ),
                         tone: Tone::Bad,
                     },

@@ -143,6 +143,8 @@ pub fn sent(fields: Vec<(String, String)>) -> Sent {
 
 pub struct PromptView {
     pub title: String,
+    /// The title inside "Write the …".
+    pub in_sentence: String,
     pub reason: String,
     pub href: String,
 }
@@ -385,6 +387,7 @@ pub(crate) fn targets_page(
         .into_iter()
         .map(|p| PromptView {
             href: format!("{base}/targets/new?prompt={}", p.key),
+            in_sentence: p.in_sentence(),
             title: p.title,
             reason: p.reason,
         })

@@ -78,3 +78,80 @@ async fn the_demo_is_the_same_for_the_same_seed_and_spans_every_phase() {
     }
     assert!(all.iter().any(|r| r.school_name.is_none()), "some have no school place");
 }
+
+/// Every PEP whose meeting was held has targets a Virtual School would
+/// pass: the previous PEP's reviewed, each prompt answered, the carer's
+/// role shown, all agreed; the SMART coach flags none of the demo's
+/// targets; and the funding queue has requests in each status.
+#[tokio::test]
+async fn the_demo_writes_targets_reviews_and_funding_a_virtual_school_would_pass() {
+    use openpep_domain::PepStatus;
+    use openpep_domain::funding::FundingStatus;
+    use openpep_service::pep_editing::PepRef;
+    use openpep_store::{funding, peps, users};
+
+    let (_db, services, _) = make(2026).await;
+    let la = authorities::by_code(&services.db, "990").await.unwrap().unwrap();
+    let head = users::by_email(&services.db, "vs.head@northmere.example").await;
+    let head = head.unwrap().expect("the VS head");
+    let membership = users::membership_choices(&services.db, head.id).await.unwrap();
+    let actor = openpep_service::Actor {
+        user_id: head.id,
+        membership_id: membership[0].id,
+        la_id: la.id,
+        role: Role::VsHead,
+        school_id: None,
+        request_id: None,
+    };
+    let scope = ChildScope::Authority { la_id: la.id };
+    let filter = LearnerFilter::default();
+    let mut checked = (0, 0, 0, 0);
+    for page in 1..=2 {
+        let rows = children::list_learners(
+            &services.db,
+            &scope,
+            now().date_naive(),
+            &filter,
+            PageRequest::new(page, 200),
+        )
+        .await
+        .unwrap();
+        for child in rows.rows {
+            for pep in peps::for_child(&services.db, la.id, child.id).await.unwrap() {
+                let at = PepRef { child_id: child.id, pep_id: pep.id };
+                let Ok(targets) = services.open_targets(&actor, at).await else {
+                    continue;
+                };
+                checked.0 += 1;
+                let status = PepStatus::from_code(&pep.status).unwrap();
+                if !matches!(status, PepStatus::Draft | PepStatus::InProgress) {
+                    assert_eq!(targets.unfinished(), Vec::<String>::new(), "{}", pep.id);
+                    checked.1 += 1;
+                }
+                checked.2 += targets.reviews.len();
+                for row in &targets.view.targets {
+                    let coaching = openpep_service::targets::coaching(row);
+                    assert!(coaching.flags.is_empty(), "{}: {:?}", row.description, coaching.flags);
+                    checked.3 += 1;
+                }
+            }
+        }
+    }
+    assert!(checked.1 > 100, "PEPs with agreed targets: {checked:?}");
+    assert!(checked.2 > 100, "reviews of earlier targets: {checked:?}");
+    assert!(checked.3 > 400, "targets: {checked:?}");
+    for status in [
+        FundingStatus::Draft,
+        FundingStatus::Submitted,
+        FundingStatus::MoreInformation,
+        FundingStatus::Approved,
+        FundingStatus::PartApproved,
+        FundingStatus::Declined,
+        FundingStatus::Paid,
+    ] {
+        let filter =
+            funding::QueueFilter { status: status.code(), limit: 500, ..Default::default() };
+        let found = funding::queue(&services.db, la.id, &filter).await.unwrap();
+        assert!(!found.is_empty(), "no {} requests", status.code());
+    }
+}

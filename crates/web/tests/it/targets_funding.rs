@@ -3,17 +3,20 @@
 //! before submission, and two decisions on one request cannot both win.
 
 use openpep_domain::{ChildScope, PepStatus, Role};
-use openpep_store::{outbox, peps};
+use openpep_store::{outbox, peps, targets};
 use scraper::Html;
 use uuid::Uuid;
 
 use crate::support::{TestApp, attr, dev_config, on_each_backend, texts};
 
-/// A child of the scope's whose newest PEP can still be edited, with it.
+/// A child of the scope's whose newest PEP can still be edited and has no
+/// targets yet, with it.
 async fn open_pep(app: &TestApp, scope: &ChildScope) -> (Uuid, String) {
+    let db = &app.services.db;
     for child in app.child_ids(scope).await {
-        let pep = peps::for_child(&app.services.db, scope.la_id(), child).await.unwrap().remove(0);
-        if !PepStatus::from_code(&pep.status).unwrap().is_complete() {
+        let pep = peps::for_child(db, scope.la_id(), child).await.unwrap().remove(0);
+        let open = !PepStatus::from_code(&pep.status).unwrap().is_complete();
+        if open && targets::for_pep(db, scope.la_id(), pep.id).await.unwrap().is_empty() {
             return (child, format!("/children/{child}/peps/{}", pep.id));
         }
     }
@@ -69,8 +72,8 @@ async fn a_target_is_written_funded_submitted_and_decided_once() {
         let (status, _, _) = send(fields, new.clone()).await;
         assert_eq!(status, 303, "draft target on {}", app.backend);
         let (_, html) = app.get_html(&targets).await;
-        assert_eq!(texts(&html, ".app-target-card h3 .govuk-tag"), ["Draft"]);
-        let hints = texts(&html, ".app-target-card .govuk-details__text li");
+        assert_eq!(texts(&html, ".app-target-card[id] h3 .govuk-tag"), ["Draft"]);
+        let hints = texts(&html, ".app-target-card[id] .govuk-details__text li");
         assert!(!hints.is_empty(), "the coach flags a vague target");
         assert!(texts(&html, ".app-smart__tick--met abbr").len() < 5);
 
@@ -106,14 +109,14 @@ async fn a_target_is_written_funded_submitted_and_decided_once() {
 
         // Submitted to the Virtual School.
         let (_, html) = app.get_html(&targets).await;
-        assert_eq!(texts(&html, ".app-target-card li .govuk-tag"), ["Not yet submitted to VS"]);
+        assert_eq!(texts(&html, ".app-target-card[id] li .govuk-tag"), ["Not yet submitted to VS"]);
         let submit = attr(&html, "form[action$='/submit']", "action").unwrap();
         let response = app.post_page(&targets, &submit, &[]).await;
         assert_eq!(response.status().as_u16(), 303);
         let (_, html) = app.get_html(&targets).await;
-        assert_eq!(texts(&html, ".app-target-card li .govuk-tag"), ["Awaiting approval of VS"]);
+        assert_eq!(texts(&html, ".app-target-card[id] li .govuk-tag"), ["Awaiting approval of VS"]);
         // A target whose funding has gone to the Virtual School stays.
-        let card_form = ".app-target-card form:not([action$='/submit'])";
+        let card_form = ".app-target-card[id] form:not([action$='/submit'])";
         let remove = attr(&html, card_form, "action").unwrap();
         let version = attr(&html, &format!("{card_form} input[name=version]"), "value").unwrap();
         let fields = [("version", version.as_str()), ("delete", "yes")];
@@ -161,7 +164,7 @@ async fn a_target_is_written_funded_submitted_and_decided_once() {
         let done = texts(&html, ".govuk-notification-banner__content p");
         assert!(done.iter().any(|t| t.contains("was already approved by")), "{done:?}");
         let (_, html) = app.get_html(&targets).await;
-        assert_eq!(texts(&html, ".app-target-card li .govuk-tag"), ["Approved"]);
+        assert_eq!(texts(&html, ".app-target-card[id] li .govuk-tag"), ["Approved"]);
         let mails = outbox::recent(&app.services.db, None, 50).await.unwrap();
         assert!(mails.iter().any(|m| m.kind == "funding_decision"), "the DT is told");
         // The child's overview sums up their funding.
