@@ -13,10 +13,10 @@ use openpep_domain::funding::{
 };
 use openpep_domain::pages::{Block, Control, FieldSpec, Fields, Opt};
 use openpep_domain::{AcademicYear, Pence, Term};
-use openpep_service::FieldErrors;
 use openpep_service::funding::{Decided, FundingQueue, QueueQuery, RequestForm, status_of};
 use openpep_service::invitations::FormError;
 use openpep_service::pep_editing::PepRef;
+use openpep_service::{FieldErrors, ServiceError};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -173,9 +173,15 @@ async fn save_request_form(
         Ok(_) => Ok(Redirect::to(&format!("/children/{}/peps/{}/targets", at.child_id, at.pep_id))
             .into_response()),
         Err(FormError::Invalid(errors)) => {
-            let form =
-                state.services.funding_request_form(&user.actor, at, target, request).await?;
-            Ok(request_page(&state, &user, &form, &sent, errors).respond())
+            match state.services.funding_request_form(&user.actor, at, target, request).await {
+                Ok(form) => Ok(request_page(&state, &user, &form, &sent, errors).respond()),
+                // No form to show again (the PEP was signed off): the
+                // targets page says why.
+                Err(ServiceError::Forbidden) => {
+                    super::targets::page_with_errors(&state, &user, at, errors).await
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         Err(FormError::Service(e)) => Err(e.into()),
     }

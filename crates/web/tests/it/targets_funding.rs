@@ -3,7 +3,7 @@
 //! before submission, and two decisions on one request cannot both win.
 
 use openpep_domain::{ChildScope, PepStatus, Role};
-use openpep_store::{outbox, peps, targets};
+use openpep_store::{funding, outbox, peps, targets};
 use scraper::Html;
 use uuid::Uuid;
 
@@ -172,6 +172,75 @@ async fn a_target_is_written_funded_submitted_and_decided_once() {
         assert!(texts(&html, "caption").contains(&"Funding".to_owned()));
         assert!(texts(&html, "td .govuk-tag").contains(&"Approved".to_owned()));
         assert!(texts(&html, "td").iter().any(|t| t.contains("£450.00 approved")));
+    })
+    .await;
+}
+
+/// Once a PEP is signed off its targets stay as agreed: asking for funding
+/// on one, or changing one, is refused with the reason, and nothing is
+/// stored.
+#[tokio::test]
+async fn a_signed_off_peps_targets_take_no_new_funding_or_changes() {
+    on_each_backend(dev_config(), |app| async move {
+        let (_, scope) = app.user_scope(Role::DesignatedTeacher).await;
+        let la = scope.la_id();
+        let db = &app.services.db;
+        let mut found = None;
+        'children: for child in app.child_ids(&scope).await {
+            for pep in peps::for_child(db, la, child).await.unwrap() {
+                let done = PepStatus::from_code(&pep.status).unwrap().is_complete();
+                let rows = targets::for_pep(db, la, pep.id).await.unwrap();
+                if let (true, Some(target)) = (done, rows.first()) {
+                    found = Some((
+                        format!("/children/{child}/peps/{}", pep.id),
+                        pep.id,
+                        target.clone(),
+                    ));
+                    break 'children;
+                }
+            }
+        }
+        let (pep, pep_id, target) = found.expect("a signed-off PEP with targets in the demo");
+        let before = funding::for_pep(db, la, pep_id).await.unwrap().len();
+        app.sign_in_role(Role::DesignatedTeacher).await;
+        let targets_page = format!("{pep}/targets");
+        let (status, html) = app.get_html(&targets_page).await;
+        assert_eq!(status, 200);
+        assert!(attr(&html, "a[href$='/funding']", "href").is_none(), "no 'ask for funding' link");
+
+        let fields = [
+            ("version", "0"),
+            ("q_source", "pp_plus"),
+            ("q_purchase", "Ten sessions of 1:1 reading tuition"),
+            ("q_category", "core_tuition"),
+            ("q_amount", "450"),
+        ];
+        let action = format!("{targets_page}/{}/funding", target.id);
+        let response = app.post_page(&targets_page, &action, &fields).await;
+        assert_eq!(response.status().as_u16(), 422, "on {}", app.backend);
+        let html = Html::parse_document(&response.text().await.unwrap());
+        assert_eq!(
+            summary(&html),
+            ["This PEP has been signed off: funding can no longer be asked for on its targets"]
+        );
+        assert_eq!(funding::for_pep(db, la, pep_id).await.unwrap().len(), before);
+
+        let version = target.version.to_string();
+        let change = [
+            ("version", version.as_str()),
+            ("q_area", "cognition_learning"),
+            ("q_description", "A different target after the meeting"),
+        ];
+        let action = format!("{targets_page}/{}", target.id);
+        let response = app.post_page(&targets_page, &action, &change).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let html = Html::parse_document(&response.text().await.unwrap());
+        assert_eq!(
+            summary(&html),
+            ["This PEP has been signed off: its targets can no longer change"]
+        );
+        let after = targets::get(db, la, target.id).await.unwrap().unwrap();
+        assert_eq!(after.description, target.description, "unchanged");
     })
     .await;
 }
