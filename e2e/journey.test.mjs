@@ -929,6 +929,13 @@ browserTest('a designated teacher and a social worker fill every page of one PEP
   vs.page = officer.page;
   await vs.page.goto(url('/funding'));
   await expectNoAxeViolations(vs.page, 'the funding approval queue');
+  // The school's approved total for the term, from the totals table.
+  const approvedAtSchool = async () => {
+    const school = normalise(await vs.page.locator('tr', { hasText: 'Ten one-hour sessions of 1:1 reading tuition' }).locator('td').nth(1).locator('.govuk-body-s').textContent()).split(',')[0];
+    const cell = vs.page.locator('table').last().locator('tr', { has: vs.page.locator('th', { hasText: school }) }).locator('td').nth(2);
+    return Number((await cell.textContent()).replace(/[£,]/g, ''));
+  };
+  const approvedBefore = await approvedAtSchool();
   const request = vs.page.locator('tr', { hasText: 'Ten one-hour sessions of 1:1 reading tuition' });
   await request.locator('input[name=requests]').check();
   await vs.page.locator('input[name=kind][value=approve]').check();
@@ -937,6 +944,10 @@ browserTest('a designated teacher and a social worker fill every page of one PEP
   await vs.page.locator('.govuk-notification-banner--success').waitFor();
   assert.match(normalise(await vs.page.locator('.govuk-notification-banner--success').textContent()), /1 request decided/);
   await screenshot(vs.page, '46b-funding-decided.png');
+  // The budget moves: the school's approved total rises by the £450.
+  await vs.page.goto(url('/funding?status=approved'));
+  const approvedAfter = await approvedAtSchool();
+  assert.equal(approvedAfter - approvedBefore, 450, `approved at the school: ${approvedBefore} then ${approvedAfter}`);
   await officer.context.close();
   vs.page = vsPage;
   await vs.page.goto(url(pepPath));
