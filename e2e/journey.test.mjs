@@ -370,6 +370,29 @@ browserTest('the Virtual School manages people and allocations, axe-clean', asyn
   await expectNoAxeViolations(page, 'the settings page');
   await screenshot(page, '17-settings.png');
 
+  // The funding policy: a purpose moved to "will not be considered" needs
+  // its reason; a year's rate is set and shown split by term.
+  await page.getByRole('link', { name: 'See or change the funding policy' }).click();
+  assert.equal(await h1Text(page), 'Funding policy');
+  await expectNoAxeViolations(page, 'the funding policy');
+  await screenshot(page, '17a-funding-policy.png');
+  await page.getByRole('row', { name: /Books and revision guides/ }).getByRole('link', { name: 'Change' }).click();
+  await page.getByLabel('Will not be considered').check();
+  await page.getByLabel('Guidance').fill('');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('.govuk-error-summary').waitFor({ state: 'visible' });
+  assert.match(normalise(await page.locator('.govuk-error-summary__list').textContent()), /Say why requests for this will not be considered/);
+  assert.ok(await page.getByLabel('Will not be considered').isChecked(), 'the choice is kept');
+  await expectNoAxeViolations(page, 'a purpose refused without its reason');
+  await screenshot(page, '17b-funding-purpose-errors.png');
+  await page.getByRole('link', { name: 'Back to the funding policy' }).click();
+  await page.locator('tr', { has: page.locator('th', { hasText: /^Pupil Premium Plus/ }) }).getByRole('link', { name: /Set a year's rate/ }).click();
+  await page.getByLabel('School year').fill('2027/28');
+  await page.getByLabel('Rate a child for the year, in pounds').fill('2700');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForURL((u) => u.pathname === '/settings/funding');
+  assert.match(normalise(await page.locator('main').textContent()), /2027\/28: £2,700\.00 a year \(autumn £900\.00, spring £900\.00, summer £900\.00\)/);
+
   await page.goto(url('/people/invite'));
   await page.getByRole('button', { name: 'Send invitation', exact: true }).click();
   await page.locator('.govuk-error-summary').waitFor({ state: 'visible' });

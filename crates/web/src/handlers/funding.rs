@@ -629,7 +629,7 @@ fn sources_table(policy: &FundingPolicy) -> Table {
         ]);
     }
     Table {
-        caption: "Sources and rates a child".into(),
+        caption: "Sources, and what each gives a child".into(),
         caption_size: "m",
         head: vec!["Source".into(), "For".into(), "Rates".into(), "".into()],
         rows,

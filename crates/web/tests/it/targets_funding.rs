@@ -244,3 +244,132 @@ async fn a_signed_off_peps_targets_take_no_new_funding_or_changes() {
     })
     .await;
 }
+
+/// The VS admin keeps the funding policy: a purpose moved to "will not be
+/// considered" needs its reason and then refuses requests with it; a
+/// year's rate is set, its terms checked; post-16 funding turned off; a
+/// save over someone else's is refused; each save audited. Others may not.
+#[tokio::test]
+async fn the_vs_admin_keeps_the_funding_policy_and_schools_feel_it() {
+    on_each_backend(dev_config(), |app| async move {
+        let admin = app.new_browser();
+        admin.sign_in_role(Role::VsAdmin).await;
+        let (status, html) = admin.get_html("/settings/funding").await;
+        assert_eq!(status, 200);
+        let purposes = texts(&html, "th[scope=row]");
+        assert!(purposes.contains(&"1:1 teaching assistant support".to_owned()), "{purposes:?}");
+        assert!(purposes.iter().any(|p| p.starts_with("Pupil Premium Plus")), "{purposes:?}");
+        assert!(texts(&html, "td").iter().any(|t| t.contains("£5,000.00")), "the TA cap");
+        let page = "/settings/funding/categories/laptop";
+        let version = attr(&admin.get_html(page).await.1, "input[name=version]", "value").unwrap();
+
+        // "Will not" without a reason: refused, what was typed kept.
+        let mut form = vec![
+            ("version", version.as_str()),
+            ("q_name", "Laptop and software"),
+            ("q_consideration", "will_not"),
+            ("q_cap", ""),
+            ("q_guidance", ""),
+        ];
+        let response = admin.post_page(page, page, &form).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let html = Html::parse_document(&response.text().await.unwrap());
+        assert_eq!(summary(&html), ["Say why requests for this will not be considered"]);
+        assert_eq!(
+            attr(&html, "input[name=q_consideration][checked]", "value").as_deref(),
+            Some("will_not")
+        );
+        form[4] = ("q_guidance", "Schools lend laptops from their own stock this year.");
+        let response = admin.post_page(page, page, &form).await;
+        assert_eq!(response.status().as_u16(), 303, "saved on {}", app.backend);
+        // The same form again, over the old version: someone else saved.
+        let response = admin.post_page(page, page, &form).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let html = Html::parse_document(&response.text().await.unwrap());
+        assert!(summary(&html)[0].starts_with("Someone else changed the funding policy"));
+
+        // A year's rate: terms that add up to more than the year are refused.
+        let rates = "/settings/funding/sources/pp_plus/rates";
+        let version = attr(&admin.get_html(rates).await.1, "input[name=version]", "value").unwrap();
+        let mut rate = vec![
+            ("version", version.as_str()),
+            ("q_academic_year", "2027/28"),
+            ("q_yearly", "2700"),
+            ("q_autumn", "1000"),
+            ("q_spring", "1000"),
+            ("q_summer", "1000"),
+        ];
+        let response = admin.post_page(rates, rates, &rate).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let html = Html::parse_document(&response.text().await.unwrap());
+        assert!(
+            summary(&html)[0].contains("more than the yearly rate of £2,700.00"),
+            "{:?}",
+            summary(&html)
+        );
+        assert_eq!(attr(&html, "input[name=q_summer]", "value").as_deref(), Some("1000"));
+        rate.truncate(3);
+        let response = admin.post_page(rates, rates, &rate).await;
+        assert_eq!(response.status().as_u16(), 303);
+        let (_, html) = admin.get_html("/settings/funding").await;
+        assert!(
+            texts(&html, "td")
+                .iter()
+                .any(|t| t.contains("2027/28: £2,700.00 a year (autumn £900.00")),
+            "{:?}",
+            texts(&html, "td")
+        );
+
+        // Post-16 funding off.
+        let version = attr(&html, "input[name=version]", "value").unwrap();
+        let response = admin
+            .post_page(
+                "/settings/funding",
+                "/settings/funding/post-16",
+                &[("version", &version), ("post_16", "off")],
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 303);
+        let (_, html) = admin.get_html("/settings/funding").await;
+        assert_eq!(attr(&html, "input[name=post_16][checked]", "value").as_deref(), Some("off"));
+        let (admin_id, admin_scope) = app.user_scope(Role::VsAdmin).await;
+        let la = admin_scope.la_id();
+        let saves = openpep_store::audit::by_actor(&app.services.db, admin_id, 100).await.unwrap();
+        assert_eq!(saves.iter().filter(|e| e.action == "funding_policy.saved").count(), 3);
+
+        // A school's request for a laptop is now refused with the reason.
+        let (_, scope) = app.user_scope(Role::DesignatedTeacher).await;
+        let db = &app.services.db;
+        let mut open = None;
+        for child in app.child_ids(&scope).await {
+            let pep = peps::for_child(db, la, child).await.unwrap().remove(0);
+            let rows = targets::for_pep(db, la, pep.id).await.unwrap();
+            if !PepStatus::from_code(&pep.status).unwrap().is_complete() && !rows.is_empty() {
+                open = Some((format!("/children/{child}/peps/{}/targets", pep.id), rows[0].id));
+                break;
+            }
+        }
+        let (targets_page, target) = open.expect("an open PEP with targets");
+        app.sign_in_role(Role::DesignatedTeacher).await;
+        let action = format!("{targets_page}/{target}/funding");
+        let request = [
+            ("version", "0"),
+            ("q_source", "pp_plus"),
+            ("q_purchase", "A laptop for coursework"),
+            ("q_category", "laptop"),
+            ("q_amount", "400"),
+        ];
+        let response = app.post_page(&action, &action, &request).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let html = Html::parse_document(&response.text().await.unwrap());
+        assert!(
+            summary(&html)[0].contains("Schools lend laptops from their own stock this year."),
+            "{:?}",
+            summary(&html)
+        );
+
+        // Nobody else may change the policy.
+        assert_eq!(app.get("/settings/funding").await.status().as_u16(), 403);
+    })
+    .await;
+}
