@@ -48,6 +48,14 @@ impl Example {
         self.measure.replace(NAME, name)
     }
 
+    /// The example's actions as steps of a target.
+    pub fn action_steps(&self) -> Vec<super::ActionStep> {
+        self.actions
+            .iter()
+            .map(|(who, what, how_often)| super::ActionStep::by(*who, what, how_often))
+            .collect()
+    }
+
     /// The text a search looks in, in lower case, without the placeholder.
     fn haystack(&self) -> String {
         format!("{} {} {} {}", self.title, self.target, self.measure, self.area.label())
@@ -771,17 +779,7 @@ mod tests {
             starting_point: "Where Sam is now, agreed at the meeting.".to_owned(),
             success_measure: example.measure_for("Sam"),
             has_due: true,
-            actions: example
-                .actions
-                .iter()
-                .map(|(who, what, how_often)| ActionStep {
-                    who: who.code().to_owned(),
-                    who_name: String::new(),
-                    what: (*what).to_owned(),
-                    how_often: (*how_often).to_owned(),
-                    by_when: None,
-                })
-                .collect(),
+            actions: example.action_steps(),
         }
     }
 

@@ -63,6 +63,17 @@ pub struct ActionStep {
 }
 
 impl ActionStep {
+    /// A step by a role, with no name or date yet.
+    pub fn by(who: Who, what: &str, how_often: &str) -> ActionStep {
+        ActionStep {
+            who: who.code().to_owned(),
+            who_name: String::new(),
+            what: what.to_owned(),
+            how_often: how_often.to_owned(),
+            by_when: None,
+        }
+    }
+
     pub fn who(&self) -> Option<Who> {
         Who::from_code(&self.who)
     }

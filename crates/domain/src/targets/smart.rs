@@ -579,13 +579,7 @@ mod tests {
     use chrono::NaiveDate;
 
     fn step(who: Who, what: &str, how_often: &str) -> ActionStep {
-        ActionStep {
-            who: who.code().to_owned(),
-            who_name: String::new(),
-            what: what.to_owned(),
-            how_often: how_often.to_owned(),
-            by_when: None,
-        }
+        ActionStep::by(who, what, how_often)
     }
 
     fn target(

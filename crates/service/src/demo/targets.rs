@@ -247,11 +247,7 @@ impl Writer<'_, '_> {
             starting_point: pick(&mut self.rng, STARTING_POINTS).replace("{name}", name),
             success_measure: example.measure_for(name),
             due: self.end_of_term(),
-            actions: example
-                .actions
-                .iter()
-                .map(|(who, what, how_often)| action(*who, what, how_often))
-                .collect(),
+            actions: example.action_steps(),
             status,
         }
     }
@@ -275,13 +271,17 @@ impl Writer<'_, '_> {
             ),
             due: self.end_of_term(),
             actions: vec![
-                action(Who::Tutor, &format!("One-hour {subject} sessions in school"), "Weekly"),
-                action(
+                ActionStep::by(
+                    Who::Tutor,
+                    &format!("One-hour {subject} sessions in school"),
+                    "Weekly",
+                ),
+                ActionStep::by(
                     Who::ClassTeacher,
                     "Tell the tutor which topics to cover and check progress",
                     "Every two weeks",
                 ),
-                action(Who::Carer, "Ask about the session and praise the effort", "Weekly"),
+                ActionStep::by(Who::Carer, "Ask about the session and praise the effort", "Weekly"),
             ],
             status,
         }
@@ -428,16 +428,6 @@ impl Writer<'_, '_> {
 
 fn pick<'a>(rng: &mut StdRng, from: &[&'a str]) -> &'a str {
     from[rng.random_range(0..from.len())]
-}
-
-fn action(who: Who, what: &str, how_often: &str) -> ActionStep {
-    ActionStep {
-        who: who.code().to_owned(),
-        who_name: String::new(),
-        what: what.to_owned(),
-        how_often: how_often.to_owned(),
-        by_when: None,
-    }
 }
 
 /// What a request for a target of this area buys: the policy category,
