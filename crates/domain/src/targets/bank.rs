@@ -769,7 +769,7 @@ const EXAMPLES: &[Example] = &[
 mod tests {
     use super::*;
     use crate::targets::smart::coach;
-    use crate::targets::{ActionStep, TargetText};
+    use crate::targets::TargetText;
     use std::collections::HashSet;
 
     fn target_text(example: &Example) -> TargetText {
