@@ -768,8 +768,8 @@ const EXAMPLES: &[Example] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::targets::smart::coach;
     use crate::targets::TargetText;
+    use crate::targets::smart::coach;
     use std::collections::HashSet;
 
     fn target_text(example: &Example) -> TargetText {
