@@ -11,6 +11,7 @@ pub mod email;
 pub mod ethnicity;
 pub mod funding;
 pub mod legal_status;
+pub mod meeting;
 pub mod money;
 pub mod pages;
 pub mod password;

@@ -163,10 +163,13 @@ pub enum Action {
     /// Ask the Virtual School for funding (PP+) for a target and submit
     /// the request (DT/DP; the VS may write one for a school).
     RequestFunding,
+    /// Arrange, move or cancel the PEP meeting and invite people to it
+    /// (SW, DT/DP, the VS).
+    ArrangeMeeting,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::ViewChildOverview,
         Action::ViewChildRecord,
         Action::EditChildProfile,
@@ -183,6 +186,7 @@ impl Action {
         Action::ViewChildAuditLog,
         Action::MessageAboutChild,
         Action::RequestFunding,
+        Action::ArrangeMeeting,
     ];
 
     pub fn code(self) -> &'static str {
@@ -203,6 +207,7 @@ impl Action {
             Action::ViewChildAuditLog => "view_child_audit_log",
             Action::MessageAboutChild => "message_about_child",
             Action::RequestFunding => "request_funding",
+            Action::ArrangeMeeting => "arrange_meeting",
         }
     }
 
@@ -252,6 +257,7 @@ pub fn allowed(role: Role, action: Action, relationship: Relationship) -> bool {
                 | ViewChildAuditLog
                 | MessageAboutChild
                 | RequestFunding
+                | ArrangeMeeting
         ),
         // The VS administrator manages profiles and access, but does not
         // grade PEPs: that is the head's and officers' judgement.
@@ -278,6 +284,7 @@ pub fn allowed(role: Role, action: Action, relationship: Relationship) -> bool {
                 | MarkPartComplete
                 | GrantCarerAccess
                 | MessageAboutChild
+                | ArrangeMeeting
         ),
         // The designated teacher or professional: education sections,
         // supporting the child's views, the final sign-off.
@@ -293,6 +300,7 @@ pub fn allowed(role: Role, action: Action, relationship: Relationship) -> bool {
                     | MarkPartComplete
                     | MessageAboutChild
                     | RequestFunding
+                    | ArrangeMeeting
             )
         }
         // The IRO reads the PEPs of the children they review.
@@ -512,6 +520,7 @@ mod tests {
         (VsHead, ViewChildAuditLog, SameAuthority),
         (VsHead, MessageAboutChild, SameAuthority),
         (VsHead, RequestFunding, SameAuthority),
+        (VsHead, ArrangeMeeting, SameAuthority),
         // VS officer
         (VsOfficer, ViewChildOverview, SameAuthority),
         (VsOfficer, ViewChildRecord, SameAuthority),
@@ -523,6 +532,7 @@ mod tests {
         (VsOfficer, ViewChildAuditLog, SameAuthority),
         (VsOfficer, MessageAboutChild, SameAuthority),
         (VsOfficer, RequestFunding, SameAuthority),
+        (VsOfficer, ArrangeMeeting, SameAuthority),
         // VS admin
         (VsAdmin, ViewChildOverview, SameAuthority),
         (VsAdmin, ViewChildRecord, SameAuthority),
@@ -541,6 +551,7 @@ mod tests {
         (SocialWorker, MarkPartComplete, Allocated),
         (SocialWorker, GrantCarerAccess, Allocated),
         (SocialWorker, MessageAboutChild, Allocated),
+        (SocialWorker, ArrangeMeeting, Allocated),
         // Designated teacher, allocated
         (DesignatedTeacher, ViewChildOverview, Allocated),
         (DesignatedTeacher, ViewChildRecord, Allocated),
@@ -551,6 +562,7 @@ mod tests {
         (DesignatedTeacher, MarkPartComplete, Allocated),
         (DesignatedTeacher, MessageAboutChild, Allocated),
         (DesignatedTeacher, RequestFunding, Allocated),
+        (DesignatedTeacher, ArrangeMeeting, Allocated),
         // Designated teacher at the child's school
         (DesignatedTeacher, ViewChildOverview, SchoolStaff),
         (DesignatedTeacher, ViewChildRecord, SchoolStaff),
@@ -561,6 +573,7 @@ mod tests {
         (DesignatedTeacher, MarkPartComplete, SchoolStaff),
         (DesignatedTeacher, MessageAboutChild, SchoolStaff),
         (DesignatedTeacher, RequestFunding, SchoolStaff),
+        (DesignatedTeacher, ArrangeMeeting, SchoolStaff),
         // Designated professional, allocated
         (DesignatedProfessional, ViewChildOverview, Allocated),
         (DesignatedProfessional, ViewChildRecord, Allocated),
@@ -571,6 +584,7 @@ mod tests {
         (DesignatedProfessional, MarkPartComplete, Allocated),
         (DesignatedProfessional, MessageAboutChild, Allocated),
         (DesignatedProfessional, RequestFunding, Allocated),
+        (DesignatedProfessional, ArrangeMeeting, Allocated),
         // Designated professional at the child's setting
         (DesignatedProfessional, ViewChildOverview, SchoolStaff),
         (DesignatedProfessional, ViewChildRecord, SchoolStaff),
@@ -581,6 +595,7 @@ mod tests {
         (DesignatedProfessional, MarkPartComplete, SchoolStaff),
         (DesignatedProfessional, MessageAboutChild, SchoolStaff),
         (DesignatedProfessional, RequestFunding, SchoolStaff),
+        (DesignatedProfessional, ArrangeMeeting, SchoolStaff),
         // IRO
         (Iro, ViewChildOverview, Allocated),
         (Iro, ViewChildRecord, Allocated),

@@ -16,6 +16,7 @@ pub mod files;
 pub mod funding;
 pub mod invitations;
 pub mod mail;
+pub mod meetings;
 pub mod passwords;
 pub mod people;
 pub mod pep_creation;

@@ -5,7 +5,7 @@ pub mod messages;
 
 use std::path::PathBuf;
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use openpep_store::outbox::OutboxEmail;
 
@@ -72,14 +72,16 @@ impl Mailer {
     /// Delivers one message from the outbox.
     pub async fn send(&self, email: &OutboxEmail) -> Result<(), MailError> {
         let to: Mailbox = email.to_address.parse().map_err(|e| MailError::Build(format!("{e}")))?;
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(self.from().clone())
             .to(to)
             .subject(&email.subject)
-            .message_id(Some(format!("<{}@openpep>", email.id)))
-            .header(ContentType::TEXT_PLAIN)
-            .body(email.body_text.clone())
-            .map_err(|e| MailError::Build(e.to_string()))?;
+            .message_id(Some(format!("<{}@openpep>", email.id)));
+        let message = match &email.calendar {
+            None => builder.header(ContentType::TEXT_PLAIN).body(email.body_text.clone()),
+            Some(ics) => builder.multipart(with_invitation(&email.body_text, ics)?),
+        }
+        .map_err(|e| MailError::Build(e.to_string()))?;
         match self {
             Mailer::Smtp { transport, .. } => transport
                 .send(message)
@@ -97,6 +99,17 @@ impl Mailer {
             }
         }
     }
+}
+
+/// The text with the invitation as a `text/calendar` attachment whose
+/// `method` matches the calendar's (Outlook reads it from the header).
+fn with_invitation(body: &str, ics: &str) -> Result<MultiPart, MailError> {
+    let method = if ics.contains("\r\nMETHOD:CANCEL\r\n") { "CANCEL" } else { "REQUEST" };
+    let kind = ContentType::parse(&format!("text/calendar; method={method}; charset=UTF-8"))
+        .map_err(|e| MailError::Build(e.to_string()))?;
+    Ok(MultiPart::mixed()
+        .singlepart(SinglePart::plain(body.to_owned()))
+        .singlepart(Attachment::new("invite.ics".to_owned()).body(ics.to_owned(), kind)))
 }
 
 impl crate::Services {

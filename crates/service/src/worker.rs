@@ -70,8 +70,8 @@ impl Services {
     }
 
     /// Runs until `stop` turns true: delivers mail every `every`, raises
-    /// the initial PEPs owed once a day, and now and then removes sessions
-    /// past their timeouts.
+    /// the initial PEPs owed once a day, and now and then reminds invitees
+    /// of meetings two days away and removes sessions past their timeouts.
     pub async fn run_worker(
         &self,
         mailer: Mailer,
@@ -92,6 +92,14 @@ impl Services {
                 match self.raise_initial_peps().await {
                     Ok(_) => raised_on = Some(today),
                     Err(error) => tracing::error!(error = %error, "raising initial PEPs failed"),
+                }
+            }
+            // Now and then: reminders of meetings in the next two days.
+            if passes.is_multiple_of(60) {
+                match self.send_meeting_reminders().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(meetings = n, "meeting reminders queued"),
+                    Err(error) => tracing::error!(error = %error, "meeting reminders failed"),
                 }
             }
             if passes.is_multiple_of(300) {

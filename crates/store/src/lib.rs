@@ -14,6 +14,7 @@ pub mod documents;
 pub mod email_tokens;
 pub mod funding;
 pub mod invitations;
+pub mod meetings;
 pub mod outbox;
 pub mod pep_pages;
 pub mod peps;

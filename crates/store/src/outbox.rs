@@ -23,6 +23,8 @@ pub struct OutboxEmail {
     pub failed_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// A calendar invitation sent with the message (iCalendar text).
+    pub calendar: Option<String>,
 }
 
 impl OutboxEmail {
@@ -49,20 +51,26 @@ impl OutboxEmail {
             failed_at: None,
             last_error: None,
             created_at: now,
+            calendar: None,
         }
+    }
+
+    /// The message with a calendar invitation attached.
+    pub fn with_calendar(self, ics: String) -> OutboxEmail {
+        OutboxEmail { calendar: Some(ics), ..self }
     }
 }
 
 const COLUMNS: &str = "id, la_id, to_address, subject, body_text, kind, attempts, next_attempt_at, \
-     locked_until, sent_at, failed_at, last_error, created_at";
+     locked_until, sent_at, failed_at, last_error, created_at, calendar";
 
 pub async fn enqueue(tx: &mut Tx, e: &OutboxEmail) -> Result<(), StoreError> {
     exec_tx!(
         tx,
         sqlx::query(
             "INSERT INTO email_outbox (id, la_id, to_address, subject, body_text, kind, attempts, \
-         next_attempt_at, locked_until, sent_at, failed_at, last_error, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         next_attempt_at, locked_until, sent_at, failed_at, last_error, created_at, calendar) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(e.id)
         .bind(e.la_id)
@@ -77,6 +85,7 @@ pub async fn enqueue(tx: &mut Tx, e: &OutboxEmail) -> Result<(), StoreError> {
         .bind(e.failed_at)
         .bind(&e.last_error)
         .bind(e.created_at)
+        .bind(&e.calendar)
     )?;
     Ok(())
 }

@@ -105,6 +105,28 @@ pub async fn set_status(
     Ok(changed == 1)
 }
 
+/// Sets (or, with `None`, clears) when the PEP's meeting is.
+pub async fn set_meeting_at(
+    tx: &mut Tx,
+    la_id: Uuid,
+    id: Uuid,
+    meeting_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    exec_tx!(
+        tx,
+        sqlx::query(
+            "UPDATE peps SET meeting_at = $3, version = version + 1, updated_at = $4 \
+             WHERE la_id = $1 AND id = $2",
+        )
+        .bind(la_id)
+        .bind(id)
+        .bind(meeting_at)
+        .bind(now)
+    )?;
+    Ok(())
+}
+
 /// The child's PEP for the term that is not yet complete, if any (the
 /// soonest due).
 pub async fn open_in_term(

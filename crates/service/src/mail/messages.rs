@@ -101,3 +101,73 @@ pub fn funding_decision(decision: &str, link: &str) -> Content {
         ),
     }
 }
+
+/// The sign-off for every meeting e-mail: they name no child.
+const NO_NAMES: &str =
+    "To keep the child's information safe, this e-mail does not say who they are.";
+
+pub fn meeting_invitation(when: &str, link: &str) -> Content {
+    Content {
+        kind: "meeting_invitation",
+        subject: format!("Invitation: PEP meeting, {when}"),
+        body: format!(
+            "You are invited to a Personal Education Plan (PEP) meeting on {when}.\n\n\
+             The calendar file attached adds it to your calendar. Sign in to see who the \
+             meeting is about, and to accept, decline or propose another time:\n{link}\n\n\
+             {NO_NAMES}\n"
+        ),
+    }
+}
+
+pub fn meeting_changed(when: &str, link: &str) -> Content {
+    Content {
+        kind: "meeting_changed",
+        subject: format!("Changed: PEP meeting, now {when}"),
+        body: format!(
+            "A Personal Education Plan (PEP) meeting you are invited to has changed. It is now \
+             on {when}.\n\n\
+             The calendar file attached updates your calendar. Sign in to see the details and \
+             to answer again:\n{link}\n\n\
+             {NO_NAMES}\n"
+        ),
+    }
+}
+
+pub fn meeting_cancelled(when: &str) -> Content {
+    Content {
+        kind: "meeting_cancelled",
+        subject: format!("Cancelled: PEP meeting, {when}"),
+        body: format!(
+            "The Personal Education Plan (PEP) meeting on {when} is cancelled, or you are no \
+             longer invited to it.\n\n\
+             The calendar file attached removes it from your calendar.\n\n\
+             {NO_NAMES}\n"
+        ),
+    }
+}
+
+pub fn meeting_answered(response: &str, link: &str) -> Content {
+    Content {
+        kind: "meeting_answered",
+        subject: format!("PEP meeting invitation: {}", response.to_lowercase()),
+        body: format!(
+            "Someone you invited to a Personal Education Plan (PEP) meeting has answered: \
+             {}.\n\n\
+             Sign in to see who, and any time they proposed:\n{link}\n\n\
+             {NO_NAMES}\n",
+            response.to_lowercase()
+        ),
+    }
+}
+
+pub fn meeting_reminder(when: &str, link: &str) -> Content {
+    Content {
+        kind: "meeting_reminder",
+        subject: format!("Reminder: PEP meeting, {when}"),
+        body: format!(
+            "This is a reminder of the Personal Education Plan (PEP) meeting on {when}.\n\n\
+             Sign in to see the details:\n{link}\n\n\
+             {NO_NAMES}\n"
+        ),
+    }
+}
