@@ -35,6 +35,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::Carer | Role::YoungPerson => vec![("Home", "/learners")],
         _ => vec![("Your learners", "/learners")],
     };
+    items.push(("PEP invitations", "/invitations"));
     if openpep_domain::may(role, openpep_domain::AuthorityAction::ViewAuthorityReports) {
         items.push(("PEPs", "/peps"));
     }

@@ -154,6 +154,8 @@ impl Filler<'_> {
             Control::YesNo | Control::Radios(_) => ("radios", "", ""),
             Control::Select(_) => ("select", "", ""),
             Control::Scale(_) => ("scale", "", ""),
+            // Choices without pictures (people to invite) are plain ticks.
+            Control::Pictures(o) if o.iter().all(|o| o.picture.is_none()) => ("checkboxes", "", ""),
             Control::Pictures(_) => ("pictures", "", ""),
         };
         let choices = match &spec.control {

@@ -28,6 +28,19 @@ pub(super) fn pep_ref(id: &str, pep: &str) -> Result<PepRef, AppError> {
     Ok(PepRef { child_id, pep_id })
 }
 
+fn meeting_link(view: &PepView) -> String {
+    let may_arrange = openpep_domain::allowed(
+        view.role,
+        openpep_domain::Action::ArrangeMeeting,
+        view.relationship,
+    ) && !view.locked();
+    match (view.pep.meeting_at.is_some(), may_arrange) {
+        (true, _) => "See the meeting arrangements and who is coming".into(),
+        (false, true) => "Arrange the PEP meeting".into(),
+        (false, false) => "The PEP meeting has not been arranged yet".into(),
+    }
+}
+
 pub(super) fn pep_title(view: &PepView) -> String {
     let term = openpep_domain::Term::from_code(&view.pep.term).map_or("", |t| t.label());
     let kind = match view.pep.reason.as_str() {
@@ -62,6 +75,8 @@ pub struct PepPage {
     completed: usize,
     total: usize,
     locked: bool,
+    /// The words of the link to the meeting's arrangements.
+    meeting_link: String,
     errors: FieldErrors,
     base: String,
     /// Raised and resolved disagreements, oldest first.
@@ -262,6 +277,7 @@ fn render(
         completed,
         total,
         locked: view.locked(),
+        meeting_link: meeting_link(view),
         base,
     }
 }

@@ -11,6 +11,7 @@ mod care;
 mod demo;
 mod mail;
 mod matrix;
+mod meetings;
 mod peps;
 mod profile;
 mod resilience;

@@ -51,7 +51,8 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                     .replace("{version}", "1")
                     .replace("{page}", "meeting")
                     .replace("sources/{code}", "sources/pp_plus")
-                    .replace("{code}", "new");
+                    .replace("{code}", "new")
+                    .replace("{invitation}", &uuid::Uuid::now_v7().to_string());
                 match route.access {
                     Access::Child(action) => {
                         for (case, child) in cases {
@@ -84,9 +85,10 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                             let status = response.status().as_u16();
                             let body = response.text().await.unwrap();
                             let surname = &names[&child];
-                            // Asking for new funding also needs the targets page
-                            // open to this person's edits: refused, not hidden.
-                            let may_be_refused = route.path.ends_with("/targets/{target}/funding");
+                            // Asking for new funding or arranging the meeting also needs
+                            // the PEP open to this person's edits: refused, not hidden.
+                            let may_be_refused = route.path.ends_with("/targets/{target}/funding")
+                                || route.path.ends_with("/meeting/arrange");
                             if expected && may_be_refused && status == 403 {
                                 assert!(!body.contains(surname.as_str()), "no data leaks: {url} as {}", role.code());
                             } else if expected {
@@ -103,6 +105,8 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                         let ok = match access {
                             Access::Public => matches!(status, 200 | 303 | 404),
                             Access::DemoOnly => status == 200,
+                            // One's own record (an invitation): another's is not found.
+                            Access::SignedIn if route.path.contains("{invitation}") => status == 404,
                             Access::SignedIn => matches!(status, 200 | 204 | 303),
                             Access::Authority(a) if may(role, a) => status == 200,
                             Access::Authority(_) => status == 403,
