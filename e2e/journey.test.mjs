@@ -994,6 +994,75 @@ browserTest('a designated teacher and a social worker fill every page of one PEP
 
 const YP_EMAIL = process.env.OPENPEP_YP_EMAIL || '';
 
+browserTest('the designated teacher arranges the PEP meeting; the social worker proposes another time; the meeting is moved, axe-clean', async (page) => {
+  assert.ok(SW_EMAIL && DT_EMAIL, 'Set OPENPEP_SW_EMAIL and OPENPEP_DT_EMAIL');
+  const sw = await signedInPage(SW_EMAIL);
+  const pepPath = await openOpenAutumnPep(sw.page, 'Poppyfields Academy');
+  await signInWithCode(page, DT_EMAIL);
+  await page.goto(url(pepPath));
+  await page.getByRole('link', { name: /^(Arrange the PEP meeting|See the meeting arrangements)/ }).click();
+  await expectPath(page, pepPath + '/meeting');
+  await expectNoAxeViolations(page, 'the meeting page before it is arranged');
+  await page.getByRole('link', { name: 'Arrange the meeting' }).click();
+  assert.equal(await h1Text(page), 'Arrange the meeting');
+  // A time that does not exist is refused; what was typed stays.
+  const date = page.getByRole('group', { name: 'Date' });
+  await date.getByLabel('Day').fill('3');
+  await date.getByLabel('Month').fill('12');
+  await date.getByLabel('Year').fill('2026');
+  await page.getByLabel('Time', { exact: true }).fill('25:00');
+  await page.getByLabel('1 hour', { exact: true }).check();
+  await page.getByLabel('Where').fill('Poppyfields Academy, meeting room 2');
+  await page.getByLabel('Who will chair the meeting').fill('The designated teacher');
+  await page.getByLabel('Who will record the meeting').fill('The social worker');
+  await page.getByRole('group', { name: 'People who work with the child' }).getByLabel(/Social worker/).first().check();
+  await page.getByRole('button', { name: 'Save and send the invitations' }).click();
+  await page.locator('.govuk-error-summary').waitFor();
+  assert.match(normalise(await page.locator('.govuk-error-summary__list').textContent()), /Enter a real time/);
+  assert.equal(await page.getByLabel('Where').inputValue(), 'Poppyfields Academy, meeting room 2');
+  await expectNoAxeViolations(page, 'the meeting form with errors');
+  await screenshot(page, '47a-meeting-errors.png');
+  await page.getByLabel('Time', { exact: true }).fill('2:30pm');
+  await page.getByRole('button', { name: 'Save and send the invitations' }).click();
+  await page.locator('.govuk-notification-banner--success').waitFor();
+  assert.match(normalise(await page.locator('.govuk-summary-list').textContent()), /Thursday 3 December 2026 at 2:30pm/);
+  await expectNoAxeViolations(page, 'the arranged meeting');
+  await screenshot(page, '47b-meeting-arranged.png');
+
+  // The social worker proposes another time from their invitations.
+  await sw.page.goto(url('/invitations'));
+  assert.equal(await h1Text(sw.page), 'PEP invitations');
+  await expectNoAxeViolations(sw.page, 'PEP invitations');
+  await screenshot(sw.page, '47c-invitations.png');
+  await sw.page.locator('tr', { has: sw.page.locator(`a[href="${pepPath}"]`) }).getByRole('link', { name: /^Answer/ }).click();
+  await sw.page.getByLabel('I propose another time').check();
+  const proposed = sw.page.getByRole('group', { name: 'If you propose another time: the date' });
+  await proposed.getByLabel('Day').fill('4');
+  await proposed.getByLabel('Month').fill('12');
+  await proposed.getByLabel('Year').fill('2026');
+  await sw.page.getByLabel('If you propose another time: the time').fill('9:30am');
+  await sw.page.getByLabel(/A note for whoever arranged the meeting/).fill('I am in court on the 3rd.');
+  await expectNoAxeViolations(sw.page, 'answering an invitation');
+  await screenshot(sw.page, '47d-answer.png');
+  await sw.page.getByRole('button', { name: 'Send your answer' }).click();
+  await sw.page.locator('.govuk-notification-banner--success').waitFor();
+  await sw.context.close();
+
+  // The teacher sees the proposal and moves the meeting.
+  await page.goto(url(pepPath + '/meeting'));
+  assert.match(normalise(await page.locator('main').textContent()), /Proposed Friday 4 December 2026 at 9:30am/);
+  await page.getByRole('link', { name: 'Change the meeting' }).click();
+  const moved = page.getByRole('group', { name: 'Date' });
+  await moved.getByLabel('Day').fill('4');
+  await page.getByLabel('Time', { exact: true }).fill('9:30am');
+  await page.getByLabel(/Why is the meeting changing/).fill('The social worker is in court on the 3rd.');
+  await page.getByRole('button', { name: 'Save and send the invitations' }).click();
+  await page.locator('.govuk-notification-banner--success').waitFor();
+  assert.match(normalise(await page.locator('main').textContent()), /Moved to Friday 4 December 2026 at 9:30am/);
+  await expectNoAxeViolations(page, 'the moved meeting with its history');
+  await screenshot(page, '47e-meeting-moved.png');
+});
+
 browserTest('a young person shares their views on a phone, with faces and pictures, axe-clean', async () => {
   assert.ok(YP_EMAIL, 'Set OPENPEP_YP_EMAIL to the young person account');
   // A phone: its own context, with touch.

@@ -2,6 +2,7 @@
 //! its schools, people and children, made deterministically from a seed so
 //! that every demo (and every benchmark) shows the same data.
 
+mod meetings;
 mod names;
 mod pages;
 mod targets;
@@ -695,9 +696,16 @@ impl Generator {
             )
             .await?;
         }
-        let teacher = school_id
+        let teacher_user = school_id
             .and_then(|id| people.school_staff.iter().find(|(s, _)| *s == id))
-            .map(|(_, staff)| staff.id);
+            .map(|(_, staff)| staff);
+        let teacher = teacher_user.map(|staff| staff.id);
+        let mut invitees =
+            vec![(sw.id, sw.display_name.clone(), sw.email.clone(), "social_worker")];
+        if let Some(t) = teacher_user {
+            let who = (t.id, t.display_name.clone(), t.email.clone(), "designated_teacher");
+            invitees.push(who);
+        }
         let school_name =
             school_id.and_then(|id| schools.all().find(|s| s.id == id)).map(|s| s.name.clone());
         let author = Author {
@@ -710,6 +718,7 @@ impl Generator {
             shared,
             officer: people.officer,
             admin: people.admin,
+            invitees,
         };
         self.peps(tx, &child, entered_care_on, &author).await
     }
@@ -902,6 +911,9 @@ impl Generator {
             };
             pep_pages::save(tx, &write, self.ids.next()).await?;
         }
+        if p.current && p.status == PepStatus::InProgress && !author.shared {
+            meetings::arrange(tx, &pep, author, self.today, self.now, self.ids.millis).await?;
+        }
         let has_targets = template
             .pages()
             .any(|(_, _, page)| page.kind == PageKind::Targets && page.applies_to(&facts));
@@ -1029,6 +1041,8 @@ struct Author {
     shared: bool,
     officer: Uuid,
     admin: Uuid,
+    /// Who a meeting invites: (user, name, e-mail, `InviteeRole` code).
+    invitees: Vec<(Uuid, String, String, &'static str)>,
 }
 
 impl Author {

@@ -17,10 +17,11 @@ pub struct CheckedAnswer {
 }
 
 fn responses() -> Vec<Opt> {
-    [Response::Accepted, Response::Declined, Response::Proposed]
-        .iter()
-        .map(|r| Opt::new(r.code(), r.label()))
-        .collect()
+    vec![
+        Opt::new(Response::Accepted.code(), "Yes, I can come"),
+        Opt::new(Response::Declined.code(), "No, I cannot come"),
+        Opt::new(Response::Proposed.code(), "I propose another time"),
+    ]
 }
 
 /// Checks the answer's fields: `response`, and for a proposal

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use openpep_domain::meeting::{InviteeRole, utc_to_london};
 use openpep_domain::meeting::{MeetingStatus, Response as Answer, answer, arrange, when_label};
+use openpep_domain::pages::{Block, Control, FieldSpec};
 use openpep_service::FieldErrors;
 use openpep_service::invitations::FormError;
 use openpep_service::meetings::MeetingPage;
@@ -189,7 +190,13 @@ fn arrange_form(
 ) -> BlockForm {
     let now = state.services.clock.now();
     let ctx = page.context(now, sent.add.clone());
-    let blocks = arrange::layout(&sent.fields, &ctx);
+    let mut blocks = arrange::layout(&sent.fields, &ctx);
+    if page.arranged().is_some() {
+        blocks.push(Block::field(
+            FieldSpec::new("reason", "Why is the meeting changing? (optional)", Control::LongText)
+                .hint("Kept in the meeting's history"),
+        ));
+    }
     let filled = fill(&blocks, sent, errors, page.may_arrange());
     let view = &page.view;
     let at = PepRef { child_id: view.child.id, pep_id: view.pep.id };

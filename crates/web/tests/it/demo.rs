@@ -82,7 +82,8 @@ async fn the_demo_is_the_same_for_the_same_seed_and_spans_every_phase() {
 /// Every PEP whose meeting was held has targets a Virtual School would
 /// pass: the previous PEP's reviewed, each prompt answered, the carer's
 /// role shown, all agreed; the SMART coach flags none of the demo's
-/// targets; and the funding queue has requests in each status.
+/// targets; the funding queue has requests in each status; and coming
+/// meetings have their invitations.
 #[tokio::test]
 async fn the_demo_writes_targets_reviews_and_funding_a_virtual_school_would_pass() {
     use openpep_domain::PepStatus;
@@ -154,4 +155,17 @@ async fn the_demo_writes_targets_reviews_and_funding_a_virtual_school_would_pass
         let found = funding::queue(&services.db, la.id, &filter).await.unwrap();
         assert!(!found.is_empty(), "no {} requests", status.code());
     }
+    // Meetings are arranged for PEPs under way: the listed social worker
+    // has invitations, some answered.
+    let sw = users::by_email(&services.db, "sw1@northmere.example").await.unwrap().unwrap();
+    let invited =
+        openpep_store::meetings::invitations_for(&services.db, la.id, sw.id, now()).await.unwrap();
+    assert!(invited.len() >= 3, "sw1's invitations: {}", invited.len());
+    assert!(invited.iter().all(|i| i.starts_at > now() && i.status == "scheduled"));
+    assert!(invited.iter().any(|i| i.response == "accepted"));
+    let weekday = |i: &openpep_store::meetings::InvitationRow| {
+        use chrono::Datelike;
+        i.starts_at.weekday().num_days_from_monday() < 5
+    };
+    assert!(invited.iter().all(weekday), "meetings on school days");
 }

@@ -1,0 +1,106 @@
+//! The demo's coming meetings: about half the PEPs under way this term
+//! have their meeting arranged in the next few weeks, with the social
+//! worker and the designated teacher invited and some of them answered.
+//! Each PEP draws from its own stream.
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
+use openpep_domain::meeting::london_to_utc;
+use openpep_store::Tx;
+use openpep_store::meetings::{self, Answer, Change, MeetingFields, NewInvitee};
+use openpep_store::peps::{self, Pep};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::{Author, Ids};
+use crate::ServiceError;
+
+pub(super) async fn arrange(
+    tx: &mut Tx,
+    pep: &Pep,
+    author: &Author,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    millis: u64,
+) -> Result<(), ServiceError> {
+    let seed = pep.id.as_u128() as u64;
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x6d65_6574);
+    if !rng.random_bool(0.5) {
+        return Ok(());
+    }
+    let mut ids = Ids { rng: StdRng::seed_from_u64(seed ^ 0x6d69_6473), millis };
+    let mut day = today + TimeDelta::days(rng.random_range(2..24));
+    // Meetings are held on school days.
+    while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+        day += TimeDelta::days(1);
+    }
+    let hour = [9, 10, 13, 14, 15][rng.random_range(0..5)];
+    let time = NaiveTime::from_hms_opt(hour, if rng.random_bool(0.5) { 0 } else { 30 }, 0)
+        .unwrap_or_default();
+    let starts_at = london_to_utc(day, time).map_err(ServiceError::Internal)?;
+    let by_video = rng.random_bool(0.3);
+    let place = match (&author.school_name, by_video) {
+        (Some(school), false) => format!("{school}, meeting room"),
+        _ => String::new(),
+    };
+    let video_link = if place.is_empty() {
+        "https://meet.example.org/pep-meeting".to_owned()
+    } else {
+        String::new()
+    };
+    let fields = MeetingFields {
+        starts_at,
+        duration_minutes: 60,
+        place: &place,
+        video_link: &video_link,
+        chair: "The designated teacher",
+        recorder: "The social worker",
+    };
+    let meeting_id = ids.next();
+    let by = author.teacher.unwrap_or(author.social_worker);
+    let arranged_at = now - TimeDelta::days(rng.random_range(1..10));
+    meetings::insert(tx, meeting_id, (pep.la_id, pep.child_id, pep.id), &fields, by, arranged_at)
+        .await?;
+    let change = Change {
+        la_id: pep.la_id,
+        meeting_id,
+        change: "arranged",
+        starts_at,
+        place: if place.is_empty() { &video_link } else { &place },
+        reason: "",
+        by,
+        now: arranged_at,
+    };
+    meetings::record_change(tx, &change, ids.next()).await?;
+    for (user_id, name, email, role) in &author.invitees {
+        let invitee_id = ids.next();
+        let new = NewInvitee {
+            id: invitee_id,
+            la_id: pep.la_id,
+            meeting_id,
+            user_id: Some(*user_id),
+            name,
+            email,
+            role,
+        };
+        meetings::invite(tx, &new, false).await?;
+        // The one who arranged it is coming; the others may have answered.
+        let response = match rng.random_range(0..10) {
+            _ if *user_id == by => "accepted",
+            0..=4 => "accepted",
+            5 => "declined",
+            _ => continue,
+        };
+        let answer = Answer {
+            la_id: pep.la_id,
+            invitee_id,
+            user_id: *user_id,
+            response,
+            proposed_at: None,
+            note: "",
+            now: arranged_at + TimeDelta::hours(3),
+        };
+        meetings::answer(tx, &answer).await?;
+    }
+    peps::set_meeting_at(tx, pep.la_id, pep.id, Some(starts_at), now).await?;
+    Ok(())
+}
