@@ -1046,6 +1046,7 @@ browserTest('the designated teacher arranges the PEP meeting; the social worker 
   await screenshot(sw.page, '47d-answer.png');
   await sw.page.getByRole('button', { name: 'Send your answer' }).click();
   await sw.page.locator('.govuk-notification-banner--success').waitFor();
+  assert.match(normalise(await sw.page.locator('main').textContent()), /You proposed Friday 4 December 2026 at 9:30am/);
   await sw.context.close();
 
   // The teacher sees the proposal and moves the meeting.

@@ -302,6 +302,10 @@ pub struct InvitationsPage {
 
 pub struct InvitationView {
     pub child: String,
+    /// "Answer", or "Change your answer" once answered.
+    pub link_text: String,
+    /// The time proposed, when the answer was another time.
+    pub proposed: String,
     pub pep_href: String,
     pub when: String,
     pub place: String,
@@ -331,6 +335,12 @@ pub async fn invitations(
             place: if i.place.is_empty() { "By video".into() } else { i.place.clone() },
             cancelled: i.status == MeetingStatus::Cancelled.code(),
             answer: answer_tag(&i.response),
+            link_text: if i.response == Answer::NeedsAction.code() {
+                "Answer".into()
+            } else {
+                "Change your answer".into()
+            },
+            proposed: i.proposed_at.map(when_label).unwrap_or_default(),
             href: format!("/invitations/{}", i.invitee_id),
         })
         .collect();
