@@ -8,6 +8,7 @@ use openpep_domain::meeting::arrange::{self, ArrangeContext, Arrangement, Candid
 use openpep_domain::meeting::ics::{Attendee, CalendarEvent, Method};
 use openpep_domain::meeting::{InviteeRole, MeetingStatus, Response, when_label};
 use openpep_domain::pages::Fields;
+use openpep_domain::pep_cycle::PepEvent;
 use openpep_domain::{Action, Role};
 use openpep_store::meetings::{
     self as meeting_rows, Change, ChangeRow, InvitationRow, InviteeRow, MeetingFields, MeetingRow,
@@ -39,6 +40,17 @@ impl MeetingPage {
     pub fn may_arrange(&self) -> bool {
         openpep_domain::allowed(self.view.role, Action::ArrangeMeeting, self.view.relationship)
             && !self.view.locked()
+            && !self.held()
+    }
+
+    /// The meeting was confirmed as held: its arrangements are history.
+    pub fn held(&self) -> bool {
+        self.meeting.as_ref().is_some_and(|m| m.status == MeetingStatus::Held.code())
+    }
+
+    /// Whether this person may confirm the meeting took place now.
+    pub fn may_confirm(&self, now: DateTime<Utc>) -> bool {
+        self.may_arrange() && self.arranged().is_some_and(|m| m.starts_at <= now)
     }
 
     /// The meeting, if it is arranged and not cancelled.
@@ -141,6 +153,12 @@ impl Services {
             return Err(FormError::refused(
                 "form",
                 "This PEP has been signed off: its meeting can no longer change",
+            ));
+        }
+        if page.held() {
+            return Err(FormError::refused(
+                "form",
+                "The meeting has taken place: its arrangements can no longer change",
             ));
         }
         let now = self.clock.now();
@@ -351,6 +369,78 @@ impl Services {
             ("meeting", m.id),
             page.view.child.id,
             json!({ "pep": page.view.pep.id, "sequence": m.sequence + 1 }),
+            now,
+        );
+        audit::record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Confirms the meeting took place: the PEP moves on to sign-off and
+    /// the Virtual School is told (the officers invited, or else the
+    /// head).
+    pub async fn confirm_meeting_held(
+        &self,
+        actor: &Actor,
+        at: PepRef,
+        base_version: i64,
+    ) -> Result<(), FormError> {
+        let page = self.load_meeting(actor, at).await?;
+        if !openpep_domain::allowed(actor.role, Action::ArrangeMeeting, page.view.relationship) {
+            return Err(ServiceError::NotFound.into());
+        }
+        let Some(m) = page.arranged() else { return Err(ServiceError::NotFound.into()) };
+        let now = self.clock.now();
+        if m.status == MeetingStatus::Held.code() {
+            return Err(FormError::refused(
+                "form",
+                "The meeting has already been confirmed as held",
+            ));
+        }
+        if m.starts_at > now {
+            return Err(FormError::refused(
+                "form",
+                format!(
+                    "The meeting is on {}: confirm it once it has taken place",
+                    when_label(m.starts_at)
+                ),
+            ));
+        }
+        let from = page.view.status();
+        let to = from.after(PepEvent::MeetingConfirmed).map_err(|_| {
+            FormError::refused("form", "This PEP has already moved past its meeting")
+        })?;
+        let la_id = actor.la_id;
+        let mut tx = self.db.begin().await?;
+        match meeting_rows::mark_held(&mut tx, la_id, m.id, base_version, actor.user_id, now).await
+        {
+            Ok(()) => {}
+            Err(StoreError::StaleVersion) => return Err(FormError::refused("form", CHANGED)),
+            Err(e) => return Err(e.into()),
+        }
+        peps::set_status(&mut tx, la_id, page.view.pep.id, from.code(), to.code(), now).await?;
+        let invited_vs: Vec<&str> = page
+            .invitees
+            .iter()
+            .filter(|i| i.role == InviteeRole::VsOfficer.code())
+            .map(|i| i.email.as_str())
+            .collect();
+        let heads;
+        let tell: Vec<&str> = if invited_vs.is_empty() {
+            heads = users::staff_in_roles(&self.db, la_id, &["vs_head"]).await?;
+            heads.iter().map(|h| h.email.as_str()).collect()
+        } else {
+            invited_vs
+        };
+        let link = format!("{}/children/{}/peps/{}", self.public_url, at.child_id, at.pep_id);
+        for email in tell {
+            queue(&mut tx, la_id, email, messages::meeting_held(&link), None, now).await?;
+        }
+        let event = actor.event_about_child(
+            "meeting.held",
+            ("meeting", m.id),
+            page.view.child.id,
+            json!({ "pep": page.view.pep.id, "status": to.code() }),
             now,
         );
         audit::record(&mut tx, &event).await?;

@@ -405,3 +405,29 @@ pub async fn arranged_by(
     .fetch_optional(pool)
     .await)?)
 }
+
+/// Records that the meeting took place, over the version its confirmer
+/// saw; `StaleVersion` when it changed or was confirmed first.
+pub async fn mark_held(
+    tx: &mut Tx,
+    la_id: Uuid,
+    id: Uuid,
+    expected_version: i64,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let changed = exec_tx!(
+        tx,
+        sqlx::query(
+            "UPDATE meetings SET status = 'held', version = version + 1, updated_by = $4, \
+             updated_at = $5 WHERE la_id = $1 AND id = $2 AND version = $3 \
+             AND status = 'scheduled'",
+        )
+        .bind(la_id)
+        .bind(id)
+        .bind(expected_version)
+        .bind(by)
+        .bind(now)
+    )?;
+    if changed == 0 { Err(StoreError::StaleVersion) } else { Ok(()) }
+}

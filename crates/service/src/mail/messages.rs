@@ -171,3 +171,16 @@ pub fn meeting_reminder(when: &str, link: &str) -> Content {
         ),
     }
 }
+
+pub fn meeting_held(link: &str) -> Content {
+    Content {
+        kind: "meeting_held",
+        subject: "A PEP meeting has taken place".into(),
+        body: format!(
+            "A Personal Education Plan (PEP) meeting you were invited to, or that your Virtual \
+             School oversees, has been confirmed as held. The PEP now moves to sign-off.\n\n\
+             Sign in to see it:\n{link}\n\n\
+             {NO_NAMES}\n"
+        ),
+    }
+}

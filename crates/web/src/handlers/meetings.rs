@@ -57,10 +57,12 @@ pub struct ArrangementsPage {
     invitees: Table,
     history: Table,
     may_arrange: bool,
+    may_confirm: bool,
     arranged: bool,
     version: i64,
     reason: String,
     saved: bool,
+    done: String,
 }
 
 fn arrangements_page(
@@ -155,10 +157,12 @@ fn arrangements_page(
         invitees,
         history,
         may_arrange: page.may_arrange(),
+        may_confirm: page.may_confirm(state.services.clock.now()),
         arranged: arranged.is_some(),
         version: page.meeting.as_ref().map_or(0, |m| m.version),
         reason,
         saved,
+        done: "The meeting is saved and the invitations are on their way.".into(),
     }
 }
 
@@ -233,7 +237,8 @@ pub async fn show_arrange(
     ) {
         return Err(AppError::NotFound);
     }
-    if view.locked() {
+    // Signed off, or the meeting already held: nothing to change.
+    if !page.may_arrange() {
         return Err(AppError::Forbidden);
     }
     let sent = Sent {
@@ -286,6 +291,30 @@ pub async fn cancel(
         Err(FormError::Invalid(errors)) => {
             let page = state.services.open_meeting(&user.actor, at).await?;
             let html = arrangements_page(&state, &user, &page, errors, f.reason, false);
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+        }
+        Err(FormError::Service(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct HeldForm {
+    #[serde(default)]
+    version: i64,
+}
+
+pub async fn confirm_held(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, pep)): Path<(String, String)>,
+    Form(f): Form<HeldForm>,
+) -> Result<Response, AppError> {
+    let at = pep_ref(&id, &pep)?;
+    match state.services.confirm_meeting_held(&user.actor, at, f.version).await {
+        Ok(()) => Ok(Redirect::to(&format!("{}/meeting?saved=held", base(at))).into_response()),
+        Err(FormError::Invalid(errors)) => {
+            let page = state.services.open_meeting(&user.actor, at).await?;
+            let html = arrangements_page(&state, &user, &page, errors, String::new(), false);
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
         Err(FormError::Service(e)) => Err(e.into()),

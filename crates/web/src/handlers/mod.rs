@@ -130,6 +130,7 @@ app_routes! {
     get "/children/{id}/peps/{pep}/meeting/arrange" => meetings::show_arrange, Access::Child(Action::ArrangeMeeting);
     post "/children/{id}/peps/{pep}/meeting/arrange" => meetings::arrange, Access::Child(Action::ArrangeMeeting);
     post "/children/{id}/peps/{pep}/meeting/cancel" => meetings::cancel, Access::Child(Action::ArrangeMeeting);
+    post "/children/{id}/peps/{pep}/meeting/held" => meetings::confirm_held, Access::Child(Action::ArrangeMeeting);
     get "/invitations" => meetings::invitations, Access::SignedIn;
     get "/invitations/{invitation}" => meetings::show_answer, Access::SignedIn;
     post "/invitations/{invitation}" => meetings::save_answer, Access::SignedIn;

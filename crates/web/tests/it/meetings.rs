@@ -142,6 +142,16 @@ async fn a_meeting_is_arranged_answered_moved_reminded_and_cancelled() {
         assert!(details[0].starts_with("Thursday 3 December 2026 at 2:30pm"), "{details:?}");
         let (_, html) = app.get_html(&pep).await;
         assert!(texts(&html, "a").iter().any(|a| a.starts_with("See the meeting arrangements")));
+        // It cannot be confirmed as held before it happens.
+        let meeting_page = format!("{pep}/meeting");
+        let held = format!("{pep}/meeting/held");
+        let response = app.post_page(&meeting_page, &held, &[("version", "1")]).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let html = Html::parse_document(&response.text().await.unwrap());
+        assert_eq!(
+            summary(&html),
+            ["The meeting is on Thursday 3 December 2026 at 2:30pm: confirm it once it has taken place"]
+        );
 
         // The social worker answers; nobody else can answer for them.
         let sw_app = app.new_browser();
@@ -173,7 +183,6 @@ async fn a_meeting_is_arranged_answered_moved_reminded_and_cancelled() {
         );
         // The DT (signed in) tries to answer the social worker's invitation.
         assert_eq!(app.get(&answer).await.status().as_u16(), 404);
-        let meeting_page = format!("{pep}/meeting");
         let response = app.post_page(&meeting_page, &answer, &[("q_response", "accepted")]).await;
         assert_eq!(response.status().as_u16(), 404);
         let (_, html) = app.get_html(&format!("{pep}/meeting")).await;
@@ -252,4 +261,80 @@ async fn a_meeting_is_arranged_answered_moved_reminded_and_cancelled() {
 
 async fn scope_user(app: &TestApp) -> Uuid {
     app.user_scope(Role::DesignatedTeacher).await.0
+}
+
+/// Once the meeting has taken place the teacher confirms it: the PEP moves
+/// on to sign-off, the Virtual School officer invited is told, and the
+/// arrangements can no longer change.
+#[tokio::test]
+async fn a_meeting_that_took_place_is_confirmed_and_the_virtual_school_told() {
+    on_each_backend(dev_config(), |app| async move {
+        let (dt_id, scope) = app.user_scope(Role::DesignatedTeacher).await;
+        let la = scope.la_id();
+        let db = &app.services.db;
+        // A PEP under way whose meeting was this morning (the form itself
+        // only arranges future meetings).
+        let mut found = None;
+        for child in app.child_ids(&scope).await {
+            let pep = peps::for_child(db, la, child).await.unwrap().remove(0);
+            let open = matches!(pep.status.as_str(), "draft" | "in_progress");
+            if open && meetings::for_pep(db, la, pep.id).await.unwrap().is_none() {
+                found = Some(pep);
+                break;
+            }
+        }
+        let pep = found.expect("a PEP under way with no meeting");
+        let (officer_id, _) = app.user_scope(Role::VsOfficer).await;
+        let officer = openpep_store::users::get(db, officer_id).await.unwrap();
+        let now = crate::support::now();
+        let fields = meetings::MeetingFields {
+            starts_at: now - chrono::TimeDelta::hours(1),
+            duration_minutes: 60,
+            place: "The school's meeting room",
+            video_link: "",
+            chair: "The designated teacher",
+            recorder: "The social worker",
+        };
+        let meeting_id = Uuid::now_v7();
+        let mut tx = db.begin().await.unwrap();
+        meetings::insert(&mut tx, meeting_id, (la, pep.child_id, pep.id), &fields, dt_id, now)
+            .await
+            .unwrap();
+        let invitee = meetings::NewInvitee {
+            id: Uuid::now_v7(),
+            la_id: la,
+            meeting_id,
+            user_id: Some(officer.id),
+            name: &officer.display_name,
+            email: &officer.email,
+            role: "vs_officer",
+        };
+        meetings::invite(&mut tx, &invitee, false).await.unwrap();
+        tx.commit().await.unwrap();
+
+        app.sign_in_role(Role::DesignatedTeacher).await;
+        let base = format!("/children/{}/peps/{}", pep.child_id, pep.id);
+        let meeting_page = format!("{base}/meeting");
+        let (_, html) = app.get_html(&meeting_page).await;
+        assert!(texts(&html, "button").contains(&"Confirm the meeting took place".to_owned()));
+        let held = format!("{base}/meeting/held");
+        let response = app.post_page(&meeting_page, &held, &[("version", "1")]).await;
+        assert_eq!(response.status().as_u16(), 303, "confirmed on {}", app.backend);
+        let after = peps::get(db, la, pep.id).await.unwrap();
+        assert_eq!(after.status, "meeting_held");
+        let told = mail(&app, &officer.email, "meeting_held").await;
+        assert!(told.body_text.contains(&base), "a link to the PEP");
+        let (_, html) = app.get_html(&meeting_page).await;
+        assert!(texts(&html, "h1 .govuk-tag").contains(&"Held".to_owned()));
+        assert!(!texts(&html, "a.govuk-button").iter().any(|b| b == "Change the meeting"));
+
+        // Confirmed once; the arrangements are history.
+        let response = app.post_page(&meeting_page, &held, &[("version", "2")]).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let html = Html::parse_document(&response.text().await.unwrap());
+        assert_eq!(summary(&html), ["The meeting has already been confirmed as held"]);
+        let arrange = format!("{base}/meeting/arrange");
+        assert_eq!(app.get(&arrange).await.status().as_u16(), 403);
+    })
+    .await;
 }
