@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use openpep_domain::meeting::answer;
 use openpep_domain::meeting::arrange::{self, ArrangeContext, Arrangement, Candidate, Invitee};
 use openpep_domain::meeting::ics::{Attendee, CalendarEvent, Method};
-use openpep_domain::meeting::{InviteeRole, MeetingStatus, Response, when_label};
+use openpep_domain::meeting::{InviteeRole, MeetingStatus, Response, when_label, where_held};
 use openpep_domain::pages::Fields;
 use openpep_domain::pep_cycle::PepEvent;
 use openpep_domain::{Action, Role};
@@ -242,7 +242,7 @@ impl Services {
             meeting_id,
             change,
             starts_at: checked.starts_at,
-            place: if checked.place.is_empty() { &checked.video_link } else { &checked.place },
+            place: where_held(&checked.place, &checked.video_link),
             reason,
             by: actor.user_id,
             now,
@@ -460,10 +460,7 @@ impl Services {
         now: DateTime<Utc>,
     ) -> CalendarEvent {
         let link = format!("{}/invitations", self.public_url);
-        let location = match (a.place.is_empty(), a.video_link.is_empty()) {
-            (false, _) => a.place.clone(),
-            (true, _) => a.video_link.clone(),
-        };
+        let location = where_held(&a.place, &a.video_link).to_owned();
         CalendarEvent {
             uid: format!("{meeting_id}@openpep"),
             sequence: u32::try_from(sequence).unwrap_or(0),

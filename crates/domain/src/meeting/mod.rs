@@ -140,6 +140,11 @@ pub fn time_label(time: NaiveTime) -> String {
     }
 }
 
+/// Where a meeting is held, in a word: the place, or else the video link.
+pub fn where_held<'a>(place: &'a str, video_link: &'a str) -> &'a str {
+    if place.is_empty() { video_link } else { place }
+}
+
 /// When a meeting is, in UK time: `Tuesday 1 December 2026 at 10am`.
 pub fn when_label(at: DateTime<Utc>) -> String {
     let local = utc_to_london(at);

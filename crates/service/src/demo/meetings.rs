@@ -4,7 +4,7 @@
 //! Each PEP draws from its own stream.
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
-use openpep_domain::meeting::london_to_utc;
+use openpep_domain::meeting::{london_to_utc, where_held};
 use openpep_store::Tx;
 use openpep_store::meetings::{self, Answer, Change, MeetingFields, NewInvitee};
 use openpep_store::peps::{self, Pep};
@@ -65,7 +65,7 @@ pub(super) async fn arrange(
         meeting_id,
         change: "arranged",
         starts_at,
-        place: if place.is_empty() { &video_link } else { &place },
+        place: where_held(&place, &video_link),
         reason: "",
         by,
         now: arranged_at,

@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use openpep_domain::meeting::{InviteeRole, utc_to_london};
+use openpep_domain::meeting::{InviteeRole, utc_to_london, where_held};
 use openpep_domain::meeting::{MeetingStatus, Response as Answer, answer, arrange, when_label};
 use openpep_domain::pages::{Block, Control, FieldSpec};
 use openpep_service::FieldErrors;
@@ -415,14 +415,7 @@ fn answer_form(
             "When",
             when_and_how_long(invitation.starts_at, invitation.duration_minutes),
         ),
-        SummaryRow::new(
-            "Where",
-            if invitation.place.is_empty() {
-                invitation.video_link.clone()
-            } else {
-                invitation.place.clone()
-            },
-        ),
+        SummaryRow::new("Where", where_held(&invitation.place, &invitation.video_link)),
     ];
     form
 }
