@@ -13,6 +13,7 @@ pub mod funding;
 pub mod legal_status;
 pub mod meeting;
 pub mod money;
+pub mod notices;
 pub mod pages;
 pub mod password;
 pub mod pep;
