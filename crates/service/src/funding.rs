@@ -597,8 +597,9 @@ impl Services {
         let (action, details) = match step {
             Step::Decide { decision, tell } => {
                 let link = format!(
-                    "{}/children/{}/peps/{}/targets",
-                    self.public_url, row.child_id, row.pep_id
+                    "{}{}/targets",
+                    self.public_url,
+                    crate::pep_editing::pep_path(row.child_id, row.pep_id)
                 );
                 for email in tell {
                     let content = crate::mail::messages::funding_decision(to.label(), &link);

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::invitations::FormError;
 use crate::mail::messages;
-use crate::pep_editing::{PepRef, PepView, field_errors};
+use crate::pep_editing::{PepRef, PepView, field_errors, pep_path};
 use crate::{Actor, ServiceError, Services};
 
 /// The meeting page: the PEP, its meeting (if arranged), who is invited,
@@ -432,7 +432,7 @@ impl Services {
         } else {
             invited_vs
         };
-        let link = format!("{}/children/{}/peps/{}", self.public_url, at.child_id, at.pep_id);
+        let link = format!("{}{}", self.public_url, at.path());
         for email in tell {
             queue(&mut tx, la_id, email, messages::meeting_held(&link), None, now).await?;
         }
@@ -543,10 +543,8 @@ impl Services {
         let arranger =
             meeting_rows::arranged_by(&self.db, actor.la_id, invitation.meeting_id).await?;
         if let Some(email) = arranger {
-            let link = format!(
-                "{}/children/{}/peps/{}/meeting",
-                self.public_url, invitation.child_id, invitation.pep_id
-            );
+            let pep = pep_path(invitation.child_id, invitation.pep_id);
+            let link = format!("{}{pep}/meeting", self.public_url);
             let content = messages::meeting_answered(checked.response.label(), &link);
             queue(&mut tx, actor.la_id, &email, content, None, now).await?;
         }

@@ -40,6 +40,17 @@ pub struct PepRef {
     pub pep_id: Uuid,
 }
 
+/// Where a PEP lives in the service: `/children/{child}/peps/{pep}`.
+pub fn pep_path(child_id: Uuid, pep_id: Uuid) -> String {
+    format!("/children/{child_id}/peps/{pep_id}")
+}
+
+impl PepRef {
+    pub fn path(&self) -> String {
+        pep_path(self.child_id, self.pep_id)
+    }
+}
+
 /// A PEP as one person sees it.
 #[derive(Debug, Clone)]
 pub struct PepView {
@@ -126,6 +137,11 @@ pub fn progress(sections: &[TaskSection]) -> (usize, usize) {
 }
 
 impl PepView {
+    /// The PEP's address (see [`pep_path`]).
+    pub fn path(&self) -> String {
+        pep_path(self.child.id, self.pep.id)
+    }
+
     pub fn status(&self) -> PepStatus {
         PepStatus::from_code(&self.pep.status).unwrap_or(PepStatus::Draft)
     }

@@ -25,6 +25,7 @@ use crate::components::{Cell, SummaryRow, Table, Tag, TagColour};
 use crate::extract::CurrentUser;
 use crate::layout::Layout;
 use crate::{AppError, AppState};
+use openpep_service::pep_editing::pep_path;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "pages/child.html")]
@@ -355,7 +356,7 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
                     Term::from_code(&p.term).map_or_else(|| p.term.clone(), |t| t.label().into());
                 let title = format!("{term} {}", AcademicYear(p.academic_year));
                 let first = if can_view_pep {
-                    Cell::link(title, format!("/children/{}/peps/{}", p.child_id, p.id))
+                    Cell::link(title, pep_path(p.child_id, p.id))
                 } else {
                     Cell::text(title)
                 };
@@ -496,7 +497,7 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
             .map(|e| {
                 let pep = match pep_title(e.pep_id) {
                     Some((title, p)) if can_view_pep => {
-                        Cell::link(title, format!("/children/{}/peps/{}", p.child_id, p.id))
+                        Cell::link(title, pep_path(p.child_id, p.id))
                     }
                     Some((title, _)) => Cell::text(title),
                     None => Cell::text(""),

@@ -88,7 +88,7 @@ async fn page(
 ) -> Result<DocumentsPage, AppError> {
     let view = state.services.open_pep_page_of_kind(&user.actor, at, PageKind::Documents).await?;
     let child_name = view.child.full_name();
-    let base = format!("/children/{}/peps/{}", view.child.id, view.pep.id);
+    let base = view.path();
     Ok(DocumentsPage {
         layout: Layout::for_user(user, &format!("Documents: {child_name}"), "/learners")
             .dev(state.config.dev_mode)

@@ -26,6 +26,7 @@ use crate::components::{Cell, Choice, SummaryRow, Table, Tag, TagColour};
 use crate::extract::CurrentUser;
 use crate::layout::Layout;
 use crate::{AppError, AppState};
+use openpep_service::pep_editing::pep_path;
 
 fn consideration_tag(c: Consideration) -> Tag {
     match c {
@@ -85,7 +86,7 @@ fn request_page(
     errors: FieldErrors,
 ) -> BlockForm {
     let view = &form.page.view;
-    let base = format!("/children/{}/peps/{}", view.child.id, view.pep.id);
+    let base = view.path();
     let filled = fill(&request_blocks(form), sent, errors, form.may_change());
     let term = Term::from_code(&view.pep.term).unwrap_or(Term::Autumn);
     let year = AcademicYear(view.pep.academic_year);
@@ -170,8 +171,7 @@ async fn save_request_form(
         .save_funding_request(&user.actor, at, target, request, sent.version, &input)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/children/{}/peps/{}/targets", at.child_id, at.pep_id))
-            .into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("{}/targets", at.path())).into_response()),
         Err(FormError::Invalid(errors)) => {
             match state.services.funding_request_form(&user.actor, at, target, request).await {
                 Ok(form) => Ok(request_page(&state, &user, &form, &sent, errors).respond()),
@@ -369,7 +369,7 @@ async fn queue_page(
             QueueRow {
                 id: row.id.to_string(),
                 child: row.child_name.clone(),
-                href: format!("/children/{}/peps/{}/targets", row.child_id, row.pep_id),
+                href: format!("{}/targets", pep_path(row.child_id, row.pep_id)),
                 school: row.school_name.clone().unwrap_or_else(|| "No school".into()),
                 term: term_and_year(&row.term, row.academic_year),
                 category: category.map_or_else(|| row.category.clone(), |c| c.name.clone()),
@@ -908,7 +908,7 @@ pub fn child_funding_table(rows: &[openpep_store::funding::RequestRow]) -> Optio
                 Cell::text(term_and_year(&r.term, r.academic_year)).heading(),
                 Cell::link(
                     r.purchase.clone(),
-                    format!("/children/{}/peps/{}/targets", r.child_id, r.pep_id),
+                    format!("{}/targets", pep_path(r.child_id, r.pep_id)),
                 ),
                 Cell { numeric: true, ..Cell::text(Pence::from_pence(r.amount_pence).to_string()) },
                 Cell::tag(funding_tag(status_of(r))),

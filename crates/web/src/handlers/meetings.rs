@@ -22,10 +22,7 @@ use crate::components::{Cell, SummaryRow, Table, Tag, TagColour};
 use crate::extract::CurrentUser;
 use crate::layout::Layout;
 use crate::{AppError, AppState};
-
-fn base(at: PepRef) -> String {
-    format!("/children/{}/peps/{}", at.child_id, at.pep_id)
-}
+use openpep_service::pep_editing::pep_path;
 
 fn answer_tag(code: &str) -> Tag {
     let response = Answer::from_code(code).unwrap_or(Answer::NeedsAction);
@@ -150,8 +147,8 @@ fn arrangements_page(
             .with_errors(!errors.is_empty()),
         errors,
         caption: format!("{child}: {}", pep_title(view)),
-        back: base(at),
-        base: base(at),
+        back: at.path(),
+        base: at.path(),
         status,
         details,
         invitees,
@@ -209,11 +206,11 @@ fn arrange_form(
         if page.arranged().is_some() { "Change the meeting" } else { "Arrange the meeting" };
     let back = (
         format!("{child}: {}", pep_title(view)),
-        format!("{}/meeting", base(at)),
+        format!("{}/meeting", at.path()),
         "Back to the meeting",
     );
     let mut form = BlockForm {
-        action: format!("{}/meeting/arrange", base(at)),
+        action: format!("{}/meeting/arrange", at.path()),
         button: "Save and send the invitations".into(),
         ..BlockForm::new(state, user, (heading, &format!("{heading}: {child}")), back, filled)
     };
@@ -262,7 +259,7 @@ pub async fn arrange(
         return Ok(arrange_form(&state, &user, &page, &sent, FieldErrors::default()).respond());
     }
     match state.services.arrange_meeting(&user.actor, at, sent.version, &sent.fields).await {
-        Ok(()) => Ok(Redirect::to(&format!("{}/meeting?saved=1", base(at))).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("{}/meeting?saved=1", at.path())).into_response()),
         Err(FormError::Invalid(errors)) => {
             let page = state.services.open_meeting(&user.actor, at).await?;
             Ok(arrange_form(&state, &user, &page, &sent, errors).respond())
@@ -287,7 +284,7 @@ pub async fn cancel(
 ) -> Result<Response, AppError> {
     let at = pep_ref(&id, &pep)?;
     match state.services.cancel_meeting(&user.actor, at, f.version, &f.reason).await {
-        Ok(()) => Ok(Redirect::to(&format!("{}/meeting?saved=1", base(at))).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("{}/meeting?saved=1", at.path())).into_response()),
         Err(FormError::Invalid(errors)) => {
             let page = state.services.open_meeting(&user.actor, at).await?;
             let html = arrangements_page(&state, &user, &page, errors, f.reason, false);
@@ -311,7 +308,7 @@ pub async fn confirm_held(
 ) -> Result<Response, AppError> {
     let at = pep_ref(&id, &pep)?;
     match state.services.confirm_meeting_held(&user.actor, at, f.version).await {
-        Ok(()) => Ok(Redirect::to(&format!("{}/meeting?saved=held", base(at))).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("{}/meeting?saved=held", at.path())).into_response()),
         Err(FormError::Invalid(errors)) => {
             let page = state.services.open_meeting(&user.actor, at).await?;
             let html = arrangements_page(&state, &user, &page, errors, String::new(), false);
@@ -359,7 +356,7 @@ pub async fn invitations(
         .into_iter()
         .map(|i| InvitationView {
             child: format!("{} {}", i.forename, i.surname),
-            pep_href: format!("/children/{}/peps/{}", i.child_id, i.pep_id),
+            pep_href: pep_path(i.child_id, i.pep_id),
             when: when_and_how_long(i.starts_at, i.duration_minutes),
             place: if i.place.is_empty() { "By video".into() } else { i.place.clone() },
             cancelled: i.status == MeetingStatus::Cancelled.code(),

@@ -13,6 +13,7 @@ use crate::components::{Cell, Table, Tag};
 use crate::extract::CurrentUser;
 use crate::layout::Layout;
 use crate::{AppError, AppState};
+use openpep_service::pep_editing::pep_path;
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
@@ -72,11 +73,8 @@ pub async fn show(
             let status = PepStatus::from_code(&r.status);
             let attend: Vec<&str> = i.attend.iter().map(|a| a.label()).collect();
             vec![
-                Cell::link(
-                    format!("{} {}", r.forename, r.surname),
-                    format!("/children/{}/peps/{}", r.child_id, r.id),
-                )
-                .heading(),
+                Cell::link(format!("{} {}", r.forename, r.surname), pep_path(r.child_id, r.id))
+                    .heading(),
                 Cell::text(i.nc_year.label()),
                 Cell::text(r.school_name.clone().unwrap_or_else(|| "No school place".into())),
                 Cell::text(reason_label(&r.reason)),

@@ -473,7 +473,7 @@ fn page_form(
             uk_time(c.theirs.updated_at)
         )
     });
-    let base = format!("/children/{}/peps/{}", view.child.id, view.pep.id);
+    let base = view.path();
     // The pages that ask for an upload link to the PEP's documents.
     let has_documents =
         view.template.pages_for(&view.facts).any(|(_, _, p)| p.kind == PageKind::Documents);

@@ -174,7 +174,7 @@ fn render(
     let today = state.services.clock.today();
     let status = view.status();
     let overdue = openpep_domain::pep_cycle::is_overdue(status, view.pep.due_on, today);
-    let base = format!("/children/{}/peps/{}", view.child.id, view.pep.id);
+    let base = view.path();
     let tasks = view.task_list();
     let sections = tasks
         .iter()

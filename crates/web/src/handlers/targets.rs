@@ -107,7 +107,7 @@ impl BlockForm {
     ) -> BlockForm {
         let child_name = view.child.full_name();
         let caption = format!("{child_name}: {}", pep_title(view));
-        let back = format!("/children/{}/peps/{}/targets", view.child.id, view.pep.id);
+        let back = format!("{}/targets", view.path());
         let title = format!("{heading}: {child_name}");
         BlockForm::new(
             state,
@@ -377,7 +377,7 @@ pub(crate) fn targets_page(
 ) -> Result<TargetsTemplate, AppError> {
     let view = &page.view;
     let template_page = page.page().ok_or(AppError::NotFound)?;
-    let base = format!("/children/{}/peps/{}", view.child.id, view.pep.id);
+    let base = view.path();
     let may_edit = page.may_edit();
     let child_name = view.child.full_name();
     let saved = view.pages.get(&template_page.key);
@@ -486,7 +486,7 @@ fn target_form(
     errors: FieldErrors,
 ) -> Result<BlockForm, AppError> {
     let view = &page.view;
-    let base = format!("/children/{}/peps/{}", view.child.id, view.pep.id);
+    let base = view.path();
     let ctx = state.services.target_context(page, sent.add.clone());
     let blocks = form::layout(&sent.fields, &ctx);
     let heading = if target.is_some() { "Change a target" } else { "Add a target" };
@@ -601,8 +601,7 @@ async fn save(
         prompt: prompt.clone(),
     };
     match state.services.save_target(&user.actor, at, target, &submission).await {
-        Ok(_) => Ok(Redirect::to(&format!("/children/{}/peps/{}/targets", at.child_id, at.pep_id))
-            .into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("{}/targets", at.path())).into_response()),
         Err(FormError::Invalid(errors)) => {
             let page = state.services.open_targets(&user.actor, at).await?;
             Ok(target_form(&state, &user, &page, target, &sent, prompt, errors)?.respond())
@@ -744,7 +743,7 @@ fn review_form(
     let row = page.previous_targets.iter().find(|t| t.id == target).ok_or(AppError::NotFound)?;
     let funded = target_service::funded(page.requests_on(target));
     let filled = fill(&review::layout(funded), sent, errors, page.may_edit());
-    let base = format!("/children/{}/peps/{}", view.child.id, view.pep.id);
+    let base = view.path();
     let mut context = vec![
         SummaryRow::new("Area of need", area_label(&row.area)),
         SummaryRow::new("Target", row.description.clone()),
