@@ -391,6 +391,9 @@ impl Services {
         }
         let Some(m) = page.arranged() else { return Err(ServiceError::NotFound.into()) };
         let now = self.clock.now();
+        if page.view.locked() {
+            return Err(FormError::refused("form", "This PEP has been signed off"));
+        }
         if m.status == MeetingStatus::Held.code() {
             return Err(FormError::refused(
                 "form",
@@ -488,7 +491,13 @@ impl Services {
                 .invitees
                 .iter()
                 .map(|i| Attendee {
-                    name: i.name.clone(),
+                    // The child, their carer or parent would name the child.
+                    name: match i.role {
+                        InviteeRole::YoungPerson | InviteeRole::Carer | InviteeRole::Parent => {
+                            String::new()
+                        }
+                        _ => i.name.clone(),
+                    },
                     email: i.email.clone(),
                     response: Response::NeedsAction,
                 })

@@ -495,10 +495,8 @@ impl Services {
             by: actor.user_id,
             now,
         };
-        match target_rows::insert(tx, &new).await {
-            // Carried already by someone else at the same moment.
-            Ok(()) | Err(StoreError::Duplicate { .. }) => {}
-            Err(e) => return Err(e.into()),
+        if !target_rows::insert(tx, &new).await? {
+            return Ok(()); // carried already by someone else at the same moment
         }
         let event = actor.event_about_child(
             "target.carried_forward",

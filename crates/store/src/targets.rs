@@ -82,9 +82,11 @@ pub async fn get(db: &Db, la_id: Uuid, id: Uuid) -> Result<Option<TargetRow>, St
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(la_id).bind(id).fetch_optional(pool).await)?)
 }
 
-/// Adds a target at the end of the PEP's list. A second carry of the same
-/// target into the PEP is `Duplicate`.
-pub async fn insert(tx: &mut Tx, t: &NewTarget<'_>) -> Result<(), StoreError> {
+/// Adds a target at the end of the PEP's list; false (and nothing
+/// written) for a second carry of the same target into the PEP. The
+/// conflict is skipped, not raised: on PostgreSQL a raised one would
+/// abort the rest of the transaction.
+pub async fn insert(tx: &mut Tx, t: &NewTarget<'_>) -> Result<bool, StoreError> {
     let position: i64 = on_tx!(tx, conn => sqlx::query_scalar(
         "SELECT COALESCE(MAX(position), 0) + 1 FROM targets WHERE la_id = $1 AND pep_id = $2",
     )
@@ -93,14 +95,14 @@ pub async fn insert(tx: &mut Tx, t: &NewTarget<'_>) -> Result<(), StoreError> {
     .fetch_one(conn)
     .await)?;
     let f = &t.fields;
-    exec_tx!(
+    let inserted = exec_tx!(
         tx,
         sqlx::query(
             "INSERT INTO targets (id, la_id, child_id, pep_id, position, area, description, \
              starting_point, success_measure, due_on, due_term, due_label, actions, status, \
              prompt, carried_from, version, created_by, created_at, updated_by, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, \
-             $17, $18, $17, $18)",
+             $17, $18, $17, $18) ON CONFLICT DO NOTHING",
         )
         .bind(t.id)
         .bind(t.la_id)
@@ -121,7 +123,7 @@ pub async fn insert(tx: &mut Tx, t: &NewTarget<'_>) -> Result<(), StoreError> {
         .bind(t.by)
         .bind(t.now)
     )?;
-    Ok(())
+    Ok(inserted == 1)
 }
 
 /// Rewrites a target over the version its editor saw; `StaleVersion` when

@@ -107,9 +107,11 @@ impl CalendarEvent {
         ));
         let rsvp = if self.method == Method::Request { "TRUE" } else { "FALSE" };
         for a in &self.attendees {
+            // An attendee may be listed without a name (see `Attendee`).
+            let cn =
+                if a.name.is_empty() { String::new() } else { format!("CN={};", param(&a.name)) };
             lines.push(format!(
-                "ATTENDEE;CN={};ROLE=REQ-PARTICIPANT;PARTSTAT={};RSVP={rsvp}:mailto:{}",
-                param(&a.name),
+                "ATTENDEE;{cn}ROLE=REQ-PARTICIPANT;PARTSTAT={};RSVP={rsvp}:mailto:{}",
                 a.response.partstat(),
                 uri(&a.email)
             ));

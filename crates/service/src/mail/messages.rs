@@ -1,6 +1,10 @@
 //! The words of every e-mail the service sends. Plain text, short, in the
 //! GOV.UK voice; never a child's name or any detail of a record.
 
+/// The sign-off of every e-mail about a child: they never name them.
+const NO_NAMES: &str =
+    "To keep the child's information safe, this e-mail does not say who they are.";
+
 /// A message ready for the outbox.
 pub struct Content {
     pub kind: &'static str,
@@ -83,7 +87,7 @@ pub fn permanent_exclusion(link: &str) -> Content {
              after. The child will need a new school place or alternative provision from the \
              sixth school day.\n\n\
              Sign in to see the record:\n{link}\n\n\
-             To keep the child's information safe, this e-mail does not say who they are.\n"
+             {NO_NAMES}\n"
         ),
     }
 }
@@ -96,15 +100,11 @@ pub fn funding_decision(decision: &str, link: &str) -> Content {
             "The Virtual School has made a decision on a funding request you made on a PEP \
              target: {}.\n\n\
              Sign in to see the decision and any comments:\n{link}\n\n\
-             To keep the child's information safe, this e-mail does not say who they are.\n",
+             {NO_NAMES}\n",
             decision.to_lowercase()
         ),
     }
 }
-
-/// The sign-off for every meeting e-mail: they name no child.
-const NO_NAMES: &str =
-    "To keep the child's information safe, this e-mail does not say who they are.";
 
 pub fn meeting_invitation(when: &str, link: &str) -> Content {
     Content {

@@ -178,7 +178,7 @@ async fn save_request_form(
                 // No form to show again (the PEP was signed off): the
                 // targets page says why.
                 Err(ServiceError::Forbidden) => {
-                    super::targets::page_with_errors(&state, &user, at, errors).await
+                    super::targets::page_with_errors(&state, &user, at, errors, None).await
                 }
                 Err(e) => Err(e.into()),
             }
@@ -234,7 +234,7 @@ pub async fn submit_request(
     match state.services.submit_funding_request(&user.actor, at, ids(&request)?).await {
         Ok(()) => Ok(Redirect::to(&format!("/children/{id}/peps/{pep}/targets")).into_response()),
         Err(FormError::Invalid(errors)) => {
-            super::targets::page_with_errors(&state, &user, at, errors).await
+            super::targets::page_with_errors(&state, &user, at, errors, None).await
         }
         Err(FormError::Service(e)) => Err(e.into()),
     }

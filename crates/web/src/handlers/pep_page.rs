@@ -595,7 +595,7 @@ pub async fn save_page(
         Err(SaveError::Invalid(view, errors))
             if view.page(&key).is_some_and(|p| p.kind == PageKind::Targets) =>
         {
-            super::targets::page_with_errors(&state, &user, at, errors).await
+            super::targets::page_with_errors(&state, &user, at, errors, Some(sent.completed)).await
         }
         Err(SaveError::Invalid(view, errors)) => {
             let shown = Shown { submitted: Some((&sent, errors)), ..Shown::default() };

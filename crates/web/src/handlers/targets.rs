@@ -455,15 +455,17 @@ pub async fn show(
 }
 
 /// The targets page again with why a change to it was refused (marking
-/// it completed, agreeing, removing, submitting a request).
+/// it completed, agreeing, removing, submitting a request); `completed`
+/// is what was chosen for "Have you completed this page?", if it was sent.
 pub(crate) async fn page_with_errors(
     state: &AppState,
     user: &CurrentUser,
     at: PepRef,
     errors: FieldErrors,
+    completed: Option<bool>,
 ) -> Result<Response, AppError> {
     let page = state.services.open_targets(&user.actor, at).await?;
-    let form = targets_page(state, user, &page, errors, Some(true))?;
+    let form = targets_page(state, user, &page, errors, completed)?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response())
 }
 
@@ -638,7 +640,9 @@ pub async fn update(
             Ok(()) => {
                 Ok(Redirect::to(&format!("/children/{id}/peps/{pep}/targets")).into_response())
             }
-            Err(FormError::Invalid(errors)) => page_with_errors(&state, &user, at, errors).await,
+            Err(FormError::Invalid(errors)) => {
+                page_with_errors(&state, &user, at, errors, None).await
+            }
             Err(FormError::Service(e)) => Err(e.into()),
         };
     }
@@ -653,7 +657,7 @@ pub async fn agree(
     let at = pep_ref(&id, &pep)?;
     match state.services.agree_targets(&user.actor, at).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}/peps/{pep}/targets")).into_response()),
-        Err(FormError::Invalid(errors)) => page_with_errors(&state, &user, at, errors).await,
+        Err(FormError::Invalid(errors)) => page_with_errors(&state, &user, at, errors, None).await,
         Err(FormError::Service(e)) => Err(e.into()),
     }
 }
