@@ -531,18 +531,19 @@ browserTest('the VS delegates the spring term; a SW (with JavaScript) and a DT (
   await dt.page.goto(url(`${pepPath}/pages/meeting`));
   await sw.page.goto(url(`${pepPath}/pages/meeting`));
   await expectNoAxeViolations(sw.page, 'a page two people may edit');
-  await dt.page.locator('form textarea').first().fill('Meeting on 15 January after school.');
+  const discussion = (pg) => pg.locator('textarea[name=q_narrative]');
+  await discussion(dt.page).fill('Meeting on 15 January after school.');
   await dt.page.getByRole('button', { name: 'Save and return to the PEP' }).click();
   await expectPath(dt.page, pepPath);
-  await sw.page.locator('form textarea').first().fill('Meeting on 14 January at school, with the carer.');
+  await discussion(sw.page).fill('Meeting on 14 January at school, with the carer.');
   await sw.page.locator('#autosave-status', { hasText: 'someone else has saved this page' }).waitFor();
   await sw.page.getByRole('button', { name: 'Save and return to the PEP' }).click();
   await sw.page.locator('.govuk-error-summary', { hasText: 'Someone else saved this page' }).waitFor();
-  assert.match(normalise(await sw.page.locator('form .govuk-inset-text').first().textContent()), /15 January after school/);
+  assert.match(normalise(await sw.page.locator('form .govuk-inset-text', { hasText: '15 January' }).first().textContent()), /15 January after school/);
   await expectNoAxeViolations(sw.page, 'the merge page');
   await screenshot(sw.page, '27-merge.png');
-  await sw.page.locator('form textarea').first().fill('Meeting on 15 January after school, with the carer.');
-  await sw.page.getByLabel("Yes, I've completed this page").check();
+  await discussion(sw.page).fill('Meeting on 15 January after school, with the carer.');
+  await sw.page.getByLabel("No, I'll come back to it later").check();
   await sw.page.getByRole('button', { name: 'Save and return to the PEP' }).click();
   await expectPath(sw.page, pepPath);
   await expectNoAxeViolations(sw.page, 'the PEP after the merge');
@@ -559,7 +560,7 @@ browserTest('the VS delegates the spring term; a SW (with JavaScript) and a DT (
   await sw.page.goto(url(pepPath.split('/peps/')[0]));
   const log = sw.page.locator('table', { has: sw.page.locator('th', { hasText: 'PEP' }) }).last();
   const logText = normalise(await log.textContent());
-  assert.match(logText, /Saved “The PEP meeting” and marked it completed/);
+  assert.match(logText, /Saved “The PEP meeting”/);
   assert.match(logText, /Created \(Termly review\)/);
   assert.match(logText, /Raised a professional disagreement/);
   await expectNoAxeViolations(sw.page, 'the child overview with its PEP change log');
@@ -616,7 +617,7 @@ async function openPage(page, pepPath, title) {
   await page.goto(url(pepPath));
   const link = page.getByRole('link', { name: title, exact: true });
   if ((await link.count()) === 0) return false;
-  await Promise.all([page.waitForURL((u) => u.pathname.includes('/pages/') || u.pathname.endsWith('/documents') || u.pathname.endsWith('/targets')), link.first().click()]);
+  await Promise.all([page.waitForURL((u) => u.pathname.includes('/pages/') || u.pathname.endsWith('/documents') || u.pathname.endsWith('/targets') || u.pathname.endsWith('/sign-off')), link.first().click()]);
   return true;
 }
 
@@ -638,7 +639,10 @@ async function completeRemainingPages(page, pepPath, who) {
   for (let round = 0; round < 40; round++) {
     await page.goto(url(pepPath));
     const items = page.locator('.govuk-task-list__item', { hasText: '(you can edit)' }).filter({ hasNot: page.locator('.govuk-task-list__status', { hasText: /^Completed$/ }) });
-    const next = items.filter({ hasNot: page.getByRole('link', { name: 'Documents', exact: true }) }).first();
+    const next = items
+      .filter({ hasNot: page.getByRole('link', { name: 'Documents', exact: true }) })
+      .filter({ hasNot: page.getByRole('link', { name: 'Sign-off', exact: true }) })
+      .first();
     if ((await next.count()) === 0) return;
     const title = normalise(await next.locator('a').textContent());
     await Promise.all([page.waitForURL((u) => u.pathname.includes('/pages/')), next.locator('a').click()]);
@@ -647,6 +651,9 @@ async function completeRemainingPages(page, pepPath, who) {
     }
     for (const input of await page.locator('form input.govuk-input[type=text]:not(.govuk-date-input__input)').all()) {
       if ((await input.isVisible()) && !(await input.inputValue())) await input.fill('Agreed');
+    }
+    for (const select of await page.locator('form select').all()) {
+      if ((await select.isVisible()) && !(await select.inputValue())) await select.selectOption({ index: 1 });
     }
     const groups = await page.locator('form input[type=radio]').evaluateAll((radios) => [...new Set(radios.map((r) => r.name))]);
     for (const name of groups.filter((n) => n !== 'completed')) {
@@ -852,11 +859,12 @@ browserTest('a designated teacher and a social worker fill every page of one PEP
 
   // Sign-off is refused until the attendance and wellbeing targets are written.
   assert.ok(await openPage(p, pepPath, 'Sign-off'));
-  assert.match(normalise(await p.locator('main').textContent()), /attendance target has not been written/);
-  await p.getByLabel("Yes, I've completed this page").check();
-  await p.getByRole('button', { name: 'Save and return to the PEP' }).click();
+  const blockers = async () => normalise(await p.locator('.govuk-inset-text').first().textContent());
+  assert.match(await blockers(), /Write the attendance target on the targets page/);
+  assert.match(await blockers(), /Write the emotional wellbeing target.* on the targets page/);
+  await p.getByRole('button', { name: 'Mark my part completed' }).click();
   await p.locator('.govuk-error-summary').waitFor();
-  assert.match(normalise(await p.locator('.govuk-error-summary__list').textContent()), /Write the attendance target and the emotional wellbeing target.* on the targets page/);
+  assert.match(normalise(await p.locator('.govuk-error-summary__list').textContent()), /Write the attendance target on the targets page/);
   await expectNoAxeViolations(p, 'sign-off refused');
   await screenshot(p, '44-sign-off-refused.png');
   assert.ok(await openPage(p, pepPath, 'SMART targets and funding'));
@@ -938,7 +946,7 @@ browserTest('a designated teacher and a social worker fill every page of one PEP
   await screenshot(p, '45d-targets-agreed.png');
   await saveCompleted(p, pepPath, 'targets');
   assert.ok(await openPage(p, pepPath, 'Sign-off'));
-  await saveCompleted(p, pepPath, 'sign-off');
+  assert.doesNotMatch(await blockers(), /targets page/);
 
   // Every other page each of them (and the Virtual School) completes: the
   // notes and free-text pages, answered and marked completed.
@@ -977,7 +985,7 @@ browserTest('a designated teacher and a social worker fill every page of one PEP
   const statuses = await vs.page.locator('.govuk-task-list__item').evaluateAll((items) =>
     items.map((i) => [i.querySelector('a')?.textContent.trim(), i.querySelector('.govuk-task-list__status')?.textContent.trim()]));
   const open = statuses.filter(([title, status]) => title !== 'Documents' && status !== 'Completed');
-  assert.deepEqual(open, [], 'every page of the PEP is completed');
+  assert.deepEqual(open, [['Sign-off', 'After the meeting']], 'every page of the PEP is completed; sign-off follows the meeting');
   await expectNoAxeViolations(vs.page, 'the PEP with every page completed');
   await screenshot(vs.page, '46a-pep-complete.png');
   await vs.context.close();

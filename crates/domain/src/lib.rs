@@ -25,6 +25,7 @@ pub mod school_year;
 pub mod scope;
 pub mod search;
 pub mod settings;
+pub mod sign_off;
 pub mod targets;
 pub mod template;
 pub mod term_dates;

@@ -18,8 +18,12 @@ pub enum PepEvent {
     MeetingConfirmed,
     /// Every part (SW, DT, young person) was marked complete.
     PartsCompleted,
+    /// A part marked completed was marked not completed again.
+    PartUndone,
     /// The designated teacher signed the PEP off.
     SignedOff,
+    /// The Virtual School reopened a signed-off PEP, with a reason.
+    Reopened,
     /// The Virtual School returned it for improvement.
     Returned,
     /// The Virtual School quality-assured it.
@@ -45,7 +49,9 @@ impl PepStatus {
             (S::Draft | S::InProgress, E::MeetingConfirmed) => S::MeetingHeld,
             (S::MeetingHeld, E::PartsCompleted) => S::AwaitingSignOff,
             (S::ReturnedForImprovement, E::PartsCompleted) => S::AwaitingSignOff,
+            (S::AwaitingSignOff, E::PartUndone) => S::MeetingHeld,
             (S::AwaitingSignOff, E::SignedOff) => S::SignedOff,
+            (S::SignedOff | S::QualityAssured, E::Reopened) => S::MeetingHeld,
             (S::SignedOff, E::Returned) => S::ReturnedForImprovement,
             (S::SignedOff, E::QualityAssured) => S::QualityAssured,
             (from, event) => return Err(TransitionError { from, event }),
@@ -163,7 +169,10 @@ mod tests {
             (S::InProgress, E::MeetingConfirmed),
             (S::MeetingHeld, E::PartsCompleted),
             (S::ReturnedForImprovement, E::PartsCompleted),
+            (S::AwaitingSignOff, E::PartUndone),
             (S::AwaitingSignOff, E::SignedOff),
+            (S::SignedOff, E::Reopened),
+            (S::QualityAssured, E::Reopened),
             (S::SignedOff, E::Returned),
             (S::SignedOff, E::QualityAssured),
         ];
@@ -171,7 +180,9 @@ mod tests {
             E::Edited,
             E::MeetingConfirmed,
             E::PartsCompleted,
+            E::PartUndone,
             E::SignedOff,
+            E::Reopened,
             E::Returned,
             E::QualityAssured,
         ];

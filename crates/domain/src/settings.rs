@@ -29,6 +29,8 @@ pub struct AuthoritySettings {
     pub sdq_threshold: u8,
     /// Who also receives "PEP signed off" e-mails (e.g. the VS inbox).
     pub sign_off_copies_to: Option<String>,
+    /// School days after the meeting by which the PEP is signed off.
+    pub sign_off_school_days: u32,
     /// Term dates, PEP deadlines and delegation dates, one entry a year in
     /// year order. Settings stored before this field existed get the
     /// default's typical years.
@@ -48,6 +50,7 @@ impl Default for AuthoritySettings {
                 .to_vec(),
             sdq_threshold: 17,
             sign_off_copies_to: None,
+            sign_off_school_days: crate::sign_off::DEFAULT_SCHOOL_DAYS,
             term_dates: DEFAULT_TERM_DATE_YEARS
                 .filter_map(|year| AcademicYearDates::typical(AcademicYear(year)))
                 .collect(),

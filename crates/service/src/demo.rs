@@ -841,6 +841,8 @@ impl Generator {
             trigger_key: Some(p.trigger.clone()),
             template_id: Some(template_id),
             school_id: author.school_id,
+            next_meeting_at: None,
+            signed_off_by: None,
         };
         peps::create(tx, &pep).await?;
         // Pages: all of a finished PEP, some of one under way, none of a draft.

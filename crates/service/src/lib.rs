@@ -29,6 +29,7 @@ pub mod profiles;
 pub mod school_moves;
 pub mod sessions;
 pub mod settings;
+pub mod sign_off;
 pub mod targets;
 pub mod throttle;
 pub mod totp;

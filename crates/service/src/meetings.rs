@@ -615,7 +615,7 @@ fn stored_arrangement(m: &MeetingRow, invitees: &[InviteeRow]) -> Arrangement {
     }
 }
 
-async fn queue(
+pub(crate) async fn queue(
     tx: &mut Tx,
     la_id: Uuid,
     to: &str,

@@ -111,6 +111,8 @@ pub(crate) async fn create_pep(
         trigger_key: Some(new.trigger_key.clone()),
         template_id: Some(template_id),
         school_id: new.school_id,
+        next_meeting_at: None,
+        signed_off_by: None,
     };
     if !peps::create(tx, &pep).await? {
         return Ok(false);

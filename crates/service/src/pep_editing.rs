@@ -222,8 +222,13 @@ impl PepView {
                             kind: p.kind,
                             title: p.title.clone(),
                             owners: p.owners.clone(),
-                            state: saved
-                                .map_or(PageState::NotStarted, |s| PageState::from_code(&s.status)),
+                            state: if p.kind == PageKind::SignOff {
+                                self.sign_off_state()
+                            } else {
+                                saved.map_or(PageState::NotStarted, |s| {
+                                    PageState::from_code(&s.status)
+                                })
+                            },
                             carried_forward: saved.is_some_and(|s| s.carried_forward),
                             may_edit: self.may_edit(p),
                         }
@@ -232,6 +237,17 @@ impl PepView {
             })
             .filter(|s| !s.pages.is_empty())
             .collect()
+    }
+
+    /// The sign-off has no saved answers: its state is the PEP's.
+    fn sign_off_state(&self) -> PageState {
+        match self.status() {
+            PepStatus::SignedOff | PepStatus::QualityAssured => PageState::Completed,
+            PepStatus::MeetingHeld
+            | PepStatus::AwaitingSignOff
+            | PepStatus::ReturnedForImprovement => PageState::InProgress,
+            PepStatus::Draft | PepStatus::InProgress => PageState::NotStarted,
+        }
     }
 
     pub fn page(&self, key: &str) -> Option<&TemplatePage> {
@@ -427,23 +443,7 @@ fn check_page(
     {
         return checked.map(to_value).map_err(field_errors);
     }
-    let answers = check_answers(&view.questions(page), submission)?;
-    if page.kind == PageKind::SignOff && submission.completed {
-        let missing = view.unanswered_prompts();
-        if !missing.is_empty() {
-            let titles: Vec<String> = missing.iter().map(|p| p.in_sentence()).collect();
-            let mut errors = FieldErrors::default();
-            errors.add(
-                "completed",
-                format!(
-                    "Write the {} on the targets page before marking the sign-off completed",
-                    titles.join(" and the ")
-                ),
-            );
-            return Err(errors);
-        }
-    }
-    Ok(answers)
+    check_answers(&view.questions(page), submission)
 }
 
 /// A change to a PEP that has not been worked on yet puts it in progress.

@@ -5,6 +5,7 @@
 mod db;
 mod error;
 
+pub mod archives;
 pub mod audit;
 pub mod authorities;
 pub mod challenges;
@@ -22,6 +23,7 @@ pub mod placements;
 pub mod schools;
 pub mod sessions;
 pub mod settings;
+pub mod sign_off;
 pub mod targets;
 pub mod teams;
 pub mod templates;

@@ -31,11 +31,15 @@ pub struct Pep {
     pub template_id: Option<Uuid>,
     /// The school or setting the child attended when the PEP was created.
     pub school_id: Option<Uuid>,
+    /// The next PEP meeting, agreed at this one.
+    pub next_meeting_at: Option<DateTime<Utc>>,
+    /// The designated teacher (or professional) who signed it off.
+    pub signed_off_by: Option<Uuid>,
 }
 
 const COLUMNS: &str = "id, la_id, child_id, academic_year, term, reason, status, due_on, \
      meeting_at, signed_off_at, version, created_at, updated_at, trigger_key, template_id, \
-     school_id";
+     school_id, next_meeting_at, signed_off_by";
 
 /// The trigger of a termly PEP: one per child per term.
 pub fn termly_trigger(academic_year: i32, term: &str) -> String {
@@ -50,8 +54,9 @@ pub async fn create(tx: &mut Tx, p: &Pep) -> Result<bool, StoreError> {
         sqlx::query(
             "INSERT INTO peps (id, la_id, child_id, academic_year, term, reason, status, due_on, \
              meeting_at, signed_off_at, version, created_at, updated_at, trigger_key, \
-             template_id, school_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             template_id, school_id, next_meeting_at, signed_off_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             $17, $18) \
              ON CONFLICT DO NOTHING",
         )
         .bind(p.id)
@@ -70,6 +75,8 @@ pub async fn create(tx: &mut Tx, p: &Pep) -> Result<bool, StoreError> {
         .bind(&p.trigger_key)
         .bind(p.template_id)
         .bind(p.school_id)
+        .bind(p.next_meeting_at)
+        .bind(p.signed_off_by)
     )?;
     Ok(added == 1)
 }

@@ -316,6 +316,8 @@ async fn story(t: TestDb) {
             trigger_key: Some(format!("test:{}", due)),
             template_id: None,
             school_id: None,
+            next_meeting_at: None,
+            signed_off_by: None,
         };
         assert!(openpep_store::peps::create(&mut tx, &pep).await.unwrap());
     }
@@ -511,6 +513,8 @@ fn pep(la_id: Uuid, child_id: Uuid, academic_year: i32, term: &str, due_on: Naiv
         trigger_key: Some(peps::termly_trigger(academic_year, term)),
         template_id: None,
         school_id: None,
+        next_meeting_at: None,
+        signed_off_by: None,
     }
 }
 

@@ -18,6 +18,7 @@ pub mod carer_views;
 pub mod child_views;
 pub mod exclusions;
 pub mod health;
+pub mod meeting_record;
 pub mod part_time;
 pub mod previous_schools;
 pub mod sdq;
@@ -152,7 +153,7 @@ pub const FACES: [(&str, &str, &str); 5] = [
 ];
 
 /// The kinds this module builds forms for. The others are free-text pages,
-/// or pages with their own screens (targets, meeting, sign-off, documents).
+/// or pages with their own screens (targets, sign-off, documents).
 pub fn is_typed(kind: PageKind) -> bool {
     matches!(
         kind,
@@ -167,6 +168,7 @@ pub fn is_typed(kind: PageKind) -> bool {
             | PageKind::Health
             | PageKind::ChildViews
             | PageKind::CarerViews
+            | PageKind::Meeting
     )
 }
 
@@ -190,6 +192,7 @@ pub fn check(
         PageKind::Health => health::check(fields, ctx, completing),
         PageKind::ChildViews => child_views::check(fields, ctx, completing),
         PageKind::CarerViews => carer_views::check(fields, ctx, completing),
+        PageKind::Meeting => meeting_record::check(fields, ctx, completing),
         _ => return None,
     })
 }
@@ -208,6 +211,7 @@ pub fn layout(kind: PageKind, fields: &Fields, ctx: &PageContext) -> Option<Vec<
         PageKind::Health => health::layout(fields, ctx),
         PageKind::ChildViews => child_views::layout(fields, ctx),
         PageKind::CarerViews => carer_views::layout(fields, ctx),
+        PageKind::Meeting => meeting_record::layout(fields, ctx),
         _ => return None,
     })
 }

@@ -184,3 +184,31 @@ pub fn meeting_held(link: &str) -> Content {
         ),
     }
 }
+
+pub fn pep_signed_off(link: &str, next_meeting: &str) -> Content {
+    Content {
+        kind: "pep_signed_off",
+        subject: "PEP signed off".into(),
+        body: format!(
+            "A Personal Education Plan (PEP) you work on has been signed off by the designated \
+             teacher. It can no longer be changed, and its PDF is being made.\n\n\
+             The next PEP meeting is on {next_meeting}; the next term's PEP is ready to start.\n\n\
+             Sign in to see it:\n{link}\n\n\
+             {NO_NAMES}\n"
+        ),
+    }
+}
+
+pub fn pep_reopened(link: &str) -> Content {
+    Content {
+        kind: "pep_reopened",
+        subject: "A signed-off PEP has been reopened".into(),
+        body: format!(
+            "The Virtual School has reopened a Personal Education Plan (PEP) you work on, \
+             with a reason you can read on the PEP. Each part must be marked completed again \
+             and the PEP signed off again.\n\n\
+             Sign in to see it:\n{link}\n\n\
+             {NO_NAMES}\n"
+        ),
+    }
+}

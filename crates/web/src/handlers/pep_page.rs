@@ -366,27 +366,10 @@ fn blocks_of(
 ) -> Vec<Block> {
     let ctx = view.page_context(page, add);
     pages::layout(page.kind, answers, &ctx).unwrap_or_else(|| {
-        let mut blocks: Vec<Block> =
-            view
-            .questions(page)
+        view.questions(page)
             .iter()
             .map(|q| Block::Field(FieldSpec::for_question(q, q.key.clone())))
-            .collect();
-        if page.kind == PageKind::SignOff {
-            for prompt in view.unanswered_prompts() {
-                blocks.insert(
-                    0,
-                    Block::Alert {
-                        text: format!(
-                            "The {} has not been written on the targets page: the PEP cannot be signed off until it is.",
-                            prompt.in_sentence()
-                        ),
-                        tone: Tone::Bad,
-                    },
-                );
-            }
-        }
-        blocks
+            .collect()
     })
 }
 
@@ -524,6 +507,9 @@ pub async fn show_page(
         }
         Some(PageKind::Targets) => {
             return Ok(Redirect::to(&format!("/children/{id}/peps/{pep}/targets")).into_response());
+        }
+        Some(PageKind::SignOff) => {
+            return Ok(Redirect::to(&format!("/children/{id}/peps/{pep}/sign-off")).into_response());
         }
         _ => {}
     }

@@ -8,8 +8,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use openpep_domain::Role;
 use openpep_domain::template::PageKind;
+use openpep_domain::{PepStatus, Role};
 use openpep_service::FieldErrors;
 use openpep_service::invitations::FormError;
 use openpep_service::pep_editing::{PageState, PepRef, PepView, progress};
@@ -217,6 +217,14 @@ fn render(
                         )
                         .with_hint("Anyone working on the PEP can add documents");
                     }
+                    if p.kind == PageKind::SignOff {
+                        return TaskItem::new(
+                            &p.title,
+                            Some(format!("{base}/sign-off")),
+                            sign_off_status(view.status()),
+                        )
+                        .with_hint(who);
+                    }
                     TaskItem::new(&p.title, Some(format!("{base}/pages/{}", p.key)), state_tag)
                         .with_hint(who)
                 })
@@ -279,5 +287,21 @@ fn render(
         locked: view.locked(),
         meeting_link: meeting_link(view),
         base,
+    }
+}
+
+/// The sign-off's state follows the PEP's status, not a saved page.
+fn sign_off_status(status: PepStatus) -> TaskStatus {
+    match status {
+        PepStatus::SignedOff | PepStatus::QualityAssured => TaskStatus::Text("Signed off".into()),
+        PepStatus::AwaitingSignOff => {
+            TaskStatus::Tag(Tag::new("Ready to sign off", TagColour::Yellow))
+        }
+        PepStatus::MeetingHeld | PepStatus::ReturnedForImprovement => {
+            TaskStatus::Tag(Tag::new("In progress", TagColour::LightBlue))
+        }
+        PepStatus::Draft | PepStatus::InProgress => {
+            TaskStatus::Tag(Tag::new("After the meeting", TagColour::Grey))
+        }
     }
 }

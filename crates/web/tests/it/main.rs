@@ -17,6 +17,7 @@ mod profile;
 mod resilience;
 mod security;
 mod sign_in;
+mod sign_off;
 mod support;
 mod targets_funding;
 mod two_step;

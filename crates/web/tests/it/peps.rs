@@ -106,17 +106,18 @@ async fn two_people_save_one_page_and_the_clash_is_merged_never_lost() {
     on_each_backend(dev_config(), |app| async move {
         let (_, scope) = app.user_scope(Role::SocialWorker).await;
         let child = app.child_ids(&scope).await[0];
-        let (pep_id, page) = newest_pep_page(&app, scope.la_id(), child, "meeting").await;
+        let (pep_id, page) = newest_pep_page(&app, scope.la_id(), child, "personal_details").await;
         let first = app.new_browser();
         let second = app.new_browser();
         first.sign_in_role(Role::SocialWorker).await;
         second.sign_in_role(Role::SocialWorker).await;
         let (status, html) = first.get_html(&page).await;
         assert_eq!(status, 200);
-        let before = pep_pages::versions(&app.services.db, scope.la_id(), pep_id, "meeting")
-            .await
-            .unwrap()
-            .len();
+        let before =
+            pep_pages::versions(&app.services.db, scope.la_id(), pep_id, "personal_details")
+                .await
+                .unwrap()
+                .len();
         let version = attr(&html, "input[name=version]", "value").unwrap();
         let token_first = first.csrf(&page).await;
         let token_second = second.csrf(&page).await;
@@ -131,7 +132,9 @@ async fn two_people_save_one_page_and_the_clash_is_merged_never_lost() {
         // The same form sent twice saves once.
         assert_eq!(first.post_form(&page, &mine).await.status().as_u16(), 303);
         let versions =
-            pep_pages::versions(&app.services.db, scope.la_id(), pep_id, "meeting").await.unwrap();
+            pep_pages::versions(&app.services.db, scope.la_id(), pep_id, "personal_details")
+                .await
+                .unwrap();
         assert_eq!(
             versions.len(),
             before + 1,
@@ -165,7 +168,9 @@ async fn two_people_save_one_page_and_the_clash_is_merged_never_lost() {
         ];
         assert_eq!(second.post_form(&page, &merged).await.status().as_u16(), 303);
         let versions =
-            pep_pages::versions(&app.services.db, scope.la_id(), pep_id, "meeting").await.unwrap();
+            pep_pages::versions(&app.services.db, scope.la_id(), pep_id, "personal_details")
+                .await
+                .unwrap();
         assert_eq!(versions.len(), before + 2);
         assert_eq!(versions[0].status, "completed");
         let current = versions[0].version.to_string();
@@ -235,7 +240,7 @@ async fn only_a_pages_owners_edit_it_and_others_read() {
         // Their own page has the form.
         let (_, own) = newest_pep_page(&app, scope.la_id(), child, "meeting").await;
         let (_, html) = app.get_html(&own).await;
-        assert_eq!(texts(&html, "form textarea").len(), 1);
+        assert!(!texts(&html, "form textarea").is_empty(), "the teacher writes the meeting record");
     })
     .await;
 }
