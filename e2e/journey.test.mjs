@@ -14,7 +14,8 @@
 //   OPENPEP_REQUIRE_BROWSER=1  fail, rather than skip, when Chromium is missing
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -579,12 +580,36 @@ async function openOpenAutumnPep(page, school) {
   const children = await page.locator('table tbody tr a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
   for (const child of children) {
     await page.goto(url(child));
-    const row = page.locator('table tbody tr', { hasText: /Autumn 2026\/27/ }).filter({ hasNotText: /Signed off|Quality assured/ }).first();
+    // A row of the PEP tables: the term is the row's heading and its link.
+    const row = page.locator('table tbody tr', { has: page.locator('th a', { hasText: /^\s*Autumn 2026\/27\s*$/ }) })
+      .filter({ hasNotText: /Signed off|Quality assured|Meeting held|Awaiting sign-off/ })
+      .first();
     if ((await row.count()) === 0) continue;
     await Promise.all([page.waitForURL((u) => u.pathname.includes('/peps/')), row.locator('a').first().click()]);
     return new URL(page.url()).pathname;
   }
   throw new Error(`no open autumn PEP at ${school}`);
+}
+
+/** The social worker's autumn PEP at the school whose meeting was held and awaits its record. */
+async function openHeldAutumnPep(page, school) {
+  await page.goto(url('/learners'));
+  await page.getByText('Filter learners').click();
+  await page.getByLabel('School or setting').selectOption({ label: school });
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  await page.waitForURL((u) => u.searchParams.has('school'));
+  const children = await page.locator('table tbody tr a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+  for (const child of children) {
+    await page.goto(url(child));
+    // A row of the PEP tables: the term is the row's heading and its link.
+    const row = page.locator('table tbody tr', { has: page.locator('th a', { hasText: /^\s*Autumn 2026\/27\s*$/ }) })
+      .filter({ hasText: /Meeting held/ })
+      .first();
+    if ((await row.count()) === 0) continue;
+    await Promise.all([page.waitForURL((u) => u.pathname.includes('/peps/')), row.locator('a').first().click()]);
+    return new URL(page.url()).pathname;
+  }
+  throw new Error(`no held autumn PEP at ${school}`);
 }
 
 /** Sets a GOV.UK date input, found by its legend, to day/month/year. */
@@ -1106,4 +1131,96 @@ browserTest('a young person shares their views on a phone, with faces and pictur
   } finally {
     await context.close();
   }
+});
+
+browserTest('after the meeting: the record is written, each part marked, the PEP signed off, the next PEP made and the PDF downloaded, axe-clean', async (page) => {
+  assert.ok(SW_EMAIL && DT_EMAIL, 'Set OPENPEP_SW_EMAIL and OPENPEP_DT_EMAIL');
+  const sw = await signedInPage(SW_EMAIL);
+  const pepPath = await openHeldAutumnPep(sw.page, 'Poppyfields Academy');
+  const childPath = pepPath.split('/peps/')[0];
+  await signInWithCode(page, DT_EMAIL);
+
+  // The meeting record: who was there starts from who accepted.
+  assert.ok(await openPage(page, pepPath, 'The PEP meeting'));
+  assert.ok((await page.locator('input[name=q_present_0_name]').inputValue()).length > 0, 'the invitees who came are listed');
+  await page.getByLabel('Yes, for the whole meeting').check();
+  for (const box of await page.locator('input[name=q_agenda]').all()) await box.check();
+  for (const select of await page.locator('select[name^=q_scale_]').all()) await select.selectOption('7');
+  for (const note of await page.locator('textarea[name^=q_scale_][name$=_note]').all()) await note.fill('Everyone agreed: better than last term.');
+  await page.locator('textarea[name=q_narrative]').fill('A review of last term\'s targets shows reading is on track, so the next targets focus on writing. The young person asked for a quiet space at lunch; as a result we agreed the library pass.');
+  await expectNoAxeViolations(page, 'the meeting record');
+  await screenshot(page, '48a-meeting-record.png');
+  await saveCompleted(page, pepPath, 'the meeting record');
+
+  // Sign-off: a next meeting eight months away is refused and kept.
+  assert.ok(await openPage(page, pepPath, 'Sign-off'));
+  const signOff = pepPath + '/sign-off';
+  await fillDate(page, 'Date', [18, 7, 2027]);
+  await page.getByLabel('Time').fill('09:30');
+  await page.getByRole('button', { name: 'Save the next meeting' }).click();
+  await page.locator('.govuk-error-summary').waitFor();
+  assert.match(normalise(await page.locator('.govuk-error-summary__list').textContent()), /must be within 6 months of this one/);
+  assert.equal(await page.getByLabel('Time').inputValue(), '09:30');
+  await expectNoAxeViolations(page, 'the next meeting refused');
+  await screenshot(page, '48b-next-meeting-refused.png');
+  await fillDate(page, 'Date', [18, 3, 2027]);
+  await page.getByRole('button', { name: 'Save the next meeting' }).click();
+  await page.locator('.govuk-notification-banner--success').waitFor();
+  await page.getByRole('button', { name: 'Mark my part completed' }).click();
+  await page.locator('.govuk-notification-banner--success', { hasText: 'Your part is marked completed' }).waitFor();
+  // Not yet: the social worker's part is unmarked.
+  await page.getByRole('button', { name: 'Sign off the PEP' }).click();
+  await page.locator('.govuk-error-summary').waitFor();
+  assert.match(normalise(await page.locator('.govuk-error-summary__list').textContent()), /not yet the social worker/);
+
+  // The social worker marks theirs (and the young person, if they have an account).
+  await sw.page.goto(url(signOff));
+  await sw.page.getByRole('button', { name: 'Mark my part completed' }).click();
+  await sw.page.locator('.govuk-notification-banner--success').waitFor();
+  if ((await sw.page.locator('th', { hasText: 'Young person' }).count()) > 0) {
+    const yp = await signedInPage(YP_EMAIL);
+    await yp.page.goto(url(signOff));
+    await yp.page.getByRole('button', { name: 'Mark my part completed' }).click();
+    await yp.page.locator('.govuk-notification-banner--success').waitFor();
+    await yp.context.close();
+  }
+  await expectNoAxeViolations(sw.page, 'sign-off with parts marked');
+  await screenshot(sw.page, '48c-parts-marked.png');
+
+  // The designated teacher signs it off.
+  await page.goto(url(signOff));
+  await page.getByRole('button', { name: 'Sign off the PEP' }).click();
+  await page.locator('.govuk-notification-banner--success', { hasText: 'The PEP is signed off' }).waitFor();
+  await expectNoAxeViolations(page, 'the signed-off PEP');
+  // The worker makes the PDF: wait for its link.
+  const download = page.getByRole('link', { name: 'Download version 1 (PDF)' });
+  for (let i = 0; i < 60 && (await download.count()) === 0; i++) {
+    await page.waitForTimeout(1000);
+    await page.reload();
+  }
+  await screenshot(page, '48d-signed-off.png');
+  const href = await download.getAttribute('href');
+  const response = await page.request.get(url(href));
+  assert.equal(response.status(), 200);
+  assert.equal(response.headers()['content-type'], 'application/pdf');
+  const pdf = await response.body();
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  const pdfFile = path.join(SCREENSHOT_DIR, '48e-signed-off-pep.pdf');
+  writeFileSync(pdfFile, pdf);
+  try {
+    execFileSync('pdftoppm', ['-png', '-r', '60', pdfFile, path.join(SCREENSHOT_DIR, '48e-pdf-page')]);
+  } catch {
+    console.log('pdftoppm is not installed: the PDF was not turned into pictures');
+  }
+
+  // The next term's PEP is there, its meeting set for the agreed date.
+  await page.goto(url(childPath));
+  const next = page.locator('table tbody tr', { hasText: /Spring 2026\/27/ }).first();
+  await next.waitFor();
+  await Promise.all([page.waitForURL((u) => u.pathname.includes('/peps/')), next.locator('a').first().click()]);
+  await page.goto(url(new URL(page.url()).pathname + '/sign-off'));
+  assert.match(normalise(await page.locator('.govuk-summary-list').first().textContent()), /Thursday 18 March 2027 at 9:30am/);
+  await expectNoAxeViolations(page, 'the next PEP');
+  await screenshot(page, '48f-next-pep.png');
+  await sw.context.close();
 });

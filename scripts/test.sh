@@ -41,6 +41,11 @@ if [ ! -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then
   say "Installing an emoji font"
   apt_install fonts-noto-color-emoji || echo "could not install an emoji font: screenshots will show boxes"
 fi
+# The PEP's archival PDF is turned into pictures to be looked at.
+if ! command -v pdftoppm >/dev/null; then
+  say "Installing poppler-utils"
+  apt_install poppler-utils || echo "could not install poppler-utils: the PDF will not be turned into pictures"
+fi
 if ! command -v node >/dev/null; then
   say "Installing Node.js"
   apt_install nodejs npm || true

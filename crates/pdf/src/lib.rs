@@ -105,7 +105,7 @@ pub struct SignOffEntry {
     pub part: String,
     /// Who signed it off.
     pub name: String,
-    /// Their role.
+    /// What they did (marked their part completed, signed the PEP off).
     pub role: String,
     /// When, formatted for a reader.
     pub at: String,

@@ -10,6 +10,7 @@ mod targets;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use openpep_domain::pages::{DocumentKind, Fields};
 use openpep_domain::settings::AuthoritySettings;
+use openpep_domain::sign_off::Part;
 use openpep_domain::targets::form::term_ends;
 use openpep_domain::template::{
     ChildFacts, Page as TemplatePage, PageKind, PepTemplate, QuestionKind,
@@ -99,6 +100,9 @@ struct Generator {
     settings: AuthoritySettings,
     /// Whether the first social worker has a child at the listed DT's school.
     shared_child_placed: bool,
+    /// And a second, whose meeting was held and awaits its record and
+    /// sign-off (the browser journey's whole cycle).
+    cycle_child_placed: bool,
     /// Where the support plans the demo uploads go.
     files: std::sync::Arc<dyn crate::files::FileStore>,
 }
@@ -161,6 +165,7 @@ impl Services {
             settings: AuthoritySettings::default(),
             files: self.files.clone(),
             shared_child_placed: false,
+            cycle_child_placed: false,
         };
         let mut summary = DemoSummary {
             authorities: Vec::new(),
@@ -609,6 +614,7 @@ impl Generator {
         let mut special = false;
         let mut place = self.school_for(nc, schools);
         let mut shared = false;
+        let mut cycle = false;
         // The first social worker's first secondary pupil goes to the school
         // whose designated teacher the demo lists, so that the two demo
         // accounts share a child (the browser journeys rely on it). The
@@ -621,6 +627,14 @@ impl Generator {
             place = schools.secondary.first();
             self.shared_child_placed = true;
             shared = true;
+        } else if first_sw
+            && self.shared_child_placed
+            && !self.cycle_child_placed
+            && place.is_some_and(|s| s.phase == "Secondary" && !schools.special.contains(s))
+        {
+            place = schools.secondary.first();
+            self.cycle_child_placed = true;
+            cycle = true;
         }
         if let Some(school) = place {
             school_id = Some(school.id);
@@ -716,6 +730,7 @@ impl Generator {
             school_name,
             carer,
             shared,
+            cycle,
             officer: people.officer,
             admin: people.admin,
             invitees,
@@ -790,7 +805,11 @@ impl Generator {
             16..=17 => PepStatus::AwaitingSignOff,
             _ => PepStatus::SignedOff,
         };
-        let status = if author.shared { PepStatus::InProgress } else { status };
+        let status = match (author.shared, author.cycle) {
+            (true, _) => PepStatus::InProgress,
+            (_, true) => PepStatus::MeetingHeld,
+            _ => status,
+        };
         let signed = status.is_complete().then(|| self.today - TimeDelta::days(2));
         let pep = DemoPep {
             year: self.year,
@@ -803,6 +822,47 @@ impl Generator {
             current: true,
         };
         self.pep(tx, child, &pep, author, &earlier).await.map(drop)
+    }
+
+    /// A PEP past its meeting has its next meeting agreed (about a term
+    /// on, at the same time); a signed-off one, who signed it.
+    fn signed(&self, mut pep: Pep, p: &DemoPep, author: &Author) -> Pep {
+        if matches!(p.status, PepStatus::AwaitingSignOff) || p.status.is_complete() {
+            pep.next_meeting_at = pep.meeting_at.map(|at| at + TimeDelta::days(91));
+        }
+        if p.status.is_complete() {
+            pep.signed_off_by = author.teacher;
+        }
+        pep
+    }
+
+    /// Each part marked by its writer once the PEP awaits sign-off; the
+    /// PDF of this term's signed-off PEPs queued for the worker.
+    async fn mark_parts(
+        &mut self,
+        tx: &mut Tx,
+        pep: &Pep,
+        p: &DemoPep,
+        author: &Author,
+    ) -> Result<(), ServiceError> {
+        if !(matches!(p.status, PepStatus::AwaitingSignOff) || p.status.is_complete()) {
+            return Ok(());
+        }
+        let at = pep.meeting_at.map_or(self.now, |m| m + TimeDelta::days(1));
+        let school = author.teacher.unwrap_or(author.social_worker);
+        for (part, by) in [(Part::SocialWorker, author.social_worker), (Part::School, school)] {
+            openpep_store::sign_off::mark(tx, pep.la_id, pep.id, part.code(), by, at).await?;
+        }
+        if p.current && p.status.is_complete() {
+            openpep_store::archives::queue(
+                tx,
+                (pep.la_id, pep.child_id, pep.id),
+                "signed_off",
+                self.now,
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     async fn pep(
@@ -844,7 +904,9 @@ impl Generator {
             next_meeting_at: None,
             signed_off_by: None,
         };
+        let pep = self.signed(pep, p, author);
         peps::create(tx, &pep).await?;
+        self.mark_parts(tx, &pep, p, author).await?;
         // Pages: all of a finished PEP, some of one under way, none of a draft.
         let share = match p.status {
             PepStatus::Draft => 0.0,
@@ -870,6 +932,13 @@ impl Generator {
             figures_to: last_day.min(self.today - TimeDelta::days(3)).max(term_start),
             school: author.school_name.as_deref(),
             carer: author.carer.as_deref(),
+            // The cycle child's record is the browser journey's to write.
+            held: share >= 0.8 && !(author.cycle && p.current),
+            people: author
+                .invitees
+                .iter()
+                .map(|(_, name, _, role)| (name.clone(), *role))
+                .collect(),
         };
         // The pages draw from the PEP's own stream: the template can
         // change without moving the rest of the demo.
@@ -915,6 +984,9 @@ impl Generator {
         }
         if p.current && p.status == PepStatus::InProgress && !author.shared {
             meetings::arrange(tx, &pep, author, self.today, self.now, self.ids.millis).await?;
+        }
+        if p.current && author.cycle {
+            meetings::held(tx, &pep, author, self.now, self.ids.millis).await?;
         }
         let has_targets = template
             .pages()
@@ -1041,6 +1113,8 @@ struct Author {
     /// The child the listed social worker and designated teacher share:
     /// their PEP this term is under way, for the browser journeys.
     shared: bool,
+    /// Their second child: the meeting held this term, not yet recorded.
+    cycle: bool,
     officer: Uuid,
     admin: Uuid,
     /// Who a meeting invites: (user, name, e-mail, `InviteeRole` code).

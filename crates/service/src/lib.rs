@@ -19,6 +19,7 @@ pub mod mail;
 pub mod meetings;
 pub mod passwords;
 pub mod people;
+pub mod pep_archive;
 pub mod pep_creation;
 pub mod pep_editing;
 pub mod pep_lists;

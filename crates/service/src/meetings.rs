@@ -630,3 +630,29 @@ pub(crate) async fn queue(
     };
     outbox::enqueue(tx, &email).await
 }
+
+impl Services {
+    /// Who the meeting record starts with, before anyone writes it: the
+    /// invitees who accepted (or, if no one answered, everyone invited).
+    pub async fn meeting_record_prefill(
+        &self,
+        la_id: Uuid,
+        pep_id: Uuid,
+    ) -> Result<Fields, ServiceError> {
+        use openpep_domain::pages::meeting_record::{AttendeeRole, prefill_present};
+        let Some(meeting) = meeting_rows::for_pep(&self.db, la_id, pep_id).await? else {
+            return Ok(Fields::new());
+        };
+        let invitees = meeting_rows::invitees(&self.db, la_id, meeting.id).await?;
+        let accepted: Vec<&InviteeRow> =
+            invitees.iter().filter(|i| i.response == Response::Accepted.code()).collect();
+        let chosen = if accepted.is_empty() { invitees.iter().collect() } else { accepted };
+        let people: Vec<(String, AttendeeRole)> = chosen
+            .into_iter()
+            .map(|i| {
+                (i.name.clone(), AttendeeRole::from_code(&i.role).unwrap_or(AttendeeRole::Other))
+            })
+            .collect();
+        Ok(prefill_present(&people))
+    }
+}

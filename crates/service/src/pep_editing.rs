@@ -554,7 +554,38 @@ impl Services {
         if !openpep_domain::allowed(actor.role, Action::ViewPep, relationship) {
             return Err(ServiceError::NotFound);
         }
-        let la_id = actor.la_id;
+        let readable = |d: &DocumentRow| {
+            crate::documents::may_read(actor, relationship, &d.kind, d.uploaded_by)
+        };
+        self.assemble_view(pep, child, (actor.role, relationship), readable).await
+    }
+
+    /// The PEP as the whole Virtual School sees it, for a job with no one
+    /// signed in (the archival PDF).
+    pub(crate) async fn load_pep_for_authority(
+        &self,
+        la_id: Uuid,
+        pep_id: Uuid,
+    ) -> Result<PepView, ServiceError> {
+        let pep = peps::get(&self.db, la_id, pep_id).await?;
+        let scope = openpep_domain::ChildScope::Authority { la_id };
+        let child =
+            openpep_store::children::get(&self.db, &scope, self.clock.today(), pep.child_id)
+                .await?;
+        let whole = (Role::VsHead, Relationship::SameAuthority);
+        let mut view = self.assemble_view(pep, child, whole, |_| true).await?;
+        view.targets = target_rows::for_pep(&self.db, la_id, pep_id).await?;
+        Ok(view)
+    }
+
+    async fn assemble_view(
+        &self,
+        pep: Pep,
+        child: Child,
+        (role, relationship): (Role, Relationship),
+        readable: impl Fn(&DocumentRow) -> bool,
+    ) -> Result<PepView, ServiceError> {
+        let la_id = pep.la_id;
         let (template, saved, schools, (settings, _), la, documents) = tokio::try_join!(
             self.template_of(la_id, pep.template_id),
             async { Ok(pep_pages::for_pep(&self.db, la_id, pep.id).await?) },
@@ -563,10 +594,7 @@ impl Services {
             async { Ok(openpep_store::authorities::get(&self.db, la_id).await?) },
             async { Ok(documents::for_pep(&self.db, la_id, pep.id).await?) },
         )?;
-        let documents = documents
-            .into_iter()
-            .filter(|d| crate::documents::may_read(actor, relationship, &d.kind, d.uploaded_by))
-            .collect();
+        let documents = documents.into_iter().filter(|d| readable(d)).collect();
         let today = self.clock.today();
         // A PEP is about its term: one past its due date keeps the school
         // the child was at then, whatever happened since.
@@ -585,7 +613,7 @@ impl Services {
             school,
             pages: saved.into_iter().map(|p| (p.page_key.clone(), p)).collect(),
             letters: settings.section_letters,
-            role: actor.role,
+            role,
             disagreements: Vec::new(),
             previous: HashMap::new(),
             earlier_this_year: HashMap::new(),

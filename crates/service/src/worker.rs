@@ -1,4 +1,5 @@
-//! The job worker: delivers the e-mail outbox, with retries and backoff.
+//! The job worker: delivers the e-mail outbox, with retries and backoff,
+//! and makes signed-off PEPs' PDFs.
 //! Runs inside `openpep serve` or alone as `openpep worker`; any number of
 //! workers may run against one database.
 
@@ -85,6 +86,12 @@ impl Services {
         loop {
             if let Err(error) = self.deliver_outbox(&mailer).await {
                 tracing::error!(error = %error, "worker pass failed");
+            }
+            // Signed-off PEPs' archival PDFs, as soon as they are queued.
+            match self.make_archives().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(made = n, "PEP PDFs made"),
+                Err(error) => tracing::error!(error = %error, "making PEP PDFs failed"),
             }
             // Once a day (and at start): children who reached PEP age.
             let today = self.clock.today();

@@ -104,3 +104,56 @@ pub(super) async fn arrange(
     peps::set_meeting_at(tx, pep.la_id, pep.id, Some(starts_at), now).await?;
     Ok(())
 }
+
+/// The meeting that took place (at the PEP's meeting time), with everyone
+/// invited having accepted, confirmed as held by the designated teacher.
+pub(super) async fn held(
+    tx: &mut Tx,
+    pep: &Pep,
+    author: &Author,
+    now: DateTime<Utc>,
+    millis: u64,
+) -> Result<(), ServiceError> {
+    let Some(starts_at) = pep.meeting_at else { return Ok(()) };
+    let mut ids = Ids { rng: StdRng::seed_from_u64(pep.id.as_u128() as u64 ^ 0x6865_6c64), millis };
+    let place =
+        author.school_name.as_ref().map_or_else(String::new, |s| format!("{s}, meeting room"));
+    let fields = MeetingFields {
+        starts_at,
+        duration_minutes: 60,
+        place: &place,
+        video_link: if place.is_empty() { "https://meet.example.org/pep-meeting" } else { "" },
+        chair: "The designated teacher",
+        recorder: "The social worker",
+    };
+    let meeting_id = ids.next();
+    let by = author.teacher.unwrap_or(author.social_worker);
+    let arranged_at = starts_at - TimeDelta::days(14);
+    meetings::insert(tx, meeting_id, (pep.la_id, pep.child_id, pep.id), &fields, by, arranged_at)
+        .await?;
+    for (user_id, name, email, role) in &author.invitees {
+        let invitee_id = ids.next();
+        let new = NewInvitee {
+            id: invitee_id,
+            la_id: pep.la_id,
+            meeting_id,
+            user_id: Some(*user_id),
+            name,
+            email,
+            role,
+        };
+        meetings::invite(tx, &new, false).await?;
+        let answer = Answer {
+            la_id: pep.la_id,
+            invitee_id,
+            user_id: *user_id,
+            response: "accepted",
+            proposed_at: None,
+            note: "",
+            now: arranged_at + TimeDelta::hours(2),
+        };
+        meetings::answer(tx, &answer).await?;
+    }
+    meetings::mark_held(tx, pep.la_id, meeting_id, 1, by, now).await?;
+    Ok(())
+}

@@ -24,6 +24,10 @@ pub(super) struct Sample<'a> {
     pub figures_to: NaiveDate,
     pub school: Option<&'a str>,
     pub carer: Option<&'a str>,
+    /// The meeting took place: its record is written.
+    pub held: bool,
+    /// Who is invited to the child's meetings: (name, `AttendeeRole` code).
+    pub people: Vec<(String, &'a str)>,
 }
 
 const GOING_WELL: &[&str] = &[
@@ -72,6 +76,8 @@ pub(super) fn sample(rng: &mut StdRng, kind: PageKind, s: &Sample<'_>) -> Option
         PageKind::PartTimeTimetable => part_time(rng, s, &mut f),
         PageKind::Exclusions => exclusions(rng, s, &mut f),
         PageKind::PreviousSchools => {}
+        PageKind::Meeting if !s.held => {}
+        PageKind::Meeting => meeting_record(rng, s, &mut f),
         PageKind::Attainment => attainment_page(rng, s, &mut f),
         PageKind::Sen => sen(rng, s, &mut f),
         PageKind::Careers => careers(rng, s, &mut f),
@@ -357,6 +363,62 @@ pub(super) fn plan_pdf(title: &str) -> Vec<u8> {
     pdf
 }
 
+const SCORE_NOTES: &[&str] = &[
+    "Everyone agreed this has improved since the last PEP.",
+    "Better most days; harder after weekends.",
+    "The child chose this score and explained why.",
+    "Steady this term; the key adult is helping.",
+];
+
+const DISCUSSIONS: &[&str] = &[
+    "A review of last term's targets shows reading is now on track, so the next targets focus on writing at length.",
+    "The attainment data show good progress in maths; we agreed to keep the weekly tutor session until spring.",
+    "Attendance dipped after half term because of a change of placement; the attendance target sets out the carer's and school's part.",
+    "At the last meeting we agreed a lunchtime club; we know it has worked because the child now has two close friends.",
+];
+
+fn meeting_record(rng: &mut StdRng, s: &Sample<'_>, f: &mut Fields) {
+    use openpep_domain::pages::meeting_record::{ChildAttended, default_agenda, scales};
+    let mut i = 0;
+    for (name, role) in &s.people {
+        set(f, &format!("present_{i}_name"), name.as_str());
+        set(f, &format!("present_{i}_role"), *role);
+        i += 1;
+    }
+    if let Some(carer) = s.carer {
+        set(f, &format!("present_{i}_name"), carer);
+        set(f, &format!("present_{i}_role"), "carer");
+    }
+    let attended = match rng.random_range(0..6) {
+        0 => ChildAttended::No,
+        1 => ChildAttended::Part,
+        _ => ChildAttended::Yes,
+    };
+    set(f, "child_attended", attended.code());
+    if attended == ChildAttended::No {
+        set(f, "absence_reason", "Chose not to come; it was the day of a school trip.");
+        set(
+            f,
+            "views_how",
+            "The key adult went through the views page with the child the day before.",
+        );
+    }
+    let agenda: Vec<&str> = default_agenda().into_iter().map(|(key, _)| key).collect();
+    set(f, "agenda", agenda.join(","));
+    for scale in scales() {
+        set(f, &scale.score_field(), rng.random_range(4..=9).to_string());
+        set(f, &scale.note_field(), pick(rng, SCORE_NOTES));
+    }
+    let first = pick(rng, DISCUSSIONS);
+    let second = pick(rng, DISCUSSIONS);
+    let narrative = if first == second { first.to_owned() } else { format!("{first}\n\n{second}") };
+    set(f, "narrative", narrative);
+    if attended != ChildAttended::Yes {
+        set(f, "explains_targets_who", "The designated teacher");
+        set(f, "explains_targets_when", "At their catch-up on Monday morning");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,6 +447,11 @@ mod tests {
                     figures_to: d(11, 20),
                     school: Some("Oakfield Primary"),
                     carer: Some("Sam Jones"),
+                    held: true,
+                    people: vec![
+                        ("Ana Reyes".to_owned(), "social_worker"),
+                        ("Tom Hale".to_owned(), "designated_teacher"),
+                    ],
                 };
                 for seed in 0..40 {
                     let mut rng = StdRng::seed_from_u64(seed);

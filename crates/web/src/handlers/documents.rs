@@ -176,7 +176,7 @@ pub async fn upload(
 /// `attachment; filename="…"`, with the UTF-8 name as `filename*` when it
 /// is not plain ASCII (the name was made safe when stored: no quotes, no
 /// paths, no control characters).
-fn content_disposition(name: &str) -> String {
+pub(crate) fn content_disposition(name: &str) -> String {
     if name.is_ascii() {
         return format!("attachment; filename=\"{name}\"");
     }

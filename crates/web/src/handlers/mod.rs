@@ -137,6 +137,7 @@ app_routes! {
     post "/children/{id}/peps/{pep}/sign-off/mark" => sign_off::mark, Access::Child(Action::ViewPep);
     post "/children/{id}/peps/{pep}/sign-off/final" => sign_off::sign_off, Access::Child(Action::SignOffPep);
     post "/children/{id}/peps/{pep}/sign-off/reopen" => sign_off::reopen, Access::Child(Action::QualityAssurePep);
+    get "/children/{id}/peps/{pep}/pdf/{version}" => sign_off::download_pdf, Access::Child(Action::ViewPep);
     get "/invitations" => meetings::invitations, Access::SignedIn;
     get "/invitations/{invitation}" => meetings::show_answer, Access::SignedIn;
     post "/invitations/{invitation}" => meetings::save_answer, Access::SignedIn;

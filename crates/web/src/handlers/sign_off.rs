@@ -315,3 +315,24 @@ pub async fn reopen(
         Err(FormError::Service(e)) => Err(e.into()),
     }
 }
+
+/// A version of the PEP's archival PDF (the download is logged).
+pub async fn download_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, pep, version)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    let at = pep_ref(&id, &pep)?;
+    let version: i64 = version.parse().map_err(|_| AppError::NotFound)?;
+    let file = state.services.download_archive(&user.actor, at, version).await?;
+    let disposition = super::documents::content_disposition(&file.file_name);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, file.content_type),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        file.bytes,
+    )
+        .into_response())
+}

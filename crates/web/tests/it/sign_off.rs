@@ -9,6 +9,7 @@ use openpep_domain::Role;
 use openpep_service::demo::DEMO_PASSWORD;
 use openpep_store::{archives, outbox, peps, placements, sign_off};
 use scraper::Html;
+use sha2::Digest;
 use uuid::Uuid;
 
 use crate::support::{TestApp, attr, dev_config, location, on_each_backend, texts};
@@ -149,6 +150,40 @@ async fn each_part_is_marked_then_the_teacher_signs_off_and_the_virtual_school_m
         assert!(dt_mail.iter().any(|m| m.kind == "pep_signed_off"));
         let (_, html) = app.get_html(&page).await;
         assert!(texts(&html, "button").iter().all(|b| b != "Sign off the PEP"));
+        assert!(texts(&html, "td").contains(&"Being made".to_owned()));
+
+        // The worker makes the PDF; it downloads unchanged, logged.
+        // (The demo's own signed-off PEPs are queued too.)
+        let mut made = 0;
+        loop {
+            match app.services.make_archives().await.unwrap() {
+                0 => break,
+                n => made += n,
+            }
+        }
+        assert!(made >= 1);
+        assert_eq!(app.services.make_archives().await.unwrap(), 0, "each made once");
+        let made = archives::for_pep(db, la, pep_id).await.unwrap().remove(0);
+        assert_eq!(made.status, "ready");
+        let pdf_url = format!("{pep}/pdf/1");
+        let (_, html) = app.get_html(&page).await;
+        assert!(attr(&html, &format!("a[href='{pdf_url}']"), "href").is_some());
+        let response = app.get(&pdf_url).await;
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.headers()["content-type"], "application/pdf");
+        let pdf = response.bytes().await.unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        let sha: String = sha2::Sha256::digest(&pdf).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(made.sha256.as_deref(), Some(sha.as_str()), "stored unchanged");
+        let child_name = child_name(&app, la, child).await;
+        if let Some(text) = pdf_text(&pdf, app.backend) {
+            assert!(text.contains(&child_name), "the child's name on it");
+            assert!(text.contains("OFFICIAL-SENSITIVE"));
+            assert!(text.contains("Page 1 of"));
+            assert!(text.contains("Signed the PEP off"), "the sign-off record");
+        }
+        assert_eq!(app.get(&format!("{pep}/pdf/2")).await.status().as_u16(), 404);
+        assert_eq!(app.get(&format!("{pep}/pdf/x")).await.status().as_u16(), 404);
         // Nothing changes after the sign-off.
         let (status, html) = post(&app, &page, &mark, &[("done", "no")]).await;
         assert_eq!(status, 422);
@@ -186,7 +221,9 @@ async fn each_part_is_marked_then_the_teacher_signs_off_and_the_virtual_school_m
             .map(|e| e.action)
             .filter(|a| a.starts_with("pep.") && a != "pep.viewed")
             .collect();
-        for expected in ["pep.next_meeting_set", "pep.part_completed", "pep.signed_off"] {
+        for expected in
+            ["pep.next_meeting_set", "pep.part_completed", "pep.signed_off", "pep.pdf_downloaded"]
+        {
             assert!(actions.contains(&expected.to_owned()), "{expected} in {actions:?}");
         }
 
@@ -194,6 +231,39 @@ async fn each_part_is_marked_then_the_teacher_signs_off_and_the_virtual_school_m
         let carer = app.new_browser();
         carer.sign_in_role(Role::Carer).await;
         assert_eq!(carer.get(&page).await.status().as_u16(), 404);
+        assert_eq!(
+            carer.get(&pdf_url).await.status().as_u16(),
+            404,
+            "no PDF of a PEP one may not see"
+        );
     })
     .await;
+}
+
+async fn child_name(app: &TestApp, la: Uuid, child: Uuid) -> String {
+    let scope = openpep_domain::ChildScope::Authority { la_id: la };
+    let today = crate::support::now().date_naive();
+    openpep_store::children::get(&app.services.db, &scope, today, child).await.unwrap().full_name()
+}
+
+/// The PDF's text by `pdftotext`, and its pages as PNGs by `pdftoppm` in
+/// `OPENPEP_PDF_PREVIEW_DIR` (to be looked at), when poppler is installed.
+fn pdf_text(pdf: &[u8], backend: &str) -> Option<String> {
+    let dir = std::env::temp_dir().join(format!("openpep-pdf-{}", Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("pep.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let text = std::process::Command::new("pdftotext").arg(&file).arg("-").output().ok()?;
+    if let Ok(preview) = std::env::var("OPENPEP_PDF_PREVIEW_DIR") {
+        let prefix = std::path::Path::new(&preview).join(format!("signed-off-{backend}"));
+        let made = std::process::Command::new("pdftoppm")
+            .args(["-png", "-r", "60"])
+            .arg(&file)
+            .arg(&prefix)
+            .status()
+            .unwrap();
+        assert!(made.success());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Some(String::from_utf8_lossy(&text.stdout).into_owned())
 }
