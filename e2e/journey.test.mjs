@@ -1224,3 +1224,28 @@ browserTest('after the meeting: the record is written, each part marked, the PEP
   await screenshot(page, '48f-next-pep.png');
   await sw.context.close();
 });
+
+browserTest('the Virtual School posts a notice and a designated teacher sees it on their home page, axe-clean', async (page) => {
+  assert.ok(VS_EMAIL && DT_EMAIL, 'Set OPENPEP_VS_EMAIL and OPENPEP_DT_EMAIL');
+  await signInWithCode(page, VS_EMAIL);
+  await page.goto(url('/notices'));
+  await page.getByRole('link', { name: 'Post a notice' }).click();
+  await page.getByRole('button', { name: 'Save the notice' }).click();
+  await page.locator('.govuk-error-summary').waitFor();
+  assert.match(normalise(await page.locator('.govuk-error-summary__list').textContent()), /Enter a title.*Enter the notice/);
+  await expectNoAxeViolations(page, 'a notice refused');
+  await page.getByLabel('Title').fill('Spring term PEP deadline');
+  await page.getByLabel('Notice').fill('Spring PEPs must be signed off by 25 March.\nThe Virtual School team can help with targets.');
+  await page.getByLabel('Yes').check();
+  await screenshot(page, '49a-notice-form.png');
+  await page.getByRole('button', { name: 'Save the notice' }).click();
+  await expectPath(page, '/notices');
+  await expectNoAxeViolations(page, 'the notice board');
+  await screenshot(page, '49b-notice-board.png');
+  const dt = await signedInPage(DT_EMAIL);
+  await dt.page.goto(url('/learners'));
+  assert.match(normalise(await dt.page.locator('.app-notices').textContent()), /Pinned Spring term PEP deadline/);
+  await expectNoAxeViolations(dt.page, 'the home page with a notice');
+  await screenshot(dt.page, '49c-home-with-notice.png');
+  await dt.context.close();
+});

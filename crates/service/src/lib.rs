@@ -17,6 +17,7 @@ pub mod funding;
 pub mod invitations;
 pub mod mail;
 pub mod meetings;
+pub mod notices;
 pub mod passwords;
 pub mod people;
 pub mod pep_archive;

@@ -44,6 +44,9 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     {
         items.push(("Funding", "/funding"));
     }
+    if openpep_domain::may(role, openpep_domain::AuthorityAction::PostNotices) {
+        items.push(("Notice board", "/notices"));
+    }
     if openpep_domain::may(role, openpep_domain::AuthorityAction::ViewPeople) {
         items.push(("People", "/people"));
     }

@@ -109,6 +109,7 @@ pub struct LearnersPage {
     social_workers: Vec<Choice>,
     statuses: Vec<Choice>,
     sorts: Vec<Choice>,
+    notices: Vec<super::notices::NoticeView>,
     table: Table,
     pagination: Pagination,
     total: i64,
@@ -174,8 +175,10 @@ pub async fn show(
         .iter()
         .map(|s| Choice::new(s.code(), s.label()))
         .chain([Choice::new("overdue", "Overdue")]);
+    let notices = state.services.notice_board(&user.actor).await?;
     Ok(LearnersPage {
         layout: Layout::for_user(&user, "Your learners", "/learners").dev(state.config.dev_mode),
+        notices: notices.iter().map(super::notices::NoticeView::of).collect(),
         table: Table {
             csrf: String::new(),
             caption: "Learners".into(),

@@ -75,7 +75,10 @@ impl BlockForm {
         (caption, back, back_text): (String, String, &str),
         filled: Filled,
     ) -> BlockForm {
-        let nav = if back.starts_with("/settings") { "/settings" } else { "/learners" };
+        let nav = ["/settings", "/notices"]
+            .into_iter()
+            .find(|area| back.starts_with(area))
+            .unwrap_or("/learners");
         BlockForm {
             layout: Layout::for_user(user, title, nav)
                 .dev(state.config.dev_mode)

@@ -12,6 +12,7 @@ mod demo;
 mod mail;
 mod matrix;
 mod meetings;
+mod notices;
 mod peps;
 mod profile;
 mod resilience;

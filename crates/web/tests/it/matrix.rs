@@ -52,7 +52,8 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                     .replace("{page}", "meeting")
                     .replace("sources/{code}", "sources/pp_plus")
                     .replace("{code}", "new")
-                    .replace("{invitation}", &uuid::Uuid::now_v7().to_string());
+                    .replace("{invitation}", &uuid::Uuid::now_v7().to_string())
+                    .replace("{notice}", &uuid::Uuid::now_v7().to_string());
                 match route.access {
                     Access::Child(action) => {
                         for (case, child) in cases {
@@ -113,6 +114,10 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                             // One's own record (an invitation): another's is not found.
                             Access::SignedIn if route.path.contains("{invitation}") => status == 404,
                             Access::SignedIn => matches!(status, 200 | 204 | 303),
+                            // A notice that does not exist: not found, to those who post.
+                            Access::Authority(a) if may(role, a) && route.path.contains("{notice}") => {
+                                status == 404
+                            }
                             Access::Authority(a) if may(role, a) => status == 200,
                             Access::Authority(_) => status == 403,
                             Access::Child(_) => unreachable!(),

@@ -1,0 +1,19 @@
+-- The Virtual School's notice board: one authority's notices, shown on
+-- everyone's home page until they expire or are taken down.
+-- Keep in step with ../postgres/0010_notices.sql.
+
+CREATE TABLE notices (
+    id BLOB PRIMARY KEY NOT NULL,
+    la_id BLOB NOT NULL REFERENCES local_authorities (id),
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    pinned BOOLEAN NOT NULL,
+    -- The last day it shows; NULL: until it is taken down.
+    expires_on TEXT,
+    version BIGINT NOT NULL,
+    posted_by BLOB NOT NULL REFERENCES users (id),
+    posted_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    removed_at TEXT
+);
+CREATE INDEX notices_la_idx ON notices (la_id, removed_at, pinned, posted_at);
