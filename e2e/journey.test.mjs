@@ -571,7 +571,8 @@ browserTest('the VS delegates the spring term; a SW (with JavaScript) and a DT (
 });
 
 /** Opens the first autumn PEP still open for editing among the person's children at `school`. */
-async function openOpenAutumnPep(page, school) {
+/** The first child at the school (of the person's learners) whose autumn PEP's status matches `wanted`: its PEP's path. */
+async function openAutumnPep(page, school, wanted) {
   await page.goto(url('/learners'));
   await page.getByText('Filter learners').click();
   await page.getByLabel('School or setting').selectOption({ label: school });
@@ -582,35 +583,19 @@ async function openOpenAutumnPep(page, school) {
     await page.goto(url(child));
     // A row of the PEP tables: the term is the row's heading and its link.
     const row = page.locator('table tbody tr', { has: page.locator('th a', { hasText: /^\s*Autumn 2026\/27\s*$/ }) })
-      .filter({ hasNotText: /Signed off|Quality assured|Meeting held|Awaiting sign-off/ })
+      .filter({ hasText: wanted })
       .first();
     if ((await row.count()) === 0) continue;
     await Promise.all([page.waitForURL((u) => u.pathname.includes('/peps/')), row.locator('a').first().click()]);
     return new URL(page.url()).pathname;
   }
-  throw new Error(`no open autumn PEP at ${school}`);
+  throw new Error(`no autumn PEP at ${school} that is ${wanted}`);
 }
 
-/** The social worker's autumn PEP at the school whose meeting was held and awaits its record. */
-async function openHeldAutumnPep(page, school) {
-  await page.goto(url('/learners'));
-  await page.getByText('Filter learners').click();
-  await page.getByLabel('School or setting').selectOption({ label: school });
-  await page.getByRole('button', { name: 'Apply', exact: true }).click();
-  await page.waitForURL((u) => u.searchParams.has('school'));
-  const children = await page.locator('table tbody tr a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
-  for (const child of children) {
-    await page.goto(url(child));
-    // A row of the PEP tables: the term is the row's heading and its link.
-    const row = page.locator('table tbody tr', { has: page.locator('th a', { hasText: /^\s*Autumn 2026\/27\s*$/ }) })
-      .filter({ hasText: /Meeting held/ })
-      .first();
-    if ((await row.count()) === 0) continue;
-    await Promise.all([page.waitForURL((u) => u.pathname.includes('/peps/')), row.locator('a').first().click()]);
-    return new URL(page.url()).pathname;
-  }
-  throw new Error(`no held autumn PEP at ${school}`);
-}
+/** An autumn PEP before its meeting. */
+const openOpenAutumnPep = (page, school) => openAutumnPep(page, school, /Not started|In progress|Overdue/);
+/** An autumn PEP whose meeting was held and awaits its record. */
+const openHeldAutumnPep = (page, school) => openAutumnPep(page, school, /Meeting held/);
 
 /** Sets a GOV.UK date input, found by its legend, to day/month/year. */
 async function fillDate(page, legend, [day, month, year], scope = page) {
