@@ -9,6 +9,7 @@ use openpep_domain::meeting::ics::{Attendee, CalendarEvent, Method};
 use openpep_domain::meeting::{InviteeRole, MeetingStatus, Response, when_label, where_held};
 use openpep_domain::pages::Fields;
 use openpep_domain::pep_cycle::PepEvent;
+use openpep_domain::template::PageKind;
 use openpep_domain::{Action, Role};
 use openpep_store::meetings::{
     self as meeting_rows, Change, ChangeRow, InvitationRow, InviteeRow, MeetingFields, MeetingRow,
@@ -21,7 +22,7 @@ use uuid::Uuid;
 
 use crate::invitations::FormError;
 use crate::mail::messages;
-use crate::pep_editing::{PepRef, PepView, field_errors, pep_path};
+use crate::pep_editing::{PageSubmission, PepRef, PepView, field_errors, pep_path};
 use crate::{Actor, ServiceError, Services};
 
 /// The meeting page: the PEP, its meeting (if arranged), who is invited,
@@ -422,21 +423,9 @@ impl Services {
             Err(e) => return Err(e.into()),
         }
         peps::set_status(&mut tx, la_id, page.view.pep.id, from.code(), to.code(), now).await?;
-        let invited_vs: Vec<&str> = page
-            .invitees
-            .iter()
-            .filter(|i| i.role == InviteeRole::VsOfficer.code())
-            .map(|i| i.email.as_str())
-            .collect();
-        let heads;
-        let tell: Vec<&str> = if invited_vs.is_empty() {
-            heads = users::staff_in_roles(&self.db, la_id, &["vs_head"]).await?;
-            heads.iter().map(|h| h.email.as_str()).collect()
-        } else {
-            invited_vs
-        };
+        let tell = self.virtual_school_to_tell(la_id, &page.invitees).await?;
         let link = format!("{}{}", self.public_url, at.path());
-        for email in tell {
+        for email in &tell {
             queue(&mut tx, la_id, email, messages::meeting_held(&link), None, now).await?;
         }
         let event = actor.event_about_child(
@@ -615,7 +604,7 @@ fn stored_arrangement(m: &MeetingRow, invitees: &[InviteeRow]) -> Arrangement {
     }
 }
 
-pub(crate) async fn queue(
+async fn queue(
     tx: &mut Tx,
     la_id: Uuid,
     to: &str,
@@ -632,16 +621,46 @@ pub(crate) async fn queue(
 }
 
 impl Services {
-    /// Who the meeting record starts with, before anyone writes it: the
-    /// invitees who accepted (or, if no one answered, everyone invited).
-    pub async fn meeting_record_prefill(
+    /// Who at the Virtual School hears that the meeting was held or the PEP
+    /// signed off: the officers invited to the meeting, or else its heads.
+    pub(crate) async fn virtual_school_to_tell(
         &self,
         la_id: Uuid,
-        pep_id: Uuid,
-    ) -> Result<Fields, ServiceError> {
-        use openpep_domain::pages::meeting_record::{AttendeeRole, prefill_present};
+        invitees: &[InviteeRow],
+    ) -> Result<Vec<String>, ServiceError> {
+        let invited: Vec<String> = invitees
+            .iter()
+            .filter(|i| i.role == InviteeRole::VsOfficer.code())
+            .map(|i| i.email.clone())
+            .collect();
+        if !invited.is_empty() {
+            return Ok(invited);
+        }
+        let heads = users::staff_in_roles(&self.db, la_id, &["vs_head"]).await?;
+        Ok(heads.into_iter().map(|h| h.email).collect())
+    }
+
+    /// What a page's form starts from before anyone writes it: the
+    /// meeting record lists the invitees who accepted (or, if no one
+    /// answered, everyone invited), beside anything already saved. `None`:
+    /// the saved answers as they are.
+    pub async fn page_start(
+        &self,
+        view: &PepView,
+        page_key: &str,
+    ) -> Result<Option<PageSubmission>, ServiceError> {
+        use openpep_domain::pages::meeting_record::{
+            AttendeeRole, attendee_names, prefill_present,
+        };
+        let saved = view.answers(page_key);
+        let is_record = view.page(page_key).is_some_and(|p| p.kind == PageKind::Meeting);
+        let written = saved.as_ref().is_some_and(|a| !attendee_names(a).is_empty());
+        if !is_record || written {
+            return Ok(None);
+        }
+        let (la_id, pep_id) = (view.pep.la_id, view.pep.id);
         let Some(meeting) = meeting_rows::for_pep(&self.db, la_id, pep_id).await? else {
-            return Ok(Fields::new());
+            return Ok(None);
         };
         let invitees = meeting_rows::invitees(&self.db, la_id, meeting.id).await?;
         let accepted: Vec<&InviteeRow> =
@@ -650,9 +669,18 @@ impl Services {
         let people: Vec<(String, AttendeeRole)> = chosen
             .into_iter()
             .map(|i| {
-                (i.name.clone(), AttendeeRole::from_code(&i.role).unwrap_or(AttendeeRole::Other))
+                let role = AttendeeRole::from_code(&i.role).unwrap_or(AttendeeRole::Other);
+                (i.name.clone(), role)
             })
             .collect();
-        Ok(prefill_present(&people))
+        if people.is_empty() {
+            return Ok(None);
+        }
+        let mut answers = prefill_present(&people);
+        for (field, value) in saved.unwrap_or_default() {
+            answers.entry(field).or_insert(value);
+        }
+        let base_version = view.pages.get(page_key).map_or(0, |p| p.version);
+        Ok(Some(PageSubmission { base_version, answers, completed: false }))
     }
 }

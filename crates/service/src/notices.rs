@@ -1,9 +1,9 @@
 //! The Virtual School's notice board: notices posted for everyone in the
 //! authority, shown on their home page until they expire or come down.
 
+use openpep_domain::AuthorityAction;
 use openpep_domain::notices::{self, CheckedNotice};
 use openpep_domain::pages::Fields;
-use openpep_domain::{AuthorityAction, may};
 use openpep_store::notices::{self as notice_rows, Notice, NoticeFields};
 use openpep_store::{StoreError, audit};
 use serde_json::json;
@@ -26,14 +26,6 @@ pub fn form_fields(n: &Notice) -> Fields {
     })
 }
 
-fn may_post(actor: &Actor) -> Result<(), ServiceError> {
-    if may(actor.role, AuthorityAction::PostNotices) {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
-    }
-}
-
 impl Services {
     /// The notices showing today in the actor's authority.
     pub async fn notice_board(&self, actor: &Actor) -> Result<Vec<Notice>, ServiceError> {
@@ -42,12 +34,12 @@ impl Services {
 
     /// Every notice up, expired ones too, for those who post them.
     pub async fn notices_to_manage(&self, actor: &Actor) -> Result<Vec<Notice>, ServiceError> {
-        may_post(actor)?;
+        self.authorise(actor, AuthorityAction::PostNotices)?;
         Ok(notice_rows::all(&self.db, actor.la_id).await?)
     }
 
     pub async fn notice(&self, actor: &Actor, id: Uuid) -> Result<Notice, ServiceError> {
-        may_post(actor)?;
+        self.authorise(actor, AuthorityAction::PostNotices)?;
         Ok(notice_rows::get(&self.db, actor.la_id, id).await?)
     }
 
@@ -59,7 +51,7 @@ impl Services {
         version: i64,
         fields: &Fields,
     ) -> Result<Uuid, FormError> {
-        may_post(actor)?;
+        self.authorise(actor, AuthorityAction::PostNotices)?;
         let checked = notices::check(fields, self.clock.today())
             .map_err(|p| FormError::Invalid(crate::pep_editing::problems_as_errors(p)))?;
         let now = self.clock.now();
@@ -111,7 +103,7 @@ impl Services {
 
     /// Takes a notice down.
     pub async fn remove_notice(&self, actor: &Actor, id: Uuid) -> Result<(), ServiceError> {
-        may_post(actor)?;
+        self.authorise(actor, AuthorityAction::PostNotices)?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         if !notice_rows::remove(&mut tx, actor.la_id, id, now).await? {

@@ -15,10 +15,10 @@ use openpep_store::funding::RequestRow;
 use openpep_store::sign_off::PartMark;
 use openpep_store::{audit, authorities, funding};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::documents::Download;
 use crate::pep_editing::{PepRef, PepView};
+use crate::sessions::sha256_hex;
 use crate::{Actor, ServiceError, Services};
 
 /// How long a worker holds a PDF it is making.
@@ -166,7 +166,7 @@ fn page_blocks(view: &PepView, page: &TemplatePage, requests: &[RequestRow]) -> 
 fn document(
     view: &PepView,
     authority: &str,
-    marks: &[PartMark],
+    (marks, signer): (&[PartMark], Option<&str>),
     requests: &[RequestRow],
     version: i64,
     generated: chrono::DateTime<chrono::Utc>,
@@ -203,16 +203,11 @@ fn document(
             role: "Marked their part completed".into(),
             at: when_label(m.marked_at),
         })
-        .chain(view.pep.signed_off_at.map(|at| {
-            SignOffEntry {
-                part: "The whole PEP".into(),
-                name: marks
-                    .iter()
-                    .find(|m| Some(m.marked_by) == view.pep.signed_off_by)
-                    .map_or_else(String::new, |m| m.marked_by_name.clone()),
-                role: "Signed the PEP off".into(),
-                at: when_label(at),
-            }
+        .chain(view.pep.signed_off_at.map(|at| SignOffEntry {
+            part: "The whole PEP".into(),
+            name: signer.unwrap_or_default().to_owned(),
+            role: "Signed the PEP off".into(),
+            at: when_label(at),
         }))
         .collect();
     let term = Term::from_code(&view.pep.term).map_or("", |t| t.label());
@@ -234,22 +229,22 @@ fn document(
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 impl Services {
     /// Makes the PDFs waiting to be made; how many were made.
     pub async fn make_archives(&self) -> Result<usize, ServiceError> {
         let now = self.clock.now();
+        if !archives::any_due(&self.db, now).await? {
+            return Ok(0);
+        }
         let claimed = archives::claim_pending(&self.db, now, LEASE, BATCH).await?;
         let mut made = 0;
         for archive in &claimed {
             match self.make_archive(archive).await {
                 Ok(()) => made += 1,
                 Err(error) => {
-                    // The error names no one: it is typst's or the store's.
-                    tracing::warn!(archive_id = %archive.id, error = %error, "PEP PDF not made");
+                    // Typst's messages may quote the PEP: kept with the row,
+                    // never logged.
+                    tracing::warn!(archive_id = %archive.id, "PEP PDF not made");
                     archives::attempt_failed(&self.db, archive.id, &error.to_string()).await?;
                 }
             }
@@ -260,18 +255,29 @@ impl Services {
     async fn make_archive(&self, archive: &Archive) -> Result<(), ServiceError> {
         let (la_id, pep_id) = (archive.la_id, archive.pep_id);
         let view = self.load_pep_for_authority(la_id, pep_id).await?;
+        // Reopened before the worker came to it: the signed-off PEP it was
+        // for is no more (the next sign-off queues a new version).
+        if !view.status().is_complete() {
+            archives::cancel(&self.db, archive.id).await?;
+            return Ok(());
+        }
         let (la, marks, requests) = tokio::try_join!(
             authorities::get(&self.db, la_id),
             openpep_store::sign_off::marks(&self.db, la_id, pep_id),
             funding::for_pep(&self.db, la_id, pep_id),
         )?;
+        let signer = match view.pep.signed_off_by {
+            Some(id) => Some(openpep_store::users::get(&self.db, id).await?.display_name),
+            None => None,
+        };
         let now = self.clock.now();
-        let doc = document(&view, &la.name, &marks, &requests, archive.version, now);
+        let signed = (marks.as_slice(), signer.as_deref());
+        let doc = document(&view, &la.name, signed, &requests, archive.version, now);
         let bytes = tokio::task::spawn_blocking(move || openpep_pdf::render(&doc))
             .await
             .map_err(|e| ServiceError::Internal(format!("the PDF job stopped: {e}")))?
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let sha = hex(&Sha256::digest(&bytes));
+        let sha = sha256_hex(&bytes);
         let key = format!("{la_id}/pep-{pep_id}-v{}", archive.version);
         self.files
             .put(&key, &bytes)
@@ -290,8 +296,10 @@ impl Services {
         at: PepRef,
         version: i64,
     ) -> Result<Download, ServiceError> {
+        // The PDF holds the whole record (every document, the funding):
+        // not found unless the actor may see all of it.
         let view = self.load_pep_to_save(actor, at).await?;
-        if !openpep_domain::allowed(actor.role, Action::ViewPep, view.relationship) {
+        if !openpep_domain::allowed(actor.role, Action::ViewChildRecord, view.relationship) {
             return Err(ServiceError::NotFound);
         }
         let archive = archives::for_pep(&self.db, actor.la_id, view.pep.id)
@@ -307,7 +315,7 @@ impl Services {
             .get(key)
             .await
             .map_err(|e| ServiceError::Internal(format!("reading a PEP PDF: {e}")))?;
-        if &hex(&Sha256::digest(&bytes)) != sha {
+        if &sha256_hex(&bytes) != sha {
             return Err(ServiceError::Internal(
                 "a stored PEP PDF does not match its SHA-256".into(),
             ));
@@ -343,6 +351,9 @@ mod tests {
         let rows = vec![vec!["Maths".into(), "176".into(), "£450.00".into()]];
         let PdfBlock::Table { numeric, .. } = table("t", &head, rows) else { panic!("a table") };
         assert_eq!(numeric, [false, true, true]);
-        assert_eq!(hex(&[0, 171, 255]), "00abff");
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 }

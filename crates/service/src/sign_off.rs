@@ -4,10 +4,11 @@
 //! the next term's PEP and tells everyone; and the Virtual School's
 //! reopening, with a reason.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use openpep_domain::meeting::{utc_to_london, when_label};
 use openpep_domain::pages::Fields;
 use openpep_domain::pep_cycle::PepEvent;
+use openpep_domain::settings::AuthoritySettings;
 use openpep_domain::sign_off::{self, Part, Readiness};
 use openpep_domain::{
     AcademicYear, Action, PepStatus, Relationship, Role, Term, WorkingDayCalendar,
@@ -17,7 +18,7 @@ use openpep_store::meetings as meeting_rows;
 use openpep_store::placements::{self, Allocation};
 use openpep_store::sign_off::{self as sign_off_rows, PartMark, Reopening};
 use openpep_store::targets as target_rows;
-use openpep_store::{Tx, audit, peps, users};
+use openpep_store::{audit, peps, users};
 use serde_json::json;
 
 use crate::invitations::FormError;
@@ -41,6 +42,9 @@ pub struct SignOffPage {
     pub due_on: Option<NaiveDate>,
     /// Who signed it off, by name.
     pub signed_off_by: Option<String>,
+    /// Everyone ever allocated to the child.
+    workers: Vec<Allocation>,
+    settings: AuthoritySettings,
 }
 
 impl SignOffPage {
@@ -49,7 +53,7 @@ impl SignOffPage {
     }
 
     pub fn signed_off(&self) -> bool {
-        matches!(self.status(), PepStatus::SignedOff | PepStatus::QualityAssured)
+        self.status().is_complete()
     }
 
     pub fn readiness(&self) -> Readiness {
@@ -114,6 +118,12 @@ impl SignOffPage {
             )
     }
 
+    /// Whether this person may download the PDFs: they hold the whole
+    /// record, so only those who see all of it.
+    pub fn may_download(&self) -> bool {
+        openpep_domain::allowed(self.view.role, Action::ViewChildRecord, self.view.relationship)
+    }
+
     /// Sign-off is late.
     pub fn overdue(&self) -> bool {
         !self.signed_off()
@@ -131,6 +141,18 @@ impl SignOffPage {
     }
 }
 
+/// The child's current social workers and school staff: who writes the
+/// PEP and is told when it is signed off or reopened.
+fn writers(workers: &[Allocation]) -> impl Iterator<Item = &Allocation> {
+    workers.iter().filter(|w| {
+        w.ended_on.is_none()
+            && matches!(
+                Role::from_code(&w.role),
+                Some(Role::SocialWorker | Role::DesignatedTeacher | Role::DesignatedProfessional)
+            )
+    })
+}
+
 /// Whether the child has a young person's account: only then is their
 /// part asked for.
 fn young_person_has_account(workers: &[Allocation]) -> bool {
@@ -142,12 +164,13 @@ fn refused(message: impl Into<String>) -> FormError {
 }
 
 /// What stops marking or signing off, each against the field to fix (the
-/// next meeting's date), or else the button pressed (`button`).
-fn blocker_errors(blockers: &[sign_off::Blocker], button: &str) -> FieldErrors {
+/// next meeting's date, when this person `sets_next`), or else the button
+/// pressed (`button`).
+fn blocker_errors(blockers: &[sign_off::Blocker], button: &str, sets_next: bool) -> FieldErrors {
     let mut errors = FieldErrors::default();
     for blocker in blockers {
         let field = match blocker {
-            sign_off::Blocker::NoNextMeeting => "q_next_date",
+            sign_off::Blocker::NoNextMeeting if sets_next => "q_next_date",
             _ => button,
         };
         errors.add(field, blocker.message());
@@ -174,13 +197,9 @@ impl Services {
         let due_on = view.pep.meeting_at.map(|at| {
             sign_off::due_on(utc_to_london(at).date(), settings.sign_off_school_days, &calendar)
         });
-        let signed_off_by = view.pep.signed_off_by.and_then(|id| {
-            workers.iter().find(|w| w.user_id == id).map(|w| w.display_name.clone())
-        });
-        let signed_off_by = match (signed_off_by, view.pep.signed_off_by) {
-            (Some(name), _) => Some(name),
-            (None, Some(id)) => Some(users::get(&self.db, id).await?.display_name),
-            (None, None) => None,
+        let signed_off_by = match view.pep.signed_off_by {
+            Some(id) => Some(users::get(&self.db, id).await?.display_name),
+            None => None,
         };
         Ok(SignOffPage {
             needed: Part::needed(young_person_has_account(&workers)),
@@ -190,6 +209,8 @@ impl Services {
             archives,
             due_on,
             signed_off_by,
+            workers,
+            settings,
         })
     }
 
@@ -255,12 +276,17 @@ impl Services {
         if done {
             let blockers = readiness.to_mark();
             if !blockers.is_empty() {
-                return Err(FormError::Invalid(blocker_errors(&blockers, "mark")));
+                // The date box is there only for those who set it.
+                let errors = blocker_errors(&blockers, "mark", page.may_set_next());
+                return Err(FormError::Invalid(errors));
             }
         }
         let (la_id, pep_id) = (actor.la_id, page.view.pep.id);
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        // Counted under the PEP's row lock: two last parts marked at once
+        // still move it on.
+        let from = sign_off_rows::hold(&mut tx, la_id, pep_id, now).await?;
         let changed = if done {
             sign_off_rows::mark(&mut tx, la_id, pep_id, part.code(), actor.user_id, now).await?
         } else {
@@ -271,18 +297,14 @@ impl Services {
         if !changed {
             return Ok(());
         }
-        let mut marked = readiness.marked.clone();
-        marked.retain(|p| *p != part);
-        if done {
-            marked.push(part);
-        }
-        let all = Readiness { marked, ..readiness }.all_marked();
-        let from = page.status();
+        let standing = sign_off_rows::standing_parts(&mut tx, la_id, pep_id).await?;
+        let all = page.needed.iter().all(|p| standing.iter().any(|s| s == p.code()));
         let event = match (done, all) {
             (true, true) => Some(PepEvent::PartsCompleted),
             (false, _) => Some(PepEvent::PartUndone),
             _ => None,
         };
+        let from = PepStatus::from_code(&from).unwrap_or(page.status());
         if let Some(to) = event.and_then(|e| from.after(e).ok()) {
             peps::set_status(&mut tx, la_id, pep_id, from.code(), to.code(), now).await?;
         }
@@ -313,15 +335,17 @@ impl Services {
         }
         let blockers = page.readiness().to_sign_off();
         if !blockers.is_empty() {
-            return Err(FormError::Invalid(blocker_errors(&blockers, "final")));
+            let errors = blocker_errors(&blockers, "final", page.may_set_next());
+            return Err(FormError::Invalid(errors));
         }
-        let Some(next_meeting) = page.view.pep.next_meeting_at else {
-            return Err(refused(sign_off::Blocker::NoNextMeeting.message()));
-        };
+        // Set: `to_sign_off` refuses without it.
+        let next_meeting = page.view.pep.next_meeting_at.unwrap_or_default();
         let view = &page.view;
         let (la_id, pep_id, child_id) = (actor.la_id, view.pep.id, view.child.id);
         let now = self.clock.now();
-        let (settings, _) = self.authority_settings(la_id).await?;
+        let settings = &page.settings;
+        // Read before the transaction: on SQLite it holds the write lock.
+        let tell = self.signed_off_recipients(&page, actor.user_id).await?;
         let mut tx = self.db.begin().await?;
         if !sign_off_rows::sign_off(&mut tx, la_id, pep_id, actor.user_id, now).await? {
             return Err(refused(
@@ -331,7 +355,8 @@ impl Services {
         let version =
             archives::queue(&mut tx, (la_id, child_id, pep_id), "signed_off", now).await?;
         let year = AcademicYear(view.pep.academic_year);
-        let term = Term::from_code(&view.pep.term).unwrap_or(Term::Autumn);
+        let term = Term::from_code(&view.pep.term)
+            .ok_or_else(|| ServiceError::Internal("a PEP with an unknown term".into()))?;
         let (next_year, next_term) = sign_off::next_term(year, term);
         let trigger = peps::termly_trigger(next_year.0, next_term.code());
         let due_on = settings
@@ -352,15 +377,11 @@ impl Services {
         let created = create_pep(&mut tx, &new, template_id, &previous, Some(actor), now).await?;
         sign_off_rows::set_meeting_of(&mut tx, la_id, child_id, &trigger, next_meeting, now)
             .await?;
-        self.tell_signed_off(
-            &mut tx,
-            &page,
-            actor.user_id,
-            &settings.sign_off_copies_to,
-            next_meeting,
-            now,
-        )
-        .await?;
+        let link = format!("{}{}", self.public_url, page.view.path());
+        let content = messages::pep_signed_off(&link, &when_label(next_meeting));
+        for email in tell {
+            crate::auth::queue_mail(&mut tx, Some(la_id), &email, content.clone(), now).await?;
+        }
         let event = actor.event_about_child(
             "pep.signed_off",
             ("pep", pep_id),
@@ -377,68 +398,27 @@ impl Services {
         Ok(())
     }
 
-    /// "PEP signed off", once to each address: the child's social workers
+    /// Who hears "PEP signed off", each address once: the child's social workers
     /// and school staff, the VS officers invited to the meeting (else the
     /// Virtual School's heads), the signer, and the forwarding address.
-    async fn tell_signed_off(
+    async fn signed_off_recipients(
         &self,
-        tx: &mut Tx,
         page: &SignOffPage,
         signer: uuid::Uuid,
-        copies_to: &Option<String>,
-        next_meeting: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<Vec<String>, ServiceError> {
         let la_id = page.view.pep.la_id;
-        let (workers, meeting) = tokio::try_join!(
-            placements::allocations(&self.db, la_id, page.view.child.id),
-            meeting_rows::for_pep(&self.db, la_id, page.view.pep.id),
-        )?;
-        let mut to: Vec<String> = workers
-            .iter()
-            .filter(|w| w.ended_on.is_none())
-            .filter(|w| {
-                matches!(
-                    Role::from_code(&w.role),
-                    Some(
-                        Role::SocialWorker | Role::DesignatedTeacher | Role::DesignatedProfessional
-                    )
-                )
-            })
-            .map(|w| w.email.clone())
-            .collect();
-        let invited_vs: Vec<String> = match &meeting {
-            Some(m) => meeting_rows::invitees(&self.db, la_id, m.id)
-                .await?
-                .into_iter()
-                .filter(|i| i.role == openpep_domain::meeting::InviteeRole::VsOfficer.code())
-                .map(|i| i.email)
-                .collect(),
+        let invitees = match meeting_rows::for_pep(&self.db, la_id, page.view.pep.id).await? {
+            Some(m) => meeting_rows::invitees(&self.db, la_id, m.id).await?,
             None => Vec::new(),
         };
-        if invited_vs.is_empty() {
-            let heads = users::staff_in_roles(&self.db, la_id, &["vs_head"]).await?;
-            to.extend(heads.into_iter().map(|h| h.email));
-        } else {
-            to.extend(invited_vs);
-        }
-        to.extend(copies_to.iter().filter(|c| !c.trim().is_empty()).cloned());
+        let mut to: Vec<String> = writers(&page.workers).map(|w| w.email.clone()).collect();
+        to.extend(self.virtual_school_to_tell(la_id, &invitees).await?);
+        let copies = page.settings.sign_off_copies_to.iter();
+        to.extend(copies.filter(|c| !c.trim().is_empty()).cloned());
         to.push(users::get(&self.db, signer).await?.email);
         let mut seen = std::collections::HashSet::new();
         to.retain(|email| seen.insert(email.to_lowercase()));
-        let link = format!("{}{}", self.public_url, page.view.path());
-        for email in to {
-            crate::meetings::queue(
-                tx,
-                la_id,
-                &email,
-                messages::pep_signed_off(&link, &when_label(next_meeting)),
-                None,
-                now,
-            )
-            .await?;
-        }
-        Ok(())
+        Ok(to)
     }
 
     /// The Virtual School reopens a signed-off PEP, with a reason: back to
@@ -475,22 +455,9 @@ impl Services {
         }
         sign_off_rows::undo(&mut tx, la_id, pep_id, None, actor.user_id, now).await?;
         let link = format!("{}{}", self.public_url, page.view.path());
-        let workers = placements::allocations(&self.db, la_id, child_id).await?;
-        for w in workers.iter().filter(|w| w.ended_on.is_none()) {
-            if matches!(
-                Role::from_code(&w.role),
-                Some(Role::SocialWorker | Role::DesignatedTeacher | Role::DesignatedProfessional)
-            ) {
-                crate::meetings::queue(
-                    &mut tx,
-                    la_id,
-                    &w.email,
-                    messages::pep_reopened(&link),
-                    None,
-                    now,
-                )
-                .await?;
-            }
+        for w in writers(&page.workers) {
+            let content = messages::pep_reopened(&link);
+            crate::auth::queue_mail(&mut tx, Some(la_id), &w.email, content, now).await?;
         }
         let event = actor.event_about_child(
             "pep.reopened",

@@ -18,7 +18,7 @@ pub struct Archive {
     pub pep_id: Uuid,
     pub child_id: Uuid,
     pub version: i64,
-    /// pending, ready or failed.
+    /// pending, ready, failed or cancelled.
     pub status: String,
     /// Why it was made: "signed_off", "quality_assured".
     pub reason: String,
@@ -66,6 +66,19 @@ pub async fn queue(
     Ok(version)
 }
 
+/// Whether any PDF waits to be made now: a read, so that the worker's
+/// every pass does not take SQLite's write lock for nothing.
+pub async fn any_due(db: &Db, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let found: Option<i32> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT 1 FROM pep_archives WHERE status = 'pending' \
+         AND (locked_until IS NULL OR locked_until <= $1) LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(found.is_some())
+}
+
 /// Claims PDFs waiting to be made, each held for `lease`.
 pub async fn claim_pending(
     db: &Db,
@@ -73,10 +86,7 @@ pub async fn claim_pending(
     lease: TimeDelta,
     limit: i64,
 ) -> Result<Vec<Archive>, StoreError> {
-    let lock = match db {
-        Db::Postgres(_) => " FOR UPDATE SKIP LOCKED",
-        Db::Sqlite(_) => "",
-    };
+    let lock = crate::db::skip_locked(db);
     let sql = format!(
         "UPDATE pep_archives SET locked_until = $2, attempts = attempts + 1 WHERE id IN (\
            SELECT id FROM pep_archives WHERE status = 'pending' \
@@ -132,6 +142,18 @@ pub async fn attempt_failed(db: &Db, id: Uuid, error: &str) -> Result<(), StoreE
         .bind(id)
         .bind(error)
         .bind(MAX_ATTEMPTS)
+    )?;
+    Ok(())
+}
+
+/// Not to be made after all: the PEP was reopened first.
+pub async fn cancel(db: &Db, id: Uuid) -> Result<(), StoreError> {
+    exec_db!(
+        db,
+        sqlx::query(
+            "UPDATE pep_archives SET status = 'cancelled', locked_until = NULL WHERE id = $1"
+        )
+        .bind(id)
     )?;
     Ok(())
 }

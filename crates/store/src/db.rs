@@ -76,6 +76,16 @@ macro_rules! exec_db {
     };
 }
 
+/// How a job claim skips rows another worker holds: PostgreSQL locks and
+/// skips them; SQLite's write transaction (BEGIN IMMEDIATE) serialises
+/// workers, so it needs nothing.
+pub(crate) fn skip_locked(db: &Db) -> &'static str {
+    match db {
+        Db::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+        Db::Sqlite(_) => "",
+    }
+}
+
 /// `$first, $first+1, …`: `n` placeholders for an IN list.
 pub(crate) fn placeholders(first: usize, n: usize) -> String {
     (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")

@@ -98,12 +98,7 @@ pub async fn claim_due(
     lease: TimeDelta,
     limit: i64,
 ) -> Result<Vec<OutboxEmail>, StoreError> {
-    // PostgreSQL: rows another worker has locked are skipped. SQLite: the
-    // write transaction (BEGIN IMMEDIATE) serialises workers.
-    let lock = match db {
-        Db::Postgres(_) => " FOR UPDATE SKIP LOCKED",
-        Db::Sqlite(_) => "",
-    };
+    let lock = crate::db::skip_locked(db);
     let sql = format!(
         "UPDATE email_outbox SET locked_until = $2, attempts = attempts + 1 WHERE id IN (\
            SELECT id FROM email_outbox \

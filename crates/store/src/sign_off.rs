@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::{Db, StoreError, Tx, exec_tx, on_db};
+use crate::{Db, StoreError, Tx, exec_tx, on_db, on_tx};
 
 /// A part marked completed and not undone.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -177,8 +177,9 @@ pub async fn reopenings(db: &Db, la_id: Uuid, pep_id: Uuid) -> Result<Vec<Reopen
     Ok(on_db!(db, pool => sqlx::query_as(sql).bind(la_id).bind(pep_id).fetch_all(pool).await)?)
 }
 
-/// Sets when the child's PEP made by `trigger_key` meets, unless it already
-/// has a time; whether it was set.
+/// Sets when the child's PEP made by `trigger_key` meets: the time agreed
+/// at the last meeting stands (a second sign-off after a reopening moves
+/// it) until someone arranges that meeting; whether it was set.
 pub async fn set_meeting_of(
     tx: &mut Tx,
     la_id: Uuid,
@@ -191,7 +192,8 @@ pub async fn set_meeting_of(
         tx,
         sqlx::query(
             "UPDATE peps SET meeting_at = $4, version = version + 1, updated_at = $5 \
-             WHERE la_id = $1 AND child_id = $2 AND trigger_key = $3 AND meeting_at IS NULL",
+             WHERE la_id = $1 AND child_id = $2 AND trigger_key = $3 \
+             AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.pep_id = peps.id)",
         )
         .bind(la_id)
         .bind(child_id)
@@ -200,4 +202,37 @@ pub async fn set_meeting_of(
         .bind(now)
     )?;
     Ok(changed == 1)
+}
+
+/// Holds the PEP's row until the transaction ends, so that two parts
+/// marked at once are counted one after the other; its status now.
+pub async fn hold(
+    tx: &mut Tx,
+    la_id: Uuid,
+    pep_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<String, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(
+        "UPDATE peps SET updated_at = $3 WHERE la_id = $1 AND id = $2 RETURNING status",
+    )
+    .bind(la_id)
+    .bind(pep_id)
+    .bind(now)
+    .fetch_one(conn)
+    .await)?)
+}
+
+/// The parts marked and not undone, as the transaction sees them.
+pub async fn standing_parts(
+    tx: &mut Tx,
+    la_id: Uuid,
+    pep_id: Uuid,
+) -> Result<Vec<String>, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT part FROM pep_part_marks WHERE la_id = $1 AND pep_id = $2 AND undone_at IS NULL",
+    )
+    .bind(la_id)
+    .bind(pep_id)
+    .fetch_all(conn)
+    .await)?)
 }

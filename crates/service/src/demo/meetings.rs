@@ -11,6 +11,8 @@ use openpep_store::peps::{self, Pep};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use uuid::Uuid;
+
 use super::{Author, Ids};
 use crate::ServiceError;
 
@@ -71,36 +73,15 @@ pub(super) async fn arrange(
         now: arranged_at,
     };
     meetings::record_change(tx, &change, ids.next()).await?;
-    for (user_id, name, email, role) in &author.invitees {
-        let invitee_id = ids.next();
-        let new = NewInvitee {
-            id: invitee_id,
-            la_id: pep.la_id,
-            meeting_id,
-            user_id: Some(*user_id),
-            name,
-            email,
-            role,
-        };
-        meetings::invite(tx, &new, false).await?;
-        // The one who arranged it is coming; the others may have answered.
-        let response = match rng.random_range(0..10) {
-            _ if *user_id == by => "accepted",
-            0..=4 => "accepted",
-            5 => "declined",
-            _ => continue,
-        };
-        let answer = Answer {
-            la_id: pep.la_id,
-            invitee_id,
-            user_id: *user_id,
-            response,
-            proposed_at: None,
-            note: "",
-            now: arranged_at + TimeDelta::hours(3),
-        };
-        meetings::answer(tx, &answer).await?;
-    }
+    let answered_at = arranged_at + TimeDelta::hours(3);
+    // The one who arranged it is coming; the others may have answered.
+    let answer = |user_id: Uuid| match rng.random_range(0..10) {
+        _ if user_id == by => Some("accepted"),
+        0..=4 => Some("accepted"),
+        5 => Some("declined"),
+        _ => None,
+    };
+    invite_everyone(tx, &mut ids, (pep, meeting_id), author, answered_at, answer).await?;
     peps::set_meeting_at(tx, pep.la_id, pep.id, Some(starts_at), now).await?;
     Ok(())
 }
@@ -131,6 +112,23 @@ pub(super) async fn held(
     let arranged_at = starts_at - TimeDelta::days(14);
     meetings::insert(tx, meeting_id, (pep.la_id, pep.child_id, pep.id), &fields, by, arranged_at)
         .await?;
+    let answered_at = arranged_at + TimeDelta::hours(2);
+    let all_come = |_| Some("accepted");
+    invite_everyone(tx, &mut ids, (pep, meeting_id), author, answered_at, all_come).await?;
+    meetings::mark_held(tx, pep.la_id, meeting_id, 1, by, now).await?;
+    Ok(())
+}
+
+/// Invites the child's social worker and teacher, each answering as
+/// `answer` says (or not at all).
+async fn invite_everyone(
+    tx: &mut Tx,
+    ids: &mut Ids,
+    (pep, meeting_id): (&Pep, Uuid),
+    author: &Author,
+    answered_at: DateTime<Utc>,
+    mut answer: impl FnMut(Uuid) -> Option<&'static str>,
+) -> Result<(), ServiceError> {
     for (user_id, name, email, role) in &author.invitees {
         let invitee_id = ids.next();
         let new = NewInvitee {
@@ -143,17 +141,17 @@ pub(super) async fn held(
             role,
         };
         meetings::invite(tx, &new, false).await?;
+        let Some(response) = answer(*user_id) else { continue };
         let answer = Answer {
             la_id: pep.la_id,
             invitee_id,
             user_id: *user_id,
-            response: "accepted",
+            response,
             proposed_at: None,
             note: "",
-            now: arranged_at + TimeDelta::hours(2),
+            now: answered_at,
         };
         meetings::answer(tx, &answer).await?;
     }
-    meetings::mark_held(tx, pep.la_id, meeting_id, 1, by, now).await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ const NO_NAMES: &str =
     "To keep the child's information safe, this e-mail does not say who they are.";
 
 /// A message ready for the outbox.
+#[derive(Debug, Clone)]
 pub struct Content {
     pub kind: &'static str,
     pub subject: String,

@@ -19,10 +19,6 @@ use crate::extract::CurrentUser;
 use crate::layout::Layout;
 use crate::{AppError, AppState};
 
-fn parse_child_id(id: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id).map_err(|_| AppError::NotFound)
-}
-
 fn unprocessable(response: impl IntoResponse) -> Response {
     let mut response = response.into_response();
     *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -97,7 +93,7 @@ pub async fn show_allocate(
         year: today.format("%Y").to_string(),
         ..AllocateFields::default()
     };
-    allocate_page(&state, &user, parse_child_id(&id)?, fields, FieldErrors::default()).await
+    allocate_page(&state, &user, super::id_or_404(&id)?, fields, FieldErrors::default()).await
 }
 
 pub async fn allocate(
@@ -106,7 +102,7 @@ pub async fn allocate(
     Path(id): Path<String>,
     Form(fields): Form<AllocateFields>,
 ) -> Result<Response, AppError> {
-    let id = parse_child_id(&id)?;
+    let id = super::id_or_404(&id)?;
     let form = AllocateForm {
         person: fields.person.clone(),
         day: fields.day.clone(),
@@ -127,8 +123,8 @@ pub async fn end(
     user: CurrentUser,
     Path((id, allocation)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let id = parse_child_id(&id)?;
-    let allocation = Uuid::parse_str(&allocation).map_err(|_| AppError::NotFound)?;
+    let id = super::id_or_404(&id)?;
+    let allocation = super::id_or_404(&allocation)?;
     state.services.end_allocation(&user.actor, id, allocation).await?;
     Ok(Redirect::to(&format!("/children/{id}")).into_response())
 }
@@ -193,7 +189,7 @@ pub async fn show_invite(
     Path(id): Path<String>,
 ) -> Result<InviteToChildPage, AppError> {
     let form = InviteFields { role: "carer".into(), ..InviteFields::default() };
-    invite_page(&state, &user, parse_child_id(&id)?, form, FieldErrors::default()).await
+    invite_page(&state, &user, super::id_or_404(&id)?, form, FieldErrors::default()).await
 }
 
 pub async fn invite(
@@ -202,7 +198,7 @@ pub async fn invite(
     Path(id): Path<String>,
     Form(form): Form<InviteFields>,
 ) -> Result<Response, AppError> {
-    let id = parse_child_id(&id)?;
+    let id = super::id_or_404(&id)?;
     let Some(role) =
         Role::from_code(&form.role).filter(|r| matches!(r, Role::Carer | Role::YoungPerson))
     else {
@@ -233,7 +229,7 @@ pub async fn history(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<HistoryPage, AppError> {
-    let (child, events) = state.services.child_history(&user.actor, parse_child_id(&id)?).await?;
+    let (child, events) = state.services.child_history(&user.actor, super::id_or_404(&id)?).await?;
     let events = Table {
         csrf: String::new(),
         caption: String::new(),

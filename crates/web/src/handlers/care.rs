@@ -136,10 +136,6 @@ fn page(
     }
 }
 
-fn child_id(id: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id).map_err(|_| AppError::NotFound)
-}
-
 async fn show_with(
     state: &AppState,
     user: &CurrentUser,
@@ -168,7 +164,7 @@ pub async fn show(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<CarePage, AppError> {
-    show_with(&state, &user, child_id(&id)?, None, FieldErrors::default()).await
+    show_with(&state, &user, super::id_or_404(&id)?, None, FieldErrors::default()).await
 }
 
 pub async fn save(
@@ -177,7 +173,7 @@ pub async fn save(
     Path(id): Path<String>,
     Form(mut fields): Form<CareFields>,
 ) -> Result<Response, AppError> {
-    let id = child_id(&id)?;
+    let id = super::id_or_404(&id)?;
     let version = fields.version.parse::<i64>().unwrap_or(-1);
     let result = state.services.save_care(&user.actor, id, version, &fields.to_form()).await;
     let unprocessable = |page: CarePage| {

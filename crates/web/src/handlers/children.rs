@@ -75,7 +75,7 @@ pub async fn show(
     Query(query): Query<OverviewQuery>,
 ) -> Result<ChildPage, AppError> {
     // Anything that is not an id is simply not a child we know.
-    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let id = super::id_or_404(&id)?;
     let overview = state.services.child_overview(&user.actor, id).await?;
     let today = state.services.clock.today();
     let mut page = render(&state, &user, &overview, today);

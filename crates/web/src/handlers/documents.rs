@@ -176,7 +176,7 @@ pub async fn upload(
 /// `attachment; filename="…"`, with the UTF-8 name as `filename*` when it
 /// is not plain ASCII (the name was made safe when stored: no quotes, no
 /// paths, no control characters).
-pub(crate) fn content_disposition(name: &str) -> String {
+fn content_disposition(name: &str) -> String {
     if name.is_ascii() {
         return format!("attachment; filename=\"{name}\"");
     }
@@ -196,11 +196,16 @@ pub async fn download(
     user: CurrentUser,
     Path((id, document)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let child_id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-    let document_id = Uuid::parse_str(&document).map_err(|_| AppError::NotFound)?;
+    let child_id = super::id_or_404(&id)?;
+    let document_id = super::id_or_404(&document)?;
     let file = state.services.download_document(&user.actor, child_id, document_id).await?;
+    Ok(file_response(file))
+}
+
+/// A file to save: its type, its name, and never kept in a shared cache.
+pub(crate) fn file_response(file: openpep_service::documents::Download) -> Response {
     let disposition = content_disposition(&file.file_name);
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, file.content_type),
             (header::CONTENT_DISPOSITION, disposition),
@@ -208,7 +213,7 @@ pub async fn download(
         ],
         file.bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 #[cfg(test)]

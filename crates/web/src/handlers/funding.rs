@@ -187,16 +187,13 @@ async fn save_request_form(
     }
 }
 
-fn ids(target: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(target).map_err(|_| AppError::NotFound)
-}
-
 pub async fn show_new_request(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((id, pep, target)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
-    show_request_form(state, user, pep_ref(&id, &pep)?, Some(ids(&target)?), None).await
+    show_request_form(state, user, pep_ref(&id, &pep)?, Some(super::id_or_404(&target)?), None)
+        .await
 }
 
 pub async fn create_request(
@@ -205,7 +202,15 @@ pub async fn create_request(
     Path((id, pep, target)): Path<(String, String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    save_request_form(state, user, pep_ref(&id, &pep)?, Some(ids(&target)?), None, fields).await
+    save_request_form(
+        state,
+        user,
+        pep_ref(&id, &pep)?,
+        Some(super::id_or_404(&target)?),
+        None,
+        fields,
+    )
+    .await
 }
 
 pub async fn show_request(
@@ -213,7 +218,8 @@ pub async fn show_request(
     user: CurrentUser,
     Path((id, pep, request)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
-    show_request_form(state, user, pep_ref(&id, &pep)?, None, Some(ids(&request)?)).await
+    show_request_form(state, user, pep_ref(&id, &pep)?, None, Some(super::id_or_404(&request)?))
+        .await
 }
 
 pub async fn update_request(
@@ -222,7 +228,15 @@ pub async fn update_request(
     Path((id, pep, request)): Path<(String, String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    save_request_form(state, user, pep_ref(&id, &pep)?, None, Some(ids(&request)?), fields).await
+    save_request_form(
+        state,
+        user,
+        pep_ref(&id, &pep)?,
+        None,
+        Some(super::id_or_404(&request)?),
+        fields,
+    )
+    .await
 }
 
 pub async fn submit_request(
@@ -231,7 +245,8 @@ pub async fn submit_request(
     Path((id, pep, request)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
     let at = pep_ref(&id, &pep)?;
-    match state.services.submit_funding_request(&user.actor, at, ids(&request)?).await {
+    match state.services.submit_funding_request(&user.actor, at, super::id_or_404(&request)?).await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/children/{id}/peps/{pep}/targets")).into_response()),
         Err(FormError::Invalid(errors)) => {
             super::targets::page_with_errors(&state, &user, at, errors, None).await
@@ -500,7 +515,7 @@ pub struct DecisionParams {
 }
 
 fn chosen_ids(d: &DecisionParams) -> Result<Vec<Uuid>, AppError> {
-    d.requests.iter().map(|r| Uuid::parse_str(r).map_err(|_| AppError::NotFound)).collect()
+    d.requests.iter().map(|r| super::id_or_404(r)).collect()
 }
 
 pub async fn decide(

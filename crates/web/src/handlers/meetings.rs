@@ -14,7 +14,6 @@ use openpep_service::invitations::FormError;
 use openpep_service::meetings::MeetingPage;
 use openpep_service::pep_editing::PepRef;
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::peps::{pep_ref, pep_title};
 use super::targets::{BlockForm, Sent, fill, sent};
@@ -58,8 +57,7 @@ pub struct ArrangementsPage {
     arranged: bool,
     version: i64,
     reason: String,
-    saved: bool,
-    done: String,
+    done: Option<&'static str>,
 }
 
 fn arrangements_page(
@@ -68,7 +66,7 @@ fn arrangements_page(
     page: &MeetingPage,
     errors: FieldErrors,
     reason: String,
-    saved: bool,
+    done: Option<&'static str>,
 ) -> ArrangementsPage {
     let view = &page.view;
     let child = view.child.full_name();
@@ -158,8 +156,7 @@ fn arrangements_page(
         arranged: arranged.is_some(),
         version: page.meeting.as_ref().map_or(0, |m| m.version),
         reason,
-        saved,
-        done: "The meeting is saved and the invitations are on their way.".into(),
+        done,
     }
 }
 
@@ -176,9 +173,12 @@ pub async fn show(
     axum::extract::Query(q): axum::extract::Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     let page = state.services.open_meeting(&user.actor, pep_ref(&id, &pep)?).await?;
-    let saved = q.saved.is_some();
-    let html =
-        arrangements_page(&state, &user, &page, FieldErrors::default(), String::new(), saved);
+    let done = q.saved.as_deref().map(|code| match code {
+        "held" => "The meeting is confirmed as held. The Virtual School has been told.",
+        "cancelled" => "The meeting is cancelled. Everyone invited has been told.",
+        _ => "The meeting is saved and the invitations are on their way.",
+    });
+    let html = arrangements_page(&state, &user, &page, FieldErrors::default(), String::new(), done);
     Ok(html.into_response())
 }
 
@@ -284,10 +284,12 @@ pub async fn cancel(
 ) -> Result<Response, AppError> {
     let at = pep_ref(&id, &pep)?;
     match state.services.cancel_meeting(&user.actor, at, f.version, &f.reason).await {
-        Ok(()) => Ok(Redirect::to(&format!("{}/meeting?saved=1", at.path())).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("{}/meeting?saved=cancelled", at.path())).into_response())
+        }
         Err(FormError::Invalid(errors)) => {
             let page = state.services.open_meeting(&user.actor, at).await?;
-            let html = arrangements_page(&state, &user, &page, errors, f.reason, false);
+            let html = arrangements_page(&state, &user, &page, errors, f.reason, None);
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
         Err(FormError::Service(e)) => Err(e.into()),
@@ -311,7 +313,7 @@ pub async fn confirm_held(
         Ok(()) => Ok(Redirect::to(&format!("{}/meeting?saved=held", at.path())).into_response()),
         Err(FormError::Invalid(errors)) => {
             let page = state.services.open_meeting(&user.actor, at).await?;
-            let html = arrangements_page(&state, &user, &page, errors, String::new(), false);
+            let html = arrangements_page(&state, &user, &page, errors, String::new(), None);
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
         Err(FormError::Service(e)) => Err(e.into()),
@@ -422,7 +424,7 @@ async fn my_invitation(
     user: &CurrentUser,
     id: &str,
 ) -> Result<openpep_store::meetings::InvitationRow, AppError> {
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+    let id = super::id_or_404(id)?;
     let mine = state.services.my_invitations(&user.actor).await?;
     mine.into_iter().find(|i| i.invitee_id == id).ok_or(AppError::NotFound)
 }

@@ -138,7 +138,7 @@ app_routes! {
     post "/children/{id}/peps/{pep}/sign-off/mark" => sign_off::mark, Access::Child(Action::ViewPep);
     post "/children/{id}/peps/{pep}/sign-off/final" => sign_off::sign_off, Access::Child(Action::SignOffPep);
     post "/children/{id}/peps/{pep}/sign-off/reopen" => sign_off::reopen, Access::Child(Action::QualityAssurePep);
-    get "/children/{id}/peps/{pep}/pdf/{version}" => sign_off::download_pdf, Access::Child(Action::ViewPep);
+    get "/children/{id}/peps/{pep}/pdf/{version}" => sign_off::download_pdf, Access::Child(Action::ViewChildRecord);
     get "/invitations" => meetings::invitations, Access::SignedIn;
     get "/invitations/{invitation}" => meetings::show_answer, Access::SignedIn;
     post "/invitations/{invitation}" => meetings::save_answer, Access::SignedIn;
@@ -201,6 +201,11 @@ pub fn public_routes() -> Router<AppState> {
         .route("/assets/{name}", get(assets::serve))
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
+}
+
+/// A record's id from the address; anything that is not one is not found.
+pub(crate) fn id_or_404(text: &str) -> Result<uuid::Uuid, crate::AppError> {
+    uuid::Uuid::parse_str(text).map_err(|_| crate::AppError::NotFound)
 }
 
 pub async fn not_found() -> Response {

@@ -6,6 +6,8 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
+use openpep_domain::meeting::utc_to_london;
+use openpep_domain::notices::shows_on;
 use openpep_domain::pages::uk_date;
 use openpep_service::FieldErrors;
 use openpep_service::invitations::FormError;
@@ -33,7 +35,7 @@ impl NoticeView {
             title: n.title.clone(),
             body: n.body.clone(),
             pinned: n.pinned,
-            posted: format!("{}, {}", n.posted_by_name, uk_date(n.posted_at.date_naive())),
+            posted: format!("{}, {}", n.posted_by_name, uk_date(utc_to_london(n.posted_at).date())),
         }
     }
 }
@@ -56,7 +58,9 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
             .iter()
             .map(|n| {
                 let mut shows = match n.expires_on {
-                    Some(day) if day < today => Cell::tag(Tag::new("Expired", TagColour::Grey)),
+                    _ if !shows_on(n.expires_on, today) => {
+                        Cell::tag(Tag::new("Expired", TagColour::Grey))
+                    }
                     Some(day) => Cell::text(format!("Until {}", uk_date(day))),
                     None => Cell::text("Until taken down"),
                 };
@@ -98,14 +102,10 @@ pub async fn show_new(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, AppError> {
-    state.services.notices_to_manage(&user.actor).await?;
+    state.services.authorise(&user.actor, openpep_domain::AuthorityAction::PostNotices)?;
     let fields = [("pinned".to_owned(), "no".to_owned())].into_iter().collect();
     let sent = Sent { fields, version: 0, add: None };
     Ok(form(&state, &user, None, &sent, FieldErrors::default()).respond())
-}
-
-fn notice_id(id: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id).map_err(|_| AppError::NotFound)
 }
 
 pub async fn show_edit(
@@ -113,7 +113,7 @@ pub async fn show_edit(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = notice_id(&id)?;
+    let id = super::id_or_404(&id)?;
     let notice = state.services.notice(&user.actor, id).await?;
     let sent = Sent { fields: form_fields(&notice), version: notice.version, add: None };
     Ok(form(&state, &user, Some(id), &sent, FieldErrors::default()).respond())
@@ -147,7 +147,7 @@ pub async fn update(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let id = notice_id(&id)?;
+    let id = super::id_or_404(&id)?;
     save(state, user, Some(id), fields).await
 }
 
@@ -156,6 +156,6 @@ pub async fn remove(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    state.services.remove_notice(&user.actor, notice_id(&id)?).await?;
+    state.services.remove_notice(&user.actor, super::id_or_404(&id)?).await?;
     Ok(Redirect::to("/notices").into_response())
 }

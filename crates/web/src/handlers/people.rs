@@ -222,7 +222,7 @@ async fn change(
     id: &str,
     what: &str,
 ) -> Result<Response, AppError> {
-    let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+    let id = super::id_or_404(id)?;
     match what {
         "deactivate" => state.services.set_access(&user.actor, id, false).await?,
         "reactivate" => state.services.set_access(&user.actor, id, true).await?,
@@ -276,7 +276,7 @@ pub async fn show_team(
     user: CurrentUser,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<TeamPage, AppError> {
-    let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let id = super::id_or_404(&id)?;
     let team = state.services.team(&user.actor, id).await?;
     Ok(TeamPage {
         layout: Layout::for_user(&user, "Team", "/people").dev(state.config.dev_mode),
@@ -297,7 +297,7 @@ pub async fn set_team(
     axum::extract::Path(id): axum::extract::Path<String>,
     Form(fields): Form<TeamFields>,
 ) -> Result<Response, AppError> {
-    let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let id = super::id_or_404(&id)?;
     let wanted: Vec<uuid::Uuid> =
         fields.members.iter().filter_map(|m| uuid::Uuid::parse_str(m).ok()).collect();
     state.services.set_team(&user.actor, id, &wanted).await?;
@@ -360,7 +360,7 @@ pub async fn show_role(
     user: CurrentUser,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<ChangeRolePage, AppError> {
-    let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let id = super::id_or_404(&id)?;
     role_page(&state, &user, id, RoleFields::default(), FieldErrors::default()).await
 }
 
@@ -370,7 +370,7 @@ pub async fn change_role(
     axum::extract::Path(id): axum::extract::Path<String>,
     Form(fields): Form<RoleFields>,
 ) -> Result<Response, AppError> {
-    let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let id = super::id_or_404(&id)?;
     match state.services.change_role(&user.actor, id, &fields.role, &fields.school).await {
         Ok(()) => Ok(Redirect::to("/people").into_response()),
         Err(FormError::Invalid(errors)) => {

@@ -513,23 +513,11 @@ pub async fn show_page(
         }
         _ => {}
     }
-    // The meeting record starts from who was invited, until it is written.
-    let unwritten =
-        view.answers(&key).is_none_or(|a| pages::meeting_record::attendee_names(&a).is_empty());
-    if view.page(&key).is_some_and(|p| p.kind == PageKind::Meeting) && unwritten {
-        let answers = state.services.meeting_record_prefill(view.pep.la_id, view.pep.id).await?;
-        if !answers.is_empty() {
-            let mut start = PageSubmission { base_version: 0, answers, completed: false };
-            start.base_version = view.pages.get(&key).map_or(0, |p| p.version);
-            if let Some(saved) = view.answers(&key) {
-                for (field, value) in saved {
-                    start.answers.entry(field).or_insert(value);
-                }
-            }
-            let shown =
-                Shown { submitted: Some((&start, FieldErrors::default())), ..Shown::default() };
-            return Ok(page_form(&state, &user, &view, &key, shown)?.into_response());
-        }
+    // A page may start from what the record already knows (the meeting
+    // record from who accepted the invitation).
+    if let Some(start) = state.services.page_start(&view, &key).await? {
+        let shown = Shown { submitted: Some((&start, FieldErrors::default())), ..Shown::default() };
+        return Ok(page_form(&state, &user, &view, &key, shown)?.into_response());
     }
     Ok(page_form(&state, &user, &view, &key, Shown::default())?.into_response())
 }

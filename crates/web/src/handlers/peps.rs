@@ -15,7 +15,6 @@ use openpep_service::invitations::FormError;
 use openpep_service::pep_editing::{PageState, PepRef, PepView, progress};
 use openpep_service::profile::{uk_date, uk_time};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use crate::components::{SummaryRow, Tag, TagColour, TaskItem, TaskStatus};
 use crate::extract::CurrentUser;
@@ -23,8 +22,8 @@ use crate::layout::Layout;
 use crate::{AppError, AppState};
 
 pub(super) fn pep_ref(id: &str, pep: &str) -> Result<PepRef, AppError> {
-    let child_id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
-    let pep_id = Uuid::parse_str(pep).map_err(|_| AppError::NotFound)?;
+    let child_id = super::id_or_404(id)?;
+    let pep_id = super::id_or_404(pep)?;
     Ok(PepRef { child_id, pep_id })
 }
 
@@ -150,7 +149,7 @@ pub async fn resolve_disagreement(
     Form(typed): Form<DisagreementFields>,
 ) -> Result<Response, AppError> {
     let at = pep_ref(&id, &pep)?;
-    let disagreement = Uuid::parse_str(&disagreement).map_err(|_| AppError::NotFound)?;
+    let disagreement = super::id_or_404(&disagreement)?;
     match state
         .services
         .resolve_disagreement(&user.actor, at, disagreement, &typed.resolution)

@@ -12,7 +12,6 @@ use openpep_service::profile::uk_date;
 use openpep_service::profiles::{EditError, GENDERS, ProfileForm, SEN_PROVISION};
 use openpep_store::children::Child;
 use serde::Deserialize;
-use uuid::Uuid;
 
 use crate::components::{Choice, DateValue, SummaryRow};
 use crate::extract::CurrentUser;
@@ -187,16 +186,12 @@ fn page(
     }
 }
 
-fn child_id(id: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id).map_err(|_| AppError::NotFound)
-}
-
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<EditPage, AppError> {
-    let child = state.services.child_for_edit(&user.actor, child_id(&id)?).await?;
+    let child = state.services.child_for_edit(&user.actor, super::id_or_404(&id)?).await?;
     let fields = ProfileFields::from_child(&child);
     Ok(page(&state, &user, &child, fields, FieldErrors::default(), Vec::new()))
 }
@@ -207,7 +202,7 @@ pub async fn save(
     Path(id): Path<String>,
     Form(mut fields): Form<ProfileFields>,
 ) -> Result<Response, AppError> {
-    let id = child_id(&id)?;
+    let id = super::id_or_404(&id)?;
     let version = fields.version.parse::<i64>().unwrap_or(-1);
     let result = state.services.edit_child(&user.actor, id, version, &fields.to_form()).await;
     let unprocessable = |page: EditPage| {

@@ -119,11 +119,15 @@ fn view(
             .iter()
             .map(|a| {
                 let file = match (a.status.as_str(), &a.sha256) {
+                    ("ready", Some(_)) if !page.may_download() => Cell::text("Made"),
                     ("ready", Some(_)) => Cell::link(
                         format!("Download version {} (PDF)", a.version),
                         format!("{}/pdf/{}", at.path(), a.version),
                     ),
                     ("failed", _) => Cell::tag(Tag::new("Could not be made", TagColour::Red)),
+                    ("cancelled", _) => {
+                        Cell::tag(Tag::new("Not made: the PEP was reopened", TagColour::Grey))
+                    }
                     _ => Cell::tag(Tag::new("Being made", TagColour::Blue)),
                 };
                 let sha = a.sha256.as_deref().map_or("", |s| &s[..s.len().min(12)]);
@@ -325,14 +329,5 @@ pub async fn download_pdf(
     let at = pep_ref(&id, &pep)?;
     let version: i64 = version.parse().map_err(|_| AppError::NotFound)?;
     let file = state.services.download_archive(&user.actor, at, version).await?;
-    let disposition = super::documents::content_disposition(&file.file_name);
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, file.content_type),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-            (axum::http::header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        file.bytes,
-    )
-        .into_response())
+    Ok(super::documents::file_response(file))
 }
