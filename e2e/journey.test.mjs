@@ -1234,3 +1234,49 @@ browserTest('the Virtual School posts a notice and a designated teacher sees it 
   await screenshot(dt.page, '49c-home-with-notice.png');
   await dt.context.close();
 });
+
+browserTest('a social worker messages a child\'s designated teacher, who sees the unread count, reads and replies, axe-clean', async (page) => {
+  assert.ok(SW_EMAIL && DT_EMAIL, 'Set OPENPEP_SW_EMAIL and OPENPEP_DT_EMAIL');
+  const sw = await signedInPage(SW_EMAIL);
+  const pepPath = await openOpenAutumnPep(sw.page, 'Poppyfields Academy');
+  const childPath = pepPath.split('/peps/')[0];
+  await sw.page.goto(url(childPath));
+  await sw.page.getByRole('link', { name: /^Send a message about/ }).click();
+  await expectPath(sw.page, childPath + '/messages/new');
+  // Nothing chosen or written: refused, the subject kept.
+  await sw.page.getByLabel('Subject').fill('Maths tutoring');
+  await sw.page.getByRole('button', { name: 'Send message' }).click();
+  await sw.page.locator('.govuk-error-summary').waitFor();
+  assert.match(normalise(await sw.page.locator('.govuk-error-summary__list').textContent()), /Choose who the message is for.*Enter your message/);
+  assert.equal(await sw.page.getByLabel('Subject').inputValue(), 'Maths tutoring');
+  await expectNoAxeViolations(sw.page, 'a message refused');
+  await screenshot(sw.page, '50a-message-refused.png');
+  await sw.page.locator('.govuk-checkboxes__item', { hasText: 'Designated teacher' }).first().locator('input').check();
+  await sw.page.getByLabel('Message').fill('Could we add an hour of maths tutoring a week from January?\nI can ask the carer to help with homework.');
+  await sw.page.getByRole('button', { name: 'Send message' }).click();
+  await sw.page.locator('.govuk-notification-banner--success', { hasText: 'Your message has been sent' }).waitFor();
+  const thread = new URL(sw.page.url()).pathname;
+  await expectNoAxeViolations(sw.page, 'the message sent');
+  await screenshot(sw.page, '50b-message-sent.png');
+
+  // The teacher: the count in the navigation, the inbox, the thread.
+  await signInWithCode(page, DT_EMAIL);
+  await page.goto(url('/messages'));
+  assert.match(normalise(await page.locator('.govuk-service-navigation').textContent()), /Your messages \d+ unread/);
+  const row = page.locator('tbody tr', { hasText: 'Maths tutoring' });
+  assert.match(normalise(await row.textContent()), /Unread/);
+  await expectNoAxeViolations(page, 'the inbox');
+  await screenshot(page, '50c-inbox.png');
+  await row.getByRole('link', { name: 'Maths tutoring' }).click();
+  await expectPath(page, thread);
+  await page.getByLabel('Your reply').fill('Yes: I will add it to the targets at the PEP meeting.');
+  await page.getByRole('button', { name: 'Send reply' }).click();
+  await page.locator('.govuk-notification-banner--success').waitFor();
+  await expectNoAxeViolations(page, 'the conversation');
+  await screenshot(page, '50d-conversation.png');
+
+  // The social worker sees the reply.
+  await sw.page.goto(url(thread));
+  assert.match(normalise(await sw.page.locator('main').textContent()), /I will add it to the targets/);
+  await sw.context.close();
+});

@@ -12,6 +12,7 @@ pub mod ethnicity;
 pub mod funding;
 pub mod legal_status;
 pub mod meeting;
+pub mod messages;
 pub mod money;
 pub mod notices;
 pub mod pages;

@@ -596,15 +596,16 @@ impl Services {
         }
         let (action, details) = match step {
             Step::Decide { decision, tell } => {
-                let link = format!(
-                    "{}{}/targets",
-                    self.public_url,
-                    crate::pep_editing::pep_path(row.child_id, row.pep_id)
+                let path = format!(
+                    "{}/funding/{}",
+                    crate::pep_editing::pep_path(row.child_id, row.pep_id),
+                    row.id
                 );
+                let link = format!("{}{path}", self.public_url);
+                let about = crate::inbox::About { child_id: row.child_id, path };
                 for email in tell {
                     let content = crate::mail::messages::funding_decision(to.label(), &link);
-                    crate::auth::queue_mail(&mut tx, Some(actor.la_id), email, content, now)
-                        .await?;
+                    crate::inbox::tell(&mut tx, actor.la_id, email, content, &about, now).await?;
                 }
                 let details = json!({
                     "decision": decision.kind.code(),

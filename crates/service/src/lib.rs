@@ -14,6 +14,7 @@ pub mod documents;
 mod error;
 pub mod files;
 pub mod funding;
+pub mod inbox;
 pub mod invitations;
 pub mod mail;
 pub mod meetings;

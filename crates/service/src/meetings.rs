@@ -20,6 +20,7 @@ use openpep_store::{StoreError, Tx, audit, peps, placements, users};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::inbox::About;
 use crate::invitations::FormError;
 use crate::mail::messages;
 use crate::pep_editing::{PageSubmission, PepRef, PepView, field_errors, pep_path};
@@ -261,19 +262,22 @@ impl Services {
             now,
         );
         let link = format!("{}/invitations", self.public_url);
+        let about = invitations_about(page.view.child.id);
         let when = when_label(checked.starts_at);
         for invitee in &checked.invitees {
             let content = match change {
                 "arranged" => messages::meeting_invitation(&when, &link),
                 _ => messages::meeting_changed(&when, &link),
             };
-            queue(&mut tx, la_id, &invitee.email, content, Some(event.to_ics()), now).await?;
+            queue(&mut tx, la_id, &invitee.email, content, Some(event.to_ics()), &about, now)
+                .await?;
         }
         if !left_out.is_empty() {
             let cancelled = CalendarEvent { method: Method::Cancel, ..event.clone() };
             for old in left_out {
                 let content = messages::meeting_cancelled(&when);
-                queue(&mut tx, la_id, &old.email, content, Some(cancelled.to_ics()), now).await?;
+                let ics = Some(cancelled.to_ics());
+                queue(&mut tx, la_id, &old.email, content, ics, &about, now).await?;
             }
         }
         let details = json!({
@@ -361,9 +365,11 @@ impl Services {
             now,
         );
         let when = when_label(m.starts_at);
+        let about = invitations_about(page.view.child.id);
         for invitee in &page.invitees {
             let content = messages::meeting_cancelled(&when);
-            queue(&mut tx, la_id, &invitee.email, content, Some(event.to_ics()), now).await?;
+            queue(&mut tx, la_id, &invitee.email, content, Some(event.to_ics()), &about, now)
+                .await?;
         }
         let event = actor.event_about_child(
             "meeting.cancelled",
@@ -424,9 +430,10 @@ impl Services {
         }
         peps::set_status(&mut tx, la_id, page.view.pep.id, from.code(), to.code(), now).await?;
         let tell = self.virtual_school_to_tell(la_id, &page.invitees).await?;
-        let link = format!("{}{}", self.public_url, at.path());
+        let about = About { child_id: page.view.child.id, path: at.path() };
+        let link = format!("{}{}", self.public_url, about.path);
         for email in &tell {
-            queue(&mut tx, la_id, email, messages::meeting_held(&link), None, now).await?;
+            queue(&mut tx, la_id, email, messages::meeting_held(&link), None, &about, now).await?;
         }
         let event = actor.event_about_child(
             "meeting.held",
@@ -541,10 +548,11 @@ impl Services {
         let arranger =
             meeting_rows::arranged_by(&self.db, actor.la_id, invitation.meeting_id).await?;
         if let Some(email) = arranger {
-            let pep = pep_path(invitation.child_id, invitation.pep_id);
-            let link = format!("{}{pep}/meeting", self.public_url);
+            let path = format!("{}/meeting", pep_path(invitation.child_id, invitation.pep_id));
+            let link = format!("{}{path}", self.public_url);
+            let about = About { child_id: invitation.child_id, path };
             let content = messages::meeting_answered(checked.response.label(), &link);
-            queue(&mut tx, actor.la_id, &email, content, None, now).await?;
+            queue(&mut tx, actor.la_id, &email, content, None, &about, now).await?;
         }
         let event = actor.event_about_child(
             "meeting.answered",
@@ -572,9 +580,10 @@ impl Services {
             }
             let when = when_label(m.starts_at);
             let link = format!("{}/invitations", self.public_url);
+            let about = invitations_about(m.child_id);
             for invitee in invitees.iter().filter(|i| i.response != Response::Declined.code()) {
                 let content = messages::meeting_reminder(&when, &link);
-                queue(&mut tx, m.la_id, &invitee.email, content, None, now).await?;
+                queue(&mut tx, m.la_id, &invitee.email, content, None, &about, now).await?;
             }
             tx.commit().await?;
             sent += 1;
@@ -604,20 +613,29 @@ fn stored_arrangement(m: &MeetingRow, invitees: &[InviteeRow]) -> Arrangement {
     }
 }
 
+/// Queues the e-mail (with its calendar file) and puts its words in the
+/// inbox of the authority's member it goes to.
 async fn queue(
     tx: &mut Tx,
     la_id: Uuid,
     to: &str,
     content: messages::Content,
     calendar: Option<String>,
+    about: &About,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    crate::inbox::notify(tx, la_id, to, &content, about, now).await?;
     let email = OutboxEmail::new(Some(la_id), to, content.kind, content.subject, content.body, now);
     let email = match calendar {
         Some(ics) => email.with_calendar(ics),
         None => email,
     };
     outbox::enqueue(tx, &email).await
+}
+
+/// Invitations lead to the person's "PEP invitations".
+fn invitations_about(child_id: Uuid) -> About {
+    About { child_id, path: "/invitations".into() }
 }
 
 impl Services {

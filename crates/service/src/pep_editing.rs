@@ -879,13 +879,12 @@ impl Services {
                 audit::record(tx, &event).await?;
             }
             PageKind::Exclusions if !vs_to_tell.is_empty() => {
-                let link = format!(
-                    "{}/children/{}/peps/{}/pages/{}",
-                    self.public_url, child.id, view.pep.id, page.key
-                );
+                let path = format!("{}/pages/{}", pep_path(child.id, view.pep.id), page.key);
+                let link = format!("{}{path}", self.public_url);
+                let about = crate::inbox::About { child_id: child.id, path };
                 for person in vs_to_tell {
                     let content = crate::mail::messages::permanent_exclusion(&link);
-                    crate::auth::queue_mail(tx, Some(child.la_id), &person.email, content, now)
+                    crate::inbox::tell(tx, child.la_id, &person.email, content, &about, now)
                         .await?;
                 }
                 let details = json!({ "page": page.key, "told": vs_to_tell.len() });

@@ -413,6 +413,7 @@ mod tests {
             expires_at: now,
             membership_count: 1,
             agreed_terms: true,
+            unread_messages: 0,
         }
     }
 

@@ -21,6 +21,7 @@ use openpep_store::targets as target_rows;
 use openpep_store::{audit, peps, users};
 use serde_json::json;
 
+use crate::inbox::{About, tell as tell_one};
 use crate::invitations::FormError;
 use crate::mail::messages;
 use crate::pep_creation::{NewPep, create_pep, previous_pages};
@@ -377,10 +378,11 @@ impl Services {
         let created = create_pep(&mut tx, &new, template_id, &previous, Some(actor), now).await?;
         sign_off_rows::set_meeting_of(&mut tx, la_id, child_id, &trigger, next_meeting, now)
             .await?;
-        let link = format!("{}{}", self.public_url, page.view.path());
+        let about = About { child_id, path: format!("{}/sign-off", page.view.path()) };
+        let link = format!("{}{}", self.public_url, about.path);
         let content = messages::pep_signed_off(&link, &when_label(next_meeting));
         for email in tell {
-            crate::auth::queue_mail(&mut tx, Some(la_id), &email, content.clone(), now).await?;
+            tell_one(&mut tx, la_id, &email, content.clone(), &about, now).await?;
         }
         let event = actor.event_about_child(
             "pep.signed_off",
@@ -454,10 +456,11 @@ impl Services {
             return Err(refused("Someone else changed this PEP. Check it and try again"));
         }
         sign_off_rows::undo(&mut tx, la_id, pep_id, None, actor.user_id, now).await?;
-        let link = format!("{}{}", self.public_url, page.view.path());
+        let about = About { child_id, path: format!("{}/sign-off", page.view.path()) };
+        let link = format!("{}{}", self.public_url, about.path);
         for w in writers(&page.workers) {
             let content = messages::pep_reopened(&link);
-            crate::auth::queue_mail(&mut tx, Some(la_id), &w.email, content, now).await?;
+            tell_one(&mut tx, la_id, &w.email, content, &about, now).await?;
         }
         let event = actor.event_about_child(
             "pep.reopened",

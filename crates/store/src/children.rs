@@ -83,7 +83,7 @@ const COLUMNS: &str = "c.id, c.la_id, c.forename, c.surname, c.preferred_name, c
 /// The part of a WHERE clause that keeps a query inside the scope.
 /// Binds: $1 the LA, $2 the user, $3 today, $4 the role acted in, $5 the
 /// school they act for (the last three unused for the whole authority).
-fn scope_clause(scope: &ChildScope) -> &'static str {
+pub(crate) fn scope_clause(scope: &ChildScope) -> &'static str {
     match scope {
         ChildScope::Authority { .. } => "c.la_id = $1",
         ChildScope::Caseload { .. } => {
@@ -106,7 +106,7 @@ fn scope_clause(scope: &ChildScope) -> &'static str {
 }
 
 /// The values `scope_clause` binds as $2, $4 and $5.
-fn scope_binds(scope: &ChildScope) -> (Uuid, &'static str, Option<Uuid>) {
+pub(crate) fn scope_binds(scope: &ChildScope) -> (Uuid, &'static str, Option<Uuid>) {
     match *scope {
         ChildScope::Authority { .. } => (Uuid::nil(), "", None),
         ChildScope::Caseload { user_id, role, school_id, .. } => (user_id, role.code(), school_id),
@@ -120,6 +120,7 @@ macro_rules! bind_scope {
         $query.bind($scope.la_id()).bind(user_id).bind($today).bind(role).bind(school_id)
     }};
 }
+pub(crate) use bind_scope;
 
 /// A LIKE pattern (with `ESCAPE '\'`) for text anywhere in a search key.
 fn like_pattern(text: &str) -> String {

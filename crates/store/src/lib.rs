@@ -16,6 +16,7 @@ pub mod email_tokens;
 pub mod funding;
 pub mod invitations;
 pub mod meetings;
+pub mod messages;
 pub mod notices;
 pub mod outbox;
 pub mod pep_pages;

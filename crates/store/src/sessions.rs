@@ -38,6 +38,8 @@ pub struct SessionUser {
     pub membership_count: i64,
     /// Whether they have agreed to the terms version asked about.
     pub agreed_terms: bool,
+    /// Messages waiting unread in the authority they act in.
+    pub unread_messages: i64,
 }
 
 pub async fn insert(tx: &mut Tx, s: &SessionRow) -> Result<(), StoreError> {
@@ -72,7 +74,9 @@ pub async fn find_live(
            (SELECT COUNT(*) FROM memberships m2 WHERE m2.user_id = s.user_id \
               AND m2.ended_at IS NULL) AS membership_count, \
            EXISTS (SELECT 1 FROM terms_agreements t WHERE t.user_id = s.user_id \
-              AND t.version = $4) AS agreed_terms \
+              AND t.version = $4) AS agreed_terms, \
+           (SELECT COUNT(*) FROM message_deliveries d WHERE d.user_id = s.user_id \
+              AND d.la_id = m.la_id AND d.read_at IS NULL) AS unread_messages \
          FROM sessions s \
          JOIN users u ON u.id = s.user_id \
          JOIN memberships m ON m.id = s.membership_id \

@@ -11,6 +11,8 @@ pub struct NavItem {
     pub text: &'static str,
     pub href: &'static str,
     pub current: bool,
+    /// Unread messages, beside "Your messages".
+    pub count: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +37,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::Carer | Role::YoungPerson => vec![("Home", "/learners")],
         _ => vec![("Your learners", "/learners")],
     };
+    items.push(("Your messages", "/messages"));
     items.push(("PEP invitations", "/invitations"));
     if openpep_domain::may(role, openpep_domain::AuthorityAction::ViewAuthorityReports) {
         items.push(("PEPs", "/peps"));
@@ -83,7 +86,12 @@ impl Layout {
         }
         let nav = items
             .into_iter()
-            .map(|(text, href)| NavItem { text, href, current: path.starts_with(href) })
+            .map(|(text, href)| NavItem {
+                text,
+                href,
+                current: path.starts_with(href),
+                count: if href == "/messages" { user.session.unread_messages } else { 0 },
+            })
             .collect();
         Layout {
             la_name: Some(user.session.la_name.clone()),
@@ -94,6 +102,14 @@ impl Layout {
             session_timeout_seconds: user.idle_seconds,
             ..Layout::plain(title)
         }
+    }
+
+    /// The navigation's unread count, less the messages this page read.
+    pub fn read(mut self, messages: u64) -> Layout {
+        for item in self.nav.iter_mut().filter(|i| i.href == "/messages") {
+            item.count = (item.count - i64::try_from(messages).unwrap_or(i64::MAX)).max(0);
+        }
+        self
     }
 
     pub fn dev(mut self, dev_mode: bool) -> Layout {

@@ -213,3 +213,45 @@ pub fn pep_reopened(link: &str) -> Content {
         ),
     }
 }
+
+pub fn message_waiting(link: &str) -> Content {
+    Content {
+        kind: "message_waiting",
+        subject: "You have a new message in OpenPEP".into(),
+        body: format!(
+            "Someone working with a child you support has sent you a message in OpenPEP.\n\n\
+             Sign in to read it and reply:\n{link}\n\n\
+             We do not put messages in e-mails, to keep children's information safe.\n"
+        ),
+    }
+}
+
+/// The words of an e-mail as "Your messages" shows them: without its link
+/// (the message has its own) or the line about names (it names the child
+/// to those who may see them).
+pub fn for_inbox(body: &str) -> String {
+    body.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty() && *p != NO_NAMES && !p.contains("://"))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_inbox_keeps_the_words_without_the_link_or_the_names_line() {
+        let content = pep_signed_off("https://pep.example/children/1", "3 June 2027 at 10:00");
+        let text = for_inbox(&content.body);
+        assert!(
+            text.starts_with("A Personal Education Plan (PEP) you work on has been signed off")
+        );
+        assert!(text.contains("The next PEP meeting is on 3 June 2027 at 10:00"));
+        assert!(!text.contains("https://"));
+        assert!(!text.contains("does not say who they are"));
+        let waiting = message_waiting("https://pep.example/messages/1");
+        assert!(!waiting.body.to_lowercase().contains("child's name"));
+    }
+}

@@ -54,6 +54,7 @@ pub struct ChildPage {
     can_allocate: bool,
     can_invite_carer: bool,
     can_see_history: bool,
+    can_message: bool,
     can_edit: bool,
     /// Attendance and SDQ across PEPs: each chart with its table.
     measures: Vec<(String, Table)>,
@@ -527,6 +528,7 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
         can_allocate,
         can_invite_carer: may(Action::GrantCarerAccess),
         can_see_history: may(Action::ViewChildAuditLog),
+        can_message: may(Action::MessageAboutChild),
         can_edit: may(Action::EditChildProfile),
         // The title stays out of browser history: no name in it.
         layout: Layout::for_user(user, "Child overview", "/children").dev(state.config.dev_mode),

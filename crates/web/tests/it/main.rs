@@ -12,6 +12,7 @@ mod demo;
 mod mail;
 mod matrix;
 mod meetings;
+mod messages;
 mod notices;
 mod peps;
 mod profile;

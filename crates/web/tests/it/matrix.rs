@@ -53,7 +53,8 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                     .replace("sources/{code}", "sources/pp_plus")
                     .replace("{code}", "new")
                     .replace("{invitation}", &uuid::Uuid::now_v7().to_string())
-                    .replace("{notice}", &uuid::Uuid::now_v7().to_string());
+                    .replace("{notice}", &uuid::Uuid::now_v7().to_string())
+                    .replace("{thread}", &uuid::Uuid::now_v7().to_string());
                 match route.access {
                     Access::Child(action) => {
                         for (case, child) in cases {
@@ -112,7 +113,11 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                             Access::Public => matches!(status, 200 | 303 | 404),
                             Access::DemoOnly => status == 200,
                             // One's own record (an invitation): another's is not found.
-                            Access::SignedIn if route.path.contains("{invitation}") => status == 404,
+                            Access::SignedIn
+                                if route.path.contains("{invitation}") || route.path.contains("{thread}") =>
+                            {
+                                status == 404
+                            }
                             Access::SignedIn => matches!(status, 200 | 204 | 303),
                             // A notice that does not exist: not found, to those who post.
                             Access::Authority(a) if may(role, a) && route.path.contains("{notice}") => {

@@ -148,6 +148,10 @@ async fn each_part_is_marked_then_the_teacher_signs_off_and_the_virtual_school_m
         let dt = app.account(Role::DesignatedTeacher);
         let dt_mail = outbox::recent(db, Some(&dt), 20).await.unwrap();
         assert!(dt_mail.iter().any(|m| m.kind == "pep_signed_off"));
+        // It waits in their messages too, leading to the sign-off page.
+        let (_, inbox) = app.get_html("/messages").await;
+        let notes = texts(&inbox, "tbody th a");
+        assert!(notes.contains(&"PEP signed off".to_owned()), "{notes:?}");
         let (_, html) = app.get_html(&page).await;
         assert!(texts(&html, "button").iter().all(|b| b != "Sign off the PEP"));
         assert!(texts(&html, "td").contains(&"Being made".to_owned()));
