@@ -572,7 +572,7 @@ browserTest('the VS delegates the spring term; a SW (with JavaScript) and a DT (
 
 /** Opens the first autumn PEP still open for editing among the person's children at `school`. */
 /** The first child at the school (of the person's learners) whose autumn PEP's status matches `wanted`: its PEP's path. */
-async function openAutumnPep(page, school, wanted) {
+async function openAutumnPep(page, school, wanted, accept = async () => true) {
   await page.goto(url('/learners'));
   await page.getByText('Filter learners').click();
   await page.getByLabel('School or setting').selectOption({ label: school });
@@ -587,15 +587,25 @@ async function openAutumnPep(page, school, wanted) {
       .first();
     if ((await row.count()) === 0) continue;
     await Promise.all([page.waitForURL((u) => u.pathname.includes('/peps/')), row.locator('a').first().click()]);
-    return new URL(page.url()).pathname;
+    const pepPath = new URL(page.url()).pathname;
+    if (await accept(page, pepPath)) return pepPath;
   }
   throw new Error(`no autumn PEP at ${school} that is ${wanted}`);
 }
 
+/** Whether the PEP's meeting has taken place and awaits confirmation (leaves the page on the PEP). */
+async function meetingAwaitsConfirmation(page, pepPath) {
+  await page.goto(url(pepPath + '/meeting'));
+  const waiting = (await page.getByRole('button', { name: 'Confirm the meeting took place' }).count()) > 0;
+  await page.goto(url(pepPath));
+  return waiting;
+}
+
 /** An autumn PEP before its meeting. */
-const openOpenAutumnPep = (page, school) => openAutumnPep(page, school, /Not started|In progress|Overdue/);
-/** An autumn PEP whose meeting was held and awaits its record. */
-const openHeldAutumnPep = (page, school) => openAutumnPep(page, school, /Meeting held/);
+const openOpenAutumnPep = (page, school) => openAutumnPep(page, school, /Not started|In progress|Overdue/,
+  async (p, pep) => !(await meetingAwaitsConfirmation(p, pep)));
+/** An autumn PEP whose meeting has taken place, to be confirmed and recorded. */
+const openMetAutumnPep = (page, school) => openAutumnPep(page, school, /In progress/, meetingAwaitsConfirmation);
 
 /** Sets a GOV.UK date input, found by its legend, to day/month/year. */
 async function fillDate(page, legend, [day, month, year], scope = page) {
@@ -1118,12 +1128,19 @@ browserTest('a young person shares their views on a phone, with faces and pictur
   }
 });
 
-browserTest('after the meeting: the record is written, each part marked, the PEP signed off, the next PEP made and the PDF downloaded, axe-clean', async (page) => {
+browserTest('after the meeting: it is confirmed, the record is written, each part marked, the PEP signed off, the next PEP made and the PDF downloaded, axe-clean', async (page) => {
   assert.ok(SW_EMAIL && DT_EMAIL, 'Set OPENPEP_SW_EMAIL and OPENPEP_DT_EMAIL');
   const sw = await signedInPage(SW_EMAIL);
-  const pepPath = await openHeldAutumnPep(sw.page, 'Poppyfields Academy');
+  const pepPath = await openMetAutumnPep(sw.page, 'Poppyfields Academy');
   const childPath = pepPath.split('/peps/')[0];
   await signInWithCode(page, DT_EMAIL);
+
+  // The meeting took place: the designated teacher confirms it.
+  await page.goto(url(pepPath + '/meeting'));
+  await page.getByRole('button', { name: 'Confirm the meeting took place' }).click();
+  await page.locator('.govuk-notification-banner--success', { hasText: 'The meeting is confirmed as held' }).waitFor();
+  await expectNoAxeViolations(page, 'the meeting confirmed');
+  await screenshot(page, '47z-meeting-confirmed.png');
 
   // The meeting record: who was there starts from who accepted.
   assert.ok(await openPage(page, pepPath, 'The PEP meeting'));
@@ -1225,11 +1242,25 @@ browserTest('the Virtual School posts a notice and a designated teacher sees it 
   await screenshot(page, '49a-notice-form.png');
   await page.getByRole('button', { name: 'Save the notice' }).click();
   await expectPath(page, '/notices');
+  // A guidance document attached to it.
+  await page.locator('tbody tr', { hasText: 'Spring term PEP deadline' }).getByRole('link', { name: 'Add' }).click();
+  await page.getByLabel('Attach a document').setInputFiles({
+    name: 'Spring PEP guidance.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% spring guidance\n'),
+  });
+  await page.getByRole('button', { name: 'Attach the document' }).click();
+  await page.locator('.govuk-notification-banner--success').waitFor();
+  await expectNoAxeViolations(page, 'a notice\'s attachments');
+  await screenshot(page, '49b-notice-attachments.png');
+  await page.goto(url('/notices'));
   await expectNoAxeViolations(page, 'the notice board');
   await screenshot(page, '49b-notice-board.png');
   const dt = await signedInPage(DT_EMAIL);
   await dt.page.goto(url('/learners'));
   assert.match(normalise(await dt.page.locator('.app-notices').textContent()), /Pinned Spring term PEP deadline/);
+  const guidance = dt.page.locator('.app-notices').getByRole('link', { name: 'Spring PEP guidance.pdf' });
+  const download = await dt.page.request.get(url(await guidance.getAttribute('href')));
+  assert.equal(download.status(), 200);
+  assert.equal((await download.body()).subarray(0, 5).toString(), '%PDF-');
   await expectNoAxeViolations(dt.page, 'the home page with a notice');
   await screenshot(dt.page, '49c-home-with-notice.png');
   await dt.context.close();

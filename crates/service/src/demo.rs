@@ -3,6 +3,7 @@
 //! that every demo (and every benchmark) shows the same data.
 
 mod meetings;
+mod messages;
 mod names;
 mod pages;
 mod targets;
@@ -100,8 +101,8 @@ struct Generator {
     settings: AuthoritySettings,
     /// Whether the first social worker has a child at the listed DT's school.
     shared_child_placed: bool,
-    /// And a second, whose meeting was held and awaits its record and
-    /// sign-off (the browser journey's whole cycle).
+    /// And a second, whose meeting has taken place and awaits its
+    /// confirmation, record and sign-off (the browser journey's whole cycle).
     cycle_child_placed: bool,
     /// Where the support plans the demo uploads go.
     files: std::sync::Arc<dyn crate::files::FileStore>,
@@ -735,7 +736,18 @@ impl Generator {
             admin: people.admin,
             invitees,
         };
-        self.peps(tx, &child, entered_care_on, &author).await
+        self.peps(tx, &child, entered_care_on, &author).await?;
+        if let (true, Some(teacher)) = (cycle, teacher) {
+            let circle = messages::Circle {
+                la_id: la.id,
+                child_id: child.id,
+                social_worker: sw.id,
+                teacher,
+                officer: people.officer,
+            };
+            messages::conversation(tx, &mut self.ids, &circle, self.now).await?;
+        }
+        Ok(())
     }
 
     fn school_for<'a>(&mut self, nc: NcYear, s: &'a AuthoritySchools) -> Option<&'a School> {
@@ -805,9 +817,10 @@ impl Generator {
             16..=17 => PepStatus::AwaitingSignOff,
             _ => PepStatus::SignedOff,
         };
+        // The cycle child's meeting has taken place: confirming it is the
+        // browser journey's first step.
         let status = match (author.shared, author.cycle) {
-            (true, _) => PepStatus::InProgress,
-            (_, true) => PepStatus::MeetingHeld,
+            (true, _) | (_, true) => PepStatus::InProgress,
             _ => status,
         };
         let signed = status.is_complete().then(|| self.today - TimeDelta::days(2));
@@ -874,6 +887,9 @@ impl Generator {
         previous: &[targets::Written],
     ) -> Result<Vec<targets::Written>, ServiceError> {
         let meeting_at = match p.status {
+            PepStatus::InProgress if author.cycle && p.current => {
+                self.today.and_hms_opt(10, 0, 0).map(|t| t.and_utc() - TimeDelta::days(3))
+            }
             PepStatus::Draft | PepStatus::InProgress => None,
             _ => p
                 .signed_on
@@ -982,7 +998,7 @@ impl Generator {
             };
             pep_pages::save(tx, &write, self.ids.next()).await?;
         }
-        if p.current && p.status == PepStatus::InProgress && !author.shared {
+        if p.current && p.status == PepStatus::InProgress && !author.shared && !author.cycle {
             meetings::arrange(tx, &pep, author, self.today, self.now, self.ids.millis).await?;
         }
         if p.current && author.cycle {

@@ -236,8 +236,16 @@ impl Services {
         };
         let visible = first.child_id.is_none() || child.is_some();
         let now = self.clock.now();
-        let newly_read =
-            message_rows::mark_read(&self.db, actor.la_id, actor.user_id, thread_id, now).await?;
+        // A write only when something was unread (SQLite takes its lock).
+        let newly_read = if rows.iter().any(|m| m.read_at.is_none()) {
+            let mut tx = self.db.begin().await?;
+            let n = message_rows::mark_read(&mut tx, actor.la_id, actor.user_id, thread_id, now);
+            let n = n.await?;
+            tx.commit().await?;
+            n
+        } else {
+            0
+        };
         if !visible {
             let view = ThreadView {
                 kind,

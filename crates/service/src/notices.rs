@@ -4,11 +4,15 @@
 use openpep_domain::AuthorityAction;
 use openpep_domain::notices::{self, CheckedNotice};
 use openpep_domain::pages::Fields;
-use openpep_store::notices::{self as notice_rows, Notice, NoticeFields};
+use openpep_domain::upload::{self, UploadError};
+use openpep_store::notices::{
+    self as notice_rows, Attachment, NewAttachment, Notice, NoticeFields,
+};
 use openpep_store::{StoreError, audit};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::documents::{Download, NewDocument};
 use crate::invitations::FormError;
 use crate::{Actor, FieldErrors, ServiceError, Services};
 
@@ -113,5 +117,118 @@ impl Services {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl Services {
+    /// The attachments of the notices showing today, or, to those who post
+    /// notices, of every notice that is up.
+    pub async fn notice_attachments(&self, actor: &Actor) -> Result<Vec<Attachment>, ServiceError> {
+        Ok(notice_rows::attachments(&self.db, actor.la_id, self.showing_to(actor)).await?)
+    }
+
+    /// The day notices must still show on for this person to see them:
+    /// none for those who post them (they see expired ones too).
+    fn showing_to(&self, actor: &Actor) -> Option<chrono::NaiveDate> {
+        let posts = openpep_domain::may(actor.role, AuthorityAction::PostNotices);
+        (!posts).then(|| self.clock.today())
+    }
+
+    /// Attaches a guidance document (PDF, Word, JPG or PNG) to a notice.
+    pub async fn attach_to_notice(
+        &self,
+        actor: &Actor,
+        notice_id: Uuid,
+        sent: NewDocument,
+    ) -> Result<Uuid, FormError> {
+        self.authorise(actor, AuthorityAction::PostNotices)?;
+        notice_rows::get(&self.db, actor.la_id, notice_id).await?;
+        let file_type =
+            if sent.too_large { Err(UploadError::TooLarge) } else { upload::sniff(&sent.bytes) };
+        let file_type = file_type.map_err(|e| FormError::refused("file", e.to_string()))?;
+        let file_name = upload::safe_file_name(&sent.file_name, file_type);
+        let id = Uuid::now_v7();
+        let storage_key = format!("{}/notices/{id}", actor.la_id);
+        self.files
+            .put(&storage_key, &sent.bytes)
+            .await
+            .map_err(|e| ServiceError::Internal(format!("storing an attachment: {e}")))?;
+        let now = self.clock.now();
+        let sha256 = crate::sessions::sha256_hex(&sent.bytes);
+        let attachment = NewAttachment {
+            id,
+            la_id: actor.la_id,
+            notice_id,
+            file_name: &file_name,
+            content_type: file_type.content_type(),
+            size_bytes: i64::try_from(sent.bytes.len()).unwrap_or(i64::MAX),
+            sha256: &sha256,
+            storage_key: &storage_key,
+            uploaded_by: actor.user_id,
+            uploaded_at: now,
+        };
+        let details = json!({
+            "notice": notice_id,
+            "content_type": attachment.content_type,
+            "size_bytes": attachment.size_bytes,
+        });
+        let event = actor.event("notice.attachment_added", ("notice_attachment", id), details, now);
+        let recorded = async {
+            let mut tx = self.db.begin().await?;
+            notice_rows::attach(&mut tx, &attachment).await?;
+            audit::record(&mut tx, &event).await?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        }
+        .await;
+        if let Err(e) = recorded {
+            let _ = self.files.delete(&storage_key).await;
+            return Err(ServiceError::from(e).into());
+        }
+        Ok(id)
+    }
+
+    /// Takes an attachment off its notice.
+    pub async fn detach_from_notice(
+        &self,
+        actor: &Actor,
+        notice_id: Uuid,
+        id: Uuid,
+    ) -> Result<(), ServiceError> {
+        self.authorise(actor, AuthorityAction::PostNotices)?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        if !notice_rows::detach(&mut tx, actor.la_id, notice_id, id, now).await? {
+            return Err(ServiceError::NotFound);
+        }
+        let details = json!({ "notice": notice_id });
+        let event =
+            actor.event("notice.attachment_removed", ("notice_attachment", id), details, now);
+        audit::record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An attachment's bytes, for anyone in the authority, checked against
+    /// the hash it was stored with.
+    pub async fn download_notice_attachment(
+        &self,
+        actor: &Actor,
+        notice_id: Uuid,
+        id: Uuid,
+    ) -> Result<Download, ServiceError> {
+        let showing = self.showing_to(actor);
+        let a = notice_rows::attachment(&self.db, actor.la_id, showing, (notice_id, id)).await?;
+        let bytes = self
+            .files
+            .get(&a.storage_key)
+            .await
+            .map_err(|e| ServiceError::Internal(format!("reading an attachment: {e}")))?;
+        if crate::sessions::sha256_hex(&bytes) != a.sha256 {
+            return Err(ServiceError::Internal(
+                "a notice attachment does not match its hash".into(),
+            ));
+        }
+        Ok(Download { file_name: a.file_name, content_type: a.content_type, bytes })
     }
 }

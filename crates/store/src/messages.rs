@@ -215,27 +215,6 @@ pub async fn participants(
     .await)?)
 }
 
-/// Marks what the person was sent in the thread as read.
-pub async fn mark_read(
-    db: &Db,
-    la_id: Uuid,
-    user_id: Uuid,
-    thread_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<u64, StoreError> {
-    Ok(exec_db!(
-        db,
-        sqlx::query(
-            "UPDATE message_deliveries SET read_at = $4 \
-             WHERE user_id = $1 AND la_id = $2 AND thread_id = $3 AND read_at IS NULL",
-        )
-        .bind(user_id)
-        .bind(la_id)
-        .bind(thread_id)
-        .bind(now)
-    )?)
-}
-
 /// Marks everything the person was sent in the authority as read.
 pub async fn mark_all_read(
     db: &Db,
@@ -328,4 +307,25 @@ pub async fn members_with_emails(
         }
     }
     Ok(out)
+}
+
+/// Marks what the person was sent in the thread as read.
+pub async fn mark_read(
+    tx: &mut Tx,
+    la_id: Uuid,
+    user_id: Uuid,
+    thread_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    Ok(exec_tx!(
+        tx,
+        sqlx::query(
+            "UPDATE message_deliveries SET read_at = $4 \
+             WHERE user_id = $1 AND la_id = $2 AND thread_id = $3 AND read_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(la_id)
+        .bind(thread_id)
+        .bind(at)
+    )?)
 }

@@ -128,3 +128,108 @@ pub async fn remove(
     )?;
     Ok(changed == 1)
 }
+
+/// A guidance document attached to a notice.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Attachment {
+    pub id: Uuid,
+    pub notice_id: Uuid,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub storage_key: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// An attachment to store.
+#[derive(Debug, Clone)]
+pub struct NewAttachment<'a> {
+    pub id: Uuid,
+    pub la_id: Uuid,
+    pub notice_id: Uuid,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub size_bytes: i64,
+    pub sha256: &'a str,
+    pub storage_key: &'a str,
+    pub uploaded_by: Uuid,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+const ATTACHMENT: &str = "SELECT a.id, a.notice_id, a.file_name, a.content_type, a.size_bytes, \
+     a.sha256, a.storage_key, a.uploaded_at FROM notice_attachments a \
+     JOIN notices n ON n.id = a.notice_id";
+
+pub async fn attach(tx: &mut Tx, a: &NewAttachment<'_>) -> Result<(), StoreError> {
+    exec_tx!(
+        tx,
+        sqlx::query(
+            "INSERT INTO notice_attachments (id, la_id, notice_id, file_name, content_type, \
+             size_bytes, sha256, storage_key, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(a.id)
+        .bind(a.la_id)
+        .bind(a.notice_id)
+        .bind(a.file_name)
+        .bind(a.content_type)
+        .bind(a.size_bytes)
+        .bind(a.sha256)
+        .bind(a.storage_key)
+        .bind(a.uploaded_by)
+        .bind(a.uploaded_at)
+    )?;
+    Ok(())
+}
+
+/// Notices not taken down and, given `showing_on` ($2), not expired by then.
+const UP: &str = "a.removed_at IS NULL AND n.removed_at IS NULL \
+     AND ($2 IS NULL OR n.expires_on IS NULL OR n.expires_on >= $2)";
+
+/// The attachments of the authority's notices that are up (and showing on
+/// `showing_on`, if given), oldest first: one query for the whole board.
+pub async fn attachments(
+    db: &Db,
+    la_id: Uuid,
+    showing_on: Option<NaiveDate>,
+) -> Result<Vec<Attachment>, StoreError> {
+    let sql = format!("{ATTACHMENT} WHERE a.la_id = $1 AND {UP} ORDER BY a.uploaded_at, a.id");
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(la_id).bind(showing_on).fetch_all(pool).await)?)
+}
+
+/// One attachment of a notice that is up (and showing on `showing_on`).
+pub async fn attachment(
+    db: &Db,
+    la_id: Uuid,
+    showing_on: Option<NaiveDate>,
+    (notice_id, id): (Uuid, Uuid),
+) -> Result<Attachment, StoreError> {
+    let sql =
+        format!("{ATTACHMENT} WHERE a.la_id = $1 AND {UP} AND a.notice_id = $3 AND a.id = $4");
+    on_db!(db, pool => sqlx::query_as(&sql).bind(la_id).bind(showing_on).bind(notice_id).bind(id)
+        .fetch_optional(pool).await)?
+    .ok_or(StoreError::NotFound)
+}
+
+/// Takes an attachment off its notice (the file is kept, as audited).
+pub async fn detach(
+    tx: &mut Tx,
+    la_id: Uuid,
+    notice_id: Uuid,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let changed = exec_tx!(
+        tx,
+        sqlx::query(
+            "UPDATE notice_attachments SET removed_at = $4 \
+             WHERE la_id = $1 AND notice_id = $2 AND id = $3 AND removed_at IS NULL",
+        )
+        .bind(la_id)
+        .bind(notice_id)
+        .bind(id)
+        .bind(now)
+    )?;
+    Ok(changed == 1)
+}

@@ -4,6 +4,7 @@
 //! Each PEP draws from its own stream.
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
+use openpep_domain::PepStatus;
 use openpep_domain::meeting::{london_to_utc, where_held};
 use openpep_store::Tx;
 use openpep_store::meetings::{self, Answer, Change, MeetingFields, NewInvitee};
@@ -87,7 +88,8 @@ pub(super) async fn arrange(
 }
 
 /// The meeting that took place (at the PEP's meeting time), with everyone
-/// invited having accepted, confirmed as held by the designated teacher.
+/// invited having accepted, confirmed as held by the designated teacher
+/// (unless the PEP is still in progress: then it awaits confirmation).
 pub(super) async fn held(
     tx: &mut Tx,
     pep: &Pep,
@@ -115,7 +117,9 @@ pub(super) async fn held(
     let answered_at = arranged_at + TimeDelta::hours(2);
     let all_come = |_| Some("accepted");
     invite_everyone(tx, &mut ids, (pep, meeting_id), author, answered_at, all_come).await?;
-    meetings::mark_held(tx, pep.la_id, meeting_id, 1, by, now).await?;
+    if pep.status != PepStatus::InProgress.code() {
+        meetings::mark_held(tx, pep.la_id, meeting_id, 1, by, now).await?;
+    }
     Ok(())
 }
 

@@ -70,7 +70,7 @@ pub fn documents_table(child_id: Uuid, documents: &[DocumentRow], caption: &str)
     })
 }
 
-fn size_text(bytes: i64) -> String {
+pub(crate) fn size_text(bytes: i64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
     } else {
@@ -125,7 +125,7 @@ pub async fn show(
 /// the file's bytes (the rest is read and dropped, so that the form can say
 /// the file is too large). A body cut short or over the request's limit is
 /// `None`.
-async fn read_form(mut multipart: Multipart) -> Option<NewDocument> {
+pub(crate) async fn read_form(mut multipart: Multipart) -> Option<NewDocument> {
     let mut sent = NewDocument::default();
     while let Some(mut field) = multipart.next_field().await.ok()? {
         match field.name() {

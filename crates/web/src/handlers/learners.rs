@@ -176,9 +176,10 @@ pub async fn show(
         .map(|s| Choice::new(s.code(), s.label()))
         .chain([Choice::new("overdue", "Overdue")]);
     let notices = state.services.notice_board(&user.actor).await?;
+    let attachments = state.services.notice_attachments(&user.actor).await?;
     Ok(LearnersPage {
         layout: Layout::for_user(&user, "Your learners", "/learners").dev(state.config.dev_mode),
-        notices: notices.iter().map(super::notices::NoticeView::of).collect(),
+        notices: notices.iter().map(|n| super::notices::NoticeView::of(n, &attachments)).collect(),
         table: Table {
             csrf: String::new(),
             caption: "Learners".into(),

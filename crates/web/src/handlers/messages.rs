@@ -52,10 +52,11 @@ fn inbox_row(row: &ThreadRow) -> Vec<Cell> {
     if row.unread > 0 {
         subject = subject.with_tag(Tag::new("Unread", TagColour::Blue));
     }
-    let about = match (&row.child_name, row.visible) {
-        (Some(name), true) => name.clone(),
-        _ => String::new(),
-    };
+    if !row.visible {
+        // Nothing of it shows: not who wrote, nor how much.
+        return vec![subject, Cell::text(""), Cell::text(""), Cell::text(""), Cell::text("")];
+    }
+    let about = row.child_name.clone().unwrap_or_default();
     let replies =
         if row.messages > 1 { format!(" ({} messages)", row.messages) } else { String::new() };
     vec![
@@ -141,8 +142,8 @@ fn thread_page(
     errors: FieldErrors,
     done: Option<&'static str>,
 ) -> ThreadPage {
-    let title = if view.visible { view.subject.clone() } else { "Message".to_owned() };
-    let layout = Layout::for_user(user, &title, "/messages")
+    // The subject may name the child: it stays out of the browser's title.
+    let layout = Layout::for_user(user, "Message", "/messages")
         .read(view.newly_read)
         .dev(state.config.dev_mode)
         .with_errors(!errors.is_empty());
@@ -258,7 +259,8 @@ async fn new_page(
     let child_id = super::id_or_404(child)?;
     let (child, people) = state.services.message_recipients(&user.actor, child_id).await?;
     let name = child.full_name();
-    let layout = Layout::for_user(user, &format!("Send a message about {name}"), "/messages")
+    // No name in the title: it stays out of the browser's history.
+    let layout = Layout::for_user(user, "Send a message", "/messages")
         .dev(state.config.dev_mode)
         .with_errors(!errors.is_empty());
     Ok(NewMessagePage {

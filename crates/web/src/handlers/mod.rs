@@ -178,6 +178,10 @@ app_routes! {
     get "/notices/{notice}" => notices::show_edit, Access::Authority(AuthorityAction::PostNotices);
     post "/notices/{notice}" => notices::update, Access::Authority(AuthorityAction::PostNotices);
     post "/notices/{notice}/remove" => notices::remove, Access::Authority(AuthorityAction::PostNotices);
+    get "/notices/{notice}/attachments" => notices::show_attachments, Access::Authority(AuthorityAction::PostNotices);
+    post "/notices/{notice}/attachments" => notices::attach, Access::Authority(AuthorityAction::PostNotices);
+    post "/notices/{notice}/attachments/{attachment}/remove" => notices::detach, Access::Authority(AuthorityAction::PostNotices);
+    get "/notices/{notice}/attachments/{attachment}" => notices::download_attachment, Access::SignedIn;
     get "/peps" => pep_lists::show, Access::Authority(AuthorityAction::ViewAuthorityReports);
     get "/peps/delegate" => delegation::show, Access::Authority(AuthorityAction::DelegatePeps);
     post "/peps/delegate" => delegation::choose, Access::Authority(AuthorityAction::DelegatePeps);

@@ -9,10 +9,11 @@ use axum_extra::extract::Form;
 use openpep_domain::meeting::utc_to_london;
 use openpep_domain::notices::shows_on;
 use openpep_domain::pages::uk_date;
+use openpep_domain::upload::{FileType, MAX_UPLOAD_BYTES};
 use openpep_service::FieldErrors;
 use openpep_service::invitations::FormError;
 use openpep_service::notices::form_fields;
-use openpep_store::notices::Notice;
+use openpep_store::notices::{Attachment, Notice};
 use uuid::Uuid;
 
 use super::targets::{BlockForm, Sent, fill, sent};
@@ -27,17 +28,33 @@ pub struct NoticeView {
     pub body: String,
     pub pinned: bool,
     pub posted: String,
+    /// Each attachment's name, link and type and size in words.
+    pub attachments: Vec<(String, String, String)>,
 }
 
 impl NoticeView {
-    pub fn of(n: &Notice) -> NoticeView {
+    pub fn of(n: &Notice, attachments: &[Attachment]) -> NoticeView {
         NoticeView {
             title: n.title.clone(),
             body: n.body.clone(),
             pinned: n.pinned,
             posted: format!("{}, {}", n.posted_by_name, uk_date(utc_to_london(n.posted_at).date())),
+            attachments: attachments
+                .iter()
+                .filter(|a| a.notice_id == n.id)
+                .map(|a| (a.file_name.clone(), attachment_href(a), attachment_label(a)))
+                .collect(),
         }
     }
+}
+
+fn attachment_href(a: &Attachment) -> String {
+    format!("/notices/{}/attachments/{}", a.notice_id, a.id)
+}
+
+fn attachment_label(a: &Attachment) -> String {
+    let kind = FileType::from_content_type(&a.content_type).map_or("File", FileType::label);
+    format!("{kind}, {}", super::documents::size_text(a.size_bytes))
 }
 
 #[derive(Template, WebTemplate)]
@@ -49,11 +66,12 @@ pub struct NoticesPage {
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
     let notices = state.services.notices_to_manage(&user.actor).await?;
+    let attachments = state.services.notice_attachments(&user.actor).await?;
     let today = state.services.clock.today();
     let table = Table {
         caption: "Notices".into(),
         caption_size: "m",
-        head: ["Title", "Shows", "Posted by", ""].map(String::from).to_vec(),
+        head: ["Title", "Shows", "Posted by", "Attachments", ""].map(String::from).to_vec(),
         rows: notices
             .iter()
             .map(|n| {
@@ -70,7 +88,14 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
                 vec![
                     Cell::link(n.title.clone(), format!("/notices/{}", n.id)).heading(),
                     shows,
-                    Cell::text(NoticeView::of(n).posted),
+                    Cell::text(NoticeView::of(n, &[]).posted),
+                    Cell::link(
+                        match attachments.iter().filter(|a| a.notice_id == n.id).count() {
+                            0 => "Add".to_owned(),
+                            k => format!("{k} (change)"),
+                        },
+                        format!("/notices/{}/attachments", n.id),
+                    ),
                     Cell::button(format!("/notices/{}/remove", n.id), "Take down", n.title.clone()),
                 ]
             })
@@ -158,4 +183,123 @@ pub async fn remove(
 ) -> Result<Response, AppError> {
     state.services.remove_notice(&user.actor, super::id_or_404(&id)?).await?;
     Ok(Redirect::to("/notices").into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/notice_attachments.html")]
+pub struct AttachmentsPage {
+    layout: Layout,
+    notice_id: String,
+    title: String,
+    table: Table,
+    error: String,
+    file_hint: String,
+    added: bool,
+}
+
+async fn attachments_page(
+    state: &AppState,
+    user: &CurrentUser,
+    notice_id: Uuid,
+    error: String,
+    added: bool,
+) -> Result<AttachmentsPage, AppError> {
+    let notice = state.services.notice(&user.actor, notice_id).await?;
+    let attachments = state.services.notice_attachments(&user.actor).await?;
+    let rows = attachments
+        .iter()
+        .filter(|a| a.notice_id == notice_id)
+        .map(|a| {
+            let remove = format!("{}/remove", attachment_href(a));
+            vec![
+                Cell::link(a.file_name.clone(), attachment_href(a)).heading(),
+                Cell::text(attachment_label(a)),
+                Cell::button(remove, "Remove", a.file_name.clone()),
+            ]
+        })
+        .collect();
+    let layout = Layout::for_user(user, "Attachments", "/notices")
+        .dev(state.config.dev_mode)
+        .with_errors(!error.is_empty());
+    Ok(AttachmentsPage {
+        layout,
+        notice_id: notice_id.to_string(),
+        title: notice.title,
+        table: Table {
+            caption: "Attached documents".into(),
+            caption_size: "m",
+            head: ["Document", "Type and size", ""].map(String::from).to_vec(),
+            rows,
+            csrf: user.session.csrf_token.clone(),
+        },
+        error,
+        file_hint: format!(
+            "A PDF, Word document (DOCX), JPG or PNG, smaller than {} MB",
+            MAX_UPLOAD_BYTES / (1024 * 1024)
+        ),
+        added,
+    })
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AddedQuery {
+    added: Option<String>,
+}
+
+pub async fn show_attachments(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<AddedQuery>,
+) -> Result<Response, AppError> {
+    let id = super::id_or_404(&id)?;
+    let added = q.added.is_some();
+    Ok(attachments_page(&state, &user, id, String::new(), added).await?.into_response())
+}
+
+pub async fn attach(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let notice_id = super::id_or_404(&id)?;
+    // Who may attach is known before the file is read.
+    state.services.notice(&user.actor, notice_id).await?;
+    let path = format!("/notices/{notice_id}/attachments");
+    let Some(sent) = super::documents::read_form(multipart).await else {
+        return Ok(crate::error::too_large(&path));
+    };
+    match state.services.attach_to_notice(&user.actor, notice_id, sent).await {
+        Ok(_) => Ok(Redirect::to(&format!("{path}?added=1")).into_response()),
+        Err(FormError::Invalid(errors)) => {
+            let error = errors.message("file").to_owned();
+            let page = attachments_page(&state, &user, notice_id, error, false).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(FormError::Service(e)) => Err(e.into()),
+    }
+}
+
+pub async fn detach(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, attachment)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let notice_id = super::id_or_404(&id)?;
+    let attachment = super::id_or_404(&attachment)?;
+    state.services.detach_from_notice(&user.actor, notice_id, attachment).await?;
+    Ok(Redirect::to(&format!("/notices/{notice_id}/attachments")).into_response())
+}
+
+pub async fn download_attachment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, attachment)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let notice_id = super::id_or_404(&id)?;
+    let attachment = super::id_or_404(&attachment)?;
+    let file =
+        state.services.download_notice_attachment(&user.actor, notice_id, attachment).await?;
+    Ok(super::documents::file_response(file))
 }

@@ -54,7 +54,8 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                     .replace("{code}", "new")
                     .replace("{invitation}", &uuid::Uuid::now_v7().to_string())
                     .replace("{notice}", &uuid::Uuid::now_v7().to_string())
-                    .replace("{thread}", &uuid::Uuid::now_v7().to_string());
+                    .replace("{thread}", &uuid::Uuid::now_v7().to_string())
+                    .replace("{attachment}", &uuid::Uuid::now_v7().to_string());
                 match route.access {
                     Access::Child(action) => {
                         for (case, child) in cases {
@@ -114,7 +115,7 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                             Access::DemoOnly => status == 200,
                             // One's own record (an invitation): another's is not found.
                             Access::SignedIn
-                                if route.path.contains("{invitation}") || route.path.contains("{thread}") =>
+                                if ["{invitation}", "{thread}", "{attachment}"].iter().any(|p| route.path.contains(p)) =>
                             {
                                 status == 404
                             }

@@ -37,6 +37,11 @@ fn unread_in_nav(html: &Html) -> Vec<String> {
     texts(html, ".govuk-service-navigation .app-count")
 }
 
+/// The unread count the navigation shows (0 when it shows none).
+fn unread_count(html: &Html) -> usize {
+    unread_in_nav(html).first().map_or(0, |t| t.trim_end_matches(" unread").parse().unwrap())
+}
+
 #[tokio::test]
 async fn people_working_with_a_child_message_each_other_and_are_told_by_email() {
     on_each_backend(dev_config(), |app| async move {
@@ -105,11 +110,12 @@ async fn people_working_with_a_child_message_each_other_and_are_told_by_email() 
         let teacher = app.new_browser();
         teacher.sign_in_role(Role::DesignatedTeacher).await;
         let (_, inbox) = teacher.get_html("/messages").await;
-        assert_eq!(unread_in_nav(&inbox), ["1 unread"]);
-        assert_eq!(texts(&inbox, "tbody th"), ["Maths tutoring Unread"]);
+        let dt_unread = unread_count(&inbox);
+        assert!(dt_unread >= 1);
+        assert_eq!(texts(&inbox, "tbody th")[0], "Maths tutoring Unread");
         let (status, html) = teacher.get_html(&thread).await;
         assert_eq!(status, 200);
-        assert!(unread_in_nav(&html).is_empty());
+        assert_eq!(unread_count(&html), dt_unread - 1);
         let viewed = audit::for_child(db, la, child, 50).await.unwrap();
         let read =
             |e: &audit::AuditEvent| e.action == "child.viewed" && e.details.0["page"] == "message";
@@ -121,6 +127,8 @@ async fn people_working_with_a_child_message_each_other_and_are_told_by_email() 
         assert_eq!(status, 422);
         assert_eq!(texts(&html, ".govuk-error-summary__list a"), ["Enter your message"]);
         let before = outbox::recent(db, Some(&sw_email), 50).await.unwrap();
+        let (_, html) = app.get_html("/messages").await;
+        let sw_unread = unread_count(&html);
         let count = |mail: &[outbox::OutboxEmail]| {
             mail.iter().filter(|m| m.kind == "message_waiting").count()
         };
@@ -131,7 +139,7 @@ async fn people_working_with_a_child_message_each_other_and_are_told_by_email() 
         let after = outbox::recent(db, Some(&sw_email), 50).await.unwrap();
         assert_eq!(count(&after) - count(&before), 1, "one e-mail for a burst of replies");
         let (_, html) = app.get_html("/messages").await;
-        assert_eq!(unread_in_nav(&html), ["2 unread"]);
+        assert_eq!(unread_count(&html), sw_unread + 2);
         let (_, html) = app.get_html(&thread).await;
         let shown = texts(&html, ".govuk-summary-card__content p");
         assert!(shown.contains(&"Yes: from January.".to_owned()));
@@ -157,7 +165,7 @@ async fn people_working_with_a_child_message_each_other_and_are_told_by_email() 
         }
         tx.commit().await.unwrap();
         let (_, inbox) = app.get_html("/messages").await;
-        assert_eq!(texts(&inbox, "tbody th"), ["About a child you no longer work with"]);
+        assert_eq!(texts(&inbox, "tbody th")[0], "About a child you no longer work with");
         let (status, html) = app.get_html(&thread).await;
         assert_eq!(status, 200);
         assert_eq!(texts(&html, "h1"), ["You cannot read this message"]);

@@ -119,3 +119,64 @@ async fn the_virtual_school_posts_notices_everyone_in_the_authority_sees() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn guidance_documents_attach_to_a_notice_and_everyone_downloads_them() {
+    on_each_backend(dev_config(), |app| async move {
+        app.sign_in_role(Role::VsAdmin).await;
+        let new = "/notices/new";
+        let form = notice("Exclusions guidance", "The updated guidance is attached.", "no");
+        assert_eq!(post(&app, new, new, &form).await.0, 303);
+        let (_, scope) = app.user_scope(Role::VsAdmin).await;
+        let all = notices::all(&app.services.db, scope.la_id()).await.unwrap();
+        let path = format!("/notices/{}/attachments", all[0].id);
+        let upload = |name: &'static str, bytes: Vec<u8>| {
+            let (app, path) = (app.clone(), path.clone());
+            async move {
+                let token = app.csrf(&path).await;
+                let form = reqwest::multipart::Form::new()
+                    .text("_csrf", token)
+                    .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+                app.client.post(app.url(&path)).multipart(form).send().await.unwrap()
+            }
+        };
+        // A program renamed as a PDF is refused; nothing sent is refused.
+        let response = upload("guidance.pdf", b"MZ\x90\0 not a pdf".to_vec()).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let html = Html::parse_document(&response.text().await.unwrap());
+        assert_eq!(
+            texts(&html, ".govuk-error-summary__list a"),
+            ["The selected file must be a PDF, Word document (DOCX), JPG or PNG"]
+        );
+        let pdf = b"%PDF-1.4\n% exclusions guidance\n".to_vec();
+        let response = upload("Exclusions guidance 2026.pdf", pdf.clone()).await;
+        assert_eq!(response.status().as_u16(), 303);
+        let (_, html) = app.get_html(&path).await;
+        assert_eq!(texts(&html, "tbody th"), ["Exclusions guidance 2026.pdf"]);
+
+        // A designated teacher sees it under the notice and downloads it,
+        // unchanged; they cannot attach or remove.
+        let dt = app.new_browser();
+        dt.sign_in_role(Role::DesignatedTeacher).await;
+        let (_, home) = dt.get_html("/learners").await;
+        let link = attr(&home, ".app-notices a[href*=attachments]", "href").unwrap();
+        assert_eq!(
+            texts(&home, ".app-notices a[href*=attachments]"),
+            ["Exclusions guidance 2026.pdf"]
+        );
+        let response = dt.get(&link).await;
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.headers()["content-type"], "application/pdf");
+        assert_eq!(response.bytes().await.unwrap().to_vec(), pdf);
+        assert_eq!(dt.get(&path).await.status().as_u16(), 403);
+        let remove = format!("{link}/remove");
+        assert_eq!(dt.post_page("/learners", &remove, &[]).await.status().as_u16(), 403);
+
+        // Removed: gone from the home page; its link no longer works.
+        assert_eq!(post(&app, &path, &remove, &[]).await.0, 303);
+        let (_, home) = dt.get_html("/learners").await;
+        assert!(texts(&home, ".app-notices a[href*=attachments]").is_empty());
+        assert_eq!(dt.get(&link).await.status().as_u16(), 404);
+    })
+    .await;
+}
