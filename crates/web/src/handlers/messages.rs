@@ -231,12 +231,7 @@ pub struct NewMessagePage {
 }
 
 fn choice(r: &Recipient) -> Choice {
-    let hint = if r.virtual_school {
-        format!("Virtual School: {}", r.roles.join(", ").to_lowercase())
-    } else {
-        r.roles.join(", ")
-    };
-    Choice::new(r.user_id.to_string(), r.name.clone()).with_hint(hint)
+    Choice::new(r.user_id.to_string(), r.name.clone()).with_hint(r.roles.join(", "))
 }
 
 #[derive(Debug, Default, Deserialize)]
