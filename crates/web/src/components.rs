@@ -69,6 +69,9 @@ impl Tag {
 pub struct Cell {
     pub text: String,
     pub href: Option<String>,
+    /// Said to screen readers after a link's text, e.g. "attachments to
+    /// Spring term PEP deadline", when the text alone repeats.
+    pub context: String,
     pub tags: Vec<Tag>,
     pub numeric: bool,
     /// The first cell of a row can be its header (`<th scope="row">`).
@@ -109,6 +112,11 @@ impl Cell {
     }
     pub fn tag(tag: Tag) -> Cell {
         Cell { tags: vec![tag], ..Cell::default() }
+    }
+    /// Words only screen readers hear after the link's text.
+    pub fn with_context(mut self, context: impl Into<String>) -> Cell {
+        self.context = context.into();
+        self
     }
     pub fn heading(mut self) -> Cell {
         self.row_header = true;

@@ -230,9 +230,27 @@ pub fn message_waiting(link: &str) -> Content {
 /// (the message has its own) or the line about names (it names the child
 /// to those who may see them).
 pub fn for_inbox(body: &str) -> String {
+    const CALENDAR: &str = "The calendar file attached";
     body.split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty() && *p != NO_NAMES && !p.contains("://"))
+        .map(|p| {
+            // The link goes; the sentence leading to it ends with a full stop.
+            let words: Vec<&str> = p.lines().filter(|l| !l.contains("://")).collect();
+            let mut p = words.join("\n").trim().to_owned();
+            if p.starts_with(CALENDAR) {
+                p = p.split_once(". ").map_or_else(String::new, |(_, rest)| rest.to_owned());
+            }
+            if p.ends_with(':') {
+                p.pop();
+                p.push('.');
+            }
+            // Already signed in: the message links to it.
+            match p.strip_prefix("Sign in to ") {
+                Some("see it.") => String::new(),
+                Some(rest) => format!("Open it in OpenPEP to {rest}"),
+                None => p,
+            }
+        })
+        .filter(|p| !p.is_empty() && p != NO_NAMES)
         .collect::<Vec<_>>()
         .join("\n\n")
 }
@@ -251,6 +269,12 @@ mod tests {
         assert!(text.contains("The next PEP meeting is on 3 June 2027 at 10:00"));
         assert!(!text.contains("https://"));
         assert!(!text.contains("does not say who they are"));
+        let invited =
+            for_inbox(&meeting_invitation("Tuesday 1 December 2026 at 10am", "https://x").body);
+        assert!(invited.ends_with(
+            "Open it in OpenPEP to see who the meeting is about, and to accept, decline or propose another time."
+        ));
+        assert!(!invited.contains("calendar file"));
         let waiting = message_waiting("https://pep.example/messages/1");
         assert!(!waiting.body.to_lowercase().contains("child's name"));
     }

@@ -46,7 +46,8 @@ fn inbox_row(row: &ThreadRow) -> Vec<Cell> {
     let mut subject = if row.visible {
         Cell::link(row.subject.clone(), href)
     } else {
-        Cell::link("About a child you no longer work with", href)
+        Cell::link("About a child whose record you cannot see", href)
+            .with_context(format!("(latest {})", when_label(row.last_at)))
     }
     .heading();
     if row.unread > 0 {

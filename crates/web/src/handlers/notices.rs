@@ -95,7 +95,8 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
                             k => format!("{k} (change)"),
                         },
                         format!("/notices/{}/attachments", n.id),
-                    ),
+                    )
+                    .with_context(format!("attachments of {}", n.title)),
                     Cell::button(format!("/notices/{}/remove", n.id), "Take down", n.title.clone()),
                 ]
             })
