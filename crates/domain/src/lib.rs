@@ -21,6 +21,7 @@ pub mod pep;
 pub mod pep_cycle;
 pub mod permission;
 pub mod placement_type;
+pub mod quality;
 pub mod role;
 pub mod school_year;
 pub mod scope;
