@@ -4,6 +4,7 @@
 
 use uuid::Uuid;
 
+use crate::code::code_enum;
 use crate::pages::Problems;
 
 /// The longest subject, in characters.
@@ -11,82 +12,27 @@ pub const SUBJECT_MAX: usize = 150;
 /// The longest message, in characters.
 pub const BODY_MAX: usize = 5_000;
 
-/// What a message is: one person's message, or a notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MessageKind {
-    Message,
-    MeetingInvitation,
-    MeetingChanged,
-    MeetingCancelled,
-    MeetingAnswered,
-    MeetingReminder,
-    MeetingHeld,
-    FundingDecision,
-    SignedOff,
-    Reopened,
-    PermanentExclusion,
-    ReturnedForImprovement,
-    OverdueReminder,
+code_enum! {
+    /// What a message is: one person's message, or a notification. The
+    /// label is how the inbox names it.
+    MessageKind, "message kind" {
+        Message => "message", "Message";
+        MeetingInvitation => "meeting_invitation", "Meeting invitation";
+        MeetingChanged => "meeting_changed", "Meeting changed";
+        MeetingCancelled => "meeting_cancelled", "Meeting cancelled";
+        MeetingAnswered => "meeting_answered", "Invitation answered";
+        MeetingReminder => "meeting_reminder", "Meeting reminder";
+        MeetingHeld => "meeting_held", "Meeting held";
+        FundingDecision => "funding_decision", "Funding decision";
+        SignedOff => "pep_signed_off", "PEP signed off";
+        Reopened => "pep_reopened", "PEP reopened";
+        PermanentExclusion => "permanent_exclusion", "Permanent exclusion";
+        ReturnedForImprovement => "returned_for_improvement", "Returned for improvement";
+        OverdueReminder => "overdue_reminder", "Reminder";
+    }
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 13] = [
-        MessageKind::Message,
-        MessageKind::MeetingInvitation,
-        MessageKind::MeetingChanged,
-        MessageKind::MeetingCancelled,
-        MessageKind::MeetingAnswered,
-        MessageKind::MeetingReminder,
-        MessageKind::MeetingHeld,
-        MessageKind::FundingDecision,
-        MessageKind::SignedOff,
-        MessageKind::Reopened,
-        MessageKind::PermanentExclusion,
-        MessageKind::ReturnedForImprovement,
-        MessageKind::OverdueReminder,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            MessageKind::Message => "message",
-            MessageKind::MeetingInvitation => "meeting_invitation",
-            MessageKind::MeetingChanged => "meeting_changed",
-            MessageKind::MeetingCancelled => "meeting_cancelled",
-            MessageKind::MeetingAnswered => "meeting_answered",
-            MessageKind::MeetingReminder => "meeting_reminder",
-            MessageKind::MeetingHeld => "meeting_held",
-            MessageKind::FundingDecision => "funding_decision",
-            MessageKind::SignedOff => "pep_signed_off",
-            MessageKind::Reopened => "pep_reopened",
-            MessageKind::PermanentExclusion => "permanent_exclusion",
-            MessageKind::ReturnedForImprovement => "returned_for_improvement",
-            MessageKind::OverdueReminder => "overdue_reminder",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<MessageKind> {
-        MessageKind::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    /// How the inbox names it.
-    pub fn label(self) -> &'static str {
-        match self {
-            MessageKind::Message => "Message",
-            MessageKind::MeetingInvitation => "Meeting invitation",
-            MessageKind::MeetingChanged => "Meeting changed",
-            MessageKind::MeetingCancelled => "Meeting cancelled",
-            MessageKind::MeetingAnswered => "Invitation answered",
-            MessageKind::MeetingReminder => "Meeting reminder",
-            MessageKind::MeetingHeld => "Meeting held",
-            MessageKind::FundingDecision => "Funding decision",
-            MessageKind::SignedOff => "PEP signed off",
-            MessageKind::Reopened => "PEP reopened",
-            MessageKind::PermanentExclusion => "Permanent exclusion",
-            MessageKind::ReturnedForImprovement => "Returned for improvement",
-            MessageKind::OverdueReminder => "Reminder",
-        }
-    }
-
     /// Whether people write it (and so can reply to it).
     pub fn is_conversation(self) -> bool {
         self == MessageKind::Message
@@ -207,7 +153,7 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_and_only_messages_take_replies() {
-        for kind in MessageKind::ALL {
+        for &kind in MessageKind::ALL {
             assert_eq!(MessageKind::from_code(kind.code()), Some(kind));
             assert_eq!(kind.is_conversation(), kind == MessageKind::Message);
         }

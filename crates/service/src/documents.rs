@@ -3,7 +3,7 @@
 //! see the child's PEPs, and every download logged.
 
 use openpep_domain::pages::DocumentKind;
-use openpep_domain::upload::{self, UploadError};
+use openpep_domain::upload::{self, FileType, UploadError};
 use openpep_domain::{Action, Relationship};
 use openpep_store::audit;
 use openpep_store::documents::{self, Document};
@@ -11,6 +11,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::invitations::FormError;
+
+/// An upload's file checked by its bytes: its type, and a name safe to
+/// offer in a download.
+pub(crate) fn checked_file(sent: &NewDocument) -> Result<(FileType, String), UploadError> {
+    let file_type =
+        if sent.too_large { Err(UploadError::TooLarge) } else { upload::sniff(&sent.bytes) }?;
+    Ok((file_type, upload::safe_file_name(&sent.file_name, file_type)))
+}
 use crate::pep_editing::PepRef;
 use crate::{Actor, FieldErrors, ServiceError, Services};
 
@@ -78,19 +86,17 @@ impl Services {
         if title.chars().count() > MAX_TITLE {
             errors.add("title", format!("The title must be {MAX_TITLE} characters or fewer"));
         }
-        let file_type =
-            if sent.too_large { Err(UploadError::TooLarge) } else { upload::sniff(&sent.bytes) };
-        let file_type = match file_type {
-            Ok(t) => Some(t),
+        let file = match checked_file(&sent) {
+            Ok(file) => Some(file),
             Err(e) => {
                 errors.add("file", e.to_string());
                 None
             }
         };
-        let (Some(kind), Some(file_type), true) = (kind, file_type, errors.is_empty()) else {
+        let (Some(kind), Some((file_type, file_name)), true) = (kind, file, errors.is_empty())
+        else {
             return Err(FormError::Invalid(errors));
         };
-        let file_name = upload::safe_file_name(&sent.file_name, file_type);
         let title = if title.is_empty() {
             file_name.rsplit_once('.').map_or(file_name.clone(), |(stem, _)| stem.to_owned())
         } else {
@@ -98,10 +104,6 @@ impl Services {
         };
         let id = Uuid::now_v7();
         let storage_key = format!("{}/{id}", actor.la_id);
-        self.files
-            .put(&storage_key, &sent.bytes)
-            .await
-            .map_err(|e| ServiceError::Internal(format!("storing a document: {e}")))?;
         let now = self.clock.now();
         let document = Document {
             id,
@@ -131,20 +133,14 @@ impl Services {
             details,
             now,
         );
-        // The bytes are stored first: a row never points at no file. If the
-        // row is not written, the file goes.
-        let recorded = async {
+        let record = async {
             let mut tx = self.db.begin().await?;
             documents::insert(&mut tx, &document).await?;
             audit::record(&mut tx, &event).await?;
-            tx.commit().await?;
-            Ok::<(), openpep_store::StoreError>(())
-        }
-        .await;
-        if let Err(e) = recorded {
-            let _ = self.files.delete(&document.storage_key).await;
-            return Err(ServiceError::from(e).into());
-        }
+            tx.commit().await
+        };
+        let file = (document.storage_key.as_str(), sent.bytes.as_slice(), "a document");
+        self.put_file_then_record(file, record).await?;
         Ok(id)
     }
 

@@ -87,6 +87,58 @@ impl FileStore for DiskStore {
     }
 }
 
+impl crate::Services {
+    /// Puts the bytes in the file store under `key` (`what` names them in
+    /// an error).
+    pub(crate) async fn put_file(
+        &self,
+        key: &str,
+        bytes: &[u8],
+        what: &str,
+    ) -> Result<(), crate::ServiceError> {
+        self.files
+            .put(key, bytes)
+            .await
+            .map_err(|e| crate::ServiceError::Internal(format!("storing {what}: {e}")))
+    }
+
+    /// Stores the bytes, then writes their row with `record`: a row never
+    /// points at no file. If the row is not written, the file goes.
+    pub(crate) async fn put_file_then_record(
+        &self,
+        (key, bytes, what): (&str, &[u8], &str),
+        record: impl Future<Output = Result<(), openpep_store::StoreError>>,
+    ) -> Result<(), crate::ServiceError> {
+        self.put_file(key, bytes, what).await?;
+        if let Err(e) = record.await {
+            let _ = self.files.delete(key).await;
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    /// The bytes under `key`, refused unless they still match the SHA-256
+    /// they were stored with.
+    pub(crate) async fn read_checked_file(
+        &self,
+        key: &str,
+        sha256: &str,
+        what: &str,
+    ) -> Result<Vec<u8>, crate::ServiceError> {
+        let bytes = self
+            .files
+            .get(key)
+            .await
+            .map_err(|e| crate::ServiceError::Internal(format!("reading {what}: {e}")))?;
+        if crate::sessions::sha256_hex(&bytes) != sha256 {
+            return Err(crate::ServiceError::Internal(format!(
+                "{what} does not match its SHA-256"
+            )));
+        }
+        Ok(bytes)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

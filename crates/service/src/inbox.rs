@@ -68,6 +68,8 @@ pub struct ThreadView {
     /// Everyone in the conversation, by name.
     pub people: Vec<String>,
     pub may_reply: bool,
+    /// Something in it was unread when it was loaded.
+    pub unread: bool,
     /// How many of its messages this opening marked read.
     pub newly_read: u64,
 }
@@ -90,10 +92,9 @@ pub(crate) async fn notify(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let Some(kind) = MessageKind::from_code(content.kind) else { return Ok(()) };
-    let users = message_rows::members_with_emails(tx, la_id, &[email.to_owned()]).await?;
-    if users.is_empty() {
+    let Some(user) = message_rows::member_with_email(tx, la_id, email).await? else {
         return Ok(());
-    }
+    };
     let id = Uuid::now_v7();
     let body = for_inbox(&content.body);
     let message = NewMessage {
@@ -108,7 +109,7 @@ pub(crate) async fn notify(
         link: Some(&about.path),
         sent_at: now,
     };
-    message_rows::insert(tx, &message, &users).await
+    message_rows::insert(tx, &message, &[user]).await
 }
 
 /// Sends a notification e-mail and puts it in the person's inbox.
@@ -189,11 +190,10 @@ impl Services {
         let now = message.sent_at;
         let ids: Vec<Uuid> = to.iter().map(|r| r.user_id).collect();
         let mut tx = self.db.begin().await?;
-        let quiet = message_rows::nothing_unread_in(&mut tx, child.la_id, message.thread_id, &ids);
-        let quiet = quiet.await?;
+        let waiting = message_rows::unread_in(&mut tx, child.la_id, message.thread_id).await?;
         message_rows::insert(&mut tx, message, &ids).await?;
         let link = format!("{}/messages/{}", self.public_url, message.thread_id);
-        for person in to.iter().filter(|r| quiet.contains(&r.user_id)) {
+        for person in to.iter().filter(|r| !waiting.contains(&r.user_id)) {
             let content = message_waiting(&link);
             crate::auth::queue_mail(&mut tx, Some(child.la_id), &person.email, content, now)
                 .await?;
@@ -206,10 +206,33 @@ impl Services {
         Ok(())
     }
 
-    /// The thread, if the actor was sent or sent any of it; what they were
-    /// sent is marked read. A thread about a child the actor no longer
-    /// works with shows nothing of itself.
+    /// The thread, if the actor was sent or sent any of it, opened: what
+    /// they were sent is marked read and the view of the child is logged.
     pub async fn message_thread(
+        &self,
+        actor: &Actor,
+        thread_id: Uuid,
+    ) -> Result<ThreadView, ServiceError> {
+        let mut view = self.thread_view(actor, thread_id).await?;
+        // A write only when something was unread (SQLite takes its lock).
+        if view.unread {
+            let now = self.clock.now();
+            let mut tx = self.db.begin().await?;
+            let thread = Some(thread_id);
+            let n = message_rows::mark_read(&mut tx, actor.la_id, actor.user_id, thread, now);
+            view.newly_read = n.await?;
+            tx.commit().await?;
+        }
+        if let Some(child) = &view.child {
+            self.record_view(actor, child, "message").await?;
+        }
+        Ok(view)
+    }
+
+    /// The thread as the actor may see it, read-only (to show it again
+    /// beside a refused reply). About a child the actor no longer works
+    /// with, nothing of it.
+    pub async fn thread_view(
         &self,
         actor: &Actor,
         thread_id: Uuid,
@@ -217,8 +240,20 @@ impl Services {
         let rows = message_rows::thread(&self.db, actor.la_id, actor.user_id, thread_id).await?;
         let Some(first) = rows.first() else { return Err(ServiceError::NotFound) };
         let kind = MessageKind::from_code(&first.kind).unwrap_or(MessageKind::Message);
-        let subject = first.subject.clone();
-        let child = match first.child_id {
+        let unread = rows.iter().any(|m| m.read_at.is_none());
+        let hidden = ThreadView {
+            kind,
+            subject: String::new(),
+            child: None,
+            visible: false,
+            messages: Vec::new(),
+            people: Vec::new(),
+            may_reply: false,
+            unread,
+            newly_read: 0,
+        };
+        let (child, relationship) = match first.child_id {
+            None => (None, None),
             Some(child_id) => match self.child_access(actor, child_id).await {
                 Ok((child, relationship))
                     if openpep_domain::allowed(
@@ -227,63 +262,30 @@ impl Services {
                         relationship,
                     ) =>
                 {
-                    Some((child, relationship))
+                    (Some(child), Some(relationship))
                 }
-                Ok(_) | Err(ServiceError::NotFound) => None,
+                Ok(_) | Err(ServiceError::NotFound) => return Ok(hidden),
                 Err(e) => return Err(e),
             },
-            None => None,
         };
-        let visible = first.child_id.is_none() || child.is_some();
-        let now = self.clock.now();
-        // A write only when something was unread (SQLite takes its lock).
-        let newly_read = if rows.iter().any(|m| m.read_at.is_none()) {
-            let mut tx = self.db.begin().await?;
-            let n = message_rows::mark_read(&mut tx, actor.la_id, actor.user_id, thread_id, now);
-            let n = n.await?;
-            tx.commit().await?;
-            n
-        } else {
-            0
-        };
-        if !visible {
-            let view = ThreadView {
-                kind,
-                subject: String::new(),
-                child: None,
-                visible,
-                messages: Vec::new(),
-                people: Vec::new(),
-                may_reply: false,
-                newly_read,
-            };
-            return Ok(view);
-        }
-        if let Some((child, _)) = &child {
-            self.record_view(actor, child, "message").await?;
-        }
-        let may_reply = kind.is_conversation()
-            && child.as_ref().is_some_and(|(_, relationship)| {
-                openpep_domain::allowed(actor.role, Action::MessageAboutChild, *relationship)
-            });
-        let people = if kind.is_conversation() {
-            message_rows::participants(&self.db, actor.la_id, thread_id)
-                .await?
-                .into_iter()
-                .map(|p| p.display_name)
-                .collect()
+        let conversation = kind.is_conversation();
+        let people = if conversation {
+            let people = message_rows::participants(&self.db, actor.la_id, thread_id).await?;
+            people.into_iter().map(|p| p.display_name).collect()
         } else {
             Vec::new()
         };
+        let may_reply = conversation
+            && relationship
+                .is_some_and(|r| openpep_domain::allowed(actor.role, Action::MessageAboutChild, r));
         Ok(ThreadView {
-            kind,
-            subject,
-            child: child.map(|(c, _)| c),
-            visible,
-            messages: rows,
+            subject: first.subject.clone(),
+            visible: true,
+            child,
             people,
             may_reply,
-            newly_read,
+            messages: rows,
+            ..hidden
         })
     }
 
@@ -332,8 +334,12 @@ impl Services {
 
     /// Marks everything in the actor's inbox read; how many were unread.
     pub async fn mark_all_messages_read(&self, actor: &Actor) -> Result<u64, ServiceError> {
-        let now = self.clock.now();
-        Ok(message_rows::mark_all_read(&self.db, actor.la_id, actor.user_id, now).await?)
+        let mut tx = self.db.begin().await?;
+        let n =
+            message_rows::mark_read(&mut tx, actor.la_id, actor.user_id, None, self.clock.now());
+        let n = n.await?;
+        tx.commit().await?;
+        Ok(n)
     }
 }
 

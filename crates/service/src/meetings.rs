@@ -175,6 +175,8 @@ impl Services {
             recorder: &checked.recorder,
         };
         let la_id = actor.la_id;
+        // Read before the transaction: it holds SQLite's write lock.
+        let organiser = users::get(&self.db, actor.user_id).await?;
         let mut tx = self.db.begin().await?;
         let (meeting_id, change, sequence, moved) = match &page.meeting {
             None => {
@@ -252,7 +254,6 @@ impl Services {
         meeting_rows::record_change(&mut tx, &record, Uuid::now_v7()).await?;
         peps::set_meeting_at(&mut tx, la_id, page.view.pep.id, Some(checked.starts_at), now)
             .await?;
-        let organiser = users::get(&self.db, actor.user_id).await?;
         let event = self.calendar_event(
             meeting_id,
             sequence,
@@ -327,6 +328,7 @@ impl Services {
             chair: &m.chair,
             recorder: &m.recorder,
         };
+        let organiser = users::get(&self.db, actor.user_id).await?;
         let mut tx = self.db.begin().await?;
         let rewrite = Rewrite {
             la_id,
@@ -354,7 +356,6 @@ impl Services {
         };
         meeting_rows::record_change(&mut tx, &record, Uuid::now_v7()).await?;
         peps::set_meeting_at(&mut tx, la_id, page.view.pep.id, None, now).await?;
-        let organiser = users::get(&self.db, actor.user_id).await?;
         let arrangement = stored_arrangement(m, &page.invitees);
         let event = self.calendar_event(
             m.id,
@@ -421,6 +422,7 @@ impl Services {
             FormError::refused("form", "This PEP has already moved past its meeting")
         })?;
         let la_id = actor.la_id;
+        let tell = self.virtual_school_to_tell(la_id, &page.invitees).await?;
         let mut tx = self.db.begin().await?;
         match meeting_rows::mark_held(&mut tx, la_id, m.id, base_version, actor.user_id, now).await
         {
@@ -429,7 +431,6 @@ impl Services {
             Err(e) => return Err(e.into()),
         }
         peps::set_status(&mut tx, la_id, page.view.pep.id, from.code(), to.code(), now).await?;
-        let tell = self.virtual_school_to_tell(la_id, &page.invitees).await?;
         let about = About { child_id: page.view.child.id, path: at.path() };
         let link = format!("{}{}", self.public_url, about.path);
         for email in &tell {
@@ -531,6 +532,8 @@ impl Services {
         let now = self.clock.now();
         let checked =
             answer::check(fields, now).map_err(|p| FormError::Invalid(field_errors(p)))?;
+        let arranger =
+            meeting_rows::arranged_by(&self.db, actor.la_id, invitation.meeting_id).await?;
         let mut tx = self.db.begin().await?;
         let write = meeting_rows::Answer {
             la_id: actor.la_id,
@@ -545,8 +548,6 @@ impl Services {
             StoreError::NotFound => ServiceError::NotFound,
             e => e.into(),
         })?;
-        let arranger =
-            meeting_rows::arranged_by(&self.db, actor.la_id, invitation.meeting_id).await?;
         if let Some(email) = arranger {
             let path = format!("{}/meeting", pep_path(invitation.child_id, invitation.pep_id));
             let link = format!("{}{path}", self.public_url);

@@ -4,7 +4,6 @@
 use openpep_domain::AuthorityAction;
 use openpep_domain::notices::{self, CheckedNotice};
 use openpep_domain::pages::Fields;
-use openpep_domain::upload::{self, UploadError};
 use openpep_store::notices::{
     self as notice_rows, Attachment, NewAttachment, Notice, NoticeFields,
 };
@@ -12,7 +11,7 @@ use openpep_store::{StoreError, audit};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::documents::{Download, NewDocument};
+use crate::documents::{Download, NewDocument, checked_file};
 use crate::invitations::FormError;
 use crate::{Actor, FieldErrors, ServiceError, Services};
 
@@ -30,16 +29,41 @@ pub fn form_fields(n: &Notice) -> Fields {
     })
 }
 
+/// Notices with their attachments.
+#[derive(Debug, Clone, Default)]
+pub struct Board {
+    pub notices: Vec<Notice>,
+    pub attachments: Vec<Attachment>,
+}
+
+impl Board {
+    pub fn attachments_of(&self, notice_id: Uuid) -> impl Iterator<Item = &Attachment> {
+        self.attachments.iter().filter(move |a| a.notice_id == notice_id)
+    }
+}
+
 impl Services {
-    /// The notices showing today in the actor's authority.
-    pub async fn notice_board(&self, actor: &Actor) -> Result<Vec<Notice>, ServiceError> {
-        Ok(notice_rows::showing(&self.db, actor.la_id, self.clock.today()).await?)
+    /// The notices showing today in the actor's authority, with their
+    /// attachments (looked for only when a notice shows).
+    pub async fn notice_board(&self, actor: &Actor) -> Result<Board, ServiceError> {
+        let today = self.clock.today();
+        let notices = notice_rows::showing(&self.db, actor.la_id, today).await?;
+        if notices.is_empty() {
+            return Ok(Board::default());
+        }
+        let attachments = notice_rows::attachments(&self.db, actor.la_id, Some(today), None);
+        Ok(Board { notices, attachments: attachments.await? })
     }
 
-    /// Every notice up, expired ones too, for those who post them.
-    pub async fn notices_to_manage(&self, actor: &Actor) -> Result<Vec<Notice>, ServiceError> {
+    /// Every notice up, expired ones too, with their attachments, for those
+    /// who post them.
+    pub async fn notices_to_manage(&self, actor: &Actor) -> Result<Board, ServiceError> {
         self.authorise(actor, AuthorityAction::PostNotices)?;
-        Ok(notice_rows::all(&self.db, actor.la_id).await?)
+        let (notices, attachments) = tokio::try_join!(
+            notice_rows::all(&self.db, actor.la_id),
+            notice_rows::attachments(&self.db, actor.la_id, None, None),
+        )?;
+        Ok(Board { notices, attachments })
     }
 
     pub async fn notice(&self, actor: &Actor, id: Uuid) -> Result<Notice, ServiceError> {
@@ -121,10 +145,15 @@ impl Services {
 }
 
 impl Services {
-    /// The attachments of the notices showing today, or, to those who post
-    /// notices, of every notice that is up.
-    pub async fn notice_attachments(&self, actor: &Actor) -> Result<Vec<Attachment>, ServiceError> {
-        Ok(notice_rows::attachments(&self.db, actor.la_id, self.showing_to(actor)).await?)
+    /// A notice with its attachments, for those who post notices.
+    pub async fn notice_attachments(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<(Notice, Vec<Attachment>), ServiceError> {
+        let notice = self.notice(actor, id).await?;
+        let attachments = notice_rows::attachments(&self.db, actor.la_id, None, Some(id)).await?;
+        Ok((notice, attachments))
     }
 
     /// The day notices must still show on for this person to see them:
@@ -143,16 +172,10 @@ impl Services {
     ) -> Result<Uuid, FormError> {
         self.authorise(actor, AuthorityAction::PostNotices)?;
         notice_rows::get(&self.db, actor.la_id, notice_id).await?;
-        let file_type =
-            if sent.too_large { Err(UploadError::TooLarge) } else { upload::sniff(&sent.bytes) };
-        let file_type = file_type.map_err(|e| FormError::refused("file", e.to_string()))?;
-        let file_name = upload::safe_file_name(&sent.file_name, file_type);
+        let (file_type, file_name) =
+            checked_file(&sent).map_err(|e| FormError::refused("file", e.to_string()))?;
         let id = Uuid::now_v7();
         let storage_key = format!("{}/notices/{id}", actor.la_id);
-        self.files
-            .put(&storage_key, &sent.bytes)
-            .await
-            .map_err(|e| ServiceError::Internal(format!("storing an attachment: {e}")))?;
         let now = self.clock.now();
         let sha256 = crate::sessions::sha256_hex(&sent.bytes);
         let attachment = NewAttachment {
@@ -173,18 +196,14 @@ impl Services {
             "size_bytes": attachment.size_bytes,
         });
         let event = actor.event("notice.attachment_added", ("notice_attachment", id), details, now);
-        let recorded = async {
+        let record = async {
             let mut tx = self.db.begin().await?;
             notice_rows::attach(&mut tx, &attachment).await?;
             audit::record(&mut tx, &event).await?;
-            tx.commit().await?;
-            Ok::<(), StoreError>(())
-        }
-        .await;
-        if let Err(e) = recorded {
-            let _ = self.files.delete(&storage_key).await;
-            return Err(ServiceError::from(e).into());
-        }
+            tx.commit().await
+        };
+        let file = (storage_key.as_str(), sent.bytes.as_slice(), "a notice attachment");
+        self.put_file_then_record(file, record).await?;
         Ok(id)
     }
 
@@ -219,16 +238,8 @@ impl Services {
     ) -> Result<Download, ServiceError> {
         let showing = self.showing_to(actor);
         let a = notice_rows::attachment(&self.db, actor.la_id, showing, (notice_id, id)).await?;
-        let bytes = self
-            .files
-            .get(&a.storage_key)
-            .await
-            .map_err(|e| ServiceError::Internal(format!("reading an attachment: {e}")))?;
-        if crate::sessions::sha256_hex(&bytes) != a.sha256 {
-            return Err(ServiceError::Internal(
-                "a notice attachment does not match its hash".into(),
-            ));
-        }
+        let bytes =
+            self.read_checked_file(&a.storage_key, &a.sha256, "a notice attachment").await?;
         Ok(Download { file_name: a.file_name, content_type: a.content_type, bytes })
     }
 }

@@ -279,10 +279,7 @@ impl Services {
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let sha = sha256_hex(&bytes);
         let key = format!("{la_id}/pep-{pep_id}-v{}", archive.version);
-        self.files
-            .put(&key, &bytes)
-            .await
-            .map_err(|e| ServiceError::Internal(format!("storing a PEP PDF: {e}")))?;
+        self.put_file(&key, &bytes, "a PEP PDF").await?;
         let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
         archives::made(&self.db, archive.id, &sha, size, &key, now).await?;
         Ok(())
@@ -310,16 +307,7 @@ impl Services {
         let (Some(key), Some(sha)) = (&archive.file_key, &archive.sha256) else {
             return Err(ServiceError::NotFound);
         };
-        let bytes = self
-            .files
-            .get(key)
-            .await
-            .map_err(|e| ServiceError::Internal(format!("reading a PEP PDF: {e}")))?;
-        if &sha256_hex(&bytes) != sha {
-            return Err(ServiceError::Internal(
-                "a stored PEP PDF does not match its SHA-256".into(),
-            ));
-        }
+        let bytes = self.read_checked_file(key, sha, "a PEP PDF").await?;
         let event = actor.event_about_child(
             "pep.pdf_downloaded",
             ("pep", view.pep.id),

@@ -21,7 +21,7 @@ use openpep_store::targets as target_rows;
 use openpep_store::{audit, peps, users};
 use serde_json::json;
 
-use crate::inbox::{About, tell as tell_one};
+use crate::inbox::{self, About};
 use crate::invitations::FormError;
 use crate::mail::messages;
 use crate::pep_creation::{NewPep, create_pep, previous_pages};
@@ -382,7 +382,7 @@ impl Services {
         let link = format!("{}{}", self.public_url, about.path);
         let content = messages::pep_signed_off(&link, &when_label(next_meeting));
         for email in tell {
-            tell_one(&mut tx, la_id, &email, content.clone(), &about, now).await?;
+            inbox::tell(&mut tx, la_id, &email, content.clone(), &about, now).await?;
         }
         let event = actor.event_about_child(
             "pep.signed_off",
@@ -460,7 +460,7 @@ impl Services {
         let link = format!("{}{}", self.public_url, about.path);
         for w in writers(&page.workers) {
             let content = messages::pep_reopened(&link);
-            tell_one(&mut tx, la_id, &w.email, content, &about, now).await?;
+            inbox::tell(&mut tx, la_id, &w.email, content, &about, now).await?;
         }
         let event = actor.event_about_child(
             "pep.reopened",

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::children::{bind_scope, scope_binds, scope_clause};
-use crate::{ChildScope, Db, Page, PageRequest, StoreError, Tx, exec_db, exec_tx, on_db, on_tx};
+use crate::{ChildScope, Db, Page, PageRequest, StoreError, Tx, exec_tx, on_db, on_tx};
 
 /// A message to store, with the thread it belongs to.
 #[derive(Debug, Clone)]
@@ -64,30 +64,17 @@ pub async fn insert(tx: &mut Tx, m: &NewMessage<'_>, to: &[Uuid]) -> Result<(), 
     Ok(())
 }
 
-/// Which of `users` have nothing unread in the thread (as the transaction
-/// sees it): they hear by e-mail that a message is waiting.
-pub async fn nothing_unread_in(
-    tx: &mut Tx,
-    la_id: Uuid,
-    thread_id: Uuid,
-    users: &[Uuid],
-) -> Result<Vec<Uuid>, StoreError> {
-    let mut out = Vec::new();
-    for user_id in users {
-        let unread: i64 = on_tx!(tx, conn => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM message_deliveries \
-             WHERE user_id = $1 AND la_id = $2 AND thread_id = $3 AND read_at IS NULL",
-        )
-        .bind(user_id)
-        .bind(la_id)
-        .bind(thread_id)
-        .fetch_one(conn)
-        .await)?;
-        if unread == 0 {
-            out.push(*user_id);
-        }
-    }
-    Ok(out)
+/// Who has something unread in the thread, as the transaction sees it
+/// (the others hear by e-mail that a message is waiting).
+pub async fn unread_in(tx: &mut Tx, la_id: Uuid, thread_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT DISTINCT user_id FROM message_deliveries \
+         WHERE la_id = $1 AND thread_id = $2 AND read_at IS NULL",
+    )
+    .bind(la_id)
+    .bind(thread_id)
+    .fetch_all(conn)
+    .await)?)
 }
 
 /// One thread as a person's inbox lists it.
@@ -215,25 +202,6 @@ pub async fn participants(
     .await)?)
 }
 
-/// Marks everything the person was sent in the authority as read.
-pub async fn mark_all_read(
-    db: &Db,
-    la_id: Uuid,
-    user_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<u64, StoreError> {
-    Ok(exec_db!(
-        db,
-        sqlx::query(
-            "UPDATE message_deliveries SET read_at = $3 \
-             WHERE user_id = $1 AND la_id = $2 AND read_at IS NULL",
-        )
-        .bind(user_id)
-        .bind(la_id)
-        .bind(now)
-    )?)
-}
-
 /// Someone who may be sent a message about a child.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Contact {
@@ -284,44 +252,39 @@ pub async fn contacts_for_child(
     .await)?)
 }
 
-/// The active members of the authority with one of these e-mail addresses
-/// (lower case): who also hears of a notification in OpenPEP.
-pub async fn members_with_emails(
+/// The active member of the authority with this e-mail address, if any:
+/// who also hears of a notification in OpenPEP.
+pub async fn member_with_email(
     tx: &mut Tx,
     la_id: Uuid,
-    emails: &[String],
-) -> Result<Vec<Uuid>, StoreError> {
-    let mut out: Vec<Uuid> = Vec::new();
-    for email in emails {
-        let found: Option<Uuid> = on_tx!(tx, conn => sqlx::query_scalar(
-            "SELECT u.id FROM users u WHERE u.email = $2 AND u.is_active AND EXISTS \
-             (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.la_id = $1 \
-               AND m.ended_at IS NULL)",
-        )
-        .bind(la_id)
-        .bind(email.trim().to_lowercase())
-        .fetch_optional(conn)
-        .await)?;
-        if let Some(id) = found.filter(|id| !out.contains(id)) {
-            out.push(id);
-        }
-    }
-    Ok(out)
+    email: &str,
+) -> Result<Option<Uuid>, StoreError> {
+    Ok(on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT u.id FROM users u WHERE u.email = $2 AND u.is_active AND EXISTS \
+         (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.la_id = $1 \
+           AND m.ended_at IS NULL)",
+    )
+    .bind(la_id)
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(conn)
+    .await)?)
 }
 
-/// Marks what the person was sent in the thread as read.
+/// Marks what the person was sent in the thread (`None`: in every
+/// thread of the authority) as read; how many were unread.
 pub async fn mark_read(
     tx: &mut Tx,
     la_id: Uuid,
     user_id: Uuid,
-    thread_id: Uuid,
+    thread_id: Option<Uuid>,
     at: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
     Ok(exec_tx!(
         tx,
         sqlx::query(
             "UPDATE message_deliveries SET read_at = $4 \
-             WHERE user_id = $1 AND la_id = $2 AND thread_id = $3 AND read_at IS NULL",
+             WHERE user_id = $1 AND la_id = $2 AND ($3 IS NULL OR thread_id = $3) \
+               AND read_at IS NULL",
         )
         .bind(user_id)
         .bind(la_id)

@@ -188,14 +188,20 @@ const UP: &str = "a.removed_at IS NULL AND n.removed_at IS NULL \
      AND ($2 IS NULL OR n.expires_on IS NULL OR n.expires_on >= $2)";
 
 /// The attachments of the authority's notices that are up (and showing on
-/// `showing_on`, if given), oldest first: one query for the whole board.
+/// `showing_on`, if given), of one notice or of all (one query for the
+/// whole board), oldest first.
 pub async fn attachments(
     db: &Db,
     la_id: Uuid,
     showing_on: Option<NaiveDate>,
+    notice_id: Option<Uuid>,
 ) -> Result<Vec<Attachment>, StoreError> {
-    let sql = format!("{ATTACHMENT} WHERE a.la_id = $1 AND {UP} ORDER BY a.uploaded_at, a.id");
-    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(la_id).bind(showing_on).fetch_all(pool).await)?)
+    let sql = format!(
+        "{ATTACHMENT} WHERE a.la_id = $1 AND {UP} AND ($3 IS NULL OR a.notice_id = $3) \
+         ORDER BY a.uploaded_at, a.id"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(la_id).bind(showing_on).bind(notice_id)
+        .fetch_all(pool).await)?)
 }
 
 /// One attachment of a notice that is up (and showing on `showing_on`).

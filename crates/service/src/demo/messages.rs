@@ -93,7 +93,7 @@ async fn thread(
         if i + 1 < lines.len() {
             let read_at = sent_at + TimeDelta::hours(1);
             for person in people {
-                message_rows::mark_read(tx, c.la_id, *person, thread_id, read_at).await?;
+                message_rows::mark_read(tx, c.la_id, *person, Some(thread_id), read_at).await?;
             }
         }
     }

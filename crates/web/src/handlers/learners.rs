@@ -175,11 +175,10 @@ pub async fn show(
         .iter()
         .map(|s| Choice::new(s.code(), s.label()))
         .chain([Choice::new("overdue", "Overdue")]);
-    let notices = state.services.notice_board(&user.actor).await?;
-    let attachments = state.services.notice_attachments(&user.actor).await?;
+    let board = state.services.notice_board(&user.actor).await?;
     Ok(LearnersPage {
         layout: Layout::for_user(&user, "Your learners", "/learners").dev(state.config.dev_mode),
-        notices: notices.iter().map(|n| super::notices::NoticeView::of(n, &attachments)).collect(),
+        notices: super::notices::NoticeView::board(&board),
         table: Table {
             csrf: String::new(),
             caption: "Learners".into(),

@@ -210,7 +210,8 @@ pub async fn reply(
     match state.services.reply_to_thread(&user.actor, thread_id, &form.body).await {
         Ok(()) => Ok(Redirect::to(&format!("/messages/{thread}?sent=1")).into_response()),
         Err(FormError::Invalid(errors)) => {
-            let view = state.services.message_thread(&user.actor, thread_id).await?;
+            // Shown again as it was: not marked or logged a second time.
+            let view = state.services.thread_view(&user.actor, thread_id).await?;
             let page = thread_page(&state, &user, &thread, view, form.body, errors, None);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

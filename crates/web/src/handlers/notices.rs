@@ -12,7 +12,7 @@ use openpep_domain::pages::uk_date;
 use openpep_domain::upload::{FileType, MAX_UPLOAD_BYTES};
 use openpep_service::FieldErrors;
 use openpep_service::invitations::FormError;
-use openpep_service::notices::form_fields;
+use openpep_service::notices::{Board, form_fields};
 use openpep_store::notices::{Attachment, Notice};
 use uuid::Uuid;
 
@@ -33,19 +33,25 @@ pub struct NoticeView {
 }
 
 impl NoticeView {
-    pub fn of(n: &Notice, attachments: &[Attachment]) -> NoticeView {
-        NoticeView {
+    /// The notices of the board as the home page shows them.
+    pub fn board(board: &Board) -> Vec<NoticeView> {
+        let view = |n: &Notice| NoticeView {
             title: n.title.clone(),
             body: n.body.clone(),
             pinned: n.pinned,
-            posted: format!("{}, {}", n.posted_by_name, uk_date(utc_to_london(n.posted_at).date())),
-            attachments: attachments
-                .iter()
-                .filter(|a| a.notice_id == n.id)
+            posted: posted(n),
+            attachments: board
+                .attachments_of(n.id)
                 .map(|a| (a.file_name.clone(), attachment_href(a), attachment_label(a)))
                 .collect(),
-        }
+        };
+        board.notices.iter().map(view).collect()
     }
+}
+
+/// Who posted the notice, and when.
+fn posted(n: &Notice) -> String {
+    format!("{}, {}", n.posted_by_name, uk_date(utc_to_london(n.posted_at).date()))
 }
 
 fn attachment_href(a: &Attachment) -> String {
@@ -65,14 +71,14 @@ pub struct NoticesPage {
 }
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
-    let notices = state.services.notices_to_manage(&user.actor).await?;
-    let attachments = state.services.notice_attachments(&user.actor).await?;
+    let board = state.services.notices_to_manage(&user.actor).await?;
     let today = state.services.clock.today();
     let table = Table {
         caption: "Notices".into(),
         caption_size: "m",
         head: ["Title", "Shows", "Posted by", "Attachments", ""].map(String::from).to_vec(),
-        rows: notices
+        rows: board
+            .notices
             .iter()
             .map(|n| {
                 let mut shows = match n.expires_on {
@@ -88,9 +94,9 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
                 vec![
                     Cell::link(n.title.clone(), format!("/notices/{}", n.id)).heading(),
                     shows,
-                    Cell::text(NoticeView::of(n, &[]).posted),
+                    Cell::text(posted(n)),
                     Cell::link(
-                        match attachments.iter().filter(|a| a.notice_id == n.id).count() {
+                        match board.attachments_of(n.id).count() {
                             0 => "Add".to_owned(),
                             k => format!("{k} (change)"),
                         },
@@ -205,11 +211,9 @@ async fn attachments_page(
     error: String,
     added: bool,
 ) -> Result<AttachmentsPage, AppError> {
-    let notice = state.services.notice(&user.actor, notice_id).await?;
-    let attachments = state.services.notice_attachments(&user.actor).await?;
+    let (notice, attachments) = state.services.notice_attachments(&user.actor, notice_id).await?;
     let rows = attachments
         .iter()
-        .filter(|a| a.notice_id == notice_id)
         .map(|a| {
             let remove = format!("{}/remove", attachment_href(a));
             vec![

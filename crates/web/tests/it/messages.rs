@@ -123,9 +123,15 @@ async fn people_working_with_a_child_message_each_other_and_are_told_by_email() 
 
         // Two replies before the social worker reads: one e-mail only.
         let empty = [("body", "")];
+        let views = || async {
+            audit::for_child(db, la, child, 200).await.unwrap().iter().filter(|e| read(e)).count()
+        };
+        let views_before = views().await;
         let (status, html) = post(&teacher, &thread, &thread, &empty).await;
         assert_eq!(status, 422);
         assert_eq!(texts(&html, ".govuk-error-summary__list a"), ["Enter your message"]);
+        // The page opened to post is logged; the refused reply is not again.
+        assert_eq!(views().await, views_before + 1);
         let before = outbox::recent(db, Some(&sw_email), 50).await.unwrap();
         let (_, html) = app.get_html("/messages").await;
         let sw_unread = unread_count(&html);
