@@ -28,6 +28,8 @@ code_enum! {
         Reopened => "pep_reopened", "PEP reopened";
         PermanentExclusion => "permanent_exclusion", "Permanent exclusion";
         ReturnedForImprovement => "returned_for_improvement", "Returned for improvement";
+        Resubmitted => "pep_resubmitted", "PEP improved";
+        QualityAssured => "pep_quality_assured", "PEP quality assured";
         OverdueReminder => "overdue_reminder", "Reminder";
     }
 }

@@ -26,6 +26,8 @@ pub enum PepEvent {
     Reopened,
     /// The Virtual School returned it for improvement.
     Returned,
+    /// The designated teacher or social worker sent the improved PEP back.
+    Resubmitted,
     /// The Virtual School quality-assured it.
     QualityAssured,
 }
@@ -53,6 +55,7 @@ impl PepStatus {
             (S::AwaitingSignOff, E::SignedOff) => S::SignedOff,
             (S::SignedOff | S::QualityAssured, E::Reopened) => S::MeetingHeld,
             (S::SignedOff, E::Returned) => S::ReturnedForImprovement,
+            (S::ReturnedForImprovement, E::Resubmitted) => S::SignedOff,
             (S::SignedOff, E::QualityAssured) => S::QualityAssured,
             (from, event) => return Err(TransitionError { from, event }),
         };
@@ -155,6 +158,9 @@ mod tests {
         assert_eq!(status, S::ReturnedForImprovement);
         let status = status.after(E::Edited).unwrap().after(E::PartsCompleted).unwrap();
         assert_eq!(status.after(E::SignedOff), Ok(S::SignedOff));
+        // Or, with only the named pages improved, sent straight back.
+        let returned = S::SignedOff.after(E::Returned).unwrap().after(E::Edited).unwrap();
+        assert_eq!(returned.after(E::Resubmitted), Ok(S::SignedOff));
     }
 
     #[test]
@@ -175,6 +181,7 @@ mod tests {
             (S::QualityAssured, E::Reopened),
             (S::SignedOff, E::Returned),
             (S::SignedOff, E::QualityAssured),
+            (S::ReturnedForImprovement, E::Resubmitted),
         ];
         let events = [
             E::Edited,
@@ -185,6 +192,7 @@ mod tests {
             E::Reopened,
             E::Returned,
             E::QualityAssured,
+            E::Resubmitted,
         ];
         for status in PepStatus::ALL {
             for event in events {

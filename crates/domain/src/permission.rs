@@ -361,10 +361,12 @@ pub enum AuthorityAction {
     DecideFunding,
     /// Record that approved funding has been paid.
     PayFunding,
+    /// Work through the quality assurance queue and give PEPs to officers.
+    QualityAssurePeps,
 }
 
 impl AuthorityAction {
-    pub const ALL: [AuthorityAction; 11] = [
+    pub const ALL: [AuthorityAction; 12] = [
         AuthorityAction::InvitePeople,
         AuthorityAction::ManagePeople,
         AuthorityAction::UnlockAccounts,
@@ -376,6 +378,7 @@ impl AuthorityAction {
         AuthorityAction::ManageTemplates,
         AuthorityAction::DecideFunding,
         AuthorityAction::PayFunding,
+        AuthorityAction::QualityAssurePeps,
     ];
 
     pub fn code(self) -> &'static str {
@@ -391,6 +394,7 @@ impl AuthorityAction {
             AuthorityAction::ManageTemplates => "manage_templates",
             AuthorityAction::DecideFunding => "decide_funding",
             AuthorityAction::PayFunding => "pay_funding",
+            AuthorityAction::QualityAssurePeps => "quality_assure_peps",
         }
     }
 
@@ -434,6 +438,7 @@ pub fn may(role: Role, action: AuthorityAction) -> bool {
                 | PostNotices
                 | DelegatePeps
                 | DecideFunding
+                | QualityAssurePeps
         ),
         Role::VsHead => matches!(
             action,
@@ -444,6 +449,7 @@ pub fn may(role: Role, action: AuthorityAction) -> bool {
                 | DelegatePeps
                 | DecideFunding
                 | PayFunding
+                | QualityAssurePeps
         ),
         Role::SocialWorker
         | Role::TeamManager
@@ -632,6 +638,7 @@ mod tests {
         (VsHead, AuthorityAction::DelegatePeps),
         (VsHead, AuthorityAction::DecideFunding),
         (VsHead, AuthorityAction::PayFunding),
+        (VsHead, AuthorityAction::QualityAssurePeps),
         (VsOfficer, AuthorityAction::InvitePeople),
         (VsOfficer, AuthorityAction::UnlockAccounts),
         (VsOfficer, AuthorityAction::ViewPeople),
@@ -639,6 +646,7 @@ mod tests {
         (VsOfficer, AuthorityAction::PostNotices),
         (VsOfficer, AuthorityAction::DelegatePeps),
         (VsOfficer, AuthorityAction::DecideFunding),
+        (VsOfficer, AuthorityAction::QualityAssurePeps),
         (VsAdmin, AuthorityAction::InvitePeople),
         (VsAdmin, AuthorityAction::ManagePeople),
         (VsAdmin, AuthorityAction::UnlockAccounts),

@@ -187,6 +187,18 @@ impl Phase {
             Phase::Post16 => "Post-16",
         }
     }
+
+    /// The year groups of the phase, inclusive (early years from 3 years
+    /// before Reception, post-16 to Year 16).
+    pub fn year_groups(self) -> (NcYear, NcYear) {
+        let (from, to) = match self {
+            Phase::EarlyYears => (-3, 0),
+            Phase::Primary => (1, 6),
+            Phase::Secondary => (7, 11),
+            Phase::Post16 => (12, 16),
+        };
+        (NcYear(from), NcYear(to))
+    }
 }
 
 serde_via_code!(Phase, "phase");

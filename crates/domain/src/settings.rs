@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::pep::Term;
 use crate::pep_cycle::InitialTimescale;
+use crate::quality::Scheme;
 use crate::school_year::AcademicYear;
 use crate::term_dates::{AcademicYearDates, NoTermDates, TermDates};
 use crate::vs_involvement::InvolvementCriteria;
@@ -24,7 +25,7 @@ pub struct AuthoritySettings {
     /// The letters of the PEP's sections, in order (West Sussex A-D).
     pub section_letters: Vec<String>,
     /// The grades the Virtual School gives in quality assurance.
-    pub qa_grades: Vec<String>,
+    pub grading_scheme: Scheme,
     /// A total difficulties score at or above this flags wellbeing needs.
     pub sdq_threshold: u8,
     /// Who also receives "PEP signed off" e-mails (e.g. the VS inbox).
@@ -45,9 +46,7 @@ impl Default for AuthoritySettings {
             initial_timescale: "ten_working_days".into(),
             pep_from_age: 2,
             section_letters: ["A", "B", "C", "D"].map(String::from).to_vec(),
-            qa_grades: ["Good", "Requires improvement to be good", "Inadequate"]
-                .map(String::from)
-                .to_vec(),
+            grading_scheme: Scheme::default(),
             sdq_threshold: 17,
             sign_off_copies_to: None,
             sign_off_school_days: crate::sign_off::DEFAULT_SCHOOL_DAYS,

@@ -79,12 +79,7 @@ impl LearnerQuery {
     fn filter(&self, year: AcademicYear) -> LearnerFilter {
         let groups = match (self.year_group, self.phase) {
             (Some(y), _) => Some((y, y)),
-            (None, Some(phase)) => Some(match phase {
-                Phase::EarlyYears => (NcYear::from_value(-3), NcYear::RECEPTION),
-                Phase::Primary => (NcYear::from_value(1), NcYear::from_value(6)),
-                Phase::Secondary => (NcYear::from_value(7), NcYear::from_value(11)),
-                Phase::Post16 => (NcYear::from_value(12), NcYear::from_value(16)),
-            }),
+            (None, Some(phase)) => Some(phase.year_groups()),
             (None, None) => None,
         };
         let born = groups.and_then(|(from, to)| NcYear::births_between(from, to, year));

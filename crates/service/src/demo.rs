@@ -6,6 +6,7 @@ mod meetings;
 mod messages;
 mod names;
 mod pages;
+mod quality;
 mod targets;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -783,6 +784,9 @@ impl Generator {
         if entered_care_on < prev_due - TimeDelta::days(40) {
             let status =
                 if self.chance(0.8) { PepStatus::QualityAssured } else { PepStatus::SignedOff };
+            // The shared child's last PEP waits for quality assurance: the
+            // browser journey grades it.
+            let status = if author.shared { PepStatus::SignedOff } else { status };
             let signed = prev_due - TimeDelta::days(self.rng.random_range(1..20));
             let trigger = peps::termly_trigger(prev_year.0, prev_term.code());
             let pep = DemoPep {
@@ -997,6 +1001,16 @@ impl Generator {
                 now: self.now,
             };
             pep_pages::save(tx, &write, self.ids.next()).await?;
+        }
+        if p.status == PepStatus::QualityAssured
+            && let Some(signed_at) = pep.signed_off_at
+        {
+            let rag = written
+                .iter()
+                .find(|(kind, _)| *kind == PageKind::Attainment)
+                .and_then(|(_, fields)| openpep_domain::pages::attainment::overall(fields))
+                .filter(|_| p.reason != "initial");
+            quality::grade(tx, &mut rng, &pep, author.officer, rag, signed_at).await?;
         }
         if p.current && p.status == PepStatus::InProgress && !author.shared && !author.cycle {
             meetings::arrange(tx, &pep, author, self.today, self.now, self.ids.millis).await?;

@@ -4,12 +4,14 @@
 
 use chrono::TimeDelta;
 use openpep_domain::meeting::when_label;
+use openpep_domain::pages::attainment::Rag;
 use openpep_domain::pages::{self, Block, FieldSpec};
+use openpep_domain::quality::Grade;
 use openpep_domain::sign_off::Part;
 use openpep_domain::targets::{AreaOfNeed, Who};
 use openpep_domain::template::{Page as TemplatePage, PageKind};
-use openpep_domain::{AcademicYear, Action, Pence, Term};
-use openpep_pdf::{Block as PdfBlock, Page, PepDocument, Section, SignOffEntry};
+use openpep_domain::{AcademicYear, Action, Pence, PepStatus, Term};
+use openpep_pdf::{Block as PdfBlock, Page, PepDocument, Quality, Section, SignOffEntry};
 use openpep_store::archives::{self, Archive};
 use openpep_store::funding::RequestRow;
 use openpep_store::sign_off::PartMark;
@@ -229,6 +231,22 @@ fn document(
     }
 }
 
+/// A grade as the PDF shows it, with the progress judgement confirmed.
+fn quality(g: &openpep_store::quality::GradeRow) -> Quality {
+    let grade = Grade::from_code(&g.grade).map_or(g.grade.as_str(), |g| g.label());
+    let rag = g.progress_rag.as_deref().and_then(Rag::from_code);
+    let comments = match rag {
+        Some(rag) => format!("Overall progress: {} ({}).\n{}", rag.label(), rag.code(), g.comments),
+        None => g.comments.clone(),
+    };
+    Quality {
+        grade: grade.to_owned(),
+        by: g.graded_by_name.clone(),
+        at: when_label(g.graded_at),
+        comments: comments.trim().to_owned(),
+    }
+}
+
 impl Services {
     /// Makes the PDFs waiting to be made; how many were made.
     pub async fn make_archives(&self) -> Result<usize, ServiceError> {
@@ -261,10 +279,11 @@ impl Services {
             archives::cancel(&self.db, archive.id).await?;
             return Ok(());
         }
-        let (la, marks, requests) = tokio::try_join!(
+        let (la, marks, requests, grades) = tokio::try_join!(
             authorities::get(&self.db, la_id),
             openpep_store::sign_off::marks(&self.db, la_id, pep_id),
             funding::for_pep(&self.db, la_id, pep_id),
+            openpep_store::quality::grades(&self.db, la_id, pep_id),
         )?;
         let signer = match view.pep.signed_off_by {
             Some(id) => Some(openpep_store::users::get(&self.db, id).await?.display_name),
@@ -272,7 +291,10 @@ impl Services {
         };
         let now = self.clock.now();
         let signed = (marks.as_slice(), signer.as_deref());
-        let doc = document(&view, &la.name, signed, &requests, archive.version, now);
+        let mut doc = document(&view, &la.name, signed, &requests, archive.version, now);
+        // Only a quality-assured PEP carries its (latest) grade.
+        doc.quality =
+            grades.last().filter(|_| view.status() == PepStatus::QualityAssured).map(quality);
         let bytes = tokio::task::spawn_blocking(move || openpep_pdf::render(&doc))
             .await
             .map_err(|e| ServiceError::Internal(format!("the PDF job stopped: {e}")))?

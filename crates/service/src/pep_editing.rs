@@ -23,6 +23,7 @@ use openpep_store::documents::{self, DocumentRow};
 use openpep_store::pep_pages::{self, PageWrite, PepPage};
 use openpep_store::peps::{self, Pep};
 use openpep_store::placements::{self, SchoolPlacementView};
+use openpep_store::quality;
 use openpep_store::targets::{self as target_rows, TargetRow};
 use openpep_store::users::{StaffMember, staff_in_roles};
 use serde_json::{Value, json};
@@ -83,6 +84,9 @@ pub struct PepView {
     /// The PEP's targets, in order. Loaded to show the PEP, and to save
     /// only what needs them (the targets, the sign-off).
     pub targets: Vec<TargetRow>,
+    /// Returned for improvement: the pages the return reopened, the only
+    /// ones that may change until it is sent back.
+    pub reopened_pages: Option<Vec<String>>,
 }
 
 /// The state of a page in the task list.
@@ -174,6 +178,7 @@ impl PepView {
     /// a working relationship to the child (a team manager reads only).
     pub fn may_edit(&self, page: &TemplatePage) -> bool {
         !self.locked()
+            && self.reopened_pages.as_ref().is_none_or(|keys| keys.contains(&page.key))
             && page.owned_by(self.role)
             && matches!(
                 self.relationship,
@@ -595,6 +600,11 @@ impl Services {
             async { Ok(documents::for_pep(&self.db, la_id, pep.id).await?) },
         )?;
         let documents = documents.into_iter().filter(|d| readable(d)).collect();
+        let reopened_pages = if pep.status == PepStatus::ReturnedForImprovement.code() {
+            Some(quality::reopened_pages(&self.db, la_id, pep.id).await?.unwrap_or_default())
+        } else {
+            None
+        };
         let today = self.clock.today();
         // A PEP is about its term: one past its due date keeps the school
         // the child was at then, whatever happened since.
@@ -623,6 +633,7 @@ impl Services {
             sdq_threshold: settings.sdq_threshold,
             today,
             targets: Vec::new(),
+            reopened_pages,
         })
     }
 

@@ -2,6 +2,7 @@
 //! Virtual School administrator, versioned and audited.
 
 use openpep_domain::AcademicYear;
+use openpep_domain::quality::Scheme;
 use openpep_domain::settings::AuthoritySettings;
 use openpep_domain::term_dates::{YearForm, parse_year_form};
 use openpep_domain::vs_involvement::InvolvementCriteria;
@@ -20,7 +21,8 @@ pub struct SettingsForm {
     pub initial_timescale: String,
     pub pep_from_age: String,
     pub section_letters: String,
-    pub qa_grades: String,
+    /// A `quality::Scheme` code.
+    pub grading_scheme: String,
     pub sdq_threshold: String,
     pub sign_off_copies_to: String,
     /// The ticked criteria for the VS attending (see [`ATTEND_CRITERIA`]).
@@ -105,18 +107,9 @@ pub fn check(form: &SettingsForm) -> Result<AuthoritySettings, FieldErrors> {
     if letters.is_empty() || letters.len() > 8 || letters.iter().any(|l| l.chars().count() > 2) {
         errors.add("section_letters", "Enter between 1 and 8 section letters, like A, B, C, D");
     }
-    let grades: Vec<String> = form
-        .qa_grades
-        .lines()
-        .map(str::trim)
-        .filter(|g| !g.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if grades.len() < 2 || grades.len() > 6 || grades.iter().any(|g| g.chars().count() > 60) {
-        errors.add(
-            "qa_grades",
-            "Enter between 2 and 6 grades, one on each line, each 60 characters or fewer",
-        );
+    let scheme = Scheme::from_code(&form.grading_scheme);
+    if scheme.is_none() {
+        errors.add("grading_scheme", "Select the grades quality assurance gives");
     }
     let sdq = match form.sdq_threshold.trim().parse::<u8>() {
         Ok(n) if n <= 40 => n,
@@ -164,7 +157,7 @@ pub fn check(form: &SettingsForm) -> Result<AuthoritySettings, FieldErrors> {
         initial_timescale: form.initial_timescale.clone(),
         pep_from_age: from_age,
         section_letters: letters,
-        qa_grades: grades,
+        grading_scheme: scheme.unwrap_or_default(),
         sdq_threshold: sdq,
         sign_off_copies_to: copies_to,
         ..AuthoritySettings::default()

@@ -43,6 +43,8 @@ pub struct SignOffPage {
     pub due_on: Option<NaiveDate>,
     /// Who signed it off, by name.
     pub signed_off_by: Option<String>,
+    /// Returned for improvement: what to improve, by when, on which pages.
+    pub open_return: Option<openpep_store::quality::ReturnRow>,
     /// Everyone ever allocated to the child.
     workers: Vec<Allocation>,
     settings: AuthoritySettings,
@@ -95,13 +97,26 @@ impl SignOffPage {
 
     /// Whether this person may mark (or undo) their part now.
     pub fn may_mark(&self) -> bool {
-        self.my_part().is_some() && !self.signed_off()
+        self.my_part().is_some() && !self.signed_off() && !self.returned()
+    }
+
+    /// Returned for improvement and not yet sent back.
+    pub fn returned(&self) -> bool {
+        self.status() == PepStatus::ReturnedForImprovement
+    }
+
+    /// Whether this person may send the improved PEP back: the designated
+    /// teacher or the social worker.
+    pub fn may_resubmit(&self) -> bool {
+        let may = |action| openpep_domain::allowed(self.view.role, action, self.view.relationship);
+        self.returned() && (may(Action::SignOffPep) || may(Action::EditPepCareSections))
     }
 
     /// Whether this person may set the next meeting now.
     pub fn may_set_next(&self) -> bool {
         openpep_domain::allowed(self.view.role, Action::ArrangeMeeting, self.view.relationship)
             && !self.signed_off()
+            && !self.returned()
     }
 
     /// Whether this person signs PEPs off (the designated teacher).
@@ -144,7 +159,7 @@ impl SignOffPage {
 
 /// The child's current social workers and school staff: who writes the
 /// PEP and is told when it is signed off or reopened.
-fn writers(workers: &[Allocation]) -> impl Iterator<Item = &Allocation> {
+pub(crate) fn writers(workers: &[Allocation]) -> impl Iterator<Item = &Allocation> {
     workers.iter().filter(|w| {
         w.ended_on.is_none()
             && matches!(
@@ -180,18 +195,21 @@ fn blocker_errors(blockers: &[sign_off::Blocker], button: &str, sets_next: bool)
 }
 
 const SIGNED_OFF: &str = "This PEP has been signed off: only the Virtual School can reopen it";
+const RETURNED: &str = "This PEP was returned for improvement: improve the pages named, then \
+     send it back to the Virtual School";
 
 impl Services {
     async fn load_sign_off(&self, actor: &Actor, at: PepRef) -> Result<SignOffPage, ServiceError> {
         let mut view = self.load_pep_to_save(actor, at).await?;
         let (la_id, pep_id, child_id) = (actor.la_id, view.pep.id, view.child.id);
-        let (targets, marks, reopenings, archives, workers, (settings, _)) = tokio::try_join!(
+        let (targets, marks, reopenings, archives, workers, (settings, _), returns) = tokio::try_join!(
             async { Ok::<_, ServiceError>(target_rows::for_pep(&self.db, la_id, pep_id).await?) },
             async { Ok(sign_off_rows::marks(&self.db, la_id, pep_id).await?) },
             async { Ok(sign_off_rows::reopenings(&self.db, la_id, pep_id).await?) },
             async { Ok(archives::for_pep(&self.db, la_id, pep_id).await?) },
             async { Ok(placements::allocations(&self.db, la_id, child_id).await?) },
             self.authority_settings(la_id),
+            async { Ok(openpep_store::quality::returns(&self.db, la_id, pep_id).await?) },
         )?;
         view.targets = targets;
         let calendar = WorkingDayCalendar::england_and_wales();
@@ -210,6 +228,7 @@ impl Services {
             archives,
             due_on,
             signed_off_by,
+            open_return: returns.into_iter().rev().find(|r| r.is_open()),
             workers,
             settings,
         })
@@ -240,6 +259,9 @@ impl Services {
         }
         if page.signed_off() {
             return Err(refused(SIGNED_OFF));
+        }
+        if page.returned() {
+            return Err(refused(RETURNED));
         }
         let Some(this_meeting) = page.view.pep.meeting_at else {
             return Err(FormError::refused(
@@ -272,6 +294,9 @@ impl Services {
         let Some(part) = page.my_part() else { return Err(ServiceError::NotFound.into()) };
         if page.signed_off() {
             return Err(refused(SIGNED_OFF));
+        }
+        if page.returned() {
+            return Err(refused(RETURNED));
         }
         let readiness = page.readiness();
         if done {
@@ -333,6 +358,9 @@ impl Services {
         }
         if page.signed_off() {
             return Err(refused("This PEP has already been signed off"));
+        }
+        if page.returned() {
+            return Err(refused(RETURNED));
         }
         let blockers = page.readiness().to_sign_off();
         if !blockers.is_empty() {

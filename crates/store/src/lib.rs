@@ -22,6 +22,7 @@ pub mod outbox;
 pub mod pep_pages;
 pub mod peps;
 pub mod placements;
+pub mod quality;
 pub mod schools;
 pub mod sessions;
 pub mod settings;

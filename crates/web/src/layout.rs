@@ -42,6 +42,9 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     if openpep_domain::may(role, openpep_domain::AuthorityAction::ViewAuthorityReports) {
         items.push(("PEPs", "/peps"));
     }
+    if openpep_domain::may(role, openpep_domain::AuthorityAction::QualityAssurePeps) {
+        items.push(("Quality assurance", "/quality"));
+    }
     if openpep_domain::may(role, openpep_domain::AuthorityAction::DecideFunding)
         || openpep_domain::may(role, openpep_domain::AuthorityAction::PayFunding)
     {

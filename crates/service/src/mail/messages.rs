@@ -214,6 +214,50 @@ pub fn pep_reopened(link: &str) -> Content {
     }
 }
 
+/// The Virtual School returned a signed-off PEP for improvement by `due`.
+pub fn pep_returned(link: &str, due: &str) -> Content {
+    Content {
+        kind: "returned_for_improvement",
+        subject: "A PEP has been returned for improvement".into(),
+        body: format!(
+            "The Virtual School has checked a Personal Education Plan (PEP) you work on and \
+             returned it for improvement. Its comments say what to improve, on the pages it \
+             has reopened, by {due}. When the pages are improved, send the PEP back to the \
+             Virtual School from its sign-off page.\n\n\
+             Sign in to see what needs to improve:\n{link}\n\n\
+             {NO_NAMES}\n"
+        ),
+    }
+}
+
+/// The improved PEP is back with the Virtual School.
+pub fn pep_resubmitted(link: &str) -> Content {
+    Content {
+        kind: "pep_resubmitted",
+        subject: "An improved PEP is ready to check".into(),
+        body: format!(
+            "A Personal Education Plan (PEP) you returned for improvement has been improved \
+             and sent back. It is in the quality assurance queue again.\n\n\
+             Sign in to check it:\n{link}\n\n\
+             {NO_NAMES}\n"
+        ),
+    }
+}
+
+/// The Virtual School graded a PEP.
+pub fn pep_graded(link: &str, grade: &str) -> Content {
+    Content {
+        kind: "pep_quality_assured",
+        subject: "A PEP has been quality assured".into(),
+        body: format!(
+            "The Virtual School has quality assured a Personal Education Plan (PEP) you work \
+             on. Its grade is: {grade}.\n\n\
+             Sign in to read its comments:\n{link}\n\n\
+             {NO_NAMES}\n"
+        ),
+    }
+}
+
 pub fn message_waiting(link: &str) -> Content {
     Content {
         kind: "message_waiting",

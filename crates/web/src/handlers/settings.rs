@@ -5,6 +5,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
+use openpep_domain::quality::Scheme;
 use openpep_domain::settings::AuthoritySettings;
 use openpep_domain::{AcademicYear, AuthorityAction};
 use openpep_service::FieldErrors;
@@ -29,7 +30,7 @@ pub struct SettingsFields {
     #[serde(default)]
     section_letters: String,
     #[serde(default)]
-    qa_grades: String,
+    grading_scheme: String,
     #[serde(default)]
     sdq_threshold: String,
     #[serde(default)]
@@ -47,7 +48,7 @@ impl SettingsFields {
             initial_timescale: s.initial_timescale.clone(),
             pep_from_age: s.pep_from_age.to_string(),
             section_letters: s.section_letters.join(", "),
-            qa_grades: s.qa_grades.join("\n"),
+            grading_scheme: s.grading_scheme.code().to_owned(),
             sdq_threshold: s.sdq_threshold.to_string(),
             sign_off_copies_to: s.sign_off_copies_to.clone().unwrap_or_default(),
             vs_attends: attend_codes(&s.vs_attends),
@@ -70,6 +71,7 @@ pub struct SettingsPage {
     f: SettingsFields,
     timescales: Vec<Choice>,
     ages: Vec<Choice>,
+    schemes: Vec<Choice>,
     criteria: Vec<Choice>,
     saved: bool,
     /// Each academic year's term dates, to view and change.
@@ -159,6 +161,7 @@ fn page(
             Choice::new("twenty_days", "Within 20 days").with_hint("A PEP meeting within 20 days"),
         ],
         ages: vec![Choice::new("2", "From age 2"), Choice::new("3", "From age 3")],
+        schemes: Scheme::ALL.iter().map(|s| Choice::new(s.code(), s.label())).collect(),
         criteria: ATTEND_CRITERIA.iter().map(|(code, text)| Choice::new(*code, *text)).collect(),
         saved,
         add_year: {
@@ -195,7 +198,7 @@ pub async fn save(
         initial_timescale: fields.initial_timescale.clone(),
         pep_from_age: fields.pep_from_age.clone(),
         section_letters: fields.section_letters.clone(),
-        qa_grades: fields.qa_grades.clone(),
+        grading_scheme: fields.grading_scheme.clone(),
         sdq_threshold: fields.sdq_threshold.clone(),
         sign_off_copies_to: fields.sign_off_copies_to.clone(),
         vs_attends: fields.vs_attends.clone(),

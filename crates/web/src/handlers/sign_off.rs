@@ -51,6 +51,38 @@ pub struct SignOffView {
     archives: Table,
     reopenings: Table,
     done: Option<String>,
+    /// Returned for improvement: what to improve, on which pages.
+    returned: Option<ReturnedView>,
+    may_resubmit: bool,
+    /// The Virtual School's quality assurance screen, for those who do it.
+    quality: Option<String>,
+}
+
+/// An open return for improvement as the sign-off screen shows it.
+pub struct ReturnedView {
+    pub by: String,
+    pub due: String,
+    pub comments: String,
+    /// (title, address) of each page reopened.
+    pub pages: Vec<(String, String)>,
+}
+
+fn returned_view(page: &SignOffPage) -> Option<ReturnedView> {
+    let r = page.open_return.as_ref()?;
+    let v = &page.view;
+    let pages = r
+        .pages
+        .0
+        .iter()
+        .filter_map(|key| v.page(key))
+        .map(|p| (p.title.clone(), format!("{}/pages/{}", v.path(), p.key)))
+        .collect();
+    Some(ReturnedView {
+        by: format!("{} on {}", r.returned_by_name, when_label(r.returned_at)),
+        due: uk_date(r.due_on),
+        comments: r.comments.clone(),
+        pages,
+    })
 }
 
 fn part_row(page: &SignOffPage, part: Part) -> Vec<Cell> {
@@ -91,7 +123,7 @@ fn view(
         details.push(SummaryRow::new("Signed off", format!("by {by} on {}", when_label(when))));
     }
     let readiness = page.readiness();
-    let blockers = if page.signed_off() {
+    let blockers = if page.signed_off() || page.returned() {
         Vec::new()
     } else {
         readiness.to_sign_off().iter().map(|b| b.message()).collect()
@@ -185,6 +217,9 @@ fn view(
         archives,
         reopenings,
         done,
+        returned: returned_view(page),
+        may_resubmit: page.may_resubmit(),
+        quality: page.may_reopen().then(|| format!("{}/quality", at.path())),
     }
 }
 
@@ -206,6 +241,7 @@ fn done_text(code: &str) -> Option<String> {
             "undone" => "Your part is no longer marked completed.",
             "signed" => "The PEP is signed off. Its PDF is being made, the next term's PEP is ready, and everyone has been told.",
             "reopened" => "The PEP is reopened. Its writers have been told.",
+            "resubmitted" => "The improved PEP is back with the Virtual School. Its PDF is being made again.",
             _ => return None,
         }
         .to_owned(),
@@ -316,6 +352,22 @@ pub async fn reopen(
     match state.services.reopen_pep(&user.actor, at, &f.reason).await {
         Ok(()) => Ok(done(at, "reopened")),
         Err(FormError::Invalid(errors)) => refused(&state, &user, at, None, errors, f.reason).await,
+        Err(FormError::Service(e)) => Err(e.into()),
+    }
+}
+
+/// The designated teacher or social worker sends the improved PEP back.
+pub async fn resubmit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, pep)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let at = pep_ref(&id, &pep)?;
+    match state.services.resubmit_pep(&user.actor, at).await {
+        Ok(()) => Ok(done(at, "resubmitted")),
+        Err(FormError::Invalid(errors)) => {
+            refused(&state, &user, at, None, errors, String::new()).await
+        }
         Err(FormError::Service(e)) => Err(e.into()),
     }
 }

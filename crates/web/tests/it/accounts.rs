@@ -318,7 +318,7 @@ async fn the_vs_admin_keeps_the_authority_settings() {
                 ("initial_timescale", "twenty_days"),
                 ("pep_from_age", "3"),
                 ("section_letters", "a, b, c, d, e"),
-                ("qa_grades", "Completed\nGood\nManagement decision"),
+                ("grading_scheme", "completion"),
                 ("sdq_threshold", sdq),
                 ("sign_off_copies_to", email),
             ]

@@ -16,6 +16,7 @@ mod messages;
 mod notices;
 mod peps;
 mod profile;
+mod quality;
 mod resilience;
 mod security;
 mod sign_in;

@@ -1,0 +1,633 @@
+//! Quality assurance of signed-off PEPs: the queue, the automatic
+//! completeness check, the grade with the confirmed progress judgement,
+//! and the return for improvement that the designated teacher and social
+//! worker answer by sending the improved PEP back.
+
+use openpep_domain::DateOfBirth;
+use openpep_domain::completeness::{self, Item, PepFacts};
+use openpep_domain::pages::attainment::{self, Rag};
+use openpep_domain::pages::{DocumentKind, uk_date};
+use openpep_domain::pep_cycle::PepEvent;
+use openpep_domain::quality::{self as rules, Grade, Scheme};
+use openpep_domain::targets::{AreaOfNeed, TargetStatus, Who};
+use openpep_domain::template::PageKind;
+use openpep_domain::{Action, AuthorityAction, PepStatus, Term};
+use openpep_store::funding::{self as funding_rows, RequestRow};
+use openpep_store::quality::{self as rows, GradeRow, NewGrade, NewReturn, QueueFilter, QueueRow};
+use openpep_store::targets as target_rows;
+use openpep_store::{Page, PageRequest, archives, audit, peps, placements, users};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::cohort_filter::CohortFilter;
+use crate::inbox::{self, About};
+use crate::invitations::FormError;
+use crate::mail::messages;
+use crate::pep_editing::{PepRef, PepView};
+use crate::sign_off::writers;
+use crate::{Actor, FieldErrors, ServiceError, Services};
+
+pub const QUEUE_PER_PAGE: u32 = 25;
+
+/// Which part of the queue to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueView {
+    /// Signed off, waiting for quality assurance.
+    #[default]
+    Waiting,
+    /// Returned for improvement, waiting for the school and social worker.
+    Returned,
+}
+
+impl QueueView {
+    pub fn status(self) -> PepStatus {
+        match self {
+            QueueView::Waiting => PepStatus::SignedOff,
+            QueueView::Returned => PepStatus::ReturnedForImprovement,
+        }
+    }
+}
+
+/// One item of the completeness check with the page to fix it on.
+#[derive(Debug, Clone)]
+pub struct CheckItem {
+    pub item: Item,
+    /// The page's title and address on this PEP, if it has one.
+    pub page: Option<(String, String)>,
+}
+
+/// The quality assurance screen of one PEP.
+#[derive(Debug, Clone)]
+pub struct QualityPage {
+    pub view: PepView,
+    pub checklist: Vec<CheckItem>,
+    /// Oldest first; the last stands.
+    pub grades: Vec<GradeRow>,
+    pub returns: Vec<rows::ReturnRow>,
+    pub officer: Option<(Uuid, String)>,
+    /// The Virtual School's officers and heads, to give the PEP to.
+    pub officers: Vec<(Uuid, String)>,
+    pub scheme: Scheme,
+    /// The school's overall progress judgement on the attainment page.
+    pub school_rag: Option<Rag>,
+}
+
+impl QualityPage {
+    pub fn status(&self) -> PepStatus {
+        self.view.status()
+    }
+
+    /// Signed off and waiting: it may be graded or returned.
+    pub fn waiting(&self) -> bool {
+        self.status() == PepStatus::SignedOff
+    }
+
+    pub fn returned_before(&self) -> bool {
+        !self.returns.is_empty()
+    }
+
+    pub fn open_return(&self) -> Option<&rows::ReturnRow> {
+        self.returns.last().filter(|r| r.is_open())
+    }
+
+    /// An initial PEP has no progress judgement to confirm.
+    pub fn initial(&self) -> bool {
+        self.view.pep.reason == "initial"
+    }
+
+    /// The grades the scheme offers now, with why one cannot be chosen yet.
+    pub fn grade_choices(&self) -> Vec<(Grade, Option<&'static str>)> {
+        self.scheme
+            .grades()
+            .iter()
+            .map(|g| {
+                let blocked = (*g == Grade::RequiresImprovement && !self.returned_before())
+                    .then_some("Only after the PEP has been returned for improvement once");
+                (*g, blocked)
+            })
+            .collect()
+    }
+
+    /// The pages a return may reopen: every page of the PEP but the
+    /// sign-off and the documents folder, as (key, title).
+    pub fn returnable_pages(&self) -> Vec<(String, String)> {
+        self.view
+            .template
+            .pages_for(&self.view.facts)
+            .map(|(_, _, page)| page)
+            .filter(|p| !matches!(p.kind, PageKind::SignOff | PageKind::Documents))
+            .map(|p| (p.key.clone(), p.title.clone()))
+            .collect()
+    }
+
+    /// The pages of the failing items, to tick on the return form first.
+    pub fn failing_pages(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .checklist
+            .iter()
+            .filter(|c| c.item.outcome == completeness::Outcome::Fail)
+            .filter_map(|c| c.page.as_ref())
+            .filter_map(|(_, href)| href.rsplit('/').next().map(str::to_owned))
+            .collect();
+        keys.dedup();
+        keys
+    }
+}
+
+/// Whether a page of the PEP was marked completed.
+fn completed(view: &PepView, kind: PageKind) -> bool {
+    view.page_of_kind(kind)
+        .and_then(|p| view.pages.get(&p.key))
+        .is_some_and(|p| p.status == "completed")
+}
+
+/// The page asking the transition question, if the PEP shows one.
+fn transition_page(view: &PepView) -> Option<&openpep_domain::template::Page> {
+    view.template
+        .pages_for(&view.facts)
+        .map(|(_, _, page)| page)
+        .find(|p| p.questions.iter().any(|q| q.key == "transition"))
+}
+
+/// Joined a new school in the six months before the PEP fell due, having
+/// been at another before.
+fn new_setting(view: &PepView) -> bool {
+    let since = view.pep.due_on - chrono::TimeDelta::days(183);
+    view.schools.len() > 1
+        && view
+            .school
+            .as_ref()
+            .is_some_and(|s| s.started_on > since && s.started_on <= view.pep.due_on)
+}
+
+/// What the completeness check needs to know, read from the PEP.
+/// `previous_reviewed`: `None` when there were no earlier targets.
+pub fn facts(view: &PepView, previous_reviewed: Option<bool>, requests: &[RequestRow]) -> PepFacts {
+    let targets = &view.targets;
+    let agreed = targets.iter().filter(|t| t.status == TargetStatus::Agreed.code());
+    let carer = Who::Carer.code();
+    let on = view.pep.meeting_at.map_or(view.pep.due_on, |at| at.date_naive());
+    let attendance_prompt = "prompt_attendance";
+    PepFacts {
+        phase: Some(view.facts.nc_year.phase()),
+        nc_year: Some(view.facts.nc_year),
+        age: DateOfBirth::from_record(view.child.date_of_birth).age_on(on),
+        term: Term::from_code(&view.pep.term),
+        initial: view.pep.reason == "initial",
+        has_sen: view.facts.sen,
+        new_setting: new_setting(view),
+        attendance_recorded: completed(view, PageKind::Attendance),
+        timetable_confirmed: completed(view, PageKind::PartTimeTimetable),
+        sen_page_done: completed(view, PageKind::Sen),
+        health_done: completed(view, PageKind::Health),
+        sdq_done: completed(view, PageKind::Sdq),
+        child_views: completed(view, PageKind::ChildViews)
+            || view.documents.iter().any(|d| d.kind == DocumentKind::ChildViews.code()),
+        carer_views: completed(view, PageKind::CarerViews),
+        careers_done: completed(view, PageKind::Careers),
+        progress_recorded: completed(view, PageKind::Attainment),
+        smart_targets: agreed.clone().count(),
+        carer_target: agreed.clone().any(|t| {
+            t.area == AreaOfNeed::CarerRole.code() || t.actions.0.iter().any(|a| a.who == carer)
+        }),
+        attendance_target_needed: view.prompts().iter().any(|p| p.key == attendance_prompt),
+        attendance_target: agreed.clone().any(|t| {
+            t.prompt.as_deref() == Some(attendance_prompt)
+                || t.area == AreaOfNeed::Attendance.code()
+        }),
+        funded_targets_costed: requests.iter().all(|r| r.amount_pence > 0),
+        previous_targets_reviewed: previous_reviewed,
+        meeting_recorded: completed(view, PageKind::Meeting),
+        transition_planned: transition_page(view)
+            .and_then(|p| view.answers(&p.key))
+            .is_some_and(|a| a.get("transition").is_some_and(|t| !t.trim().is_empty())),
+        post_16_plans: completed(view, PageKind::Careers),
+    }
+}
+
+/// The check's items, each with the page of this PEP to fix it on.
+pub fn checklist(view: &PepView, facts: &PepFacts) -> Vec<CheckItem> {
+    completeness::check(facts)
+        .into_iter()
+        .map(|item| {
+            let page = if item.key == "transition" {
+                transition_page(view)
+            } else {
+                view.page_of_kind(item.page)
+            };
+            let page = page.map(|p| (p.title.clone(), format!("{}/pages/{}", view.path(), p.key)));
+            CheckItem { item, page }
+        })
+        .collect()
+}
+
+/// The grade form as typed.
+#[derive(Debug, Clone, Default)]
+pub struct GradeForm {
+    pub grade: String,
+    pub comments: String,
+    /// An `attainment::Rag` code.
+    pub progress_rag: String,
+}
+
+/// The return form as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ReturnForm {
+    pub comments: String,
+    pub day: String,
+    pub month: String,
+    pub year: String,
+    /// The page keys to reopen.
+    pub pages: Vec<String>,
+}
+
+/// The field the date input's errors link to.
+pub const DUE_FIELD: &str = "due_on-day";
+
+fn not_waiting(page: &QualityPage) -> FormError {
+    let message = match page.status() {
+        PepStatus::QualityAssured => "This PEP has already been quality assured",
+        PepStatus::ReturnedForImprovement => {
+            "This PEP is with the school and social worker to improve"
+        }
+        _ => "This PEP is not signed off, so it cannot be quality assured yet",
+    };
+    FormError::refused("form", message)
+}
+
+impl Services {
+    /// The queue: a page of the authority's PEPs waiting for quality
+    /// assurance (or returned), the longest waiting first.
+    pub async fn qa_queue(
+        &self,
+        actor: &Actor,
+        view: QueueView,
+        filter: &CohortFilter,
+        page: u32,
+    ) -> Result<Page<QueueRow>, ServiceError> {
+        self.authorise(actor, AuthorityAction::QualityAssurePeps)?;
+        let groups = filter.year_groups();
+        let store_filter = QueueFilter {
+            status: view.status().code().to_owned(),
+            academic_year: filter.term.map(|(y, _)| y.0),
+            term: filter.term.map(|(_, t)| t.code().to_owned()),
+            school_id: filter.school,
+            nc_from: groups.map(|g| i32::from(g.0.value())),
+            nc_to: groups.map(|g| i32::from(g.1.value())),
+            officer: filter.officer,
+        };
+        let request = PageRequest::new(page, QUEUE_PER_PAGE);
+        Ok(rows::queue(&self.db, actor.la_id, &store_filter, request).await?)
+    }
+
+    async fn load_quality(&self, actor: &Actor, at: PepRef) -> Result<QualityPage, ServiceError> {
+        let view = self.load_pep(actor, at).await?;
+        if !openpep_domain::allowed(actor.role, Action::QualityAssurePep, view.relationship) {
+            return Err(ServiceError::NotFound);
+        }
+        let la_id = actor.la_id;
+        let pep_id = view.pep.id;
+        let (grades, returns, officer, requests, previous, (settings, _), staff) = tokio::try_join!(
+            async { Ok::<_, ServiceError>(rows::grades(&self.db, la_id, pep_id).await?) },
+            async { Ok(rows::returns(&self.db, la_id, pep_id).await?) },
+            async { Ok(rows::officer_of(&self.db, la_id, pep_id).await?) },
+            async { Ok(funding_rows::for_pep(&self.db, la_id, pep_id).await?) },
+            self.previous_targets_reviewed(&view),
+            self.authority_settings(la_id),
+            async { Ok(users::staff_in_roles(&self.db, la_id, &["vs_head", "vs_officer"]).await?) },
+        )?;
+        let facts = facts(&view, previous, &requests);
+        let school_rag = view
+            .page_of_kind(PageKind::Attainment)
+            .and_then(|p| view.answers(&p.key))
+            .and_then(|a| attainment::overall(&a));
+        let officers: Vec<(Uuid, String)> =
+            staff.into_iter().map(|s| (s.user_id, s.display_name)).collect();
+        Ok(QualityPage {
+            checklist: checklist(&view, &facts),
+            officer: officer.and_then(|id| officers.iter().find(|(o, _)| *o == id).cloned()),
+            view,
+            grades,
+            returns,
+            officers,
+            scheme: settings.grading_scheme,
+            school_rag,
+        })
+    }
+
+    /// Whether the targets of the child's previous PEP were each reviewed
+    /// at this PEP's meeting; `None` when there were none.
+    async fn previous_targets_reviewed(
+        &self,
+        view: &PepView,
+    ) -> Result<Option<bool>, ServiceError> {
+        let la_id = view.pep.la_id;
+        let Some(previous) = peps::previous(&self.db, la_id, &view.pep).await? else {
+            return Ok(None);
+        };
+        let (old, reviews) = tokio::try_join!(
+            target_rows::for_pep(&self.db, la_id, previous.id),
+            target_rows::reviews_in(&self.db, la_id, view.pep.id),
+        )?;
+        if old.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(old.iter().all(|t| reviews.iter().any(|r| r.target_id == t.id))))
+    }
+
+    /// The quality assurance screen; the view is logged.
+    pub async fn open_quality(
+        &self,
+        actor: &Actor,
+        at: PepRef,
+    ) -> Result<QualityPage, ServiceError> {
+        let page = self.load_quality(actor, at).await?;
+        self.log_pep_view(actor, &page.view, Some("quality")).await?;
+        Ok(page)
+    }
+
+    /// [`open_quality`](Self::open_quality) to show a refused form again:
+    /// not logged a second time.
+    pub async fn quality_view(
+        &self,
+        actor: &Actor,
+        at: PepRef,
+    ) -> Result<QualityPage, ServiceError> {
+        self.load_quality(actor, at).await
+    }
+
+    /// Gives the PEP to a Virtual School officer (`officer` an id, or
+    /// empty for no one).
+    pub async fn assign_quality(
+        &self,
+        actor: &Actor,
+        at: PepRef,
+        officer: &str,
+    ) -> Result<(), FormError> {
+        let page = self.load_quality(actor, at).await?;
+        let chosen = match officer.trim() {
+            "" => None,
+            id => match Uuid::parse_str(id)
+                .ok()
+                .filter(|id| page.officers.iter().any(|o| o.0 == *id))
+            {
+                Some(id) => Some(id),
+                None => {
+                    return Err(FormError::refused("officer", "Select an officer from the list"));
+                }
+            },
+        };
+        if page.officer.as_ref().map(|o| o.0) == chosen {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let (la_id, pep_id) = (actor.la_id, page.view.pep.id);
+        let mut tx = self.db.begin().await?;
+        if !rows::assign(&mut tx, la_id, pep_id, chosen, now).await? {
+            return Err(FormError::refused(
+                "officer",
+                "Only PEPs waiting for quality assurance or being improved can be given to an officer",
+            ));
+        }
+        let event = actor.event_about_child(
+            "pep.qa_assigned",
+            ("pep", pep_id),
+            page.view.child.id,
+            json!({ "officer": chosen }),
+            now,
+        );
+        audit::record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Grades the PEP by the authority's scheme, with the overall progress
+    /// judgement confirmed: "quality assured", its PDF made again with the
+    /// grade, and the designated teacher and social worker told.
+    pub async fn grade_pep(
+        &self,
+        actor: &Actor,
+        at: PepRef,
+        form: &GradeForm,
+    ) -> Result<(), FormError> {
+        let page = self.load_quality(actor, at).await?;
+        if !page.waiting() {
+            return Err(not_waiting(&page));
+        }
+        let checked =
+            rules::check_grade(page.scheme, &form.grade, &form.comments, page.returned_before());
+        let rag = Rag::from_code(form.progress_rag.trim());
+        let mut errors = match &checked {
+            Ok(_) => FieldErrors::default(),
+            Err(problems) => FieldErrors::from_problems(problems.clone()),
+        };
+        if rag.is_none() && !page.initial() {
+            errors.add("progress_rag", "Confirm the overall progress judgement");
+        }
+        let checked = match checked {
+            Ok(checked) if errors.is_empty() => checked,
+            _ => return Err(FormError::Invalid(errors)),
+        };
+        let rag = rag.filter(|_| !page.initial());
+        let view = &page.view;
+        let (la_id, pep_id, child_id) = (actor.la_id, view.pep.id, view.child.id);
+        let workers = placements::allocations(&self.db, la_id, child_id).await?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let grade = NewGrade {
+            la_id,
+            pep_id,
+            scheme: page.scheme.code(),
+            grade: checked.grade.code(),
+            comments: &checked.comments,
+            progress_rag: rag.map(|r| r.code()),
+            by: actor.user_id,
+            at: now,
+        };
+        if !rows::grade(&mut tx, &grade).await? {
+            return Err(FormError::refused(
+                "form",
+                "Someone else changed this PEP. Check it and try again",
+            ));
+        }
+        let version =
+            archives::queue(&mut tx, (la_id, child_id, pep_id), "quality_assured", now).await?;
+        let about = About { child_id, path: format!("{}/sign-off", view.path()) };
+        let link = format!("{}{}", self.public_url, about.path);
+        for w in writers(&workers) {
+            let content = messages::pep_graded(&link, checked.grade.label());
+            inbox::tell(&mut tx, la_id, &w.email, content, &about, now).await?;
+        }
+        let event = actor.event_about_child(
+            "pep.quality_assured",
+            ("pep", pep_id),
+            child_id,
+            json!({
+                "grade": checked.grade.code(),
+                "scheme": page.scheme.code(),
+                "progress_rag": rag.map(|r| r.code()),
+                "school_rag": page.school_rag.map(|r| r.code()),
+                "archive_version": version,
+            }),
+            now,
+        );
+        audit::record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Returns the PEP for improvement: the comments and the due date go to
+    /// the designated teacher and social worker, and the named pages open
+    /// again for them.
+    pub async fn return_pep(
+        &self,
+        actor: &Actor,
+        at: PepRef,
+        form: &ReturnForm,
+    ) -> Result<(), FormError> {
+        let page = self.load_quality(actor, at).await?;
+        if !page.waiting() {
+            return Err(not_waiting(&page));
+        }
+        let today = self.clock.today();
+        let blank = [&form.day, &form.month, &form.year].iter().all(|p| p.trim().is_empty());
+        let mut errors = FieldErrors::default();
+        let due_on = if blank {
+            None
+        } else {
+            match crate::allocations::parse_date(&form.day, &form.month, &form.year) {
+                Ok(date) => Some(date),
+                Err(message) => {
+                    errors.add(
+                        DUE_FIELD,
+                        message.replace("The date", "The date the improvements are due"),
+                    );
+                    None
+                }
+            }
+        };
+        // A date that could not be read has its own error already.
+        let checked = rules::check_return(&form.comments, due_on, today);
+        if let Err(problems) = &checked {
+            for (field, message) in problems.0.clone() {
+                let field = if field == "due_on" { DUE_FIELD.to_owned() } else { field };
+                if errors.get(&field).is_none() {
+                    errors.add(&field, message);
+                }
+            }
+        }
+        let offered = page.returnable_pages();
+        let mut pages: Vec<String> = Vec::new();
+        for key in &form.pages {
+            if !offered.iter().any(|(k, _)| k == key) {
+                errors.add("pages", "Select pages from the list");
+                break;
+            }
+            if !pages.contains(key) {
+                pages.push(key.clone());
+            }
+        }
+        if pages.is_empty() && errors.get("pages").is_none() {
+            errors.add("pages", "Select the pages to improve");
+        }
+        let checked = match checked {
+            Ok(checked) if errors.is_empty() => checked,
+            _ => return Err(FormError::Invalid(errors)),
+        };
+        let view = &page.view;
+        let (la_id, pep_id, child_id) = (actor.la_id, view.pep.id, view.child.id);
+        let workers = placements::allocations(&self.db, la_id, child_id).await?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let new = NewReturn {
+            la_id,
+            pep_id,
+            comments: &checked.comments,
+            due_on: checked.due_on,
+            pages: &pages,
+            by: actor.user_id,
+            at: now,
+        };
+        if !rows::return_for_improvement(&mut tx, &new).await? {
+            return Err(FormError::refused(
+                "form",
+                "Someone else changed this PEP. Check it and try again",
+            ));
+        }
+        // The officer who returned it sees it through, unless it has one.
+        if page.officer.is_none() {
+            rows::assign(&mut tx, la_id, pep_id, Some(actor.user_id), now).await?;
+        }
+        let about = About { child_id, path: format!("{}/sign-off", view.path()) };
+        let link = format!("{}{}", self.public_url, about.path);
+        for w in writers(&workers) {
+            let content = messages::pep_returned(&link, &uk_date(checked.due_on));
+            inbox::tell(&mut tx, la_id, &w.email, content, &about, now).await?;
+        }
+        let event = actor.event_about_child(
+            "pep.returned_for_improvement",
+            ("pep", pep_id),
+            child_id,
+            json!({
+                "due_on": checked.due_on,
+                "pages": pages,
+                "comments_length": checked.comments.chars().count(),
+            }),
+            now,
+        );
+        audit::record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The designated teacher or social worker sends the improved PEP back:
+    /// signed off again, its PDF made again, and the officer who returned
+    /// it told.
+    pub async fn resubmit_pep(&self, actor: &Actor, at: PepRef) -> Result<(), FormError> {
+        let view = self.load_pep_to_save(actor, at).await?;
+        let may = |action| openpep_domain::allowed(actor.role, action, view.relationship);
+        if !(may(Action::SignOffPep) || may(Action::EditPepCareSections)) {
+            return Err(ServiceError::NotFound.into());
+        }
+        if view.status().after(PepEvent::Resubmitted).is_err() {
+            return Err(FormError::refused("resubmit", "This PEP is not waiting to be improved"));
+        }
+        let (la_id, pep_id, child_id) = (actor.la_id, view.pep.id, view.child.id);
+        let returned_by = rows::returns(&self.db, la_id, pep_id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|r| r.is_open())
+            .map(|r| r.returned_by);
+        let tell = match returned_by {
+            Some(id) => Some(users::get(&self.db, id).await?.email),
+            None => None,
+        };
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        if !rows::resubmit(&mut tx, la_id, pep_id, actor.user_id, now).await? {
+            return Err(FormError::refused(
+                "resubmit",
+                "Someone else changed this PEP. Check it and try again",
+            ));
+        }
+        let version =
+            archives::queue(&mut tx, (la_id, child_id, pep_id), "resubmitted", now).await?;
+        if let Some(email) = tell {
+            let about = About { child_id, path: format!("{}/quality", view.path()) };
+            let link = format!("{}{}", self.public_url, about.path);
+            inbox::tell(&mut tx, la_id, &email, messages::pep_resubmitted(&link), &about, now)
+                .await?;
+        }
+        let event = actor.event_about_child(
+            "pep.resubmitted",
+            ("pep", pep_id),
+            child_id,
+            json!({ "archive_version": version }),
+            now,
+        );
+        audit::record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
