@@ -1311,3 +1311,81 @@ browserTest('a social worker messages a child\'s designated teacher, who sees th
   assert.match(normalise(await sw.page.locator('main').textContent()), /I will add it to the targets/);
   await sw.context.close();
 });
+
+const VSO_EMAIL = process.env.OPENPEP_VSO_EMAIL || '';
+
+browserTest('the Virtual School quality-assures a PEP: returned for improvement, improved by the designated teacher and graded, axe-clean', async (page) => {
+  assert.ok(VSO_EMAIL && DT_EMAIL, 'Set OPENPEP_VSO_EMAIL and OPENPEP_DT_EMAIL');
+  await signInWithCode(page, VSO_EMAIL);
+  // A filter naming a term that does not exist is refused, not ignored.
+  await page.goto(url('/quality?term=2026-winter'));
+  await page.locator('.govuk-error-summary').waitFor();
+  assert.match(normalise(await page.locator('.govuk-error-summary__list').textContent()), /Select a term from the list/);
+  await expectNoAxeViolations(page, 'a refused filter');
+  await screenshot(page, '51a-quality-filter-refused.png');
+
+  // The queue, filtered to the school.
+  await page.goto(url('/quality'));
+  await page.getByText('Filter PEPs').click();
+  await page.getByLabel('School or setting').selectOption({ label: 'Poppyfields Academy' });
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  await page.waitForURL((u) => u.searchParams.has('school'));
+  await expectNoAxeViolations(page, 'the quality assurance queue');
+  await screenshot(page, '51b-quality-queue.png');
+  const first = page.locator('tbody tr').first();
+  await Promise.all([page.waitForURL((u) => u.pathname.endsWith('/quality')), first.locator('a').first().click()]);
+  const qaPath = new URL(page.url()).pathname;
+  const pepPath = qaPath.replace(/\/quality$/, '');
+  assert.match(await h1Text(page), /Quality assurance Signed off/);
+  assert.ok(await page.locator('.govuk-task-list__item').count() > 5, 'the completeness check lists its items');
+  await expectNoAxeViolations(page, 'a PEP\'s quality assurance');
+  await screenshot(page, '51c-quality-check.png');
+
+  // "Requires improvement" waits for a return.
+  await page.getByLabel('Requires improvement to be good').check();
+  await page.getByRole('button', { name: 'Save the grade' }).click();
+  await page.locator('.govuk-error-summary').waitFor();
+  assert.match(normalise(await page.locator('.govuk-error-summary__list').textContent()), /Return the PEP for improvement before grading/);
+  await expectNoAxeViolations(page, 'a grade refused');
+
+  // Returned, with what to improve, by when and the page to reopen.
+  await page.getByLabel('What needs to improve').fill('Say who gives the extra support in class, and how often.');
+  await fillDate(page, 'Improvements due by', [7, 12, 2026]);
+  const updatePage = page.getByLabel("Designated teacher's update", { exact: true });
+  if (!(await updatePage.isChecked())) await updatePage.check();
+  await page.getByRole('button', { name: 'Return for improvement' }).click();
+  await page.locator('.govuk-notification-banner--success', { hasText: 'returned for improvement' }).waitFor();
+  await screenshot(page, '51d-quality-returned.png');
+
+  // The designated teacher improves the page and sends the PEP back.
+  const dt = await signedInPage(DT_EMAIL);
+  await dt.page.goto(url(`${pepPath}/sign-off`));
+  assert.match(normalise(await dt.page.locator('main').textContent()), /returned this PEP for improvement.*Say who gives the extra support/);
+  await expectNoAxeViolations(dt.page, 'a returned PEP\'s sign-off');
+  await screenshot(dt.page, '51e-returned-to-school.png');
+  await dt.page.getByRole('link', { name: "Designated teacher's update" }).click();
+  await dt.page.waitForURL((u) => u.pathname.endsWith('/pages/school_update'));
+  const support = dt.page.locator('textarea').nth(2);
+  await support.fill('A teaching assistant supports in English and maths, three lessons a week.');
+  await saveCompleted(dt.page, pepPath, "the designated teacher's update");
+  await dt.page.goto(url(`${pepPath}/sign-off`));
+  await dt.page.getByRole('button', { name: 'Send the improved PEP back' }).click();
+  await dt.page.locator('.govuk-notification-banner--success', { hasText: 'back with the Virtual School' }).waitFor();
+  await dt.context.close();
+
+  // Graded, the progress judgement confirmed.
+  await page.goto(url(qaPath));
+  assert.match(await h1Text(page), /Signed off/);
+  await page.getByLabel('Requires improvement to be good').check();
+  const rag = page.locator('input[name=progress_rag]');
+  if ((await rag.count()) > 0 && (await page.locator('input[name=progress_rag]:checked').count()) === 0) {
+    await page.getByLabel('Good (green)').check();
+  }
+  await page.getByLabel('Comments').fill('Improved when returned: the support is now clear.');
+  await page.getByRole('button', { name: 'Save the grade' }).click();
+  await page.locator('.govuk-notification-banner--success', { hasText: 'quality assured' }).waitFor();
+  assert.match(await h1Text(page), /Quality assured/);
+  assert.match(normalise(await page.locator('table').last().textContent()), /Graded: Requires improvement to be good.*Returned for improvement, due 7 December 2026/);
+  await expectNoAxeViolations(page, 'a graded PEP');
+  await screenshot(page, '51f-quality-graded.png');
+});

@@ -83,10 +83,11 @@ done
 account() { awk -v role="$1" 'index($0, role) { for (i = 1; i <= NF; i++) if ($i ~ /@/) { print $i; exit } }' "$data_dir/demo-accounts.txt"; }
 dt_email=$(account "Designated teacher")
 vs_email=$(account "Virtual School administrator")
+vso_email=$(account "Virtual School officer")
 sw_email=$(account "Social worker")
 yp_email=$(account "Young person")
 password=$(sed -n 's/.*password is: //p' "$data_dir/demo-accounts.txt")
-OPENPEP_BASE_URL="http://127.0.0.1:$port" OPENPEP_DT_EMAIL="$dt_email" OPENPEP_VS_EMAIL="$vs_email" OPENPEP_SW_EMAIL="$sw_email" OPENPEP_YP_EMAIL="$yp_email" \
+OPENPEP_BASE_URL="http://127.0.0.1:$port" OPENPEP_DT_EMAIL="$dt_email" OPENPEP_VS_EMAIL="$vs_email" OPENPEP_VSO_EMAIL="$vso_email" OPENPEP_SW_EMAIL="$sw_email" OPENPEP_YP_EMAIL="$yp_email" \
   OPENPEP_PASSWORD="$password" \
   OPENPEP_SCREENSHOT_DIR="$root/e2e/screenshots" \
   node --test --test-reporter=spec e2e/journey.test.mjs

@@ -6,6 +6,7 @@
 mod code;
 
 pub mod calendar;
+pub mod chasing;
 pub mod completeness;
 pub mod date_of_birth;
 pub mod email;

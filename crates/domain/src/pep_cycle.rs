@@ -67,7 +67,9 @@ impl PepStatus {
 /// The deadline day itself is not overdue. Counts calendar days; see
 /// [`is_overdue_on`] for a deadline that falls on a non-working day.
 pub fn is_overdue(status: PepStatus, due_on: NaiveDate, today: NaiveDate) -> bool {
-    !status.is_complete() && today > due_on
+    // A PEP returned for improvement was signed off in time: its
+    // improvements have their own due date.
+    !status.is_complete() && status != PepStatus::ReturnedForImprovement && today > due_on
 }
 
 /// Whether a PEP is overdue on `today`, when a deadline that falls on a
@@ -213,7 +215,7 @@ mod tests {
         let due = date(2026, 12, 11);
         assert!(!is_overdue(S::InProgress, due, due), "due today is not overdue");
         assert!(is_overdue(S::InProgress, due, date(2026, 12, 12)));
-        assert!(is_overdue(S::ReturnedForImprovement, due, date(2027, 1, 4)));
+        assert!(!is_overdue(S::ReturnedForImprovement, due, date(2027, 1, 4)));
         assert!(!is_overdue(S::SignedOff, due, date(2027, 1, 4)));
         assert!(!is_overdue(S::QualityAssured, due, date(2027, 1, 4)));
     }

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::chasing::Cadence;
 use crate::pep::Term;
 use crate::pep_cycle::InitialTimescale;
 use crate::quality::Scheme;
@@ -38,6 +39,10 @@ pub struct AuthoritySettings {
     pub term_dates: Vec<AcademicYearDates>,
     /// When the Virtual School should attend a PEP meeting.
     pub vs_attends: InvolvementCriteria,
+    /// How often those responsible for late PEPs get a digest reminder.
+    pub reminder_cadence: Cadence,
+    /// Days before its deadline a PEP counts as due soon in a reminder.
+    pub reminder_days_before: u32,
 }
 
 impl Default for AuthoritySettings {
@@ -54,6 +59,8 @@ impl Default for AuthoritySettings {
                 .filter_map(|year| AcademicYearDates::typical(AcademicYear(year)))
                 .collect(),
             vs_attends: InvolvementCriteria::default(),
+            reminder_cadence: Cadence::default(),
+            reminder_days_before: crate::chasing::DEFAULT_DAYS_BEFORE,
         }
     }
 }

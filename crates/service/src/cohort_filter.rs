@@ -7,6 +7,9 @@ use uuid::Uuid;
 
 use crate::{Actor, FieldErrors, ServiceError, Services};
 
+/// The year groups the filters offer: nursery to Year 13.
+pub const YEAR_GROUPS: std::ops::RangeInclusive<i8> = -1..=13;
+
 /// The filters as the address carries them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FilterForm {
@@ -125,10 +128,18 @@ impl Services {
         }
         if let Some(year) = given(&form.year) {
             filter.year =
-                year.parse::<i8>().ok().filter(|y| (-3..=14).contains(y)).map(NcYear::from_value);
+                year.parse::<i8>().ok().filter(|y| YEAR_GROUPS.contains(y)).map(NcYear::from_value);
             if filter.year.is_none() {
                 errors.add("year", "Select a year group from the list");
             }
+        }
+        if let (Some(year), Some(phase)) = (filter.year, filter.phase)
+            && year.phase() != phase
+        {
+            errors.add(
+                "year",
+                format!("{} is not in the {} phase", year.label(), phase.label().to_lowercase()),
+            );
         }
         if let Some(officer) = given(&form.officer) {
             filter.officer = if officer == "none" {

@@ -193,7 +193,9 @@ impl PepView {
     /// Anyone who may change a page of the PEP may add documents to it,
     /// if its template has a documents page.
     pub fn may_upload(&self) -> bool {
-        self.page_of_kind(PageKind::Documents).is_some()
+        // A returned PEP changes only on the pages reopened.
+        self.reopened_pages.is_none()
+            && self.page_of_kind(PageKind::Documents).is_some()
             && self.template.pages_for(&self.facts).any(|(_, _, page)| self.may_edit(page))
     }
 

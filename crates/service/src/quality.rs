@@ -11,7 +11,7 @@ use openpep_domain::pep_cycle::PepEvent;
 use openpep_domain::quality::{self as rules, Grade, Scheme};
 use openpep_domain::targets::{AreaOfNeed, TargetStatus, Who};
 use openpep_domain::template::PageKind;
-use openpep_domain::{Action, AuthorityAction, PepStatus, Term};
+use openpep_domain::{Action, AuthorityAction, PepStatus, Role, Term};
 use openpep_store::funding::{self as funding_rows, RequestRow};
 use openpep_store::quality::{self as rows, GradeRow, NewGrade, NewReturn, QueueFilter, QueueRow};
 use openpep_store::targets as target_rows;
@@ -70,6 +70,8 @@ pub struct QualityPage {
     pub scheme: Scheme,
     /// The school's overall progress judgement on the attainment page.
     pub school_rag: Option<Rag>,
+    /// The school or setting the PEP was written at.
+    pub school_name: Option<String>,
 }
 
 impl QualityPage {
@@ -116,6 +118,15 @@ impl QualityPage {
             .pages_for(&self.view.facts)
             .map(|(_, _, page)| page)
             .filter(|p| !matches!(p.kind, PageKind::SignOff | PageKind::Documents))
+            // Only those told of the return, who send it back, improve it.
+            .filter(|p| {
+                p.owners.iter().any(|r| {
+                    matches!(
+                        r,
+                        Role::SocialWorker | Role::DesignatedTeacher | Role::DesignatedProfessional
+                    )
+                })
+            })
             .map(|p| (p.key.clone(), p.title.clone()))
             .collect()
     }
@@ -129,6 +140,7 @@ impl QualityPage {
             .filter_map(|c| c.page.as_ref())
             .filter_map(|(_, href)| href.rsplit('/').next().map(str::to_owned))
             .collect();
+        keys.sort();
         keys.dedup();
         keys
     }
@@ -287,7 +299,7 @@ impl Services {
         }
         let la_id = actor.la_id;
         let pep_id = view.pep.id;
-        let (grades, returns, officer, requests, previous, (settings, _), staff) = tokio::try_join!(
+        let (grades, returns, officer, requests, previous, (settings, _), staff, school) = tokio::try_join!(
             async { Ok::<_, ServiceError>(rows::grades(&self.db, la_id, pep_id).await?) },
             async { Ok(rows::returns(&self.db, la_id, pep_id).await?) },
             async { Ok(rows::officer_of(&self.db, la_id, pep_id).await?) },
@@ -295,6 +307,12 @@ impl Services {
             self.previous_targets_reviewed(&view),
             self.authority_settings(la_id),
             async { Ok(users::staff_in_roles(&self.db, la_id, &["vs_head", "vs_officer"]).await?) },
+            async {
+                Ok(match view.pep.school_id {
+                    Some(id) => Some(openpep_store::schools::get(&self.db, id).await?.name),
+                    None => None,
+                })
+            },
         )?;
         let facts = facts(&view, previous, &requests);
         let school_rag = view
@@ -312,6 +330,7 @@ impl Services {
             officers,
             scheme: settings.grading_scheme,
             school_rag,
+            school_name: school,
         })
     }
 
@@ -580,17 +599,41 @@ impl Services {
         Ok(())
     }
 
-    /// The designated teacher or social worker sends the improved PEP back:
-    /// signed off again, its PDF made again, and the officer who returned
-    /// it told.
+    /// The designated teacher or social worker sends the improved PEP back
+    /// once every reopened page is marked completed (or the Virtual School
+    /// takes it back as it is): signed off again, its PDF made again, and
+    /// the officer checking it told.
     pub async fn resubmit_pep(&self, actor: &Actor, at: PepRef) -> Result<(), FormError> {
         let view = self.load_pep_to_save(actor, at).await?;
         let may = |action| openpep_domain::allowed(actor.role, action, view.relationship);
-        if !(may(Action::SignOffPep) || may(Action::EditPepCareSections)) {
+        let withdrawn = may(Action::QualityAssurePep);
+        if !(withdrawn || may(Action::SignOffPep) || may(Action::EditPepCareSections)) {
             return Err(ServiceError::NotFound.into());
         }
         if view.status().after(PepEvent::Resubmitted).is_err() {
-            return Err(FormError::refused("resubmit", "This PEP is not waiting to be improved"));
+            return Err(FormError::refused("form", "This PEP is not waiting to be improved"));
+        }
+        if !withdrawn {
+            let unfinished: Vec<String> = view
+                .reopened_pages
+                .iter()
+                .flatten()
+                .filter_map(|key| view.page(key))
+                .filter(|p| view.pages.get(&p.key).is_none_or(|saved| saved.status != "completed"))
+                .map(|p| {
+                    format!(
+                        "Mark \u{2018}{}\u{2019} as completed before sending the PEP back",
+                        p.title
+                    )
+                })
+                .collect();
+            if !unfinished.is_empty() {
+                let mut errors = FieldErrors::default();
+                for message in unfinished {
+                    errors.add("resubmit", message);
+                }
+                return Err(FormError::Invalid(errors));
+            }
         }
         let (la_id, pep_id, child_id) = (actor.la_id, view.pep.id, view.child.id);
         let returned_by = rows::returns(&self.db, la_id, pep_id)
@@ -599,7 +642,9 @@ impl Services {
             .rev()
             .find(|r| r.is_open())
             .map(|r| r.returned_by);
-        let tell = match returned_by {
+        // The officer checking it now, else the one who returned it.
+        let officer = rows::officer_of(&self.db, la_id, pep_id).await?.or(returned_by);
+        let tell = match officer.filter(|_| !withdrawn) {
             Some(id) => Some(users::get(&self.db, id).await?.email),
             None => None,
         };
@@ -607,7 +652,7 @@ impl Services {
         let mut tx = self.db.begin().await?;
         if !rows::resubmit(&mut tx, la_id, pep_id, actor.user_id, now).await? {
             return Err(FormError::refused(
-                "resubmit",
+                "form",
                 "Someone else changed this PEP. Check it and try again",
             ));
         }
@@ -619,8 +664,9 @@ impl Services {
             inbox::tell(&mut tx, la_id, &email, messages::pep_resubmitted(&link), &about, now)
                 .await?;
         }
+        let action = if withdrawn { "pep.return_withdrawn" } else { "pep.resubmitted" };
         let event = actor.event_about_child(
-            "pep.resubmitted",
+            action,
             ("pep", pep_id),
             child_id,
             json!({ "archive_version": version }),

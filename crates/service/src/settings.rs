@@ -2,6 +2,7 @@
 //! Virtual School administrator, versioned and audited.
 
 use openpep_domain::AcademicYear;
+use openpep_domain::chasing::{Cadence, DEFAULT_DAYS_BEFORE};
 use openpep_domain::quality::Scheme;
 use openpep_domain::settings::AuthoritySettings;
 use openpep_domain::term_dates::{YearForm, parse_year_form};
@@ -29,6 +30,9 @@ pub struct SettingsForm {
     pub vs_attends: Vec<String>,
     /// Year groups whose meetings the VS attends, like "6, 11".
     pub key_year_groups: String,
+    /// A `chasing::Cadence` code.
+    pub reminder_cadence: String,
+    pub reminder_days_before: String,
 }
 
 /// The criteria for the Virtual School attending a PEP meeting, as the
@@ -137,6 +141,27 @@ pub fn check(form: &SettingsForm) -> Result<AuthoritySettings, FieldErrors> {
             }
         }
     };
+    let cadence = Cadence::from_code(&form.reminder_cadence);
+    if cadence.is_none() {
+        errors.add("reminder_cadence", "Select how often reminders are sent");
+    }
+    let days_before = match form.reminder_days_before.trim().parse::<u32>() {
+        Ok(n) if (1..=30).contains(&n) => n,
+        _ if form.reminder_days_before.trim().is_empty() => {
+            errors.add(
+                "reminder_days_before",
+                "Enter how many days before its deadline a PEP is due soon",
+            );
+            DEFAULT_DAYS_BEFORE
+        }
+        _ => {
+            errors.add(
+                "reminder_days_before",
+                "The days before the deadline must be a whole number from 1 to 30",
+            );
+            DEFAULT_DAYS_BEFORE
+        }
+    };
     let ticked = |code: &str| form.vs_attends.iter().any(|c| c == code);
     if form.vs_attends.iter().any(|c| !ATTEND_CRITERIA.iter().any(|(code, _)| code == c)) {
         errors.add("vs_attends", "Select the criteria from the list");
@@ -158,10 +183,22 @@ pub fn check(form: &SettingsForm) -> Result<AuthoritySettings, FieldErrors> {
         pep_from_age: from_age,
         section_letters: letters,
         grading_scheme: scheme.unwrap_or_default(),
+        reminder_cadence: cadence.unwrap_or_default(),
+        reminder_days_before: days_before,
         sdq_threshold: sdq,
         sign_off_copies_to: copies_to,
         ..AuthoritySettings::default()
     })
+}
+
+/// Settings saved before the grading scheme was a choice listed their
+/// grades: a list starting "Completed" was the completion scheme.
+fn earlier_scheme(stored: &serde_json::Value) -> Option<Scheme> {
+    if stored.get("grading_scheme").is_some() {
+        return None;
+    }
+    let first = stored.get("qa_grades")?.as_array()?.first()?.as_str()?;
+    first.eq_ignore_ascii_case("completed").then_some(Scheme::Completion)
 }
 
 impl Services {
@@ -172,7 +209,12 @@ impl Services {
     ) -> Result<(AuthoritySettings, i64), ServiceError> {
         match settings::get(&self.db, la_id).await? {
             Some(stored) => {
-                let parsed = serde_json::from_value(stored.settings.0).unwrap_or_default();
+                let scheme = earlier_scheme(&stored.settings.0);
+                let mut parsed: AuthoritySettings =
+                    serde_json::from_value(stored.settings.0).unwrap_or_default();
+                if let Some(scheme) = scheme {
+                    parsed.grading_scheme = scheme;
+                }
                 Ok((parsed, stored.version))
             }
             None => Ok((AuthoritySettings::default(), 0)),
@@ -259,5 +301,20 @@ impl Services {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn earlier_grade_lists_keep_their_scheme() {
+        let completion = json!({ "qa_grades": ["Completed", "Good", "Management decision"] });
+        assert_eq!(earlier_scheme(&completion), Some(Scheme::Completion));
+        let ofsted = json!({ "qa_grades": ["Good", "Requires improvement to be good"] });
+        assert_eq!(earlier_scheme(&ofsted), None);
+        let chosen = json!({ "grading_scheme": "ofsted", "qa_grades": ["Completed"] });
+        assert_eq!(earlier_scheme(&chosen), None);
     }
 }

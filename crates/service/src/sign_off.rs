@@ -45,6 +45,8 @@ pub struct SignOffPage {
     pub signed_off_by: Option<String>,
     /// Returned for improvement: what to improve, by when, on which pages.
     pub open_return: Option<openpep_store::quality::ReturnRow>,
+    /// Quality assured: the Virtual School's grade.
+    pub latest_grade: Option<openpep_store::quality::GradeRow>,
     /// Everyone ever allocated to the child.
     workers: Vec<Allocation>,
     settings: AuthoritySettings,
@@ -134,6 +136,11 @@ impl SignOffPage {
             )
     }
 
+    /// Whether this person quality-assures PEPs (the Virtual School).
+    pub fn does_quality_assurance(&self) -> bool {
+        openpep_domain::allowed(self.view.role, Action::QualityAssurePep, self.view.relationship)
+    }
+
     /// Whether this person may download the PDFs: they hold the whole
     /// record, so only those who see all of it.
     pub fn may_download(&self) -> bool {
@@ -142,8 +149,13 @@ impl SignOffPage {
 
     /// Sign-off is late.
     pub fn overdue(&self) -> bool {
-        !self.signed_off()
-            && self.due_on.is_some_and(|due| sign_off::is_overdue(due, self.view.today))
+        let due = match &self.open_return {
+            // Returned: the improvements are what is due.
+            Some(r) => Some(r.due_on),
+            None if self.signed_off() => None,
+            None => self.due_on,
+        };
+        due.is_some_and(|due| sign_off::is_overdue(due, self.view.today))
     }
 
     /// The next meeting as the form shows it.
@@ -202,7 +214,7 @@ impl Services {
     async fn load_sign_off(&self, actor: &Actor, at: PepRef) -> Result<SignOffPage, ServiceError> {
         let mut view = self.load_pep_to_save(actor, at).await?;
         let (la_id, pep_id, child_id) = (actor.la_id, view.pep.id, view.child.id);
-        let (targets, marks, reopenings, archives, workers, (settings, _), returns) = tokio::try_join!(
+        let (targets, marks, reopenings, archives, workers, (settings, _), returns, mut grades) = tokio::try_join!(
             async { Ok::<_, ServiceError>(target_rows::for_pep(&self.db, la_id, pep_id).await?) },
             async { Ok(sign_off_rows::marks(&self.db, la_id, pep_id).await?) },
             async { Ok(sign_off_rows::reopenings(&self.db, la_id, pep_id).await?) },
@@ -210,8 +222,10 @@ impl Services {
             async { Ok(placements::allocations(&self.db, la_id, child_id).await?) },
             self.authority_settings(la_id),
             async { Ok(openpep_store::quality::returns(&self.db, la_id, pep_id).await?) },
+            async { Ok(openpep_store::quality::grades(&self.db, la_id, pep_id).await?) },
         )?;
         view.targets = targets;
+        let view_status = view.status();
         let calendar = WorkingDayCalendar::england_and_wales();
         let due_on = view.pep.meeting_at.map(|at| {
             sign_off::due_on(utc_to_london(at).date(), settings.sign_off_school_days, &calendar)
@@ -228,7 +242,12 @@ impl Services {
             archives,
             due_on,
             signed_off_by,
-            open_return: returns.into_iter().rev().find(|r| r.is_open()),
+            open_return: returns
+                .into_iter()
+                .rev()
+                .find(|r| r.is_open())
+                .filter(|_| view_status == PepStatus::ReturnedForImprovement),
+            latest_grade: grades.pop().filter(|_| view_status == PepStatus::QualityAssured),
             workers,
             settings,
         })

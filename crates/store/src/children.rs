@@ -222,7 +222,7 @@ pub async fn list_learners(
            AND f.user_id = $13 AND f.role = 'social_worker' AND f.started_on <= $3 \
            AND (f.ended_on IS NULL OR f.ended_on > $3))) \
          AND ($14 = '' OR cur.status = $14 OR ($14 = 'overdue' AND cur.due_on < $3 \
-           AND cur.status NOT IN ('signed_off', 'quality_assured')))",
+           AND cur.status NOT IN ('signed_off', 'quality_assured', 'returned_for_improvement')))",
         scope_clause(scope)
     );
     let order = match filter.sort {

@@ -145,7 +145,7 @@ pub async fn open_in_term(
 ) -> Result<Option<Pep>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM peps WHERE la_id = $1 AND child_id = $2 AND academic_year = $3 \
-         AND term = $4 AND status NOT IN ('signed_off', 'quality_assured') \
+         AND term = $4 AND status NOT IN ('signed_off', 'quality_assured', 'returned_for_improvement') \
          ORDER BY due_on, id LIMIT 1"
     );
     Ok(on_tx!(tx, conn => sqlx::query_as(&sql)
@@ -437,7 +437,7 @@ pub async fn open_for_authority(
          LEFT JOIN school_placements sp ON sp.child_id = c.id AND sp.started_on <= $2 \
            AND (sp.ended_on IS NULL OR sp.ended_on > $2) \
          LEFT JOIN schools s ON s.id = sp.school_id \
-         WHERE p.la_id = $1 AND p.status NOT IN ('signed_off', 'quality_assured') \
+         WHERE p.la_id = $1 AND p.status NOT IN ('signed_off', 'quality_assured', 'returned_for_improvement') \
          ORDER BY p.due_on, c.surname, c.forename, p.id",
     )
     .bind(la_id)

@@ -15,8 +15,8 @@ use uuid::Uuid;
 use crate::ServiceError;
 
 const GOOD: &str = "";
-const IMPROVE: &str = "The targets were not SMART when first sent: the improved targets \
-     now say how success will be measured.";
+const IMPROVE: &str = "The targets only became SMART once the PEP was returned, and the \
+     carer's part in them is still unclear.";
 const RETURNED: &str = "Make the targets SMART: say how success will be measured and by when.";
 
 /// Grades `pep` (signed off on `signed_at`) as `officer` did a week later.

@@ -103,7 +103,7 @@ impl FilterChoices {
             ),
             years: with_any(
                 "Any year group",
-                (-1..=13)
+                openpep_service::cohort_filter::YEAR_GROUPS
                     .map(NcYear::from_value)
                     .map(|y| Choice::new(y.value().to_string(), y.label())),
             ),

@@ -158,6 +158,7 @@ pub struct QualityView {
     checks: Vec<CheckView>,
     failing: usize,
     waiting: bool,
+    returned: bool,
     returned_before: bool,
     initial: bool,
     grades: Vec<Choice>,
@@ -271,9 +272,7 @@ fn render(
     let mut details = vec![
         SummaryRow::new(
             "School or setting",
-            v.school
-                .as_ref()
-                .map_or_else(|| "No school place".to_owned(), |s| s.school_name.clone()),
+            page.school_name.clone().unwrap_or_else(|| "No school place".to_owned()),
         ),
         SummaryRow::new("Year group", v.facts.nc_year.label()),
         SummaryRow::new(
@@ -335,6 +334,7 @@ fn render(
         checks,
         failing,
         waiting: page.waiting(),
+        returned: page.open_return().is_some(),
         returned_before: page.returned_before(),
         initial: page.initial(),
         grades,
@@ -361,6 +361,7 @@ fn done_text(code: &str) -> Option<String> {
             "graded" => "The PEP is quality assured. Its PDF is being made again with the grade, and the designated teacher and social worker have been told.",
             "returned" => "The PEP is returned for improvement. The designated teacher and social worker have been told what to improve and by when.",
             "officer" => "The officer checking this PEP is saved.",
+            "taken_back" => "The PEP is back in the queue, as it was when returned.",
             _ => return None,
         }
         .to_owned(),

@@ -5,6 +5,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
+use openpep_domain::chasing::Cadence;
 use openpep_domain::quality::Scheme;
 use openpep_domain::settings::AuthoritySettings;
 use openpep_domain::{AcademicYear, AuthorityAction};
@@ -39,6 +40,10 @@ pub struct SettingsFields {
     vs_attends: Vec<String>,
     #[serde(default)]
     key_year_groups: String,
+    #[serde(default)]
+    reminder_cadence: String,
+    #[serde(default)]
+    reminder_days_before: String,
 }
 
 impl SettingsFields {
@@ -49,6 +54,8 @@ impl SettingsFields {
             pep_from_age: s.pep_from_age.to_string(),
             section_letters: s.section_letters.join(", "),
             grading_scheme: s.grading_scheme.code().to_owned(),
+            reminder_cadence: s.reminder_cadence.code().to_owned(),
+            reminder_days_before: s.reminder_days_before.to_string(),
             sdq_threshold: s.sdq_threshold.to_string(),
             sign_off_copies_to: s.sign_off_copies_to.clone().unwrap_or_default(),
             vs_attends: attend_codes(&s.vs_attends),
@@ -72,6 +79,7 @@ pub struct SettingsPage {
     timescales: Vec<Choice>,
     ages: Vec<Choice>,
     schemes: Vec<Choice>,
+    cadences: Vec<Choice>,
     criteria: Vec<Choice>,
     saved: bool,
     /// Each academic year's term dates, to view and change.
@@ -162,6 +170,7 @@ fn page(
         ],
         ages: vec![Choice::new("2", "From age 2"), Choice::new("3", "From age 3")],
         schemes: Scheme::ALL.iter().map(|s| Choice::new(s.code(), s.label())).collect(),
+        cadences: Cadence::ALL.iter().map(|c| Choice::new(c.code(), c.label())).collect(),
         criteria: ATTEND_CRITERIA.iter().map(|(code, text)| Choice::new(*code, *text)).collect(),
         saved,
         add_year: {
@@ -199,6 +208,8 @@ pub async fn save(
         pep_from_age: fields.pep_from_age.clone(),
         section_letters: fields.section_letters.clone(),
         grading_scheme: fields.grading_scheme.clone(),
+        reminder_cadence: fields.reminder_cadence.clone(),
+        reminder_days_before: fields.reminder_days_before.clone(),
         sdq_threshold: fields.sdq_threshold.clone(),
         sign_off_copies_to: fields.sign_off_copies_to.clone(),
         vs_attends: fields.vs_attends.clone(),

@@ -8,8 +8,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
+use openpep_domain::AuthorityAction;
 use openpep_domain::meeting::when_label;
+use openpep_domain::pages::attainment::Rag;
 use openpep_domain::pages::uk_date;
+use openpep_domain::quality::Grade;
 use openpep_domain::sign_off::{self, Part};
 use openpep_service::FieldErrors;
 use openpep_service::invitations::FormError;
@@ -122,6 +125,18 @@ fn view(
     if let (Some(when), Some(by)) = (v.pep.signed_off_at, page.signed_off_by.as_ref()) {
         details.push(SummaryRow::new("Signed off", format!("by {by} on {}", when_label(when))));
     }
+    if let Some(g) = &page.latest_grade {
+        let grade = Grade::from_code(&g.grade).map_or(g.grade.as_str(), |g| g.label());
+        let text = format!("{grade}, by {} on {}", g.graded_by_name, when_label(g.graded_at));
+        let mut row = SummaryRow::new("Quality assurance", text);
+        if let Some(rag) = g.progress_rag.as_deref().and_then(Rag::from_code) {
+            row = row.with_hint(format!("Overall progress: {} ({})", rag.label(), rag.code()));
+        }
+        details.push(row);
+        if !g.comments.is_empty() {
+            details.push(SummaryRow::new("The Virtual School's comments", g.comments.clone()));
+        }
+    }
     let readiness = page.readiness();
     let blockers = if page.signed_off() || page.returned() {
         Vec::new()
@@ -219,7 +234,7 @@ fn view(
         done,
         returned: returned_view(page),
         may_resubmit: page.may_resubmit(),
-        quality: page.may_reopen().then(|| format!("{}/quality", at.path())),
+        quality: page.does_quality_assurance().then(|| format!("{}/quality", at.path())),
     }
 }
 
@@ -364,6 +379,9 @@ pub async fn resubmit(
 ) -> Result<Response, AppError> {
     let at = pep_ref(&id, &pep)?;
     match state.services.resubmit_pep(&user.actor, at).await {
+        Ok(()) if openpep_domain::may(user.actor.role, AuthorityAction::QualityAssurePeps) => {
+            Ok(Redirect::to(&format!("{}/quality?done=taken_back", at.path())).into_response())
+        }
         Ok(()) => Ok(done(at, "resubmitted")),
         Err(FormError::Invalid(errors)) => {
             refused(&state, &user, at, None, errors, String::new()).await

@@ -319,6 +319,8 @@ async fn the_vs_admin_keeps_the_authority_settings() {
                 ("pep_from_age", "3"),
                 ("section_letters", "a, b, c, d, e"),
                 ("grading_scheme", "completion"),
+                ("reminder_cadence", "daily"),
+                ("reminder_days_before", "7"),
                 ("sdq_threshold", sdq),
                 ("sign_off_copies_to", email),
             ]

@@ -161,6 +161,9 @@ async fn the_virtual_school_returns_a_pep_the_teacher_improves_it_and_it_is_grad
         assert_eq!(app.get("/quality").await.status().as_u16(), 403);
         assert_eq!(app.get(&qa).await.status().as_u16(), 404);
 
+        // Uploads wait too: only the reopened pages change.
+        let (_, docs) = app.get_html(&format!("{pep}/documents")).await;
+        assert!(texts(&docs, "button").iter().all(|b| b != "Upload"), "no upload while returned");
         // Sent back: signed off again, in the queue, its officer told.
         let (status, _) = post(&app, &sign_off, &format!("{sign_off}/resubmit"), &[]).await;
         assert_eq!(status, 303);
@@ -219,7 +222,14 @@ async fn the_virtual_school_returns_a_pep_the_teacher_improves_it_and_it_is_grad
         if location(&signed) == "/terms" {
             sw.agree_to_terms().await;
         }
-        assert_eq!(sw.get(&sign_off).await.status().as_u16(), 200);
+        let (status, html) = sw.get_html(&sign_off).await;
+        assert_eq!(status, 200);
+        let rows = texts(&html, ".govuk-summary-list__row");
+        assert!(
+            rows.iter().any(|r| r.contains("Requires improvement to be good")
+                && r.contains("Overall progress: Requires improvement (amber)")),
+            "{rows:?}"
+        );
         assert_eq!(sw.get(&qa).await.status().as_u16(), 404);
     })
     .await;
