@@ -83,6 +83,12 @@ impl Role {
     pub fn works_at_a_school(self) -> bool {
         matches!(self, Role::DesignatedTeacher | Role::DesignatedProfessional)
     }
+
+    /// The social worker and the school write the PEP: they are told when
+    /// it is signed off, reopened, returned or graded, and improve it.
+    pub fn writes_pep(self) -> bool {
+        self == Role::SocialWorker || self.works_at_a_school()
+    }
 }
 
 serde_via_code!(Role, "role");

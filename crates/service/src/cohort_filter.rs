@@ -3,6 +3,7 @@
 //! the authority does not have is refused, never silently ignored.
 
 use openpep_domain::{AcademicYear, AuthorityAction, NcYear, Phase, Term};
+use openpep_store::users::VS_OFFICERS;
 use uuid::Uuid;
 
 use crate::{Actor, FieldErrors, ServiceError, Services};
@@ -87,8 +88,7 @@ impl Services {
             .collect();
         let schools = self.authority_schools(actor).await?;
         let officers =
-            openpep_store::users::staff_in_roles(&self.db, actor.la_id, &["vs_head", "vs_officer"])
-                .await?;
+            openpep_store::users::staff_in_roles(&self.db, actor.la_id, VS_OFFICERS).await?;
         Ok(FilterOptions {
             terms,
             schools: schools.into_iter().map(|s| (s.id, s.name)).collect(),

@@ -6,7 +6,6 @@ use chrono::TimeDelta;
 use openpep_domain::meeting::when_label;
 use openpep_domain::pages::attainment::Rag;
 use openpep_domain::pages::{self, Block, FieldSpec};
-use openpep_domain::quality::Grade;
 use openpep_domain::sign_off::Part;
 use openpep_domain::targets::{AreaOfNeed, Who};
 use openpep_domain::template::{Page as TemplatePage, PageKind};
@@ -233,10 +232,10 @@ fn document(
 
 /// A grade as the PDF shows it, with the progress judgement confirmed.
 fn quality(g: &openpep_store::quality::GradeRow) -> Quality {
-    let grade = Grade::from_code(&g.grade).map_or(g.grade.as_str(), |g| g.label());
+    let grade = g.grade_label();
     let rag = g.progress_rag.as_deref().and_then(Rag::from_code);
     let comments = match rag {
-        Some(rag) => format!("Overall progress: {} ({}).\n{}", rag.label(), rag.code(), g.comments),
+        Some(rag) => format!("Overall progress: {}.\n{}", rag.text(), g.comments),
         None => g.comments.clone(),
     };
     Quality {

@@ -25,7 +25,7 @@ use openpep_store::peps::{self, Pep};
 use openpep_store::placements::{self, SchoolPlacementView};
 use openpep_store::quality;
 use openpep_store::targets::{self as target_rows, TargetRow};
-use openpep_store::users::{StaffMember, staff_in_roles};
+use openpep_store::users::{StaffMember, VS_OFFICERS, staff_in_roles};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -148,6 +148,11 @@ impl PepView {
 
     pub fn status(&self) -> PepStatus {
         PepStatus::from_code(&self.pep.status).unwrap_or(PepStatus::Draft)
+    }
+
+    /// The child's first PEP: attainment only, no progress judged yet.
+    pub fn is_initial(&self) -> bool {
+        self.pep.reason == "initial"
     }
 
     /// Signed off (or later): nobody edits it any more.
@@ -321,7 +326,7 @@ impl PepView {
         PageContext {
             nc_year: self.facts.nc_year,
             special_school: self.facts.special_school,
-            initial: self.pep.reason == "initial",
+            initial: self.is_initial(),
             academic_year: AcademicYear(self.pep.academic_year),
             term: Term::from_code(&self.pep.term).unwrap_or(Term::Autumn),
             term_dates: self.term_dates,
@@ -846,7 +851,7 @@ impl Services {
         {
             return Ok(Vec::new());
         }
-        Ok(staff_in_roles(&self.db, child.la_id, &["vs_head", "vs_officer"]).await?)
+        Ok(staff_in_roles(&self.db, child.la_id, VS_OFFICERS).await?)
     }
 
     /// What a page's answers change beyond the page: the SEN page keeps the

@@ -6,16 +6,16 @@
 use openpep_domain::DateOfBirth;
 use openpep_domain::completeness::{self, Item, PepFacts};
 use openpep_domain::pages::attainment::{self, Rag};
-use openpep_domain::pages::{DocumentKind, uk_date};
+use openpep_domain::pages::{ATTENDANCE_PROMPT, DocumentKind, Prompt, uk_date};
 use openpep_domain::pep_cycle::PepEvent;
 use openpep_domain::quality::{self as rules, Grade, Scheme};
-use openpep_domain::targets::{AreaOfNeed, TargetStatus, Who};
+use openpep_domain::targets::TargetStatus;
 use openpep_domain::template::PageKind;
-use openpep_domain::{Action, AuthorityAction, PepStatus, Role, Term};
+use openpep_domain::{Action, AuthorityAction, PepStatus, Term};
 use openpep_store::funding::{self as funding_rows, RequestRow};
 use openpep_store::quality::{self as rows, GradeRow, NewGrade, NewReturn, QueueFilter, QueueRow};
 use openpep_store::targets as target_rows;
-use openpep_store::{Page, PageRequest, archives, audit, peps, placements, users};
+use openpep_store::{Page, PageRequest, archives, audit, placements, users};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -23,8 +23,9 @@ use crate::cohort_filter::CohortFilter;
 use crate::inbox::{self, About};
 use crate::invitations::FormError;
 use crate::mail::messages;
-use crate::pep_editing::{PepRef, PepView};
-use crate::sign_off::writers;
+use crate::pep_editing::{PageState, PepRef, PepView};
+use crate::sign_off::changed_meanwhile;
+use crate::targets::shows_carers_role;
 use crate::{Actor, FieldErrors, ServiceError, Services};
 
 pub const QUEUE_PER_PAGE: u32 = 25;
@@ -52,8 +53,16 @@ impl QueueView {
 #[derive(Debug, Clone)]
 pub struct CheckItem {
     pub item: Item,
-    /// The page's title and address on this PEP, if it has one.
-    pub page: Option<(String, String)>,
+    /// The page of this PEP to fix it on, if the template has one.
+    pub page: Option<CheckPage>,
+}
+
+/// A page of the PEP an item of the check is about.
+#[derive(Debug, Clone)]
+pub struct CheckPage {
+    pub key: String,
+    pub title: String,
+    pub href: String,
 }
 
 /// The quality assurance screen of one PEP.
@@ -94,7 +103,7 @@ impl QualityPage {
 
     /// An initial PEP has no progress judgement to confirm.
     pub fn initial(&self) -> bool {
-        self.view.pep.reason == "initial"
+        self.view.is_initial()
     }
 
     /// The grades the scheme offers now, with why one cannot be chosen yet.
@@ -119,14 +128,7 @@ impl QualityPage {
             .map(|(_, _, page)| page)
             .filter(|p| !matches!(p.kind, PageKind::SignOff | PageKind::Documents))
             // Only those told of the return, who send it back, improve it.
-            .filter(|p| {
-                p.owners.iter().any(|r| {
-                    matches!(
-                        r,
-                        Role::SocialWorker | Role::DesignatedTeacher | Role::DesignatedProfessional
-                    )
-                })
-            })
+            .filter(|p| p.owners.iter().any(|r| r.writes_pep()))
             .map(|p| (p.key.clone(), p.title.clone()))
             .collect()
     }
@@ -138,7 +140,7 @@ impl QualityPage {
             .iter()
             .filter(|c| c.item.outcome == completeness::Outcome::Fail)
             .filter_map(|c| c.page.as_ref())
-            .filter_map(|(_, href)| href.rsplit('/').next().map(str::to_owned))
+            .map(|p| p.key.clone())
             .collect();
         keys.sort();
         keys.dedup();
@@ -148,9 +150,11 @@ impl QualityPage {
 
 /// Whether a page of the PEP was marked completed.
 fn completed(view: &PepView, kind: PageKind) -> bool {
-    view.page_of_kind(kind)
-        .and_then(|p| view.pages.get(&p.key))
-        .is_some_and(|p| p.status == "completed")
+    view.page_of_kind(kind).is_some_and(|p| page_completed(view, &p.key))
+}
+
+fn page_completed(view: &PepView, key: &str) -> bool {
+    view.pages.get(key).is_some_and(|p| PageState::from_code(&p.status) == PageState::Completed)
 }
 
 /// The page asking the transition question, if the PEP shows one.
@@ -172,20 +176,20 @@ fn new_setting(view: &PepView) -> bool {
             .is_some_and(|s| s.started_on > since && s.started_on <= view.pep.due_on)
 }
 
-/// What the completeness check needs to know, read from the PEP.
-/// `previous_reviewed`: `None` when there were no earlier targets.
-pub fn facts(view: &PepView, previous_reviewed: Option<bool>, requests: &[RequestRow]) -> PepFacts {
-    let targets = &view.targets;
-    let agreed = targets.iter().filter(|t| t.status == TargetStatus::Agreed.code());
-    let carer = Who::Carer.code();
+/// What the completeness check needs to know, read from the PEP (its
+/// targets loaded). `unreviewed`: the previous PEP's targets not reviewed,
+/// `None` when it had none.
+pub fn facts(view: &PepView, unreviewed: Option<usize>, requests: &[RequestRow]) -> PepFacts {
+    let agreed = view.targets.iter().filter(|t| t.status == TargetStatus::Agreed.code());
     let on = view.pep.meeting_at.map_or(view.pep.due_on, |at| at.date_naive());
-    let attendance_prompt = "prompt_attendance";
+    let attendance = |prompts: Vec<Prompt>| prompts.iter().any(|p| p.key == ATTENDANCE_PROMPT);
+    let attendance_target_needed = attendance(view.prompts());
     PepFacts {
         phase: Some(view.facts.nc_year.phase()),
         nc_year: Some(view.facts.nc_year),
         age: DateOfBirth::from_record(view.child.date_of_birth).age_on(on),
         term: Term::from_code(&view.pep.term),
-        initial: view.pep.reason == "initial",
+        initial: view.is_initial(),
         has_sen: view.facts.sen,
         new_setting: new_setting(view),
         attendance_recorded: completed(view, PageKind::Attendance),
@@ -199,16 +203,11 @@ pub fn facts(view: &PepView, previous_reviewed: Option<bool>, requests: &[Reques
         careers_done: completed(view, PageKind::Careers),
         progress_recorded: completed(view, PageKind::Attainment),
         smart_targets: agreed.clone().count(),
-        carer_target: agreed.clone().any(|t| {
-            t.area == AreaOfNeed::CarerRole.code() || t.actions.0.iter().any(|a| a.who == carer)
-        }),
-        attendance_target_needed: view.prompts().iter().any(|p| p.key == attendance_prompt),
-        attendance_target: agreed.clone().any(|t| {
-            t.prompt.as_deref() == Some(attendance_prompt)
-                || t.area == AreaOfNeed::Attendance.code()
-        }),
+        carer_target: agreed.clone().any(shows_carers_role),
+        attendance_target_needed,
+        attendance_target: attendance_target_needed && !attendance(view.unanswered_prompts()),
         funded_targets_costed: requests.iter().all(|r| r.amount_pence > 0),
-        previous_targets_reviewed: previous_reviewed,
+        previous_targets_reviewed: unreviewed.map(|n| n == 0),
         meeting_recorded: completed(view, PageKind::Meeting),
         transition_planned: transition_page(view)
             .and_then(|p| view.answers(&p.key))
@@ -227,7 +226,11 @@ pub fn checklist(view: &PepView, facts: &PepFacts) -> Vec<CheckItem> {
             } else {
                 view.page_of_kind(item.page)
             };
-            let page = page.map(|p| (p.title.clone(), format!("{}/pages/{}", view.path(), p.key)));
+            let page = page.map(|p| CheckPage {
+                key: p.key.clone(),
+                title: p.title.clone(),
+                href: format!("{}/pages/{}", view.path(), p.key),
+            });
             CheckItem { item, page }
         })
         .collect()
@@ -253,8 +256,10 @@ pub struct ReturnForm {
     pub pages: Vec<String>,
 }
 
-/// The field the date input's errors link to.
+/// The fields the return's errors link to: its date's day box and its
+/// comments (the grade form has "comments").
 pub const DUE_FIELD: &str = "due_on-day";
+pub const RETURN_COMMENTS: &str = "return_comments";
 
 fn not_waiting(page: &QualityPage) -> FormError {
     let message = match page.status() {
@@ -293,20 +298,22 @@ impl Services {
     }
 
     async fn load_quality(&self, actor: &Actor, at: PepRef) -> Result<QualityPage, ServiceError> {
-        let view = self.load_pep(actor, at).await?;
+        // Not the earlier PEPs' answers the forms show: only the targets.
+        let mut view = self.load_pep_to_save(actor, at).await?;
         if !openpep_domain::allowed(actor.role, Action::QualityAssurePep, view.relationship) {
             return Err(ServiceError::NotFound);
         }
         let la_id = actor.la_id;
         let pep_id = view.pep.id;
-        let (grades, returns, officer, requests, previous, (settings, _), staff, school) = tokio::try_join!(
+        view.targets = target_rows::for_pep(&self.db, la_id, pep_id).await?;
+        let (grades, returns, officer, requests, unreviewed, (settings, _), staff, school) = tokio::try_join!(
             async { Ok::<_, ServiceError>(rows::grades(&self.db, la_id, pep_id).await?) },
             async { Ok(rows::returns(&self.db, la_id, pep_id).await?) },
             async { Ok(rows::officer_of(&self.db, la_id, pep_id).await?) },
             async { Ok(funding_rows::for_pep(&self.db, la_id, pep_id).await?) },
-            self.previous_targets_reviewed(&view),
+            self.unreviewed_previous_targets(&view),
             self.authority_settings(la_id),
-            async { Ok(users::staff_in_roles(&self.db, la_id, &["vs_head", "vs_officer"]).await?) },
+            async { Ok(users::staff_in_roles(&self.db, la_id, users::VS_OFFICERS).await?) },
             async {
                 Ok(match view.pep.school_id {
                     Some(id) => Some(openpep_store::schools::get(&self.db, id).await?.name),
@@ -314,7 +321,7 @@ impl Services {
                 })
             },
         )?;
-        let facts = facts(&view, previous, &requests);
+        let facts = facts(&view, unreviewed, &requests);
         let school_rag = view
             .page_of_kind(PageKind::Attainment)
             .and_then(|p| view.answers(&p.key))
@@ -332,26 +339,6 @@ impl Services {
             school_rag,
             school_name: school,
         })
-    }
-
-    /// Whether the targets of the child's previous PEP were each reviewed
-    /// at this PEP's meeting; `None` when there were none.
-    async fn previous_targets_reviewed(
-        &self,
-        view: &PepView,
-    ) -> Result<Option<bool>, ServiceError> {
-        let la_id = view.pep.la_id;
-        let Some(previous) = peps::previous(&self.db, la_id, &view.pep).await? else {
-            return Ok(None);
-        };
-        let (old, reviews) = tokio::try_join!(
-            target_rows::for_pep(&self.db, la_id, previous.id),
-            target_rows::reviews_in(&self.db, la_id, view.pep.id),
-        )?;
-        if old.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(old.iter().all(|t| reviews.iter().any(|r| r.target_id == t.id))))
     }
 
     /// The quality assurance screen; the view is logged.
@@ -464,19 +451,12 @@ impl Services {
             at: now,
         };
         if !rows::grade(&mut tx, &grade).await? {
-            return Err(FormError::refused(
-                "form",
-                "Someone else changed this PEP. Check it and try again",
-            ));
+            return Err(changed_meanwhile());
         }
         let version =
             archives::queue(&mut tx, (la_id, child_id, pep_id), "quality_assured", now).await?;
-        let about = About { child_id, path: format!("{}/sign-off", view.path()) };
-        let link = format!("{}{}", self.public_url, about.path);
-        for w in writers(&workers) {
-            let content = messages::pep_graded(&link, checked.grade.label());
-            inbox::tell(&mut tx, la_id, &w.email, content, &about, now).await?;
-        }
+        let graded = |link: &str| messages::pep_graded(link, checked.grade.label());
+        self.tell_writers(&mut tx, &workers, view, graded, now).await?;
         let event = actor.event_about_child(
             "pep.quality_assured",
             ("pep", pep_id),
@@ -529,7 +509,12 @@ impl Services {
         let checked = rules::check_return(&form.comments, due_on, today);
         if let Err(problems) = &checked {
             for (field, message) in problems.0.clone() {
-                let field = if field == "due_on" { DUE_FIELD.to_owned() } else { field };
+                // The page's grade form has its own comments box.
+                let field = match field.as_str() {
+                    "due_on" => DUE_FIELD.to_owned(),
+                    "comments" => RETURN_COMMENTS.to_owned(),
+                    _ => field,
+                };
                 if errors.get(&field).is_none() {
                     errors.add(&field, message);
                 }
@@ -568,21 +553,15 @@ impl Services {
             at: now,
         };
         if !rows::return_for_improvement(&mut tx, &new).await? {
-            return Err(FormError::refused(
-                "form",
-                "Someone else changed this PEP. Check it and try again",
-            ));
+            return Err(changed_meanwhile());
         }
         // The officer who returned it sees it through, unless it has one.
         if page.officer.is_none() {
             rows::assign(&mut tx, la_id, pep_id, Some(actor.user_id), now).await?;
         }
-        let about = About { child_id, path: format!("{}/sign-off", view.path()) };
-        let link = format!("{}{}", self.public_url, about.path);
-        for w in writers(&workers) {
-            let content = messages::pep_returned(&link, &uk_date(checked.due_on));
-            inbox::tell(&mut tx, la_id, &w.email, content, &about, now).await?;
-        }
+        let due = uk_date(checked.due_on);
+        let returned = |link: &str| messages::pep_returned(link, &due);
+        self.tell_writers(&mut tx, &workers, view, returned, now).await?;
         let event = actor.event_about_child(
             "pep.returned_for_improvement",
             ("pep", pep_id),
@@ -619,7 +598,7 @@ impl Services {
                 .iter()
                 .flatten()
                 .filter_map(|key| view.page(key))
-                .filter(|p| view.pages.get(&p.key).is_none_or(|saved| saved.status != "completed"))
+                .filter(|p| !page_completed(&view, &p.key))
                 .map(|p| {
                     format!(
                         "Mark \u{2018}{}\u{2019} as completed before sending the PEP back",
@@ -651,10 +630,7 @@ impl Services {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         if !rows::resubmit(&mut tx, la_id, pep_id, actor.user_id, now).await? {
-            return Err(FormError::refused(
-                "form",
-                "Someone else changed this PEP. Check it and try again",
-            ));
+            return Err(changed_meanwhile());
         }
         let version =
             archives::queue(&mut tx, (la_id, child_id, pep_id), "resubmitted", now).await?;

@@ -171,14 +171,10 @@ impl SignOffPage {
 
 /// The child's current social workers and school staff: who writes the
 /// PEP and is told when it is signed off or reopened.
-pub(crate) fn writers(workers: &[Allocation]) -> impl Iterator<Item = &Allocation> {
-    workers.iter().filter(|w| {
-        w.ended_on.is_none()
-            && matches!(
-                Role::from_code(&w.role),
-                Some(Role::SocialWorker | Role::DesignatedTeacher | Role::DesignatedProfessional)
-            )
-    })
+fn writers(workers: &[Allocation]) -> impl Iterator<Item = &Allocation> {
+    workers
+        .iter()
+        .filter(|w| w.ended_on.is_none() && Role::from_code(&w.role).is_some_and(Role::writes_pep))
 }
 
 /// Whether the child has a young person's account: only then is their
@@ -189,6 +185,11 @@ fn young_person_has_account(workers: &[Allocation]) -> bool {
 
 fn refused(message: impl Into<String>) -> FormError {
     FormError::refused("form", message)
+}
+
+/// Another person moved the PEP on between reading it and changing it.
+pub(crate) fn changed_meanwhile() -> FormError {
+    refused("Someone else changed this PEP. Check it and try again")
 }
 
 /// What stops marking or signing off, each against the field to fix (the
@@ -211,6 +212,25 @@ const RETURNED: &str = "This PEP was returned for improvement: improve the pages
      send it back to the Virtual School";
 
 impl Services {
+    /// Tells the child's current writers (see [`writers`]), by e-mail and
+    /// in their messages, of a change to the PEP: `content` takes the link
+    /// to its sign-off page.
+    pub(crate) async fn tell_writers(
+        &self,
+        tx: &mut openpep_store::Tx,
+        workers: &[Allocation],
+        view: &PepView,
+        content: impl Fn(&str) -> messages::Content,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), ServiceError> {
+        let about = About { child_id: view.child.id, path: format!("{}/sign-off", view.path()) };
+        let link = format!("{}{}", self.public_url, about.path);
+        for w in writers(workers) {
+            inbox::tell(tx, view.pep.la_id, &w.email, content(&link), &about, now).await?;
+        }
+        Ok(())
+    }
+
     async fn load_sign_off(&self, actor: &Actor, at: PepRef) -> Result<SignOffPage, ServiceError> {
         let mut view = self.load_pep_to_save(actor, at).await?;
         let (la_id, pep_id, child_id) = (actor.la_id, view.pep.id, view.child.id);
@@ -500,15 +520,10 @@ impl Services {
             sign_off_rows::reopen(&mut tx, la_id, pep_id, from.code(), reason, actor.user_id, now)
                 .await?;
         if !reopened {
-            return Err(refused("Someone else changed this PEP. Check it and try again"));
+            return Err(changed_meanwhile());
         }
         sign_off_rows::undo(&mut tx, la_id, pep_id, None, actor.user_id, now).await?;
-        let about = About { child_id, path: format!("{}/sign-off", page.view.path()) };
-        let link = format!("{}{}", self.public_url, about.path);
-        for w in writers(&page.workers) {
-            let content = messages::pep_reopened(&link);
-            inbox::tell(&mut tx, la_id, &w.email, content, &about, now).await?;
-        }
+        self.tell_writers(&mut tx, &page.workers, &page.view, messages::pep_reopened, now).await?;
         let event = actor.event_about_child(
             "pep.reopened",
             ("pep", pep_id),

@@ -68,6 +68,13 @@ impl TargetsPage {
     }
 }
 
+/// Whether the target is about the carer's role or gives the carer an
+/// action.
+pub(crate) fn shows_carers_role(t: &TargetRow) -> bool {
+    t.area == AreaOfNeed::CarerRole.code()
+        || t.actions.0.iter().any(|a| a.who() == Some(Who::Carer))
+}
+
 /// What a good PEP's targets need before the page is completed: two
 /// targets, one showing the carer's role, one for each prompt, every
 /// target agreed, and the previous PEP's targets reviewed.
@@ -77,10 +84,7 @@ fn unfinished(view: &PepView, unreviewed: usize) -> Vec<String> {
     if targets.len() < 2 {
         out.push("Write at least two targets".to_owned());
     }
-    let carer = targets.iter().any(|t| {
-        t.area == AreaOfNeed::CarerRole.code()
-            || t.actions.0.iter().any(|a| a.who() == Some(Who::Carer))
-    });
+    let carer = targets.iter().any(shows_carers_role);
     if !carer {
         out.push("Write a target that shows the carer's role, or give the carer an action".into());
     }
@@ -514,18 +518,27 @@ impl Services {
         &self,
         view: &PepView,
     ) -> Result<Vec<String>, ServiceError> {
-        let la_id = view.pep.la_id;
-        let unreviewed = match peps::previous(&self.db, la_id, &view.pep).await? {
-            Some(previous) => {
-                let (old, reviews) = tokio::try_join!(
-                    target_rows::for_pep(&self.db, la_id, previous.id),
-                    target_rows::reviews_in(&self.db, la_id, view.pep.id),
-                )?;
-                old.iter().filter(|t| !reviews.iter().any(|r| r.target_id == t.id)).count()
-            }
-            None => 0,
-        };
+        let unreviewed = self.unreviewed_previous_targets(view).await?.unwrap_or(0);
         Ok(unfinished(view, unreviewed))
+    }
+
+    /// How many of the previous PEP's targets this PEP's meeting has not
+    /// reviewed; `None` when the previous PEP had none (or there is none).
+    pub(crate) async fn unreviewed_previous_targets(
+        &self,
+        view: &PepView,
+    ) -> Result<Option<usize>, ServiceError> {
+        let la_id = view.pep.la_id;
+        let Some(previous) = peps::previous(&self.db, la_id, &view.pep).await? else {
+            return Ok(None);
+        };
+        let (old, reviews) = tokio::try_join!(
+            target_rows::for_pep(&self.db, la_id, previous.id),
+            target_rows::reviews_in(&self.db, la_id, view.pep.id),
+        )?;
+        let unreviewed =
+            old.iter().filter(|t| !reviews.iter().any(|r| r.target_id == t.id)).count();
+        Ok((!old.is_empty()).then_some(unreviewed))
     }
 }
 

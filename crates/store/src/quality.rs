@@ -162,6 +162,13 @@ pub struct GradeRow {
     pub graded_at: DateTime<Utc>,
 }
 
+impl GradeRow {
+    /// The grade as people read it ("Good"); an unknown code as stored.
+    pub fn grade_label(&self) -> &str {
+        openpep_domain::quality::Grade::from_code(&self.grade).map_or(&self.grade, |g| g.label())
+    }
+}
+
 /// A grade to record.
 #[derive(Debug, Clone)]
 pub struct NewGrade<'a> {
@@ -178,17 +185,9 @@ pub struct NewGrade<'a> {
 /// Grades the PEP if it is still signed off and waiting: "quality assured",
 /// the grade kept; whether it was.
 pub async fn grade(tx: &mut Tx, g: &NewGrade<'_>) -> Result<bool, StoreError> {
-    let changed = exec_tx!(
-        tx,
-        sqlx::query(
-            "UPDATE peps SET status = 'quality_assured', version = version + 1, updated_at = $3 \
-             WHERE la_id = $1 AND id = $2 AND status = 'signed_off'",
-        )
-        .bind(g.la_id)
-        .bind(g.pep_id)
-        .bind(g.at)
-    )?;
-    if changed == 0 {
+    if !crate::peps::set_status(tx, g.la_id, g.pep_id, "signed_off", "quality_assured", g.at)
+        .await?
+    {
         return Ok(false);
     }
     insert_grade(tx, g).await?;
@@ -261,17 +260,8 @@ pub struct NewReturn<'a> {
 /// Returns the PEP for improvement if it is still signed off and waiting;
 /// whether it was.
 pub async fn return_for_improvement(tx: &mut Tx, r: &NewReturn<'_>) -> Result<bool, StoreError> {
-    let changed = exec_tx!(
-        tx,
-        sqlx::query(
-            "UPDATE peps SET status = 'returned_for_improvement', version = version + 1, \
-             updated_at = $3 WHERE la_id = $1 AND id = $2 AND status = 'signed_off'",
-        )
-        .bind(r.la_id)
-        .bind(r.pep_id)
-        .bind(r.at)
-    )?;
-    if changed == 0 {
+    let to = "returned_for_improvement";
+    if !crate::peps::set_status(tx, r.la_id, r.pep_id, "signed_off", to, r.at).await? {
         return Ok(false);
     }
     insert_return(tx, r, None).await?;
@@ -315,17 +305,8 @@ pub async fn resubmit(
     by: Uuid,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let changed = exec_tx!(
-        tx,
-        sqlx::query(
-            "UPDATE peps SET status = 'signed_off', version = version + 1, updated_at = $3 \
-             WHERE la_id = $1 AND id = $2 AND status = 'returned_for_improvement'",
-        )
-        .bind(la_id)
-        .bind(pep_id)
-        .bind(now)
-    )?;
-    if changed == 0 {
+    let from = "returned_for_improvement";
+    if !crate::peps::set_status(tx, la_id, pep_id, from, "signed_off", now).await? {
         return Ok(false);
     }
     exec_tx!(

@@ -271,6 +271,10 @@ pub struct StaffMember {
     pub school_name: Option<String>,
 }
 
+/// The Virtual School's heads and officers: those who judge PEPs (its
+/// administrators do not).
+pub const VS_OFFICERS: &[&str] = &["vs_head", "vs_officer"];
+
 /// The authority's active people in the given roles, by name.
 pub async fn staff_in_roles(
     db: &Db,

@@ -177,6 +177,12 @@ pub struct Pagination {
 }
 
 impl Pagination {
+    /// How many pages `total` rows fill, `per_page` a page (at least one).
+    pub fn page_count(total: i64, per_page: u32) -> u32 {
+        let per_page = i64::from(per_page.max(1));
+        u32::try_from((total + per_page - 1) / per_page).unwrap_or(1).max(1)
+    }
+
     /// Links for `page` of `total_pages`; `href` builds the URL of a page.
     pub fn new(page: u32, total_pages: u32, href: impl Fn(u32) -> String) -> Pagination {
         if total_pages <= 1 {

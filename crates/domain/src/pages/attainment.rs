@@ -100,7 +100,7 @@ impl Rag {
     }
 
     /// `Good (green)`: the judgement with its colour, as schools know it.
-    fn text(self) -> String {
+    pub fn text(self) -> String {
         format!("{} ({})", self.label(), self.code())
     }
 }

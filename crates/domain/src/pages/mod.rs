@@ -250,6 +250,9 @@ pub struct PromptSources<'a> {
     pub sdq_threshold: u8,
 }
 
+/// The key of the prompt for an attendance target.
+pub const ATTENDANCE_PROMPT: &str = "prompt_attendance";
+
 /// The prompts raised by the PEP's attendance, SDQ and attainment pages:
 /// attendance below 90%, an SDQ total at or above the authority's
 /// threshold, each subject whose progress is less than good.
@@ -260,7 +263,7 @@ pub fn prompts(from: PromptSources<'_>) -> Vec<Prompt> {
         && a.below_expected()
     {
         out.push(Prompt {
-            key: "prompt_attendance".into(),
+            key: ATTENDANCE_PROMPT.into(),
             title: "Attendance target".into(),
             reason: format!(
                 "Attendance is {} this PEP, below 90%: write a target to improve it.",

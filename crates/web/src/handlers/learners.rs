@@ -133,7 +133,8 @@ pub async fn show(
     let mut page = asked;
     let mut found = state.services.learners(&user.actor, &wanted, page).await?;
     let per_page = i64::from(openpep_service::children::LEARNERS_PER_PAGE);
-    let last_page = u32::try_from((found.total + per_page - 1) / per_page).unwrap_or(1).max(1);
+    let last_page =
+        Pagination::page_count(found.total, openpep_service::children::LEARNERS_PER_PAGE);
     // Past the end (an old link, a list that shrank): show the last page.
     if page > last_page {
         page = last_page;

@@ -222,6 +222,14 @@ pub fn public_routes() -> Router<AppState> {
         .route("/readyz", get(health::ready))
 }
 
+/// The address a page is sent back to after a change: `?done=…` names
+/// what was done, for its success banner.
+#[derive(serde::Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    pub done: Option<String>,
+}
+
 /// A record's id from the address; anything that is not one is not found.
 pub(crate) fn id_or_404(text: &str) -> Result<uuid::Uuid, crate::AppError> {
     uuid::Uuid::parse_str(text).map_err(|_| crate::AppError::NotFound)

@@ -11,14 +11,16 @@ use openpep_domain::completeness::Outcome;
 use openpep_domain::meeting::when_label;
 use openpep_domain::pages::attainment::Rag;
 use openpep_domain::pages::uk_date;
-use openpep_domain::quality::Grade;
 use openpep_domain::{AcademicYear, NcYear, Term};
 use openpep_service::FieldErrors;
 use openpep_service::invitations::FormError;
 use openpep_service::pep_editing::{PepRef, pep_path};
-use openpep_service::quality::{GradeForm, QUEUE_PER_PAGE, QualityPage, QueueView, ReturnForm};
+use openpep_service::quality::{
+    CheckPage, GradeForm, QUEUE_PER_PAGE, QualityPage, QueueView, ReturnForm,
+};
 use serde::Deserialize;
 
+use super::DoneQuery;
 use super::cohort_filters::{FilterChoices, FilterQuery};
 use super::peps::{pep_ref, pep_title};
 use crate::components::{Cell, Choice, DateValue, Pagination, SummaryRow, Table, Tag, TagColour};
@@ -74,8 +76,7 @@ pub async fn show_queue(
         let page = query.page();
         let found = state.services.qa_queue(&user.actor, view, &checked.filter, page).await?;
         total = found.total;
-        let per_page = i64::from(QUEUE_PER_PAGE);
-        let last = u32::try_from((found.total + per_page - 1) / per_page).unwrap_or(1).max(1);
+        let last = Pagination::page_count(found.total, QUEUE_PER_PAGE);
         pagination = Pagination::new(page.min(last), last, |n| query.url("/quality", view_code, n));
         table.rows = found
             .rows
@@ -140,8 +141,8 @@ fn times(n: i64) -> String {
 pub struct CheckView {
     pub label: String,
     pub tag: Tag,
-    /// (page title, address) to fix it on.
-    pub page: Option<(String, String)>,
+    /// The page to fix it on.
+    pub page: Option<CheckPage>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -199,12 +200,12 @@ pub struct ReturnFields {
 fn history(page: &QualityPage) -> Table {
     let mut rows: Vec<(chrono::DateTime<chrono::Utc>, Vec<Cell>)> = Vec::new();
     for g in &page.grades {
-        let grade = Grade::from_code(&g.grade).map_or(g.grade.clone(), |g| g.label().to_owned());
+        let grade = g.grade_label();
         let rag = g
             .progress_rag
             .as_deref()
             .and_then(Rag::from_code)
-            .map(|r| format!(" Overall progress: {} ({}).", r.label(), r.code()))
+            .map(|r| format!(" Overall progress: {}.", r.text()))
             .unwrap_or_default();
         rows.push((
             g.graded_at,
@@ -266,9 +267,7 @@ fn render(
         })
         .collect();
     let failing = page.checklist.iter().filter(|c| c.item.outcome == Outcome::Fail).count();
-    let school_rag = page
-        .school_rag
-        .map_or_else(|| "Not recorded".to_owned(), |r| format!("{} ({})", r.label(), r.code()));
+    let school_rag = page.school_rag.map_or_else(|| "Not recorded".to_owned(), Rag::text);
     let mut details = vec![
         SummaryRow::new(
             "School or setting",
@@ -288,7 +287,7 @@ fn render(
         ),
     ];
     if let Some(latest) = page.grades.last().filter(|_| !page.waiting()) {
-        let grade = Grade::from_code(&latest.grade).map_or(latest.grade.as_str(), |g| g.label());
+        let grade = latest.grade_label();
         details.push(SummaryRow::new("Grade", grade.to_owned()));
     }
     let grades = page
@@ -302,10 +301,7 @@ fn render(
             }
         })
         .collect();
-    let rags = Rag::ALL
-        .iter()
-        .map(|r| Choice::new(r.code(), format!("{} ({})", r.label(), r.code())))
-        .collect();
+    let rags = Rag::ALL.iter().map(|r| Choice::new(r.code(), r.text())).collect();
     let failing_pages = page.failing_pages();
     let mut r = r;
     if r.pages.is_empty() && errors.is_empty() {
@@ -347,12 +343,6 @@ fn render(
         due,
         officer: page.officer.as_ref().map(|o| o.0.to_string()).unwrap_or_default(),
     }
-}
-
-#[derive(Deserialize, Default)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: Option<String>,
 }
 
 fn done_text(code: &str) -> Option<String> {
@@ -443,14 +433,7 @@ pub async fn return_for_improvement(
     match state.services.return_pep(&user.actor, at, &form).await {
         Ok(()) => Ok(done(at, "returned")),
         Err(FormError::Invalid(errors)) => {
-            // The return form's comments box has its own name.
-            let mut renamed = FieldErrors::default();
-            for e in errors.0 {
-                let field =
-                    if e.field == "comments" { "return_comments" } else { e.field.as_str() };
-                renamed.add(field, e.message);
-            }
-            refused(&state, &user, at, renamed, GradeFields::default(), r).await
+            refused(&state, &user, at, errors, GradeFields::default(), r).await
         }
         Err(FormError::Service(e)) => Err(e.into()),
     }

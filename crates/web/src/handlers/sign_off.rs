@@ -12,7 +12,6 @@ use openpep_domain::AuthorityAction;
 use openpep_domain::meeting::when_label;
 use openpep_domain::pages::attainment::Rag;
 use openpep_domain::pages::uk_date;
-use openpep_domain::quality::Grade;
 use openpep_domain::sign_off::{self, Part};
 use openpep_service::FieldErrors;
 use openpep_service::invitations::FormError;
@@ -20,6 +19,7 @@ use openpep_service::pep_editing::PepRef;
 use openpep_service::sign_off::SignOffPage;
 use serde::Deserialize;
 
+use super::DoneQuery;
 use super::peps::{pep_ref, pep_title};
 use super::targets::{Sent, fill, sent};
 use crate::components::{Cell, SummaryRow, Table, Tag, TagColour};
@@ -126,11 +126,11 @@ fn view(
         details.push(SummaryRow::new("Signed off", format!("by {by} on {}", when_label(when))));
     }
     if let Some(g) = &page.latest_grade {
-        let grade = Grade::from_code(&g.grade).map_or(g.grade.as_str(), |g| g.label());
+        let grade = g.grade_label();
         let text = format!("{grade}, by {} on {}", g.graded_by_name, when_label(g.graded_at));
         let mut row = SummaryRow::new("Quality assurance", text);
         if let Some(rag) = g.progress_rag.as_deref().and_then(Rag::from_code) {
-            row = row.with_hint(format!("Overall progress: {} ({})", rag.label(), rag.code()));
+            row = row.with_hint(format!("Overall progress: {}", rag.text()));
         }
         details.push(row);
         if !g.comments.is_empty() {
@@ -240,12 +240,6 @@ fn view(
 
 fn saved_sent(page: &SignOffPage) -> Sent {
     Sent { fields: page.next_meeting_fields(), version: page.view.pep.version, add: None }
-}
-
-#[derive(Deserialize, Default)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: Option<String>,
 }
 
 fn done_text(code: &str) -> Option<String> {
