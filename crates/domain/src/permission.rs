@@ -363,10 +363,12 @@ pub enum AuthorityAction {
     PayFunding,
     /// Work through the quality assurance queue and give PEPs to officers.
     QualityAssurePeps,
+    /// Remind those responsible for a late PEP, now.
+    ChasePeps,
 }
 
 impl AuthorityAction {
-    pub const ALL: [AuthorityAction; 12] = [
+    pub const ALL: [AuthorityAction; 13] = [
         AuthorityAction::InvitePeople,
         AuthorityAction::ManagePeople,
         AuthorityAction::UnlockAccounts,
@@ -379,6 +381,7 @@ impl AuthorityAction {
         AuthorityAction::DecideFunding,
         AuthorityAction::PayFunding,
         AuthorityAction::QualityAssurePeps,
+        AuthorityAction::ChasePeps,
     ];
 
     pub fn code(self) -> &'static str {
@@ -395,6 +398,7 @@ impl AuthorityAction {
             AuthorityAction::DecideFunding => "decide_funding",
             AuthorityAction::PayFunding => "pay_funding",
             AuthorityAction::QualityAssurePeps => "quality_assure_peps",
+            AuthorityAction::ChasePeps => "chase_peps",
         }
     }
 
@@ -428,6 +432,7 @@ pub fn may(role: Role, action: AuthorityAction) -> bool {
                 | DelegatePeps
                 | ManageTemplates
                 | PayFunding
+                | ChasePeps
         ),
         Role::VsOfficer => matches!(
             action,
@@ -439,6 +444,7 @@ pub fn may(role: Role, action: AuthorityAction) -> bool {
                 | DelegatePeps
                 | DecideFunding
                 | QualityAssurePeps
+                | ChasePeps
         ),
         Role::VsHead => matches!(
             action,
@@ -450,6 +456,7 @@ pub fn may(role: Role, action: AuthorityAction) -> bool {
                 | DecideFunding
                 | PayFunding
                 | QualityAssurePeps
+                | ChasePeps
         ),
         Role::SocialWorker
         | Role::TeamManager
@@ -639,6 +646,7 @@ mod tests {
         (VsHead, AuthorityAction::DecideFunding),
         (VsHead, AuthorityAction::PayFunding),
         (VsHead, AuthorityAction::QualityAssurePeps),
+        (VsHead, AuthorityAction::ChasePeps),
         (VsOfficer, AuthorityAction::InvitePeople),
         (VsOfficer, AuthorityAction::UnlockAccounts),
         (VsOfficer, AuthorityAction::ViewPeople),
@@ -647,6 +655,7 @@ mod tests {
         (VsOfficer, AuthorityAction::DelegatePeps),
         (VsOfficer, AuthorityAction::DecideFunding),
         (VsOfficer, AuthorityAction::QualityAssurePeps),
+        (VsOfficer, AuthorityAction::ChasePeps),
         (VsAdmin, AuthorityAction::InvitePeople),
         (VsAdmin, AuthorityAction::ManagePeople),
         (VsAdmin, AuthorityAction::UnlockAccounts),
@@ -657,6 +666,7 @@ mod tests {
         (VsAdmin, AuthorityAction::DelegatePeps),
         (VsAdmin, AuthorityAction::ManageTemplates),
         (VsAdmin, AuthorityAction::PayFunding),
+        (VsAdmin, AuthorityAction::ChasePeps),
     ];
 
     #[test]

@@ -6,6 +6,7 @@ pub mod account;
 pub mod allocations;
 pub mod auth;
 pub mod care;
+pub mod chasing;
 pub mod children;
 pub mod clock;
 pub mod cohort_filter;

@@ -83,6 +83,7 @@ impl Services {
         tracing::info!(mailer = ?mailer, "worker started");
         let mut passes: u64 = 0;
         let mut raised_on = None;
+        let mut reminded_on = None;
         loop {
             if let Err(error) = self.deliver_outbox(&mailer).await {
                 tracing::error!(error = %error, "worker pass failed");
@@ -99,6 +100,18 @@ impl Services {
                 match self.raise_initial_peps().await {
                     Ok(_) => raised_on = Some(today),
                     Err(error) => tracing::error!(error = %error, "raising initial PEPs failed"),
+                }
+            }
+            // Once a day, at each authority's cadence: digests of late PEPs.
+            if reminded_on != Some(today) {
+                match self.send_pep_reminders().await {
+                    Ok(n) => {
+                        reminded_on = Some(today);
+                        if n > 0 {
+                            tracing::info!(digests = n, "PEP reminders queued");
+                        }
+                    }
+                    Err(error) => tracing::error!(error = %error, "PEP reminders failed"),
                 }
             }
             // Now and then: reminders of meetings in the next two days.

@@ -23,6 +23,7 @@ pub mod pep_pages;
 pub mod peps;
 pub mod placements;
 pub mod quality;
+pub mod reminders;
 pub mod schools;
 pub mod sessions;
 pub mod settings;

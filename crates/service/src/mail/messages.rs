@@ -258,6 +258,29 @@ pub fn pep_graded(link: &str, grade: &str) -> Content {
     }
 }
 
+/// One person's digest of their PEPs that are overdue or due within `days`.
+pub fn pep_reminder(overdue: usize, due_soon: usize, days: u32, link: &str) -> Content {
+    let plural = |n: usize| if n == 1 { "PEP" } else { "PEPs" };
+    let mut lines = Vec::new();
+    if overdue > 0 {
+        lines.push(format!("- {overdue} {} overdue", plural(overdue)));
+    }
+    if due_soon > 0 {
+        lines.push(format!("- {due_soon} {} due in the next {days} days", plural(due_soon)));
+    }
+    Content {
+        kind: "overdue_reminder",
+        subject: "Reminder: Personal Education Plans to finish".into(),
+        body: format!(
+            "Some Personal Education Plans (PEPs) of children you work with need finishing:\n\n\
+             {}\n\n\
+             Sign in to see which, and what each still needs:\n{link}\n\n\
+             {NO_NAMES}\n",
+            lines.join("\n")
+        ),
+    }
+}
+
 pub fn message_waiting(link: &str) -> Content {
     Content {
         kind: "message_waiting",

@@ -191,6 +191,7 @@ app_routes! {
     post "/notices/{notice}/attachments/{attachment}/remove" => notices::detach, Access::Authority(AuthorityAction::PostNotices);
     get "/notices/{notice}/attachments/{attachment}" => notices::download_attachment, Access::SignedIn;
     get "/peps" => pep_lists::show, Access::Authority(AuthorityAction::ViewAuthorityReports);
+    post "/peps/{pep}/remind" => pep_lists::remind, Access::Authority(AuthorityAction::ChasePeps);
     get "/peps/delegate" => delegation::show, Access::Authority(AuthorityAction::DelegatePeps);
     post "/peps/delegate" => delegation::choose, Access::Authority(AuthorityAction::DelegatePeps);
     get "/peps/delegate/preview" => delegation::preview, Access::Authority(AuthorityAction::DelegatePeps);

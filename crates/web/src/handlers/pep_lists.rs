@@ -4,8 +4,12 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
 use openpep_domain::PepStatus;
-use openpep_service::pep_lists::PepListKind;
+use openpep_domain::meeting::when_label;
+use openpep_service::chasing::{Chasing, Reminded, Responsible};
+use openpep_service::pep_lists::{PepListItem, PepListKind};
 use openpep_service::profile::uk_short_date;
 use serde::Deserialize;
 
@@ -19,6 +23,8 @@ use openpep_service::pep_editing::pep_path;
 pub struct ListQuery {
     #[serde(default)]
     show: String,
+    #[serde(default)]
+    done: Option<String>,
 }
 
 pub struct ListLink {
@@ -35,6 +41,95 @@ pub struct PepsPage {
     table: Table,
     empty: &'static str,
     may_delegate: bool,
+    /// On the overdue list: the reminders sent about late PEPs.
+    reminders: Option<Table>,
+    /// What came of chasing a PEP: (success, text).
+    done: Option<(bool, &'static str)>,
+}
+
+fn done_text(code: &str) -> Option<(bool, &'static str)> {
+    Some(match code {
+        "reminded" => (true, "Reminder sent to the social worker and designated teacher."),
+        "already" => (false, "A reminder about that PEP was already sent today."),
+        "nobody" => (
+            false,
+            "Nobody who can sign in is responsible for that PEP: allocate a social worker or add the school's designated teacher.",
+        ),
+        "not_open" => (false, "That PEP is signed off: there is nothing to chase."),
+        _ => return None,
+    })
+}
+
+/// Who is responsible for a PEP, as the overdue list says it.
+fn responsible_text(people: Option<&Vec<Responsible>>) -> String {
+    match people {
+        Some(people) if !people.is_empty() => people
+            .iter()
+            .map(|p| format!("{} ({})", p.name, p.role.label().to_lowercase()))
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => "Nobody allocated".to_owned(),
+    }
+}
+
+/// The overdue list: how late each PEP is, who should finish it, and
+/// chasing it.
+fn overdue_rows(items: &[&PepListItem], chasing: &Chasing, today: NaiveDate) -> Vec<Vec<Cell>> {
+    items
+        .iter()
+        .map(|i| {
+            let r = &i.row;
+            let name = format!("{} {}", r.forename, r.surname);
+            let mut days = Cell::text((today - r.due_on).num_days().to_string());
+            days.numeric = true;
+            let reminded = chasing
+                .last_reminded
+                .get(&r.id)
+                .map_or_else(|| "Not yet".to_owned(), |at| when_label(*at));
+            let action = if chasing.may_chase {
+                Cell::button(
+                    format!("/peps/{}/remind", r.id),
+                    "Send reminder",
+                    format!("about {name}'s PEP"),
+                )
+            } else {
+                Cell::default()
+            };
+            vec![
+                Cell::link(name.clone(), pep_path(r.child_id, r.id)).heading(),
+                Cell::text(r.school_name.clone().unwrap_or_else(|| "No school place".into())),
+                Cell::text(uk_short_date(r.due_on)),
+                days,
+                Cell::text(responsible_text(chasing.responsible.get(&r.id))),
+                Cell::text(reminded),
+                action,
+            ]
+        })
+        .collect()
+}
+
+fn reminders_table(runs: &[openpep_store::reminders::RunRow]) -> Table {
+    Table {
+        caption: "Reminders sent".into(),
+        caption_size: "m",
+        head: ["When", "How", "People reminded", "PEPs"].map(String::from).to_vec(),
+        rows: runs
+            .iter()
+            .map(|r| {
+                let how = match (r.kind.as_str(), &r.run_by_name) {
+                    ("schedule", _) => "The nightly digest".to_owned(),
+                    (_, Some(name)) => format!("Sent by {name}"),
+                    _ => "Sent by hand".to_owned(),
+                };
+                let mut people = Cell::text(r.people.to_string());
+                people.numeric = true;
+                let mut peps = Cell::text(r.peps.to_string());
+                peps.numeric = true;
+                vec![Cell::text(when_label(r.run_at)), Cell::text(how), people, peps]
+            })
+            .collect(),
+        csrf: String::new(),
+    }
 }
 
 fn reason_label(reason: &str) -> &'static str {
@@ -65,9 +160,37 @@ pub async fn show(
         current: k == kind,
     })
     .collect();
-    let rows = all
+    let listed: Vec<&PepListItem> = all.iter().filter(|i| kind.includes(i)).collect();
+    if kind == PepListKind::Overdue {
+        let chasing = state.services.chasing(&user.actor).await?;
+        let today = state.services.clock.today();
+        let head = [
+            "Child",
+            "School or setting",
+            "Due",
+            "Days overdue",
+            "Responsible",
+            "Reminded",
+            "Action",
+        ];
+        return Ok(PepsPage {
+            layout: Layout::for_user(&user, "Overdue PEPs", "/peps").dev(state.config.dev_mode),
+            links,
+            table: Table {
+                caption: "Overdue PEPs".into(),
+                caption_size: "l",
+                head: head.map(String::from).to_vec(),
+                rows: overdue_rows(&listed, &chasing, today),
+                csrf: user.session.csrf_token.clone(),
+            },
+            empty: "No PEP is overdue.",
+            reminders: Some(reminders_table(&chasing.runs)),
+            done: query.done.as_deref().and_then(done_text),
+            may_delegate: may_delegate(&user),
+        });
+    }
+    let rows = listed
         .iter()
-        .filter(|i| kind.includes(i))
         .map(|i| {
             let r = &i.row;
             let status = PepStatus::from_code(&r.status);
@@ -90,7 +213,7 @@ pub async fn show(
         .collect();
     let (title, empty) = match kind {
         PepListKind::Open => ("PEPs not yet signed off", "Every PEP is signed off."),
-        PepListKind::Overdue => ("Overdue PEPs", "No PEP is overdue."),
+        PepListKind::Overdue => unreachable!("the overdue list is built above"),
         PepListKind::VsToAttend => {
             ("Meetings the VS should attend", "No open PEP meets the authority's criteria.")
         }
@@ -116,9 +239,29 @@ pub async fn show(
             csrf: String::new(),
         },
         empty,
-        may_delegate: openpep_domain::may(
-            user.role(),
-            openpep_domain::AuthorityAction::DelegatePeps,
-        ),
+        reminders: None,
+        done: None,
+        may_delegate: may_delegate(&user),
     })
+}
+
+fn may_delegate(user: &CurrentUser) -> bool {
+    openpep_domain::may(user.role(), openpep_domain::AuthorityAction::DelegatePeps)
+}
+
+/// "Send reminder" on the overdue list, then back to it saying what came
+/// of it.
+pub async fn remind(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(pep): axum::extract::Path<String>,
+) -> Result<Response, AppError> {
+    let pep = super::id_or_404(&pep)?;
+    let code = match state.services.remind_about(&user.actor, pep).await? {
+        Reminded::Sent(_) => "reminded",
+        Reminded::AlreadyToday => "already",
+        Reminded::NobodyResponsible => "nobody",
+        Reminded::NotOpen => "not_open",
+    };
+    Ok(Redirect::to(&format!("/peps?show=overdue&done={code}")).into_response())
 }

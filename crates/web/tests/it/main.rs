@@ -17,6 +17,7 @@ mod notices;
 mod peps;
 mod profile;
 mod quality;
+mod reminders;
 mod resilience;
 mod security;
 mod sign_in;
