@@ -14,7 +14,7 @@
 //   OPENPEP_REQUIRE_BROWSER=1  fail, rather than skip, when Chromium is missing
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -1388,4 +1388,55 @@ browserTest('the Virtual School quality-assures a PEP: returned for improvement,
   assert.match(normalise(await page.locator('table').last().textContent()), /Graded: Requires improvement to be good.*Returned for improvement, due 7 December 2026/);
   await expectNoAxeViolations(page, 'a graded PEP');
   await screenshot(page, '51f-quality-graded.png');
+});
+
+browserTest('the Virtual School reads the dashboard, filters it, downloads a table and chases a late PEP; a designated teacher sees their school only, axe-clean', async (page) => {
+  assert.ok(VSO_EMAIL && DT_EMAIL, 'Set OPENPEP_VSO_EMAIL and OPENPEP_DT_EMAIL');
+  await signInWithCode(page, VSO_EMAIL);
+  await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+  await expectPath(page, '/dashboard');
+  assert.equal(await h1Text(page), 'Dashboard');
+  for (const title of ['Children with an in-date PEP', 'PEPs by status', 'Overdue PEPs', 'Attendance', 'SDQ bands', 'Pupil Premium Plus by school', 'Reminders sent']) {
+    await page.getByRole('heading', { name: title, exact: true }).waitFor();
+  }
+  assert.ok(await page.locator('svg.app-chart').count() >= 4, 'charts beside the tables');
+  await expectNoAxeViolations(page, 'the dashboard');
+  await screenshot(page, '52a-dashboard.png');
+
+  // Filtered to a phase; a term that does not exist is refused.
+  await page.getByText('Filter the figures').click();
+  await page.getByLabel('Phase', { exact: true }).selectOption({ label: 'Secondary' });
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  await page.waitForURL((u) => u.searchParams.get('phase') === 'secondary');
+  assert.match(normalise(await page.locator('main').textContent()), /children match the filters/);
+  await screenshot(page, '52b-dashboard-secondary.png');
+  await page.goto(url('/dashboard?term=2026-winter'));
+  await page.locator('.govuk-error-summary').waitFor();
+  assert.match(normalise(await page.locator('.govuk-error-summary__list').textContent()), /Select a term from the list/);
+  await expectNoAxeViolations(page, 'a refused dashboard filter');
+
+  // A table downloads as CSV.
+  await page.goto(url('/dashboard'));
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'CSV of peps by status' }).click(),
+  ]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.match(csv, /^Status,PEPs\r\n/);
+
+  // A late PEP chased by hand.
+  const overdue = page.locator('#overdue');
+  await overdue.getByRole('button', { name: /Send reminder/ }).first().click();
+  await page.locator('.govuk-notification-banner--success', { hasText: 'Reminder sent' }).waitFor();
+  assert.match(normalise(await page.locator('#reminders').textContent()), /Sent by/);
+  await expectNoAxeViolations(page, 'the dashboard after a reminder');
+  await screenshot(page, '52c-dashboard-reminded.png');
+
+  // A designated teacher sees their school's figures, and no other's.
+  const dt = await signedInPage(DT_EMAIL);
+  await dt.page.goto(url('/dashboard'));
+  assert.match(await h1Text(dt.page), /^Dashboard: Poppyfields Academy$/);
+  await expectNoAxeViolations(dt.page, "a school's dashboard");
+  await screenshot(dt.page, '52d-dashboard-school.png');
+  await dt.context.close();
 });

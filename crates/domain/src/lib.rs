@@ -8,6 +8,7 @@ mod code;
 pub mod calendar;
 pub mod chasing;
 pub mod completeness;
+pub mod dashboard;
 pub mod date_of_birth;
 pub mod email;
 pub mod ethnicity;

@@ -72,6 +72,23 @@ impl Services {
         Ok(sent)
     }
 
+    /// The digests the nightly job sent on the authority's last reminder
+    /// day before today, so a new demo's mailbox shows one.
+    pub(crate) async fn send_last_digests(&self, la_id: Uuid) -> Result<usize, ServiceError> {
+        let today = self.clock.today();
+        let (settings, _) = self.authority_settings(la_id).await?;
+        let Some(day) = (1..=14)
+            .map(|back| today - chrono::TimeDelta::days(back))
+            .find(|day| settings.reminder_cadence.sends_on(*day))
+        else {
+            return Ok(0);
+        };
+        let at = day.and_hms_opt(6, 0, 0).unwrap_or_default().and_utc();
+        let run = NewRun { la_id, run_on: day, kind: "schedule", pep_id: None, by: None, at };
+        let link = format!("{}/learners?status=overdue", self.public_url);
+        Ok(self.remind(run, settings.reminder_days_before, &link).await?.unwrap_or(0))
+    }
+
     /// One run for the authority: a digest to each person responsible
     /// (`None`: the run was already made today).
     async fn remind(

@@ -75,17 +75,23 @@ pub struct CheckedFilter {
     pub options: FilterOptions,
 }
 
+/// The terms the filters offer: this academic year's and last year's,
+/// newest first.
+pub fn filter_terms(today: chrono::NaiveDate) -> Vec<(String, String)> {
+    let this_year = AcademicYear::containing(today);
+    [this_year, this_year.previous()]
+        .into_iter()
+        .flat_map(|year| Term::ALL.into_iter().rev().map(move |term| (year, term)))
+        .map(|(year, term)| (term_code(year, term), format!("{} term {year}", term.label())))
+        .collect()
+}
+
 impl Services {
     /// The choices: this academic year's terms and last year's, the
     /// authority's schools and its Virtual School officers.
     pub async fn filter_options(&self, actor: &Actor) -> Result<FilterOptions, ServiceError> {
         self.authorise(actor, AuthorityAction::ViewAuthorityReports)?;
-        let this_year = AcademicYear::containing(self.clock.today());
-        let terms = [this_year, this_year.previous()]
-            .into_iter()
-            .flat_map(|year| Term::ALL.into_iter().rev().map(move |term| (year, term)))
-            .map(|(year, term)| (term_code(year, term), format!("{} term {year}", term.label())))
-            .collect();
+        let terms = filter_terms(self.clock.today());
         let schools = self.authority_schools(actor).await?;
         let officers =
             openpep_store::users::staff_in_roles(&self.db, actor.la_id, VS_OFFICERS).await?;
@@ -102,60 +108,63 @@ impl Services {
         actor: &Actor,
         form: &FilterForm,
     ) -> Result<CheckedFilter, ServiceError> {
-        let options = self.filter_options(actor).await?;
-        let mut errors = FieldErrors::default();
-        let mut filter = CohortFilter::default();
-        let given = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned);
-        if let Some(term) = given(&form.term) {
-            filter.term = parse_term(&term);
-            if filter.term.is_none() {
-                errors.add("term", "Select a term from the list");
-            }
-        }
-        if let Some(school) = given(&form.school) {
-            filter.school = Uuid::parse_str(&school)
-                .ok()
-                .filter(|id| options.schools.iter().any(|(s, _)| s == id));
-            if filter.school.is_none() {
-                errors.add("school", "Select a school from the list");
-            }
-        }
-        if let Some(phase) = given(&form.phase) {
-            filter.phase = Phase::from_code(&phase);
-            if filter.phase.is_none() {
-                errors.add("phase", "Select a phase from the list");
-            }
-        }
-        if let Some(year) = given(&form.year) {
-            filter.year =
-                year.parse::<i8>().ok().filter(|y| YEAR_GROUPS.contains(y)).map(NcYear::from_value);
-            if filter.year.is_none() {
-                errors.add("year", "Select a year group from the list");
-            }
-        }
-        if let (Some(year), Some(phase)) = (filter.year, filter.phase)
-            && year.phase() != phase
-        {
-            errors.add(
-                "year",
-                format!("{} is not in the {} phase", year.label(), phase.label().to_lowercase()),
-            );
-        }
-        if let Some(officer) = given(&form.officer) {
-            filter.officer = if officer == "none" {
-                Some(None)
-            } else {
-                Uuid::parse_str(&officer)
-                    .ok()
-                    .filter(|id| options.officers.iter().any(|(o, _)| o == id))
-                    .map(Some)
-            };
-            if filter.officer.is_none() {
-                errors.add("officer", "Select an officer from the list");
-            }
-        }
-        Ok(CheckedFilter { filter, errors, options })
+        Ok(check_filter_against(form, self.filter_options(actor).await?))
     }
+}
+
+/// Checks the filters against the choices offered.
+pub fn check_filter_against(form: &FilterForm, options: FilterOptions) -> CheckedFilter {
+    let mut errors = FieldErrors::default();
+    let mut filter = CohortFilter::default();
+    let given = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned);
+    if let Some(term) = given(&form.term) {
+        filter.term = parse_term(&term);
+        if filter.term.is_none() {
+            errors.add("term", "Select a term from the list");
+        }
+    }
+    if let Some(school) = given(&form.school) {
+        filter.school =
+            Uuid::parse_str(&school).ok().filter(|id| options.schools.iter().any(|(s, _)| s == id));
+        if filter.school.is_none() {
+            errors.add("school", "Select a school from the list");
+        }
+    }
+    if let Some(phase) = given(&form.phase) {
+        filter.phase = Phase::from_code(&phase);
+        if filter.phase.is_none() {
+            errors.add("phase", "Select a phase from the list");
+        }
+    }
+    if let Some(year) = given(&form.year) {
+        filter.year =
+            year.parse::<i8>().ok().filter(|y| YEAR_GROUPS.contains(y)).map(NcYear::from_value);
+        if filter.year.is_none() {
+            errors.add("year", "Select a year group from the list");
+        }
+    }
+    if let (Some(year), Some(phase)) = (filter.year, filter.phase)
+        && year.phase() != phase
+    {
+        errors.add(
+            "year",
+            format!("{} is not in the {} phase", year.label(), phase.label().to_lowercase()),
+        );
+    }
+    if let Some(officer) = given(&form.officer) {
+        filter.officer = if officer == "none" {
+            Some(None)
+        } else {
+            Uuid::parse_str(&officer)
+                .ok()
+                .filter(|id| options.officers.iter().any(|(o, _)| o == id))
+                .map(Some)
+        };
+        if filter.officer.is_none() {
+            errors.add("officer", "Select an officer from the list");
+        }
+    }
+    CheckedFilter { filter, errors, options }
 }
 
 #[cfg(test)]

@@ -181,6 +181,7 @@ impl Services {
             let (la, accounts) =
                 generator.authority(&mut tx, index, options.children_per_authority).await?;
             tx.commit().await?;
+            self.send_last_digests(la.id).await?;
             if index == 0 {
                 summary.accounts = accounts;
             }

@@ -10,6 +10,7 @@ pub mod chasing;
 pub mod children;
 pub mod clock;
 pub mod cohort_filter;
+pub mod dashboard;
 pub mod demo;
 pub mod disagreements;
 pub mod documents;

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod authorities;
 pub mod challenges;
 pub mod children;
+pub mod dashboard;
 pub mod disagreements;
 pub mod documents;
 pub mod email_tokens;

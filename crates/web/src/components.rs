@@ -127,7 +127,8 @@ impl Cell {
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     pub caption: String,
-    /// Caption size: "s", "m", "l" or "xl".
+    /// Caption size: "s", "m", "l" or "xl"; "hidden" for screen readers
+    /// only, under a heading that says the same.
     pub caption_size: &'static str,
     pub head: Vec<String>,
     pub rows: Vec<Vec<Cell>>,

@@ -39,6 +39,9 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     };
     items.push(("Your messages", "/messages"));
     items.push(("PEP invitations", "/invitations"));
+    if openpep_service::dashboard::view_for(role).is_some() {
+        items.push(("Dashboard", "/dashboard"));
+    }
     if openpep_domain::may(role, openpep_domain::AuthorityAction::ViewAuthorityReports) {
         items.push(("PEPs", "/peps"));
     }

@@ -76,7 +76,7 @@ pub fn permanently_excluded(fields: &Fields) -> bool {
 
 /// The suspensions a page records that have a start date: (start,
 /// sessions missed).
-fn suspensions(fields: &Fields) -> Vec<(NaiveDate, u32)> {
+pub fn suspensions(fields: &Fields) -> Vec<(NaiveDate, u32)> {
     if answered_no(fields) {
         return Vec::new();
     }

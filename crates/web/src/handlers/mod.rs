@@ -6,6 +6,7 @@ mod allocations;
 mod care;
 mod children;
 mod cohort_filters;
+mod dashboard;
 mod delegation;
 mod documents;
 mod funding;
@@ -190,6 +191,8 @@ app_routes! {
     post "/notices/{notice}/attachments" => notices::attach, Access::Authority(AuthorityAction::PostNotices);
     post "/notices/{notice}/attachments/{attachment}/remove" => notices::detach, Access::Authority(AuthorityAction::PostNotices);
     get "/notices/{notice}/attachments/{attachment}" => notices::download_attachment, Access::SignedIn;
+    get "/dashboard" => dashboard::show, Access::SignedIn;
+    get "/dashboard/export/{table}/{format}" => dashboard::export, Access::SignedIn;
     get "/peps" => pep_lists::show, Access::Authority(AuthorityAction::ViewAuthorityReports);
     post "/peps/{pep}/remind" => pep_lists::remind, Access::Authority(AuthorityAction::ChasePeps);
     get "/peps/delegate" => delegation::show, Access::Authority(AuthorityAction::DelegatePeps);

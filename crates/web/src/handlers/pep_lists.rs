@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use openpep_domain::PepStatus;
 use openpep_domain::meeting::when_label;
 use openpep_service::chasing::{Chasing, Reminded, Responsible};
+use openpep_service::dashboard::reminders_table;
 use openpep_service::pep_lists::{PepListItem, PepListKind};
 use openpep_service::profile::uk_short_date;
 use serde::Deserialize;
@@ -18,6 +19,13 @@ use crate::extract::CurrentUser;
 use crate::layout::Layout;
 use crate::{AppError, AppState};
 use openpep_service::pep_editing::pep_path;
+
+/// Where "Send reminder" was pressed: the dashboard, or the overdue list.
+#[derive(Deserialize, Default)]
+pub struct FromQuery {
+    #[serde(default)]
+    from: String,
+}
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
@@ -47,7 +55,7 @@ pub struct PepsPage {
     done: Option<(bool, &'static str)>,
 }
 
-fn done_text(code: &str) -> Option<(bool, &'static str)> {
+pub(crate) fn done_text(code: &str) -> Option<(bool, &'static str)> {
     Some(match code {
         "reminded" => (true, "Reminder sent to the social worker and designated teacher."),
         "already" => (false, "A reminder about that PEP was already sent today."),
@@ -108,30 +116,6 @@ fn overdue_rows(items: &[&PepListItem], chasing: &Chasing, today: NaiveDate) -> 
         .collect()
 }
 
-fn reminders_table(runs: &[openpep_store::reminders::RunRow]) -> Table {
-    Table {
-        caption: "Reminders sent".into(),
-        caption_size: "m",
-        head: ["When", "How", "People reminded", "PEPs"].map(String::from).to_vec(),
-        rows: runs
-            .iter()
-            .map(|r| {
-                let how = match (r.kind.as_str(), &r.run_by_name) {
-                    ("schedule", _) => "The nightly digest".to_owned(),
-                    (_, Some(name)) => format!("Sent by {name}"),
-                    _ => "Sent by hand".to_owned(),
-                };
-                let mut people = Cell::text(r.people.to_string());
-                people.numeric = true;
-                let mut peps = Cell::text(r.peps.to_string());
-                peps.numeric = true;
-                vec![Cell::text(when_label(r.run_at)), Cell::text(how), people, peps]
-            })
-            .collect(),
-        csrf: String::new(),
-    }
-}
-
 fn reason_label(reason: &str) -> &'static str {
     match reason {
         "initial" => "Initial",
@@ -184,7 +168,10 @@ pub async fn show(
                 csrf: user.session.csrf_token.clone(),
             },
             empty: "No PEP is overdue.",
-            reminders: Some(reminders_table(&chasing.runs)),
+            reminders: Some(Table {
+                caption_size: "m",
+                ..super::dashboard::section(&reminders_table(&chasing.runs), "").table
+            }),
             done: query.done.as_deref().and_then(done_text),
             may_delegate: may_delegate(&user),
         });
@@ -255,6 +242,7 @@ pub async fn remind(
     State(state): State<AppState>,
     user: CurrentUser,
     axum::extract::Path(pep): axum::extract::Path<String>,
+    Query(from): Query<FromQuery>,
 ) -> Result<Response, AppError> {
     let pep = super::id_or_404(&pep)?;
     let code = match state.services.remind_about(&user.actor, pep).await? {
@@ -263,5 +251,6 @@ pub async fn remind(
         Reminded::NobodyResponsible => "nobody",
         Reminded::NotOpen => "not_open",
     };
-    Ok(Redirect::to(&format!("/peps?show=overdue&done={code}")).into_response())
+    let back = if from.from == "dashboard" { "/dashboard?" } else { "/peps?show=overdue&" };
+    Ok(Redirect::to(&format!("{back}done={code}")).into_response())
 }

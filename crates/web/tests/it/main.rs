@@ -8,6 +8,7 @@ mod access;
 mod accounts;
 mod allocations;
 mod care;
+mod dashboard;
 mod demo;
 mod mail;
 mod matrix;

@@ -52,6 +52,8 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                     .replace("{page}", "meeting")
                     .replace("sources/{code}", "sources/pp_plus")
                     .replace("{code}", "new")
+                    .replace("{table}", "status")
+                    .replace("{format}", "csv")
                     .replace("{invitation}", &uuid::Uuid::now_v7().to_string())
                     .replace("{notice}", &uuid::Uuid::now_v7().to_string())
                     .replace("{thread}", &uuid::Uuid::now_v7().to_string())
@@ -118,6 +120,11 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                                 if ["{invitation}", "{thread}", "{attachment}"].iter().any(|p| route.path.contains(p)) =>
                             {
                                 status == 404
+                            }
+                            // The dashboard is each person's own view, or none.
+                            Access::SignedIn if route.path.starts_with("/dashboard") => {
+                                let has = openpep_service::dashboard::view_for(role).is_some();
+                                status == if has { 200 } else { 403 }
                             }
                             Access::SignedIn => matches!(status, 200 | 204 | 303),
                             // A notice that does not exist: not found, to those who post.

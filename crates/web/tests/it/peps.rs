@@ -377,7 +377,7 @@ async fn the_overdue_list_is_right_for_the_injected_today() {
         assert!(!expected.is_empty(), "the demo has overdue PEPs on {today}");
         let (status, html) = app.get_html("/peps?show=overdue").await;
         assert_eq!(status, 200);
-        assert_eq!(texts(&html, "table tbody th"), expected);
+        assert_eq!(texts(&html, "table tbody th a"), expected);
         assert!(texts(&html, "table tbody td strong.govuk-tag").iter().all(|t| t == "Overdue"));
     })
     .await;

@@ -1,0 +1,167 @@
+//! What the cohort dashboards count, read a few rows a child: the children
+//! in a person's scope with their school and social worker today, their
+//! PEPs, the pages of one term's PEPs that hold figures, and their funding
+//! requests. Every query is scoped to the authority (and the person's
+//! caseload) through `scope_clause`, on indexed columns.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use openpep_domain::ChildScope;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::children::{bind_scope, scope_binds, scope_clause};
+use crate::{Db, Json, StoreError, on_db};
+
+/// A child in scope, as they are on `today`.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CohortChild {
+    pub id: Uuid,
+    pub forename: String,
+    pub surname: String,
+    pub date_of_birth: NaiveDate,
+    /// The school or setting they attend (none: no school place).
+    pub school_id: Option<Uuid>,
+    pub social_worker_id: Option<Uuid>,
+}
+
+pub async fn cohort(
+    db: &Db,
+    scope: &ChildScope,
+    today: NaiveDate,
+) -> Result<Vec<CohortChild>, StoreError> {
+    let sql = format!(
+        "SELECT c.id, c.forename, c.surname, c.date_of_birth, \
+           (SELECT sp.school_id FROM school_placements sp WHERE sp.child_id = c.id \
+             AND sp.started_on <= $3 AND (sp.ended_on IS NULL OR sp.ended_on > $3) \
+             ORDER BY sp.started_on DESC LIMIT 1) AS school_id, \
+           (SELECT w.user_id FROM child_workers w WHERE w.child_id = c.id \
+             AND w.role = 'social_worker' AND w.started_on <= $3 \
+             AND (w.ended_on IS NULL OR w.ended_on > $3) \
+             ORDER BY w.started_on DESC LIMIT 1) AS social_worker_id \
+         FROM children c WHERE {} ORDER BY c.id",
+        scope_clause(scope)
+    );
+    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope, today)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// A PEP of a child in scope, with the school the child was at when it
+/// was due and the grade it stands at.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CohortPep {
+    pub id: Uuid,
+    pub child_id: Uuid,
+    pub academic_year: i32,
+    pub term: String,
+    pub reason: String,
+    pub status: String,
+    pub due_on: NaiveDate,
+    pub signed_off_at: Option<DateTime<Utc>>,
+    pub template_id: Option<Uuid>,
+    pub school_id: Option<Uuid>,
+    /// `quality::Grade` code of the newest grade.
+    pub grade: Option<String>,
+}
+
+pub async fn peps(
+    db: &Db,
+    scope: &ChildScope,
+    today: NaiveDate,
+) -> Result<Vec<CohortPep>, StoreError> {
+    let sql = format!(
+        "SELECT p.id, p.child_id, p.academic_year, p.term, p.reason, p.status, p.due_on, \
+           p.signed_off_at, p.template_id, \
+           (SELECT sp.school_id FROM school_placements sp WHERE sp.child_id = p.child_id \
+             AND sp.started_on <= p.due_on ORDER BY sp.started_on DESC LIMIT 1) AS school_id, \
+           (SELECT g.grade FROM pep_grades g WHERE g.pep_id = p.id \
+             ORDER BY g.graded_at DESC, g.id DESC LIMIT 1) AS grade \
+         FROM peps p JOIN children c ON c.id = p.child_id \
+         WHERE {} AND p.la_id = $1 ORDER BY p.child_id, p.due_on, p.id",
+        scope_clause(scope)
+    );
+    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope, today)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// A saved page of a PEP.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct CohortPage {
+    pub pep_id: Uuid,
+    pub page_key: String,
+    pub answers: Json<Value>,
+}
+
+/// The pages named `keys` of the term's PEPs of the children in scope.
+pub async fn pages(
+    db: &Db,
+    scope: &ChildScope,
+    today: NaiveDate,
+    (academic_year, term): (i32, &str),
+    keys: &[String],
+) -> Result<Vec<CohortPage>, StoreError> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 8)).collect();
+    let sql = format!(
+        "SELECT pp.pep_id, pp.page_key, pp.answers FROM peps p \
+         JOIN children c ON c.id = p.child_id \
+         JOIN pep_pages pp ON pp.pep_id = p.id \
+         WHERE {} AND p.la_id = $1 AND p.academic_year = $6 AND p.term = $7 \
+           AND pp.page_key IN ({}) ORDER BY pp.pep_id, pp.page_key",
+        scope_clause(scope),
+        placeholders.join(", ")
+    );
+    on_db!(db, pool => {
+        let mut query =
+            bind_scope!(sqlx::query_as(&sql), scope, today).bind(academic_year).bind(term);
+        for key in keys {
+            query = query.bind(key);
+        }
+        Ok(query.fetch_all(pool).await?)
+    })
+}
+
+/// A funding request of a child in scope.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CohortFunding {
+    pub child_id: Uuid,
+    /// The school the child was at when it was asked for.
+    pub school_id: Option<Uuid>,
+    pub academic_year: i32,
+    pub term: String,
+    pub source: String,
+    pub status: String,
+    pub amount_pence: i64,
+    pub approved_pence: Option<i64>,
+}
+
+pub async fn funding(
+    db: &Db,
+    scope: &ChildScope,
+    today: NaiveDate,
+) -> Result<Vec<CohortFunding>, StoreError> {
+    let sql = format!(
+        "SELECT f.child_id, f.school_id, f.academic_year, f.term, f.source, f.status, \
+           f.amount_pence, f.approved_pence \
+         FROM funding_requests f JOIN children c ON c.id = f.child_id \
+         WHERE {} AND f.la_id = $1 ORDER BY f.academic_year, f.term, f.id",
+        scope_clause(scope)
+    );
+    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope, today)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// Each social worker's team manager in the authority: (worker, manager).
+pub async fn teams(db: &Db, la_id: Uuid) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT member_user_id, manager_user_id FROM team_members \
+         WHERE la_id = $1 AND ended_at IS NULL ORDER BY created_at",
+    )
+    .bind(la_id)
+    .fetch_all(pool)
+    .await)?)
+}
