@@ -52,7 +52,7 @@ impl Services {
     /// How many digests were queued.
     pub async fn send_pep_reminders(&self) -> Result<usize, ServiceError> {
         let today = self.clock.today();
-        let link = format!("{}/learners?status=overdue", self.public_url);
+        let link = format!("{}/learners?sort=due", self.public_url);
         let mut sent = 0;
         for la_id in openpep_store::authorities::ids(&self.db).await? {
             let (settings, _) = self.authority_settings(la_id).await?;
@@ -85,7 +85,7 @@ impl Services {
         };
         let at = day.and_hms_opt(6, 0, 0).unwrap_or_default().and_utc();
         let run = NewRun { la_id, run_on: day, kind: "schedule", pep_id: None, by: None, at };
-        let link = format!("{}/learners?status=overdue", self.public_url);
+        let link = format!("{}/learners?sort=due", self.public_url);
         Ok(self.remind(run, settings.reminder_days_before, &link).await?.unwrap_or(0))
     }
 

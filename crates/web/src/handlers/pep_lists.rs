@@ -57,7 +57,7 @@ pub struct PepsPage {
 
 pub(crate) fn done_text(code: &str) -> Option<(bool, &'static str)> {
     Some(match code {
-        "reminded" => (true, "Reminder sent to the social worker and designated teacher."),
+        "reminded" => (true, "Reminder sent to the people responsible for the PEP."),
         "already" => (false, "A reminder about that PEP was already sent today."),
         "nobody" => (
             false,

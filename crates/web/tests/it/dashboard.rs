@@ -162,6 +162,17 @@ async fn a_teacher_sees_their_school_and_cannot_export_another() {
         assert!(body.contains("You can see the figures of your own school only"));
         assert!(!body.contains("Days overdue"), "no figures");
 
+        // A social worker's is their caseload.
+        let (_, sw_scope) = app.user_scope(Role::SocialWorker).await;
+        let caseload = app.child_ids(&sw_scope).await;
+        let sw = app.new_browser();
+        sw.sign_in_role(Role::SocialWorker).await;
+        let (status, html) = sw.get_html("/dashboard").await;
+        assert_eq!(status, 200);
+        let text = html.root_element().text().collect::<String>();
+        assert!(text.contains("The figures of the children you work with"));
+        assert!(text.contains(&format!("{} children match", caseload.len())), "the caseload");
+
         // Carers have no dashboard.
         let carer = app.new_browser();
         carer.sign_in_role(Role::Carer).await;
