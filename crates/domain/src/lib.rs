@@ -31,6 +31,7 @@ pub mod scope;
 pub mod search;
 pub mod settings;
 pub mod sign_off;
+pub mod ssda903;
 pub mod targets;
 pub mod template;
 pub mod term_dates;
