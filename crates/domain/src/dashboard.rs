@@ -115,12 +115,9 @@ pub fn sdq_bands(bands: impl IntoIterator<Item = Band>) -> [(Band, usize); 4] {
     counts
 }
 
-/// `n` of `total` as a whole percentage ("0%" of nothing).
-pub fn share(n: usize, total: usize) -> String {
-    if total == 0 {
-        return "0%".to_owned();
-    }
-    format!("{:.0}%", n as f64 * 100.0 / total as f64)
+/// `n` of `total` as a percentage; none of nothing.
+pub fn share(n: usize, total: usize) -> Option<f64> {
+    (total > 0).then(|| n as f64 * 100.0 / total as f64)
 }
 
 #[cfg(test)]
@@ -184,7 +181,7 @@ mod tests {
         let counts = sdq_bands([Band::High, Band::High, Band::CloseToAverage]);
         assert_eq!(counts[0], (Band::CloseToAverage, 1));
         assert_eq!(counts[2], (Band::High, 2));
-        assert_eq!(share(1, 3), "33%");
-        assert_eq!(share(0, 0), "0%");
+        assert_eq!(share(1, 3).map(|p| format!("{p:.0}%")).as_deref(), Some("33%"));
+        assert_eq!(share(0, 0), None, "nothing to divide by");
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use openpep_domain::chasing::{Chase, chase};
 use openpep_domain::{AuthorityAction, PepStatus, Role};
 use openpep_store::audit::AuditEvent;
@@ -52,21 +52,12 @@ impl Services {
     /// How many digests were queued.
     pub async fn send_pep_reminders(&self) -> Result<usize, ServiceError> {
         let today = self.clock.today();
-        let link = format!("{}/learners?sort=due", self.public_url);
         let mut sent = 0;
         for la_id in openpep_store::authorities::ids(&self.db).await? {
             let (settings, _) = self.authority_settings(la_id).await?;
             if settings.reminder_cadence.sends_on(today) {
-                let run = NewRun {
-                    la_id,
-                    run_on: today,
-                    kind: "schedule",
-                    pep_id: None,
-                    by: None,
-                    at: self.clock.now(),
-                };
-                let days = settings.reminder_days_before;
-                sent += self.remind(run, days, &link).await?.unwrap_or(0);
+                let run = nightly_run(la_id, today, self.clock.now());
+                sent += self.send_digests(run, settings.reminder_days_before).await?;
             }
         }
         Ok(sent)
@@ -84,9 +75,14 @@ impl Services {
             return Ok(0);
         };
         let at = day.and_hms_opt(6, 0, 0).unwrap_or_default().and_utc();
-        let run = NewRun { la_id, run_on: day, kind: "schedule", pep_id: None, by: None, at };
+        self.send_digests(nightly_run(la_id, day, at), settings.reminder_days_before).await
+    }
+
+    /// The nightly digests: each links to the person's learners, soonest
+    /// due first. How many were queued (none when the run was made).
+    async fn send_digests(&self, run: NewRun, days: u32) -> Result<usize, ServiceError> {
         let link = format!("{}/learners?sort=due", self.public_url);
-        Ok(self.remind(run, settings.reminder_days_before, &link).await?.unwrap_or(0))
+        Ok(self.remind(run, days, &link).await?.unwrap_or(0))
     }
 
     /// One run for the authority: a digest to each person responsible
@@ -159,20 +155,23 @@ impl Services {
         self.authorise(actor, AuthorityAction::ChasePeps)?;
         let pep = peps::get(&self.db, actor.la_id, pep_id).await?;
         let status = PepStatus::from_code(&pep.status).unwrap_or(PepStatus::Draft);
-        if status.is_complete() {
-            return Ok(Reminded::NotOpen);
+        let today = self.clock.today();
+        // The same window as the digest, so the reminder reads the same.
+        let (settings, _) = self.authority_settings(actor.la_id).await?;
+        let days = settings.reminder_days_before;
+        if chase(status, pep.due_on, today, days).is_none() {
+            return Ok(Reminded::NotLate);
         }
         let run = NewRun {
             la_id: actor.la_id,
-            run_on: self.clock.today(),
+            run_on: today,
             kind: "by_hand",
             pep_id: Some(pep_id),
             by: Some(actor.user_id),
             at: self.clock.now(),
         };
-        // Every open PEP counts, however far off its deadline.
         let link = format!("{}{}", self.public_url, pep_path(pep.child_id, pep.id));
-        Ok(match self.remind(run, 3650, &link).await? {
+        Ok(match self.remind(run, days, &link).await? {
             None => Reminded::AlreadyToday,
             Some(0) => Reminded::NobodyResponsible,
             Some(people) => Reminded::Sent(people),
@@ -183,25 +182,40 @@ impl Services {
     /// today, and when the Virtual School last chased it by hand.
     pub async fn chasing(&self, actor: &Actor) -> Result<Chasing, ServiceError> {
         self.authorise(actor, AuthorityAction::ViewAuthorityReports)?;
-        let today = self.clock.today();
-        let rows = reminders::responsible(&self.db, actor.la_id, today, today).await?;
-        let mut responsible: HashMap<Uuid, Vec<Responsible>> = HashMap::new();
-        for row in rows {
-            let people = responsible.entry(row.pep_id).or_default();
-            let role = Role::from_code(&row.role).unwrap_or(Role::SocialWorker);
-            if !people.iter().any(|p| p.name == row.display_name && p.role == role) {
-                people.push(Responsible { name: row.display_name, role });
-            }
-        }
         let last_reminded =
             reminders::last_reminded(&self.db, actor.la_id).await?.into_iter().collect();
         Ok(Chasing {
-            responsible,
+            responsible: self.responsible_names(actor.la_id, self.clock.today()).await?,
             last_reminded,
             runs: reminders::runs(&self.db, actor.la_id, 10).await?,
             may_chase: openpep_domain::may(actor.role, AuthorityAction::ChasePeps),
         })
     }
+
+    /// "Name (social worker); Name (designated teacher)" for each of the
+    /// authority's open PEPs past its deadline.
+    pub(crate) async fn responsible_names(
+        &self,
+        la_id: Uuid,
+        today: NaiveDate,
+    ) -> Result<HashMap<Uuid, String>, ServiceError> {
+        let rows = reminders::responsible(&self.db, la_id, today, today).await?;
+        let mut out: HashMap<Uuid, Vec<String>> = HashMap::new();
+        for row in rows {
+            let role = Role::from_code(&row.role).map_or("", Role::label).to_lowercase();
+            let who = format!("{} ({role})", row.display_name);
+            let people = out.entry(row.pep_id).or_default();
+            if !people.contains(&who) {
+                people.push(who);
+            }
+        }
+        Ok(out.into_iter().map(|(k, v)| (k, v.join("; "))).collect())
+    }
+}
+
+/// The nightly job's run for `day`.
+fn nightly_run(la_id: Uuid, day: NaiveDate, at: DateTime<Utc>) -> NewRun {
+    NewRun { la_id, run_on: day, kind: "schedule", pep_id: None, by: None, at }
 }
 
 /// What came of chasing a PEP by hand.
@@ -212,21 +226,15 @@ pub enum Reminded {
     AlreadyToday,
     /// No social worker or designated teacher who can sign in.
     NobodyResponsible,
-    /// Signed off or quality assured: nothing to chase.
-    NotOpen,
-}
-
-/// A person responsible for a late PEP.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Responsible {
-    pub name: String,
-    pub role: Role,
+    /// Complete, or not yet overdue or due soon: nothing to chase.
+    NotLate,
 }
 
 /// The overdue list's chasing: who to chase and what was sent.
 #[derive(Debug, Clone, Default)]
 pub struct Chasing {
-    pub responsible: HashMap<Uuid, Vec<Responsible>>,
+    /// Who is responsible for each late PEP, in words.
+    pub responsible: HashMap<Uuid, String>,
     pub last_reminded: HashMap<Uuid, DateTime<Utc>>,
     pub runs: Vec<RunRow>,
     pub may_chase: bool,

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use openpep_domain::dashboard::{
-    AttendanceSummary, InitialTimeliness, PepFact, in_date, sdq_bands,
+    AttendanceSummary, InitialTimeliness, PepFact, in_date, sdq_bands, share,
 };
 use openpep_domain::funding::Totals;
 use openpep_domain::funding::request::FundingStatus;
@@ -188,8 +188,6 @@ impl FigureTable {
 #[derive(Debug, Clone)]
 pub struct Dashboard {
     pub view: DashboardView,
-    pub form: DashboardForm,
-    pub filter: DashboardFilter,
     pub errors: FieldErrors,
     pub options: DashboardOptions,
     /// "Autumn term 2026/27": the term the PEP figures are for.
@@ -201,29 +199,11 @@ pub struct Dashboard {
 }
 
 impl Dashboard {
-    pub fn table(&self, key: &str) -> Option<&FigureTable> {
-        self.tables.iter().find(|t| t.key == key)
+    /// The table named `key`, taken out to export.
+    pub fn into_table(self, key: &str) -> Option<FigureTable> {
+        self.tables.into_iter().find(|t| t.key == key)
     }
 }
-
-/// Every table the dashboard can export, by key.
-pub const TABLE_KEYS: [&str; 15] = [
-    "in_date",
-    "initial",
-    "status",
-    "overdue",
-    "grades",
-    "grades_by_term",
-    "progress",
-    "attendance",
-    "suspensions",
-    "part_time",
-    "sdq",
-    "funding",
-    "education",
-    "destinations",
-    "reminders",
-];
 
 /// Who may see a dashboard, and whose.
 pub fn view_for(role: Role) -> Option<ViewKind> {
@@ -310,7 +290,7 @@ impl Facts<'_> {
             .iter()
             .filter(|c| in_date(by_child.get(&c.id).map_or(&[], Vec::as_slice), self.today))
             .count();
-        let pct = |n: usize| Figure::Percent((total > 0).then(|| n as f64 * 100.0 / total as f64));
+        let pct = |n: usize| Figure::Percent(share(n, total));
         t.row(vec![Figure::Text("With an in-date PEP".into()), Figure::Count(yes), pct(yes)]);
         t.row(vec![
             Figure::Text("Without one".into()),
@@ -345,8 +325,11 @@ impl Facts<'_> {
             ("Signed off late", timely.late),
             ("Not yet signed off", timely.outstanding),
         ] {
-            let pct = (due > 0).then(|| n as f64 * 100.0 / due as f64);
-            t.row(vec![Figure::Text(label.into()), Figure::Count(n), Figure::Percent(pct)]);
+            t.row(vec![
+                Figure::Text(label.into()),
+                Figure::Count(n),
+                Figure::Percent(share(n, due)),
+            ]);
         }
         t
     }
@@ -619,10 +602,12 @@ impl Facts<'_> {
         t
     }
 
+    /// The term's requests (already chosen) by school, against a budget
+    /// of `allowance` for each child there now.
     fn funding(
         &self,
         requests: &[&rows::CohortFunding],
-        allowance: &dyn Fn(&CohortChild, AcademicYear, Term) -> Pence,
+        allowance: &dyn Fn(&CohortChild) -> Pence,
     ) -> FigureTable {
         let mut t = FigureTable::new(
             "funding",
@@ -630,48 +615,32 @@ impl Facts<'_> {
             "The term's requests by the school the child was at, against a budget of each child's termly allowance for the children there now.",
             &["School or setting", "Term", "Budget", "Requested", "Approved", "Paid", "Left"],
         );
-        let mut totals: BTreeMap<(String, i32, u8), (Totals, Term)> = BTreeMap::new();
-        let key_of = |school: Option<Uuid>, year: i32, term: Term| {
-            let index = Term::ALL.iter().position(|t| *t == term).unwrap_or(0) as u8;
-            (self.school_name(school), -year, index)
-        };
+        let mut schools: BTreeMap<String, (Totals, Option<Pence>)> = BTreeMap::new();
         for r in requests {
-            let Some(term) = Term::from_code(&r.term) else { continue };
             let status = FundingStatus::from_code(&r.status).unwrap_or(FundingStatus::Draft);
-            let entry = totals
-                .entry(key_of(r.school_id, r.academic_year, term))
-                .or_insert((Totals::default(), term));
-            entry.0.add(
+            let (sums, _) = schools.entry(self.school_name(r.school_id)).or_default();
+            sums.add(
                 status,
                 Pence::from_pence(r.amount_pence),
                 r.approved_pence.map(Pence::from_pence),
             );
         }
-        let (year, term) = self.term;
-        let mut budgets: HashMap<(String, i32, u8), Pence> = HashMap::new();
         for child in &self.children {
-            let key = key_of(child.school_id, year.0, term);
-            let add = allowance(child, year, term);
-            let slot = budgets.entry(key.clone()).or_default();
-            *slot = slot.checked_add(add).unwrap_or(*slot);
-            totals.entry(key).or_insert((Totals::default(), term));
+            let (_, budget) = schools.entry(self.school_name(child.school_id)).or_default();
+            let sum = budget.unwrap_or_default();
+            *budget = Some(sum.checked_add(allowance(child)).unwrap_or(sum));
         }
-        for (key, (sums, term)) in totals {
-            let budget = budgets.get(&key).copied();
-            let (school, year, _) = key;
-            let left = budget.map(|b| {
-                Figure::Money(Pence::from_pence(
-                    b.pence() - sums.requested.pence() - sums.approved.pence(),
-                ))
-            });
+        let term = term_label(self.term.0, self.term.1);
+        let not_set = || Figure::Text("Not set".into());
+        for (school, (sums, budget)) in schools {
             t.row(vec![
                 Figure::Text(school),
-                Figure::Text(term_label(AcademicYear(-year), term)),
-                budget.map_or(Figure::Text("Not set".into()), Figure::Money),
+                Figure::Text(term.clone()),
+                budget.map_or_else(not_set, Figure::Money),
                 Figure::Money(sums.requested),
                 Figure::Money(sums.approved),
                 Figure::Money(sums.paid),
-                left.unwrap_or(Figure::Text("Not set".into())),
+                budget.map_or_else(not_set, |b| Figure::Money(sums.remaining(b))),
             ]);
         }
         t
@@ -772,6 +741,68 @@ fn keeps(child: &CohortChild, filter: &DashboardFilter, places: &Places<'_>) -> 
     true
 }
 
+/// The filters' choices: every school of the authority for the Virtual
+/// School, a teacher's own school, none for a caseload.
+fn dashboard_options(
+    kind: ViewKind,
+    own_school: Option<Uuid>,
+    schools: &[openpep_store::schools::School],
+    today: NaiveDate,
+) -> FilterOptions {
+    let offered = schools
+        .iter()
+        .filter(|s| match kind {
+            ViewKind::Authority => true,
+            ViewKind::School => Some(s.id) == own_school,
+            ViewKind::Caseload => false,
+        })
+        .map(|s| (s.id, s.name.clone()))
+        .collect();
+    FilterOptions { terms: filter_terms(today), schools: offered, officers: Vec::new() }
+}
+
+/// Checks the dashboard's filters against the choices offered: the team
+/// and location filters are the Virtual School's alone.
+fn check_dashboard_form(
+    kind: ViewKind,
+    own_school: Option<Uuid>,
+    form: &DashboardForm,
+    options: FilterOptions,
+    teams: &[(Uuid, String)],
+) -> (DashboardFilter, FieldErrors, FilterOptions) {
+    let mut cohort_form = form.filter.clone();
+    cohort_form.officer.clear();
+    let checked = check_filter_against(&cohort_form, options);
+    let mut errors = checked.errors;
+    let school = form.filter.school.trim();
+    if kind == ViewKind::School && !school.is_empty() && Uuid::parse_str(school).ok() != own_school
+    {
+        errors = FieldErrors::default();
+        errors.add("school", "You can see the figures of your own school only");
+    }
+    let mut filter = DashboardFilter { cohort: checked.filter, ..DashboardFilter::default() };
+    if kind == ViewKind::Authority {
+        let team = form.team.trim();
+        if !team.is_empty() {
+            filter.team =
+                Uuid::parse_str(team).ok().filter(|id| teams.iter().any(|(t, _)| t == id));
+            if filter.team.is_none() {
+                errors.add("team", "Select a social work team from the list");
+            }
+        }
+        filter.location = match form.location.trim() {
+            "" => None,
+            "in" => Some(Location::InAuthority),
+            "out" => Some(Location::OutOfAuthority),
+            _ => {
+                errors.add("location", "Select in or out of the authority");
+                None
+            }
+        };
+    }
+    (filter, errors, checked.options)
+}
+
 impl Services {
     /// The dashboard for the person's role, filtered; an unknown filter is
     /// refused (nothing is counted) and said against its field.
@@ -795,49 +826,9 @@ impl Services {
             .filter(|s| managers.contains(&s.user_id))
             .map(|s| (s.user_id, format!("Team of {}", s.display_name)))
             .collect();
-        // Narrower views choose among their own school only.
-        let offered: Vec<(Uuid, String)> = match kind {
-            ViewKind::Authority => all_schools.iter().map(|s| (s.id, s.name.clone())).collect(),
-            ViewKind::School => all_schools
-                .iter()
-                .filter(|s| Some(s.id) == actor.school_id)
-                .map(|s| (s.id, s.name.clone()))
-                .collect(),
-            ViewKind::Caseload => Vec::new(),
-        };
-        let options =
-            FilterOptions { terms: filter_terms(today), schools: offered, officers: Vec::new() };
-        let mut filter_form = form.filter.clone();
-        filter_form.officer.clear();
-        let own_school = kind == ViewKind::School
-            && !form.filter.school.trim().is_empty()
-            && Uuid::parse_str(form.filter.school.trim()).ok() != actor.school_id;
-        let checked = check_filter_against(&filter_form, options);
-        let mut errors = checked.errors;
-        if own_school {
-            errors = FieldErrors::default();
-            errors.add("school", "You can see the figures of your own school only");
-        }
-        let mut filter = DashboardFilter { cohort: checked.filter, ..DashboardFilter::default() };
-        if kind == ViewKind::Authority {
-            let team = form.team.trim();
-            if !team.is_empty() {
-                filter.team =
-                    Uuid::parse_str(team).ok().filter(|id| teams.iter().any(|(t, _)| t == id));
-                if filter.team.is_none() {
-                    errors.add("team", "Select a social work team from the list");
-                }
-            }
-            filter.location = match form.location.trim() {
-                "" => None,
-                "in" => Some(Location::InAuthority),
-                "out" => Some(Location::OutOfAuthority),
-                _ => {
-                    errors.add("location", "Select in or out of the authority");
-                    None
-                }
-            };
-        }
+        let options = dashboard_options(kind, actor.school_id, &all_schools, today);
+        let (filter, errors, options) =
+            check_dashboard_form(kind, actor.school_id, form, options, &teams);
         let view = match kind {
             ViewKind::Authority => DashboardView::Authority,
             ViewKind::School => DashboardView::School(
@@ -853,10 +844,8 @@ impl Services {
         let term = filter.cohort.term.unwrap_or_else(|| settings.term_of(today));
         let mut dashboard = Dashboard {
             view,
-            form: form.clone(),
-            filter,
             errors,
-            options: DashboardOptions { cohort: checked.options, teams },
+            options: DashboardOptions { cohort: options, teams },
             term_label: term_label(term.0, term.1),
             children: 0,
             tables: Vec::new(),
@@ -870,7 +859,7 @@ impl Services {
         let team_of: HashMap<Uuid, Uuid> = team_rows.into_iter().collect();
         let places = Places { year: term.0, teams: &team_of, schools: &schools, la_code: &la.code };
         let kept: Vec<&CohortChild> =
-            cohort.iter().filter(|c| keeps(c, &dashboard.filter, &places)).collect();
+            cohort.iter().filter(|c| keeps(c, &filter, &places)).collect();
         let kept_ids: HashSet<Uuid> = kept.iter().map(|c| c.id).collect();
         let all_peps = rows::peps(&self.db, &scope, today).await?;
         let peps: Vec<&CohortPep> =
@@ -879,19 +868,18 @@ impl Services {
         let facts = Facts { today, term, children: kept, peps, pages, schools: &schools };
         let responsible = self.responsible_names(actor.la_id, today).await?;
         let (_, policy) = self.funding_policy(actor.la_id).await?;
-        let funding_rows = rows::funding(&self.db, &scope, today).await?;
-        let requests: Vec<&rows::CohortFunding> = funding_rows
-            .iter()
-            .filter(|r| kept_ids.contains(&r.child_id))
-            .filter(|r| r.academic_year == term.0.0 && r.term == term.1.code())
-            .collect();
-        let allowance = |child: &CohortChild, year: AcademicYear, term: Term| {
+        let (year, term_now) = term;
+        let funding_rows =
+            rows::funding(&self.db, &scope, today, (year.0, term_now.code())).await?;
+        let requests: Vec<&rows::CohortFunding> =
+            funding_rows.iter().filter(|r| kept_ids.contains(&r.child_id)).collect();
+        let allowance = |child: &CohortChild| {
             let nc = NcYear::for_child(child.date_of_birth, year);
             policy
                 .sources_for(nc)
                 .into_iter()
                 .filter(|s| s.code == "pp_plus" || s.code == "eypp")
-                .filter_map(|s| s.allowance(year, term))
+                .filter_map(|s| s.allowance(year, term_now))
                 .fold(Pence::ZERO, |a, b| a.checked_add(b).unwrap_or(a))
         };
         dashboard.children = facts.children.len();
@@ -968,26 +956,6 @@ impl Services {
             slot.insert(*kind, answers_of(&page.answers.0));
         }
         Ok(out)
-    }
-
-    /// "Name (social worker); Name (designated teacher)" for each open PEP
-    /// past its deadline.
-    async fn responsible_names(
-        &self,
-        la_id: Uuid,
-        today: NaiveDate,
-    ) -> Result<HashMap<Uuid, String>, ServiceError> {
-        let rows = openpep_store::reminders::responsible(&self.db, la_id, today, today).await?;
-        let mut out: HashMap<Uuid, Vec<String>> = HashMap::new();
-        for row in rows {
-            let role = Role::from_code(&row.role).map_or("", Role::label).to_lowercase();
-            let who = format!("{} ({role})", row.display_name);
-            let people = out.entry(row.pep_id).or_default();
-            if !people.contains(&who) {
-                people.push(who);
-            }
-        }
-        Ok(out.into_iter().map(|(k, v)| (k, v.join("; "))).collect())
     }
 }
 

@@ -138,19 +138,23 @@ pub struct CohortFunding {
     pub approved_pence: Option<i64>,
 }
 
+/// The funding requests of the children in scope for one term.
 pub async fn funding(
     db: &Db,
     scope: &ChildScope,
     today: NaiveDate,
+    (academic_year, term): (i32, &str),
 ) -> Result<Vec<CohortFunding>, StoreError> {
     let sql = format!(
         "SELECT f.child_id, f.school_id, f.academic_year, f.term, f.source, f.status, \
            f.amount_pence, f.approved_pence \
          FROM funding_requests f JOIN children c ON c.id = f.child_id \
-         WHERE {} AND f.la_id = $1 ORDER BY f.academic_year, f.term, f.id",
+         WHERE {} AND f.la_id = $1 AND f.academic_year = $6 AND f.term = $7 ORDER BY f.id",
         scope_clause(scope)
     );
     Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope, today)
+        .bind(academic_year)
+        .bind(term)
         .fetch_all(pool)
         .await)?)
 }

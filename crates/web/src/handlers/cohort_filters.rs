@@ -82,7 +82,7 @@ pub struct FilterChoices {
     pub officers: Vec<Choice>,
 }
 
-fn with_any(any: &str, choices: impl IntoIterator<Item = Choice>) -> Vec<Choice> {
+pub fn with_any(any: &str, choices: impl IntoIterator<Item = Choice>) -> Vec<Choice> {
     std::iter::once(Choice::new("", any)).chain(choices).collect()
 }
 

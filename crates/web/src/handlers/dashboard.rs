@@ -7,12 +7,12 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use openpep_domain::{NcYear, Phase};
 use openpep_service::FieldErrors;
-use openpep_service::cohort_filter::{FilterForm, YEAR_GROUPS};
+use openpep_service::cohort_filter::FilterForm;
 use openpep_service::dashboard::{Dashboard, DashboardForm, DashboardView, Figure, FigureTable};
 use serde::Deserialize;
 
+use super::cohort_filters::{FilterChoices, with_any};
 use crate::charts::{Bar, bar_chart};
 use crate::components::{Cell, Choice, Table};
 use crate::extract::CurrentUser;
@@ -115,10 +115,6 @@ pub struct DashboardPage {
     sections: Vec<Section>,
     /// What came of chasing a PEP: (success, text).
     done: Option<(bool, &'static str)>,
-}
-
-fn with_any(any: &str, choices: impl IntoIterator<Item = Choice>) -> Vec<Choice> {
-    std::iter::once(Choice::new("", any)).chain(choices).collect()
 }
 
 fn chart(t: &FigureTable) -> Option<String> {
@@ -225,7 +221,10 @@ fn page(
             ("Dashboard".to_owned(), "The figures of the children you work with.".to_owned())
         }
     };
-    let options = &d.options.cohort;
+    let choices = FilterChoices::new(&d.options.cohort);
+    // No term chosen is the term today is in, not every term.
+    let mut terms = choices.terms;
+    terms[0] = Choice::new("", "This term");
     DashboardPage {
         layout: Layout::for_user(user, &heading, "/dashboard").dev(state.config.dev_mode),
         heading,
@@ -234,21 +233,10 @@ fn page(
         exports: query.query_string(),
         filtered: query.filtered(),
         authority: d.view == DashboardView::Authority,
-        terms: with_any(
-            "This term",
-            options.terms.iter().map(|(code, label)| Choice::new(code.clone(), label.clone())),
-        ),
-        schools: with_any(
-            "Any school or setting",
-            options.schools.iter().map(|(id, name)| Choice::new(id.to_string(), name.clone())),
-        ),
-        phases: with_any("Any phase", Phase::ALL.iter().map(|p| Choice::new(p.code(), p.label()))),
-        years: with_any(
-            "Any year group",
-            YEAR_GROUPS
-                .map(NcYear::from_value)
-                .map(|y| Choice::new(y.value().to_string(), y.label())),
-        ),
+        terms,
+        schools: choices.schools,
+        phases: choices.phases,
+        years: choices.years,
         teams: with_any(
             "Any team",
             d.options.teams.iter().map(|(id, name)| Choice::new(id.to_string(), name.clone())),
@@ -299,20 +287,19 @@ pub async fn export(
         *response.status_mut() = StatusCode::BAD_REQUEST;
         return Ok(response);
     }
-    let Some(t) = dashboard.table(&table) else { return Err(AppError::NotFound) };
+    let Some(t) = dashboard.into_table(&table) else { return Err(AppError::NotFound) };
     state.services.record_export(&user.actor, t.key, &format, t.rows.len()).await?;
     let name =
         format!("openpep-{}-{}.{format}", t.key.replace('_', "-"), state.services.clock.today());
     let disposition = format!("attachment; filename=\"{name}\"");
     if format == "csv" {
-        let lines: Vec<Result<String, std::io::Error>> =
-            std::iter::once(csv_line(t.head.iter().map(String::as_str)))
-                .chain(t.rows.iter().map(|row| {
-                    let cells: Vec<String> = row.iter().map(Figure::raw).collect();
-                    csv_line(cells.iter().map(String::as_str))
-                }))
-                .map(Ok)
-                .collect();
+        // Each line is written as the body is sent.
+        let head = csv_line(t.head.iter().map(String::as_str));
+        let rows = t.rows.into_iter().map(|row| {
+            let cells: Vec<String> = row.iter().map(Figure::raw).collect();
+            csv_line(cells.iter().map(String::as_str))
+        });
+        let lines = std::iter::once(head).chain(rows).map(Ok::<_, std::io::Error>);
         let body = Body::from_stream(futures_util::stream::iter(lines));
         return Ok((
             [
@@ -323,7 +310,7 @@ pub async fn export(
         )
             .into_response());
     }
-    let bytes = xlsx(t).map_err(|e| AppError::Internal(format!("spreadsheet: {e}")))?;
+    let bytes = xlsx(&t).map_err(|e| AppError::Internal(format!("spreadsheet: {e}")))?;
     Ok((
         [
             (

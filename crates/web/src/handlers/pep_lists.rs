@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use openpep_domain::PepStatus;
 use openpep_domain::meeting::when_label;
-use openpep_service::chasing::{Chasing, Reminded, Responsible};
+use openpep_service::chasing::{Chasing, Reminded};
 use openpep_service::dashboard::reminders_table;
 use openpep_service::pep_lists::{PepListItem, PepListKind};
 use openpep_service::profile::uk_short_date;
@@ -63,21 +63,11 @@ pub(crate) fn done_text(code: &str) -> Option<(bool, &'static str)> {
             false,
             "Nobody who can sign in is responsible for that PEP: allocate a social worker or add the school's designated teacher.",
         ),
-        "not_open" => (false, "That PEP is signed off: there is nothing to chase."),
+        "not_late" => {
+            (false, "That PEP is not overdue or due soon: there is nothing to chase yet.")
+        }
         _ => return None,
     })
-}
-
-/// Who is responsible for a PEP, as the overdue list says it.
-fn responsible_text(people: Option<&Vec<Responsible>>) -> String {
-    match people {
-        Some(people) if !people.is_empty() => people
-            .iter()
-            .map(|p| format!("{} ({})", p.name, p.role.label().to_lowercase()))
-            .collect::<Vec<_>>()
-            .join("; "),
-        _ => "Nobody allocated".to_owned(),
-    }
 }
 
 /// The overdue list: how late each PEP is, who should finish it, and
@@ -108,7 +98,9 @@ fn overdue_rows(items: &[&PepListItem], chasing: &Chasing, today: NaiveDate) -> 
                 Cell::text(r.school_name.clone().unwrap_or_else(|| "No school place".into())),
                 Cell::text(uk_short_date(r.due_on)),
                 days,
-                Cell::text(responsible_text(chasing.responsible.get(&r.id))),
+                Cell::text(
+                    chasing.responsible.get(&r.id).map_or("Nobody allocated", String::as_str),
+                ),
                 Cell::text(reminded),
                 action,
             ]
@@ -249,7 +241,7 @@ pub async fn remind(
         Reminded::Sent(_) => "reminded",
         Reminded::AlreadyToday => "already",
         Reminded::NobodyResponsible => "nobody",
-        Reminded::NotOpen => "not_open",
+        Reminded::NotLate => "not_late",
     };
     let back = if from.from == "dashboard" { "/dashboard?" } else { "/peps?show=overdue&" };
     Ok(Redirect::to(&format!("{back}done={code}")).into_response())
