@@ -158,6 +158,17 @@ async fn the_virtual_school_chases_one_overdue_pep_by_hand_once_a_day() {
         let events = audit::by_actor(db, vs_user, 20).await.unwrap();
         let event = events.iter().find(|e| e.action == "reminders.sent").expect("audited");
         assert_eq!(event.child_id, Some(pep.child_id));
+
+        // A PEP not yet late is not chased: nothing is sent.
+        let la = pep.la_id;
+        let today = now().date_naive();
+        let open = peps::open_for_authority(db, la, today).await.unwrap();
+        let later =
+            open.iter().find(|p| (p.due_on - today).num_days() > 10).expect("a PEP due later");
+        let early =
+            vs.post_page("/peps?show=overdue", &format!("/peps/{}/remind", later.id), &[]).await;
+        assert_eq!(early.headers()["location"], "/peps?show=overdue&done=not_late");
+        assert_eq!(outbox::recent(db, None, 100_000).await.unwrap().len(), mail.len());
     })
     .await;
 }
