@@ -5,6 +5,7 @@
 
 mod code;
 
+pub mod attendance_csv;
 pub mod calendar;
 pub mod chasing;
 pub mod completeness;
@@ -13,6 +14,8 @@ pub mod date_of_birth;
 pub mod email;
 pub mod ethnicity;
 pub mod funding;
+pub mod gias;
+pub mod la_csv;
 pub mod legal_status;
 pub mod meeting;
 pub mod messages;

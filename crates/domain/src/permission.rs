@@ -365,10 +365,12 @@ pub enum AuthorityAction {
     QualityAssurePeps,
     /// Remind those responsible for a late PEP, now.
     ChasePeps,
+    /// Import children, care episodes, schools and attendance from files.
+    ImportData,
 }
 
 impl AuthorityAction {
-    pub const ALL: [AuthorityAction; 13] = [
+    pub const ALL: [AuthorityAction; 14] = [
         AuthorityAction::InvitePeople,
         AuthorityAction::ManagePeople,
         AuthorityAction::UnlockAccounts,
@@ -382,6 +384,7 @@ impl AuthorityAction {
         AuthorityAction::PayFunding,
         AuthorityAction::QualityAssurePeps,
         AuthorityAction::ChasePeps,
+        AuthorityAction::ImportData,
     ];
 
     pub fn code(self) -> &'static str {
@@ -399,6 +402,7 @@ impl AuthorityAction {
             AuthorityAction::PayFunding => "pay_funding",
             AuthorityAction::QualityAssurePeps => "quality_assure_peps",
             AuthorityAction::ChasePeps => "chase_peps",
+            AuthorityAction::ImportData => "import_data",
         }
     }
 
@@ -433,6 +437,7 @@ pub fn may(role: Role, action: AuthorityAction) -> bool {
                 | ManageTemplates
                 | PayFunding
                 | ChasePeps
+                | ImportData
         ),
         Role::VsOfficer => matches!(
             action,
@@ -667,6 +672,7 @@ mod tests {
         (VsAdmin, AuthorityAction::ManageTemplates),
         (VsAdmin, AuthorityAction::PayFunding),
         (VsAdmin, AuthorityAction::ChasePeps),
+        (VsAdmin, AuthorityAction::ImportData),
     ];
 
     #[test]

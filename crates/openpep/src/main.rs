@@ -1,7 +1,8 @@
-//! The `openpep` binary: `demo`, `serve`, `migrate`.
+//! The `openpep` binary: `demo`, `serve`, `worker`, `migrate`, `import`.
 
 mod config;
 mod demo;
+mod import;
 mod server;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +33,8 @@ enum Command {
     Worker,
     /// Apply database migrations, then exit.
     Migrate,
+    /// Import a file (SSDA903, the council's CSV, GIAS, attendance) into an authority.
+    Import(import::ImportArgs),
 }
 
 #[tokio::main]
@@ -51,6 +54,12 @@ async fn main() -> anyhow::Result<()> {
         Command::Worker => {
             let db = server::open_database(&settings).await?;
             server::work(&settings, db).await
+        }
+        Command::Import(args) => {
+            if !import::run(settings, args).await? {
+                std::process::exit(1);
+            }
+            Ok(())
         }
         Command::Migrate => {
             let db = server::open_database(&settings).await?;

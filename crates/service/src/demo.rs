@@ -541,6 +541,7 @@ impl Generator {
             legal_status: Some(legal_status.into()),
             entered_care_on: Some(entered_care_on),
             vs_priority,
+            la_child_id: Some(format!("C{}", 100_001 + n)),
             version: 1,
             created_at: self.now,
             updated_at: self.now,

@@ -17,6 +17,7 @@ pub mod documents;
 mod error;
 pub mod files;
 pub mod funding;
+pub mod imports;
 pub mod inbox;
 pub mod invitations;
 pub mod mail;

@@ -27,6 +27,9 @@ pub struct Child {
     pub legal_status: Option<String>,
     pub entered_care_on: Option<NaiveDate>,
     pub vs_priority: Option<String>,
+    /// The id the council's case-management system gives the child
+    /// (SSDA903's CHILD), when the child came from an import.
+    pub la_child_id: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -78,7 +81,7 @@ pub enum LearnerSort {
 
 const COLUMNS: &str = "c.id, c.la_id, c.forename, c.surname, c.preferred_name, c.date_of_birth, \
      c.gender, c.ethnicity, c.sen_provision, c.upn, c.upn_unknown_reason, c.uln, c.legal_status, c.entered_care_on, \
-     c.vs_priority, c.version, c.created_at, c.updated_at";
+     c.vs_priority, c.la_child_id, c.version, c.created_at, c.updated_at";
 
 /// The part of a WHERE clause that keeps a query inside the scope.
 /// Binds: $1 the LA, $2 the user, $3 today, $4 the role acted in, $5 the
@@ -138,7 +141,7 @@ fn like_pattern(text: &str) -> String {
 
 /// The keys a child is found and sorted by, computed here (not by SQL's
 /// `LOWER`, which folds only ASCII on SQLite) so both backends agree.
-fn keys(forename: &str, surname: &str, preferred: Option<&str>) -> (String, String) {
+pub(crate) fn keys(forename: &str, surname: &str, preferred: Option<&str>) -> (String, String) {
     let search_text = search::fold(&format!("{forename} {surname} {}", preferred.unwrap_or("")));
     let sort_key = format!("{}\u{1f}{}", search::fold(surname), search::fold(forename));
     (search_text, sort_key)
@@ -157,8 +160,8 @@ pub async fn insert(tx: &mut Tx, c: &Child) -> Result<(), StoreError> {
     exec_tx!(tx, sqlx::query(
         "INSERT INTO children (id, la_id, forename, surname, preferred_name, date_of_birth, gender, \
          ethnicity, upn, upn_unknown_reason, uln, legal_status, entered_care_on, vs_priority, \
-         version, created_at, updated_at, search_text, sort_key, sen_provision) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+         version, created_at, updated_at, search_text, sort_key, sen_provision, la_child_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
     )
     .bind(c.id)
     .bind(c.la_id)
@@ -179,7 +182,8 @@ pub async fn insert(tx: &mut Tx, c: &Child) -> Result<(), StoreError> {
     .bind(c.updated_at)
     .bind(search_text)
     .bind(sort_key)
-    .bind(&c.sen_provision))?;
+    .bind(&c.sen_provision)
+    .bind(&c.la_child_id))?;
     Ok(())
 }
 

@@ -153,6 +153,18 @@ impl Db {
         })
     }
 
+    /// Opens a transaction that only reads, over one consistent snapshot
+    /// (a dry run reads as the import would without holding SQLite's
+    /// write lock).
+    pub async fn begin_read(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN DEFERRED").await?),
+            Db::Postgres(pool) => Tx::Postgres(
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?,
+            ),
+        })
+    }
+
     pub async fn close(&self) {
         on_db!(self, pool => pool.close().await);
     }

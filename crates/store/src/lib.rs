@@ -15,6 +15,7 @@ pub mod disagreements;
 pub mod documents;
 pub mod email_tokens;
 pub mod funding;
+pub mod imports;
 pub mod invitations;
 pub mod meetings;
 pub mod messages;

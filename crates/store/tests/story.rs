@@ -104,6 +104,7 @@ fn child(la: &LocalAuthority, forename: &str, surname: &str, upn: Option<&str>) 
         legal_status: Some("C2".into()),
         entered_care_on: Some(date(2023, 1, 9)),
         vs_priority: None,
+        la_child_id: None,
         version: 1,
         created_at: now(),
         updated_at: now(),

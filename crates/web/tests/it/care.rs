@@ -227,6 +227,7 @@ fn toddler(la: Uuid, forename: &str, born: NaiveDate) -> Child {
         legal_status: Some("C2".into()),
         entered_care_on: NaiveDate::from_ymd_opt(2025, 6, 2),
         vs_priority: None,
+        la_child_id: None,
         version: 1,
         created_at: now(),
         updated_at: now(),

@@ -10,6 +10,7 @@ mod allocations;
 mod care;
 mod dashboard;
 mod demo;
+mod imports;
 mod mail;
 mod matrix;
 mod meetings;

@@ -1,0 +1,320 @@
+//! Imports: the demo authority's children, care episodes and schools,
+//! written out as SSDA903, the council's CSV and GIAS files, rebuild the
+//! same records in an empty authority; importing again changes nothing;
+//! bad files are reported row by row (line, column, reason) and nothing of
+//! them is kept; attendance goes into the current PEP.
+
+use std::collections::HashMap;
+
+use openpep_domain::Role;
+use openpep_service::imports::{ImportKind, ImportReport, Importer, Mapping};
+use openpep_store::authorities::{self, LocalAuthority};
+use openpep_store::imports as rows;
+use openpep_store::{audit, pep_pages};
+use uuid::Uuid;
+
+use crate::support::{TestApp, dev_config, now, on_each_backend};
+
+async fn empty_authority(app: &TestApp) -> LocalAuthority {
+    let la = LocalAuthority {
+        id: Uuid::now_v7(),
+        code: "999".into(),
+        name: "Testshire".into(),
+        created_at: now(),
+    };
+    let mut tx = app.services.db.begin().await.unwrap();
+    authorities::insert(&mut tx, &la).await.unwrap();
+    tx.commit().await.unwrap();
+    la
+}
+
+fn importer(la: &LocalAuthority, user: Option<Uuid>) -> Importer {
+    Importer {
+        la_id: la.id,
+        la_code: la.code.clone(),
+        user_id: user,
+        request_id: None,
+        import_id: Uuid::now_v7(),
+    }
+}
+
+async fn run(
+    app: &TestApp,
+    la: &LocalAuthority,
+    kind: ImportKind,
+    file: &[u8],
+    commit: bool,
+) -> ImportReport {
+    app.services.run_import(&importer(la, None), kind, &Mapping::new(), file, commit).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_demo_authority_is_rebuilt_from_its_files_and_a_second_import_changes_nothing() {
+    on_each_backend(dev_config(), |app| async move {
+        let (_, scope) = app.user_scope(Role::VsAdmin).await;
+        let source = scope.la_id();
+        let files = app.services.authority_files(source).await.unwrap();
+        let target = empty_authority(&app).await;
+        let db = &app.services.db;
+        let children = rows::all_children(db, source).await.unwrap();
+        assert!(children.len() >= 60, "{}", app.backend);
+
+        // The dry run says what would happen and keeps nothing.
+        let dry = run(&app, &target, ImportKind::Children, &files.header, false).await;
+        assert_eq!(dry.created, children.len() as u64, "{:?}", dry.problems);
+        assert!(dry.importable());
+        assert!(rows::all_children(db, target.id).await.unwrap().is_empty());
+
+        // Schools are shared: the GIAS rows of the demo's schools are held.
+        let schools = run(&app, &target, ImportKind::Schools, &files.schools, true).await;
+        assert!(schools.importable(), "{:?}", schools.problems);
+        assert_eq!((schools.created, schools.updated), (0, 0));
+        assert!(schools.unchanged > 5);
+
+        let header = run(&app, &target, ImportKind::Children, &files.header, true).await;
+        assert_eq!(header, dry, "the import does what the dry run said");
+        let episodes = run(&app, &target, ImportKind::Episodes, &files.episodes, true).await;
+        assert!(episodes.importable(), "{:?}", episodes.problems);
+        let la_csv = run(&app, &target, ImportKind::LaChildren, &files.la_children, true).await;
+        assert!(la_csv.importable(), "{:?}", la_csv.problems);
+        let placed = rows::all_open_placements(db, source).await.unwrap();
+        assert_eq!(la_csv.updated, placed.len() as u64, "each child at school gets it");
+        assert!(la_csv.changes.iter().all(|c| c.fields == ["SCHOOL_URN"]));
+
+        // The same records, child by child.
+        let rebuilt: HashMap<String, _> = rows::all_children(db, target.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.la_child_id.clone().unwrap(), c))
+            .collect();
+        assert_eq!(rebuilt.len(), children.len());
+        let episodes_of = |list: Vec<rows::EpisodeRecord>| {
+            let mut by: HashMap<Uuid, Vec<_>> = HashMap::new();
+            for e in list {
+                by.entry(e.child_id).or_default().push((
+                    e.started_on,
+                    e.ended_on,
+                    e.legal_status,
+                    e.placement_type,
+                    e.placement_provider,
+                    e.lives_in_la,
+                ));
+            }
+            by
+        };
+        let before = episodes_of(rows::all_episodes(db, source).await.unwrap());
+        let after = episodes_of(rows::all_episodes(db, target.id).await.unwrap());
+        let schools_of = |list: Vec<rows::PlacementAt>| -> HashMap<Uuid, (i32, chrono::NaiveDate)> {
+            list.into_iter().map(|p| (p.child_id, (p.urn, p.started_on))).collect()
+        };
+        let school_before = schools_of(placed);
+        let school_after = schools_of(rows::all_open_placements(db, target.id).await.unwrap());
+        for c in &children {
+            let r = &rebuilt[c.la_child_id.as_ref().unwrap()];
+            assert_eq!(
+                (&r.forename, &r.surname, r.date_of_birth, &r.gender, &r.ethnicity),
+                (&c.forename, &c.surname, c.date_of_birth, &c.gender, &c.ethnicity)
+            );
+            assert_eq!((&r.upn, &r.upn_unknown_reason), (&c.upn, &c.upn_unknown_reason));
+            assert_eq!((&r.legal_status, r.entered_care_on), (&c.legal_status, c.entered_care_on));
+            assert_eq!(before.get(&c.id), after.get(&r.id), "episodes of {}", r.forename);
+            assert_eq!(school_before.get(&c.id), school_after.get(&r.id));
+        }
+
+        // Importing the same files again changes nothing.
+        for (kind, file) in [
+            (ImportKind::Schools, &files.schools),
+            (ImportKind::Children, &files.header),
+            (ImportKind::Episodes, &files.episodes),
+            (ImportKind::LaChildren, &files.la_children),
+        ] {
+            let again = run(&app, &target, kind, file, true).await;
+            assert_eq!((again.created, again.updated, again.refused), (0, 0, 0), "{kind:?}");
+            assert_eq!(again.unchanged, again.rows);
+        }
+        // Each created child is audited with the import.
+        let one = rebuilt.values().next().unwrap();
+        let events = audit::for_child(db, target.id, one.id, 20).await.unwrap();
+        assert!(events.iter().any(|e| e.action == "child.imported"));
+        assert!(events.iter().any(|e| e.action == "care_episode.imported"));
+    })
+    .await;
+}
+
+const HEADER: &str = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB,FORENAME,SURNAME";
+
+#[tokio::test]
+async fn a_bad_file_is_reported_by_line_and_column_and_nothing_of_it_is_kept() {
+    on_each_backend(dev_config(), |app| async move {
+        let la = empty_authority(&app).await;
+        let db = &app.services.db;
+        // A byte order mark, Windows line endings and a quoted comma are
+        // read as meant; the rest are mistakes.
+        let file = format!(
+            "\u{feff}{HEADER}\r\n\
+             A1,2,03/07/2014,WBRI,B801200005001,,,\"Ada, Jo\",Quill\r\n\
+             A1,1,04/07/2014,WBRI,,,,Ben,Quill\r\n\
+             A3,1,2014-07-05,WBRI,,,,Cal,Quill\r\n\
+             A4,X,05/07/2014,ZZZZ,A801200005001,,,Dee,Quill\r\n\
+             A5,1,05/07/2014,WBRI,,,,Eve\r\n\
+             A6,1,05/07/2015,WBRI,UN2,,,,\r\n"
+        );
+        let report = run(&app, &la, ImportKind::Children, file.as_bytes(), true).await;
+        assert!(!report.importable());
+        assert_eq!((report.rows, report.created, report.refused), (6, 1, 5));
+        let found: Vec<(u64, &str)> =
+            report.problems.iter().map(|p| (p.line, p.column.as_str())).collect();
+        assert_eq!(
+            found,
+            [(3, "CHILD"), (4, "DOB"), (5, "SEX"), (5, "ETHNIC"), (5, "UPN"), (6, ""), (7, "FORENAME")]
+        );
+        assert!(report.problems[0].reason.contains("first on line 2"));
+        assert!(report.problems[1].reason.contains("DD/MM/YYYY"));
+        assert!(report.problems[4].reason.contains("check letter"));
+        assert!(report.problems[5].reason.contains("9 columns"));
+        assert!(report.problems[6].reason.contains("no names"));
+        // Nothing was kept: not even the good row.
+        assert!(rows::all_children(db, la.id).await.unwrap().is_empty());
+
+        // The header is checked before any row.
+        let wrong = run(&app, &la, ImportKind::Children, b"CHILD,SEX\nA1,1\n", false).await;
+        assert_eq!(wrong.rows, 0);
+        assert!(wrong.file_problems[0].contains("DOB, ETHNIC, UPN, MOTHER, MC_DOB"));
+        let episodes_as_header =
+            run(&app, &la, ImportKind::Episodes, HEADER.as_bytes(), false).await;
+        assert!(episodes_as_header.file_problems[0].contains("DECOM"));
+        // A file with no line breaks is stopped, not held in memory.
+        let blob = vec![b'x'; 200_000];
+        let blob = run(&app, &la, ImportKind::Children, &blob, false).await;
+        assert!(blob.file_problems[0].contains("longer than 64 KB"), "{:?}", blob.file_problems);
+
+        // The good rows alone import; a changed row updates; an episode of
+        // a child not imported is refused.
+        let good = format!(
+            "{HEADER}\nA1,2,03/07/2014,WBRI,B801200005001,,,\"Ada, Jo\",Quill\nA6,1,05/07/2015,WBRI,UN2,,,Fin,Quill\n"
+        );
+        let first = run(&app, &la, ImportKind::Children, good.as_bytes(), true).await;
+        assert_eq!((first.created, first.refused), (2, 0));
+        let changed = good.replace("Fin,Quill", "Finn,Quill");
+        let second = run(&app, &la, ImportKind::Children, changed.as_bytes(), true).await;
+        assert_eq!((second.created, second.updated, second.unchanged), (0, 1, 1));
+        assert_eq!(second.changes[0].fields, ["FORENAME"]);
+        let held = rows::all_children(db, la.id).await.unwrap();
+        let ada = held.iter().find(|c| c.la_child_id.as_deref() == Some("A1")).unwrap();
+        assert_eq!(ada.forename, "Ada, Jo");
+        assert_eq!(held.iter().find(|c| c.forename == "Finn").unwrap().upn_unknown_reason.as_deref(), Some("UN2"));
+        let episodes = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n\
+             A1,01/09/2020,S,C2,N1,U4,PR1,,,,,,XXXXXXX\n\
+             ZZ9,01/09/2020,S,C2,N1,U4,PR1,,,,,,XXXXXXX\n";
+        let e = run(&app, &la, ImportKind::Episodes, episodes.as_bytes(), true).await;
+        assert_eq!((e.created, e.refused), (1, 1));
+        assert!(e.problems[0].reason.contains("ZZ9 is not a child in OpenPEP"));
+        assert!(rows::all_episodes(db, la.id).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn gias_rows_create_update_and_close_schools() {
+    on_each_backend(dev_config(), |app| async move {
+        let la = empty_authority(&app).await;
+        let db = &app.services.db;
+        let head = "URN,LA (code),EstablishmentNumber,EstablishmentName,TypeOfEstablishment (name),PhaseOfEducation (name),EstablishmentStatus (name),Postcode,OfstedRating (name),OfstedLastInsp";
+        // Windows-1252, as GIAS publishes it: 0x92 is a right quote.
+        let mut file = format!("{head}\r\n999001,999,52,St Brigid").into_bytes();
+        file.push(0x92);
+        file.extend_from_slice(b"s Primary,Voluntary aided school,Primary,Open,ZZ1 1ZZ,Good,14-03-2023\r\n");
+        let made = run(&app, &la, ImportKind::Schools, &file, true).await;
+        assert_eq!(made.created, 1, "{:?}", made.problems);
+        let mut tx = db.begin().await.unwrap();
+        let school = rows::schools_by_urns(&mut tx, &[999_001]).await.unwrap().remove(0);
+        tx.rollback().await.unwrap();
+        assert_eq!(school.name, "St Brigid\u{2019}s Primary");
+        assert_eq!(school.laestab.as_deref(), Some("9990052"));
+        assert!(school.is_open);
+        let closed = format!("{head}\n999001,999,52,St Brigid's Primary,Voluntary aided school,Primary,Closed,ZZ1 1ZZ,Good,14-03-2023\n");
+        let report = run(&app, &la, ImportKind::Schools, closed.as_bytes(), true).await;
+        assert_eq!(report.updated, 1);
+        assert!(report.changes[0].fields.contains(&"EstablishmentStatus (name)".to_owned()));
+        let mut tx = db.begin().await.unwrap();
+        let school = rows::schools_by_urns(&mut tx, &[999_001]).await.unwrap().remove(0);
+        tx.rollback().await.unwrap();
+        assert!(!school.is_open);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn attendance_goes_into_the_current_pep_and_a_signed_off_one_is_left() {
+    on_each_backend(dev_config(), |app| async move {
+        let (admin, scope) = app.user_scope(Role::VsAdmin).await;
+        let la_id = scope.la_id();
+        let db = &app.services.db;
+        let la = authorities::get(db, la_id).await.unwrap();
+        let children = rows::all_children(db, la_id).await.unwrap();
+        let ids: Vec<Uuid> = children.iter().map(|c| c.id).collect();
+        let mut tx = db.begin().await.unwrap();
+        let current = rows::current_peps(&mut tx, la_id, &ids).await.unwrap();
+        tx.rollback().await.unwrap();
+        let with_upn = |status: &[&str]| {
+            current
+                .iter()
+                .filter(|p| status.contains(&p.status.as_str()) && p.academic_year == 2026)
+                .find_map(|p| {
+                    let c = children.iter().find(|c| c.id == p.child_id)?;
+                    Some((c.upn.clone()?, p.clone()))
+                })
+                .unwrap()
+        };
+        let (open_upn, open_pep) = with_upn(&["in_progress", "not_started"]);
+        let (done_upn, _) = with_upn(&["signed_off", "quality_assured"]);
+        let file = format!(
+            "UPN,FROM,TO,POSSIBLE,ATTENDED,AUTHORISED,UNAUTHORISED\n\
+             {open_upn},02/11/2026,20/11/2026,30,27,2,1\n\
+             {done_upn},02/11/2026,20/11/2026,30,30,0,0\n"
+        );
+        let me = importer(&la, Some(admin));
+        let report = app
+            .services
+            .run_import(&me, ImportKind::Attendance, &Mapping::new(), file.as_bytes(), true)
+            .await
+            .unwrap();
+        assert!(report.importable(), "{:?}", report.problems);
+        assert_eq!(report.skipped, 1);
+        assert_eq!(report.created + report.updated, 1);
+        let template = app.services.template_of(la_id, open_pep.template_id).await.unwrap();
+        let key = template
+            .pages()
+            .find(|(_, _, p)| p.kind == openpep_domain::template::PageKind::Attendance)
+            .unwrap()
+            .2
+            .key
+            .clone();
+        let page = pep_pages::get(db, la_id, open_pep.id, &key).await.unwrap().unwrap();
+        assert_eq!(page.answers.0["attended"], "27");
+        assert_eq!(page.answers.0["from"], "2026-11-02");
+        let again = app
+            .services
+            .run_import(&me, ImportKind::Attendance, &Mapping::new(), file.as_bytes(), true)
+            .await
+            .unwrap();
+        assert_eq!((again.unchanged, again.skipped), (1, 1));
+        // A period after today, or sessions that do not add up, refuse the
+        // whole file.
+        let bad = format!(
+            "UPN,FROM,TO,POSSIBLE,ATTENDED,AUTHORISED,UNAUTHORISED\n\
+             {open_upn},02/11/2026,20/11/2026,30,20,2,1\n"
+        );
+        let refused = app
+            .services
+            .run_import(&me, ImportKind::Attendance, &Mapping::new(), bad.as_bytes(), true)
+            .await
+            .unwrap();
+        assert_eq!(refused.refused, 1);
+        assert_eq!(refused.problems[0].column, "POSSIBLE");
+        let page = pep_pages::get(db, la_id, open_pep.id, &key).await.unwrap().unwrap();
+        assert_eq!(page.answers.0["attended"], "27");
+    })
+    .await;
+}
