@@ -122,6 +122,11 @@ impl Cell {
         self.row_header = true;
         self
     }
+    /// Right-aligned, as numbers are.
+    pub fn numeric_cell(mut self) -> Cell {
+        self.numeric = true;
+        self
+    }
 }
 
 #[derive(Debug, Clone, Default)]

@@ -41,7 +41,8 @@ pub const MAX_UPLOAD_BODY_BYTES: usize = 40 * 1024 * 1024;
 
 /// Whether `path` takes file uploads (a PEP's documents).
 pub fn is_upload(path: &str) -> bool {
-    (path.starts_with("/children/") && path.ends_with("/documents"))
+    path == "/imports"
+        || (path.starts_with("/children/") && path.ends_with("/documents"))
         || (path.starts_with("/notices/") && path.ends_with("/attachments"))
 }
 

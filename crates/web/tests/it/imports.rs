@@ -13,7 +13,7 @@ use openpep_store::imports as rows;
 use openpep_store::{audit, pep_pages};
 use uuid::Uuid;
 
-use crate::support::{TestApp, dev_config, now, on_each_backend};
+use crate::support::{TestApp, dev_config, location, now, on_each_backend, texts};
 
 async fn empty_authority(app: &TestApp) -> LocalAuthority {
     let la = LocalAuthority {
@@ -315,6 +315,93 @@ async fn attendance_goes_into_the_current_pep_and_a_signed_off_one_is_left() {
         assert_eq!(refused.problems[0].column, "POSSIBLE");
         let page = pep_pages::get(db, la_id, open_pep.id, &key).await.unwrap().unwrap();
         assert_eq!(page.answers.0["attended"], "27");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_administrator_checks_maps_and_imports_a_file_in_the_browser() {
+    on_each_backend(dev_config(), |app| async move {
+        // Those who are not the administrator cannot import.
+        app.sign_in_role(Role::VsOfficer).await;
+        assert_eq!(app.get("/imports").await.status().as_u16(), 403);
+        let app = app.new_browser();
+        app.sign_in_role(Role::VsAdmin).await;
+        let upload = |kind: &'static str, name: &'static str, bytes: Vec<u8>| {
+            let app = app.clone();
+            async move {
+                let token = app.csrf("/imports").await;
+                let form = reqwest::multipart::Form::new()
+                    .text("_csrf", token)
+                    .text("kind", kind)
+                    .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+                app.client.post(app.url("/imports")).multipart(form).send().await.unwrap()
+            }
+        };
+        let (status, html) = app.get_html("/imports").await;
+        assert_eq!(status, 200);
+        assert_eq!(texts(&html, "h1"), ["Import data"]);
+
+        // Nothing chosen: both errors, nothing kept.
+        let response = upload("", "empty.csv", Vec::new()).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let html = scraper::Html::parse_document(&response.text().await.unwrap());
+        assert_eq!(
+            texts(&html, ".govuk-error-summary__list a"),
+            ["Select what the file holds", "Select a CSV file"]
+        );
+
+        // The council's own CSV, with a column the guess cannot place.
+        let file = "Ref,Given,Family,Born,Gender,UPN\nT-1,Ivy,Marsh,2015-04-02,Female,\nT-2,Oli,Marsh,2016-05-03,Male,\n";
+        let response = upload("la_children", "children.csv", file.as_bytes().to_vec()).await;
+        assert_eq!(response.status().as_u16(), 303);
+        let report_path = location(&response);
+        let (_, html) = app.get_html(&report_path).await;
+        let problems = texts(&html, "#file-problems li");
+        assert!(problems.iter().any(|p| p.contains("child's id in the council's system")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("first name")));
+        assert!(texts(&html, "button").iter().all(|b| !b.starts_with("Import ")));
+        // Choosing the columns checks it again.
+        let columns = format!("{report_path}/columns");
+        let response = app
+            .post_page(
+                &report_path,
+                &columns,
+                &[
+                    ("map-CHILD", "Ref"),
+                    ("map-FORENAME", "Given"),
+                    ("map-SURNAME", "Family"),
+                    ("map-DOB", "Born"),
+                    ("map-SEX", "Gender"),
+                    ("map-UPN", "UPN"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 303);
+        let (_, html) = app.get_html(&report_path).await;
+        assert!(texts(&html, "#file-problems li").is_empty());
+        assert!(texts(&html, "button").contains(&"Import 2 rows".to_owned()));
+        let (_, scope) = app.user_scope(Role::VsAdmin).await;
+        let before = rows::all_children(&app.services.db, scope.la_id()).await.unwrap().len();
+        let run = format!("{report_path}/run");
+        let response = app.post_page(&report_path, &run, &[]).await;
+        assert_eq!(response.status().as_u16(), 303);
+        let (_, html) = app.get_html(&report_path).await;
+        assert!(texts(&html, ".govuk-notification-banner__content").iter().any(|t| t.contains("imported")));
+        let after = rows::all_children(&app.services.db, scope.la_id()).await.unwrap();
+        assert_eq!(after.len(), before + 2);
+        assert!(after.iter().any(|c| c.la_child_id.as_deref() == Some("T-1") && c.forename == "Ivy"));
+        // A second press does nothing more.
+        app.post_page(&report_path, &run, &[]).await;
+        assert_eq!(rows::all_children(&app.services.db, scope.la_id()).await.unwrap().len(), before + 2);
+
+        // A file with a refused row shows where, and offers no import.
+        let bad = format!("{HEADER}\nB1,7,01/01/2015,WBRI,,,,Al,Bee\n");
+        let response = upload("children", "header.csv", bad.into_bytes()).await;
+        let (_, html) = app.get_html(&location(&response)).await;
+        let cells = texts(&html, "table:first-of-type tbody td");
+        assert!(cells.contains(&"SEX".to_owned()), "{cells:?}");
+        assert!(texts(&html, "button").iter().all(|b| !b.starts_with("Import ")));
     })
     .await;
 }

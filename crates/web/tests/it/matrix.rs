@@ -56,6 +56,7 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                     .replace("{format}", "csv")
                     .replace("{invitation}", &uuid::Uuid::now_v7().to_string())
                     .replace("{notice}", &uuid::Uuid::now_v7().to_string())
+                    .replace("{import}", &uuid::Uuid::now_v7().to_string())
                     .replace("{thread}", &uuid::Uuid::now_v7().to_string())
                     .replace("{attachment}", &uuid::Uuid::now_v7().to_string());
                 match route.access {
@@ -127,8 +128,12 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                                 status == if has { 200 } else { 403 }
                             }
                             Access::SignedIn => matches!(status, 200 | 204 | 303),
-                            // A notice that does not exist: not found, to those who post.
-                            Access::Authority(a) if may(role, a) && route.path.contains("{notice}") => {
+                            // A notice or an import that does not exist: not
+                            // found, to those who may see one.
+                            Access::Authority(a)
+                                if may(role, a)
+                                    && (route.path.contains("{notice}") || route.path.contains("{import}")) =>
+                            {
                                 status == 404
                             }
                             Access::Authority(a) if may(role, a) => status == 200,
