@@ -1440,3 +1440,44 @@ browserTest('the Virtual School reads the dashboard, filters it, downloads a tab
   await screenshot(dt.page, '52d-dashboard-school.png');
   await dt.context.close();
 });
+
+browserTest('the Virtual School administrator checks the council\'s CSV of children, chooses its columns and imports it, axe-clean', async (page) => {
+  assert.ok(VS_EMAIL, 'Set OPENPEP_VS_EMAIL');
+  await signInWithCode(page, VS_EMAIL);
+  await page.goto(url('/settings'));
+  await page.getByRole('link', { name: 'Import children, care episodes, schools or attendance' }).click();
+  await expectPath(page, '/imports');
+  assert.equal(await h1Text(page), 'Import data');
+
+  // Nothing chosen: the errors, and the page keeps its place.
+  await page.getByRole('button', { name: 'Check the file', exact: true }).click();
+  await page.locator('.govuk-error-summary').waitFor();
+  assert.match(normalise(await page.locator('.govuk-error-summary__list').textContent()), /Select what the file holds.*Select a CSV file/);
+  await expectNoAxeViolations(page, 'the import page with errors');
+
+  // A file whose "Ref" column the guess cannot place.
+  const stamp = Date.now().toString(36).toUpperCase();
+  const csv = `Ref,First name,Last name,Date of birth,Gender\r\nE2E-${stamp}-1,Ivy,Marsh,02/04/2015,Female\r\nE2E-${stamp}-2,"Oli, Jr",Marsh,2016-05-03,Male\r\n`;
+  await page.getByLabel('Children (the council\'s own CSV)').check();
+  await page.setInputFiles('input[name=file]', { name: 'children.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: 'Check the file', exact: true }).click();
+  await page.waitForURL((u) => /^\/imports\/[0-9a-f-]+$/.test(u.pathname));
+  assert.equal(await h1Text(page), 'Check the import');
+  assert.match(normalise(await page.locator('#file-problems').textContent()), /child's id in the council's system/);
+  await expectNoAxeViolations(page, 'an import that needs its columns');
+  await screenshot(page, '53a-import-columns.png');
+
+  await page.getByLabel("Child's ID in the council's system", { exact: true }).selectOption('Ref');
+  await page.getByRole('button', { name: 'Check again with these columns', exact: true }).click();
+  await page.getByRole('button', { name: 'Import 2 rows', exact: true }).waitFor();
+  assert.match(normalise(await page.locator('main').textContent()), /New records 2/);
+  await expectNoAxeViolations(page, 'a checked import');
+  await screenshot(page, '53b-import-checked.png');
+
+  await page.getByRole('button', { name: 'Import 2 rows', exact: true }).click();
+  await page.locator('.govuk-notification-banner--success', { hasText: 'The file was imported' }).waitFor();
+  await expectNoAxeViolations(page, 'an import done');
+  await screenshot(page, '53c-import-done.png');
+  await page.goto(url('/imports'));
+  assert.match(normalise(await page.locator('table').textContent()), /children\.csv.*Imported/);
+});
