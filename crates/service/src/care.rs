@@ -363,6 +363,9 @@ impl Services {
             carer_name: placement.carer_name.clone(),
             lives_in: placement.lives_in.clone(),
             lives_in_la: placement.lives_in_la,
+            reason_new: None,
+            reason_ended: None,
+            placement_urn: None,
             created_at: now,
         };
         if new_episode {

@@ -584,6 +584,9 @@ impl Generator {
                 carer_name: carer.clone(),
                 lives_in: Some(lives_in),
                 lives_in_la,
+                reason_new: None,
+                reason_ended: None,
+                placement_urn: None,
                 created_at: self.now,
             },
         )

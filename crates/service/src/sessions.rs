@@ -43,7 +43,12 @@ pub fn random_token() -> String {
 /// Hex SHA-256: how tokens (sessions, sign-in challenges, invitation and
 /// reset links) are stored, so a copy of the database opens nothing.
 pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
-    Sha256::digest(bytes.as_ref()).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(bytes.as_ref()))
+}
+
+/// Bytes as lower-case hex (a digest made as a file streams by).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Skip writing `last_seen_at` more often than this: a write per request

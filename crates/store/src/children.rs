@@ -79,7 +79,7 @@ pub enum LearnerSort {
     PepDue,
 }
 
-const COLUMNS: &str = "c.id, c.la_id, c.forename, c.surname, c.preferred_name, c.date_of_birth, \
+pub(crate) const COLUMNS: &str = "c.id, c.la_id, c.forename, c.surname, c.preferred_name, c.date_of_birth, \
      c.gender, c.ethnicity, c.sen_provision, c.upn, c.upn_unknown_reason, c.uln, c.legal_status, c.entered_care_on, \
      c.vs_priority, c.la_child_id, c.version, c.created_at, c.updated_at";
 

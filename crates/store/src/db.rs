@@ -86,6 +86,24 @@ pub(crate) fn skip_locked(db: &Db) -> &'static str {
     }
 }
 
+/// Fetches the rows of `$sql`, whose IN lists take `$list`'s values after
+/// the leading binds `[$bind, …]`; nothing to look for finds nothing.
+/// For the lookups an import makes a chunk of rows at a time.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! fetch_in {
+    ($tx:expr, $sql:expr, [$($bind:expr),*], $($list:expr),+) => {{
+        if false $(|| $list.is_empty())+ {
+            return Ok(Vec::new());
+        }
+        $crate::on_tx!($tx, conn => {
+            let query = sqlx::query_as($sql)$(.bind($bind))*;
+            $(let query = $list.iter().fold(query, |q, v| q.bind(v));)+
+            Ok(query.fetch_all(conn).await?)
+        })
+    }};
+}
+
 /// `$first, $first+1, …`: `n` placeholders for an IN list.
 pub(crate) fn placeholders(first: usize, n: usize) -> String {
     (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")

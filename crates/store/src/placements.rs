@@ -23,8 +23,18 @@ pub struct CareEpisode {
     /// Where the child lives: a town or area, never an address.
     pub lives_in: Option<String>,
     pub lives_in_la: bool,
+    /// What the SSDA903 return says: why the episode began (RNE) and
+    /// ended (REC), and Ofsted's URN of the placement.
+    pub reason_new: Option<String>,
+    pub reason_ended: Option<String>,
+    pub placement_urn: Option<String>,
     pub created_at: DateTime<Utc>,
 }
+
+/// The columns of a care episode, in [`CareEpisode`]'s order.
+pub(crate) const EPISODE_COLUMNS: &str = "id, la_id, child_id, started_on, ended_on, \
+     legal_status, placement_type, placement_provider, carer_name, lives_in, lives_in_la, \
+     reason_new, reason_ended, placement_urn, created_at";
 
 impl CareEpisode {
     /// Whether the child is looked after under this episode on `date`.
@@ -90,8 +100,9 @@ pub async fn insert_care_episode(tx: &mut Tx, e: &CareEpisode) -> Result<(), Sto
         tx,
         sqlx::query(
             "INSERT INTO care_episodes (id, la_id, child_id, started_on, ended_on, legal_status, \
-         placement_type, placement_provider, carer_name, lives_in, lives_in_la, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         placement_type, placement_provider, carer_name, lives_in, lives_in_la, reason_new, \
+         reason_ended, placement_urn, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(e.id)
         .bind(e.la_id)
@@ -104,6 +115,9 @@ pub async fn insert_care_episode(tx: &mut Tx, e: &CareEpisode) -> Result<(), Sto
         .bind(&e.carer_name)
         .bind(&e.lives_in)
         .bind(e.lives_in_la)
+        .bind(&e.reason_new)
+        .bind(&e.reason_ended)
+        .bind(&e.placement_urn)
         .bind(e.created_at)
     )?;
     Ok(())
@@ -189,11 +203,11 @@ pub async fn care_episodes(
     la_id: Uuid,
     child_id: Uuid,
 ) -> Result<Vec<CareEpisode>, StoreError> {
-    Ok(on_db!(db, pool => sqlx::query_as(
-        "SELECT id, la_id, child_id, started_on, ended_on, legal_status, placement_type, \
-           placement_provider, carer_name, lives_in, lives_in_la, created_at \
-         FROM care_episodes WHERE la_id = $1 AND child_id = $2 ORDER BY started_on DESC, id",
-    )
+    let sql = format!(
+        "SELECT {EPISODE_COLUMNS} FROM care_episodes WHERE la_id = $1 AND child_id = $2 \
+         ORDER BY started_on DESC, id"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql)
     .bind(la_id)
     .bind(child_id)
     .fetch_all(pool)
@@ -219,6 +233,30 @@ pub async fn correct_care_episode(tx: &mut Tx, e: &CareEpisode) -> Result<(), St
         .bind(e.lives_in_la)
     )?;
     one_row(done)
+}
+
+/// Saves what a return says of an episode already held (same child, same
+/// start); the carer's name and where the child lives are OpenPEP's own.
+pub async fn update_from_return(tx: &mut Tx, e: &CareEpisode) -> Result<(), StoreError> {
+    let changed = exec_tx!(
+        tx,
+        sqlx::query(
+            "UPDATE care_episodes SET ended_on = $3, legal_status = $4, placement_type = $5, \
+         placement_provider = $6, lives_in_la = $7, reason_new = $8, reason_ended = $9, \
+         placement_urn = $10 WHERE la_id = $1 AND id = $2",
+        )
+        .bind(e.la_id)
+        .bind(e.id)
+        .bind(e.ended_on)
+        .bind(&e.legal_status)
+        .bind(&e.placement_type)
+        .bind(&e.placement_provider)
+        .bind(e.lives_in_la)
+        .bind(&e.reason_new)
+        .bind(&e.reason_ended)
+        .bind(&e.placement_urn)
+    )?;
+    one_row(changed)
 }
 
 /// Ends the child's open care episode on the day the next one starts.

@@ -4,7 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::{Db, StoreError, Tx, exec_tx, on_db};
+use crate::db::placeholders;
+use crate::{Db, StoreError, Tx, exec_tx, on_db, one_row};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct School {
@@ -26,7 +27,7 @@ pub struct School {
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, urn, laestab, name, phase, establishment_type, la_code, postcode, \
+pub(crate) const COLUMNS: &str = "id, urn, laestab, name, phase, establishment_type, la_code, postcode, \
      ofsted_rating, ofsted_inspected_on, is_open, created_at, updated_at";
 
 pub async fn insert(tx: &mut Tx, s: &School) -> Result<(), StoreError> {
@@ -59,6 +60,37 @@ pub async fn get(db: &Db, id: Uuid) -> Result<School, StoreError> {
 pub async fn by_urn(db: &Db, urn: i32) -> Result<Option<School>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM schools WHERE urn = $1");
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(urn).fetch_optional(pool).await)?)
+}
+
+/// The schools with these URNs.
+pub async fn by_urns(tx: &mut Tx, urns: &[i32]) -> Result<Vec<School>, StoreError> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM schools WHERE urn IN ({})", placeholders(1, urns.len()));
+    crate::fetch_in!(tx, &sql, [], urns)
+}
+
+/// Saves GIAS's details of a school already held.
+pub async fn update(tx: &mut Tx, s: &School) -> Result<(), StoreError> {
+    let changed = exec_tx!(
+        tx,
+        sqlx::query(
+            "UPDATE schools SET laestab = $2, name = $3, phase = $4, establishment_type = $5, \
+         la_code = $6, postcode = $7, ofsted_rating = $8, ofsted_inspected_on = $9, \
+         is_open = $10, updated_at = $11 WHERE id = $1",
+        )
+        .bind(s.id)
+        .bind(&s.laestab)
+        .bind(&s.name)
+        .bind(&s.phase)
+        .bind(&s.establishment_type)
+        .bind(&s.la_code)
+        .bind(&s.postcode)
+        .bind(&s.ofsted_rating)
+        .bind(s.ofsted_inspected_on)
+        .bind(s.is_open)
+        .bind(s.updated_at)
+    )?;
+    one_row(changed)
 }
 
 /// The schools an authority works with: those in its area and those any of

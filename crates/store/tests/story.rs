@@ -491,6 +491,9 @@ fn episode(c: &Child, from: NaiveDate, to: Option<NaiveDate>) -> CareEpisode {
         carer_name: Some("A. Carer".into()),
         lives_in: Some("Northtown".into()),
         lives_in_la: true,
+        reason_new: None,
+        reason_ended: None,
+        placement_urn: None,
         created_at: now(),
     }
 }

@@ -13,19 +13,23 @@ use openpep_domain::Term;
 use openpep_domain::attendance_csv::{AttendanceRow, check_attendance};
 use openpep_domain::pages::uk_date;
 use openpep_domain::pep_cycle::PepEvent;
+use openpep_domain::settings::AuthoritySettings;
 use openpep_domain::template::PageKind;
 use openpep_store::children::Child;
 use openpep_store::imports::{self, CurrentPep, SavedPage};
 use openpep_store::pep_pages::{self, PageWrite};
 use openpep_store::{Tx, peps};
 
-use super::{Chunk, ImportReport, Step, key_of, record};
+use super::{Chunk, ImportReport, Step, key_of};
 use crate::{ServiceError, Services};
+use openpep_store::audit;
 
-/// The UPNs already read, with their lines.
+/// The UPNs already read, with their lines; the authority's settings (for
+/// its term dates), read with the first chunk.
 #[derive(Default)]
 pub(super) struct Seen {
     upns: HashMap<String, u64>,
+    settings: Option<AuthoritySettings>,
 }
 
 pub(super) async fn chunk(
@@ -38,7 +42,7 @@ pub(super) async fn chunk(
 ) -> Result<(), ServiceError> {
     let la_id = step.importer.la_id;
     let mut checked: Vec<(u64, AttendanceRow)> = Vec::new();
-    for (line, row) in &chunk.rows {
+    for (line, row) in &chunk {
         match check_attendance(row) {
             Ok(a) => {
                 let upn = a.upn.as_str().to_owned();
@@ -92,7 +96,10 @@ pub(super) async fn chunk(
             .into_iter()
             .map(|p| ((p.pep_id, p.page_key.clone()), p))
             .collect();
-    let (settings, _) = services.authority_settings(la_id).await?;
+    if seen.settings.is_none() {
+        seen.settings = Some(services.authority_settings(la_id).await?.0);
+    }
+    let Some(settings) = &seen.settings else { return Ok(()) };
 
     for (line, row) in checked {
         let upn = row.upn.as_str().to_owned();
@@ -183,7 +190,7 @@ pub(super) async fn chunk(
             ));
         };
         let answers = Value::Object(answers);
-        let now = chrono::Utc::now();
+        let now = step.now;
         let write = PageWrite {
             la_id,
             pep_id: pep.id,
@@ -201,8 +208,13 @@ pub(super) async fn chunk(
         {
             peps::set_status(tx, la_id, pep.id, s.code(), after.code(), now).await?;
         }
-        let event = step.importer.event("pep.attendance_imported", ("pep", pep.id), Some(child.id));
-        record(tx, &event).await?;
+        let event = step.importer.event(
+            "pep.attendance_imported",
+            ("pep", pep.id),
+            Some(child.id),
+            step.now,
+        );
+        audit::record(tx, &event).await?;
     }
     Ok(())
 }

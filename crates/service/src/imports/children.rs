@@ -13,8 +13,9 @@ use openpep_store::placements::{self, SchoolPlacement};
 use openpep_store::schools::School;
 use openpep_store::{StoreError, Tx};
 
-use super::{Chunk, ImportReport, Step, key_of, record};
+use super::{Chunk, ImportReport, Step, changed, key_of};
 use crate::ServiceError;
+use openpep_store::audit;
 
 /// The CHILD ids and UPNs already read, with their lines.
 #[derive(Default)]
@@ -32,7 +33,7 @@ pub(super) async fn chunk(
 ) -> Result<(), ServiceError> {
     let la_id = step.importer.la_id;
     let mut checked: Vec<(u64, ChildRow)> = Vec::new();
-    for (line, row) in &chunk.rows {
+    for (line, row) in &chunk {
         let key = key_of(row, "CHILD");
         let mut problems = match check_child(row, step.layout) {
             Ok(child) => {
@@ -79,7 +80,7 @@ pub(super) async fn chunk(
         .filter_map(|c| Some((c.upn.clone()?, c)))
         .collect();
     let schools: HashMap<i32, School> =
-        imports::schools_by_urns(tx, &urns).await?.into_iter().map(|s| (s.urn, s)).collect();
+        openpep_store::schools::by_urns(tx, &urns).await?.into_iter().map(|s| (s.urn, s)).collect();
     let held_ids: Vec<Uuid> = by_id.values().chain(by_upn.values()).map(|c| c.id).collect();
     let open: HashMap<Uuid, OpenPlacement> = imports::open_placements(tx, la_id, &held_ids)
         .await?
@@ -145,11 +146,13 @@ pub(super) async fn chunk(
                 let child = new_child(step, &row);
                 if step.write {
                     children::insert(tx, &child).await?;
-                    record(
-                        tx,
-                        &step.importer.event("child.imported", ("child", child.id), Some(child.id)),
-                    )
-                    .await?;
+                    let event = step.importer.event(
+                        "child.imported",
+                        ("child", child.id),
+                        Some(child.id),
+                        step.now,
+                    );
+                    audit::record(tx, &event).await?;
                 }
                 child.id
             }
@@ -184,7 +187,7 @@ pub(super) async fn chunk(
                 started_on,
                 ended_on: None,
                 reason_ended: None,
-                created_at: chrono::Utc::now(),
+                created_at: step.now,
             };
             if current.is_some() {
                 placements::end_current_school_placement(
@@ -209,7 +212,7 @@ fn problem(column: &'static str, reason: impl Into<String>) -> Problem {
 }
 
 fn new_child(step: &Step<'_>, row: &ChildRow) -> Child {
-    let now = openpep_store::truncate_to_micros(chrono::Utc::now());
+    let now = step.now;
     Child {
         id: Uuid::now_v7(),
         la_id: step.importer.la_id,
@@ -263,7 +266,7 @@ fn merged(held: &Child, row: &ChildRow) -> ChildProfile {
 
 /// The columns whose values differ, by the file's names.
 fn changed_fields(before: &ChildProfile, after: &ChildProfile) -> Vec<String> {
-    let pairs: [(&str, bool); 7] = [
+    changed(&[
         ("FORENAME", before.forename != after.forename),
         ("SURNAME", before.surname != after.surname),
         ("PREFERRED_NAME", before.preferred_name != after.preferred_name),
@@ -271,8 +274,7 @@ fn changed_fields(before: &ChildProfile, after: &ChildProfile) -> Vec<String> {
         ("SEX", before.gender != after.gender),
         ("ETHNIC", before.ethnicity != after.ethnicity),
         ("UPN", before.upn != after.upn || before.upn_unknown_reason != after.upn_unknown_reason),
-    ];
-    pairs.iter().filter(|(_, changed)| *changed).map(|(name, _)| (*name).to_owned()).collect()
+    ])
 }
 
 async fn update(
@@ -284,7 +286,7 @@ async fn update(
     fields: Vec<String>,
 ) -> Result<(), ServiceError> {
     let la_id = step.importer.la_id;
-    let now = chrono::Utc::now();
+    let now = step.now;
     if *profile != held.profile() {
         children::update_profile(tx, la_id, held.id, held.version, profile, now).await.map_err(
             |e| match e {
@@ -298,10 +300,10 @@ async fn update(
         imports::set_la_child_id(tx, la_id, held.id, la_child_id, now).await?;
     }
     let mut event =
-        step.importer.event("child.updated_by_import", ("child", held.id), Some(held.id));
+        step.importer.event("child.updated_by_import", ("child", held.id), Some(held.id), now);
     event.details = openpep_store::Json(serde_json::json!({
         "import": step.importer.import_id,
         "fields": fields,
     }));
-    record(tx, &event).await
+    Ok(audit::record(tx, &event).await?)
 }

@@ -10,10 +10,12 @@ use uuid::Uuid;
 use openpep_domain::ssda903::{EpisodeRow, Problem, check_episode};
 use openpep_store::Tx;
 use openpep_store::children::Child;
-use openpep_store::imports::{self, EpisodeRecord};
+use openpep_store::imports;
+use openpep_store::placements::{self, CareEpisode};
 
-use super::{Chunk, ImportReport, Step, key_of, record};
+use super::{Chunk, ImportReport, Step, changed, key_of};
 use crate::ServiceError;
+use openpep_store::audit;
 
 /// The (CHILD, DECOM) pairs already read, with their lines.
 #[derive(Default)]
@@ -30,7 +32,7 @@ pub(super) async fn chunk(
 ) -> Result<(), ServiceError> {
     let la_id = step.importer.la_id;
     let mut checked: Vec<(u64, EpisodeRow)> = Vec::new();
-    for (line, row) in &chunk.rows {
+    for (line, row) in &chunk {
         match check_episode(row) {
             Ok(e) => {
                 let key = (e.child.clone(), e.started_on);
@@ -58,12 +60,11 @@ pub(super) async fn chunk(
         .filter_map(|c| Some((c.la_child_id.clone()?, c)))
         .collect();
     let child_ids: Vec<Uuid> = children.values().map(|c| c.id).collect();
-    let held: HashMap<(Uuid, NaiveDate), EpisodeRecord> =
-        imports::episodes_of(tx, la_id, &child_ids)
-            .await?
-            .into_iter()
-            .map(|e| ((e.child_id, e.started_on), e))
-            .collect();
+    let held: HashMap<(Uuid, NaiveDate), CareEpisode> = imports::episodes_of(tx, la_id, &child_ids)
+        .await?
+        .into_iter()
+        .map(|e| ((e.child_id, e.started_on), e))
+        .collect();
     let mut touched = HashSet::new();
     for (line, row) in checked {
         let Some(child) = children.get(&row.child) else {
@@ -81,8 +82,9 @@ pub(super) async fn chunk(
             continue;
         };
         let before = held.get(&(child.id, row.started_on));
-        let after = EpisodeRecord {
+        let after = CareEpisode {
             id: before.map_or_else(Uuid::now_v7, |b| b.id),
+            la_id,
             child_id: child.id,
             started_on: row.started_on,
             ended_on: row.ended_on,
@@ -96,22 +98,25 @@ pub(super) async fn chunk(
                 .inside_authority
                 .or_else(|| before.map(|b| b.lives_in_la))
                 .unwrap_or(false),
+            carer_name: before.and_then(|b| b.carer_name.clone()),
+            lives_in: before.and_then(|b| b.lives_in.clone()),
             reason_new: Some(row.reason_new.clone()),
             reason_ended: row.reason_ended.clone(),
             placement_urn: row.placement_urn.clone(),
+            created_at: before.map_or(step.now, |b| b.created_at),
         };
         match before {
             None => {
                 report.created(line, &row.child);
                 if step.write {
-                    imports::insert_episode(tx, la_id, &after, chrono::Utc::now()).await?;
+                    placements::insert_care_episode(tx, &after).await?;
                 }
             }
             Some(before) if *before == after => report.unchanged += 1,
             Some(before) => {
                 report.updated(line, &row.child, changed_fields(before, &after));
                 if step.write {
-                    imports::update_episode(tx, la_id, &after).await?;
+                    placements::update_from_return(tx, &after).await?;
                 }
             }
         }
@@ -122,18 +127,19 @@ pub(super) async fn chunk(
             } else {
                 "care_episode.updated_by_import"
             };
-            record(tx, &step.importer.event(action, ("care_episode", after.id), Some(child.id)))
-                .await?;
+            let event =
+                step.importer.event(action, ("care_episode", after.id), Some(child.id), step.now);
+            audit::record(tx, &event).await?;
         }
     }
     for child_id in touched {
-        imports::sync_care_from_episodes(tx, la_id, child_id, chrono::Utc::now()).await?;
+        imports::sync_care_from_episodes(tx, la_id, child_id, step.now).await?;
     }
     Ok(())
 }
 
-fn changed_fields(before: &EpisodeRecord, after: &EpisodeRecord) -> Vec<String> {
-    [
+fn changed_fields(before: &CareEpisode, after: &CareEpisode) -> Vec<String> {
+    changed(&[
         ("DEC", before.ended_on != after.ended_on),
         ("LS", before.legal_status != after.legal_status),
         ("PLACE", before.placement_type != after.placement_type),
@@ -142,9 +148,5 @@ fn changed_fields(before: &EpisodeRecord, after: &EpisodeRecord) -> Vec<String> 
         ("RNE", before.reason_new != after.reason_new),
         ("REC", before.reason_ended != after.reason_ended),
         ("URN", before.placement_urn != after.placement_urn),
-    ]
-    .iter()
-    .filter(|(_, changed)| *changed)
-    .map(|(name, _)| (*name).to_owned())
-    .collect()
+    ])
 }

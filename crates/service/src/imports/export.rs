@@ -128,7 +128,9 @@ impl Services {
                 &e.placement_type,
                 e.placement_provider.as_deref().unwrap_or(""),
                 &e.ended_on.map(dmy).unwrap_or_default(),
-                e.reason_ended.as_deref().unwrap_or(if e.ended_on.is_some() { "E99" } else { "" }),
+                // X1: the episode ended and another began (the code for a change
+                // of placement or status), when OpenPEP was not told why.
+                e.reason_ended.as_deref().unwrap_or(if e.ended_on.is_some() { "X1" } else { "" }),
                 "",
                 "",
                 "",

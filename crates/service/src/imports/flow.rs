@@ -16,9 +16,9 @@ use openpep_domain::role::Role;
 use openpep_store::imports::{self as rows, ImportRecord};
 use openpep_store::{Json, audit, authorities, users};
 
-use super::reading::Sheet;
 use super::{ImportKind, ImportReport, Importer, Mapping};
 use crate::invitations::FormError;
+use crate::sessions::{hex, sha256_hex};
 use crate::{Actor, FieldErrors, ServiceError, Services};
 
 /// The largest file taken in the browser. The command line takes any size.
@@ -33,15 +33,13 @@ pub struct ImportUpload {
     pub too_large: bool,
 }
 
-/// An import with its report and, for an LA CSV, the file's columns and
-/// the mapping in use.
+/// An import with its report (which holds, for an LA CSV, the file's
+/// columns and the mapping in use).
 #[derive(Debug, Clone)]
 pub struct ImportView {
     pub record: ImportRecord,
     pub kind: ImportKind,
     pub report: ImportReport,
-    pub header: Vec<String>,
-    pub mapping: Mapping,
 }
 
 impl ImportView {
@@ -115,15 +113,8 @@ impl Services {
         let Some(kind) = kind.filter(|_| errors.is_empty()) else {
             return Err(FormError::Invalid(errors));
         };
-        let la = authorities::get(&self.db, actor.la_id).await?;
         let id = Uuid::now_v7();
-        let importer = Importer {
-            la_id: actor.la_id,
-            la_code: la.code,
-            user_id: Some(actor.user_id),
-            request_id: actor.request_id.clone(),
-            import_id: id,
-        };
+        let importer = Importer::acting(actor, id);
         let report = self
             .run_import(&importer, kind, &Mapping::new(), upload.bytes.as_slice(), false)
             .await?;
@@ -138,7 +129,7 @@ impl Services {
             kind: kind.code().to_owned(),
             file_name: safe_name(&upload.file_name),
             file_key: Some(key),
-            file_sha256: hex(&Sha256::digest(&upload.bytes)),
+            file_sha256: sha256_hex(&upload.bytes),
             size_bytes: upload.bytes.len() as i64,
             mapping: Json(json!({})),
             status: "checked".to_owned(),
@@ -155,7 +146,11 @@ impl Services {
         let record = with_report(record, &report);
         let mut tx = self.db.begin().await?;
         rows::insert(&mut tx, &record).await?;
-        audit::record(&mut tx, &importer.event("import.checked", ("import", id), None)).await?;
+        audit::record(
+            &mut tx,
+            &importer.event("import.checked", ("import", id), None, self.clock.now()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -165,23 +160,8 @@ impl Services {
         self.authorise(actor, AuthorityAction::ImportData)?;
         let record = rows::get(&self.db, actor.la_id, id).await?;
         let kind = ImportKind::from_code(&record.kind).ok_or(ServiceError::NotFound)?;
-        let mut header = Vec::new();
-        let mut mapping = mapping_of(&record);
-        if let (ImportKind::LaChildren, Some(key)) = (kind, &record.file_key) {
-            let bytes = self.kept_file(key).await?;
-            if let Ok(sheet) = Sheet::open(bytes.as_slice()) {
-                header = sheet.header;
-            }
-            if mapping.is_empty() {
-                let names: Vec<&str> = header.iter().map(String::as_str).collect();
-                mapping = openpep_domain::la_csv::guess_mapping(&names)
-                    .into_iter()
-                    .map(|(field, i)| (field.to_owned(), header[i].clone()))
-                    .collect();
-            }
-        }
         let report = report_of(&record);
-        Ok(ImportView { record, kind, report, header, mapping })
+        Ok(ImportView { record, kind, report })
     }
 
     /// The authority's latest imports.
@@ -204,7 +184,7 @@ impl Services {
             return Err(ServiceError::NotFound);
         };
         let bytes = self.kept_file(&key).await?;
-        let importer = self.importer_for(actor, id).await?;
+        let importer = Importer::acting(actor, id);
         let report =
             self.run_import(&importer, view.kind, &mapping, bytes.as_slice(), false).await?;
         let record = ImportRecord {
@@ -231,7 +211,7 @@ impl Services {
             return Ok(view.report);
         };
         let bytes = self.kept_file(&key).await?;
-        let importer = self.importer_for(actor, id).await?;
+        let importer = Importer::acting(actor, id);
         let mapping = mapping_of(&view.record);
         let report =
             self.run_import(&importer, view.kind, &mapping, bytes.as_slice(), true).await?;
@@ -248,17 +228,6 @@ impl Services {
         // not a wrong record.
         let _ = self.files.delete(&key).await;
         Ok(report)
-    }
-
-    async fn importer_for(&self, actor: &Actor, id: Uuid) -> Result<Importer, ServiceError> {
-        let la = authorities::get(&self.db, actor.la_id).await?;
-        Ok(Importer {
-            la_id: actor.la_id,
-            la_code: la.code,
-            user_id: Some(actor.user_id),
-            request_id: actor.request_id.clone(),
-            import_id: id,
-        })
     }
 
     async fn kept_file(&self, key: &str) -> Result<Vec<u8>, ServiceError> {
@@ -305,8 +274,7 @@ impl Services {
             ));
         }
         let id = Uuid::now_v7();
-        let importer =
-            Importer { la_id: la.id, la_code: la.code, user_id, request_id: None, import_id: id };
+        let importer = Importer { la_id: la.id, user_id, request_id: None, import_id: id };
         let file = std::fs::File::open(path)
             .map_err(|e| ServiceError::Internal(format!("{}: {e}", path.display())))?;
         let mut source = Hashing {
@@ -347,10 +315,26 @@ impl Services {
         let mut tx = self.db.begin().await?;
         rows::insert(&mut tx, &with_report(record, &report)).await?;
         if !commit {
-            audit::record(&mut tx, &importer.event("import.checked", ("import", id), None)).await?;
+            audit::record(
+                &mut tx,
+                &importer.event("import.checked", ("import", id), None, self.clock.now()),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok((id, report))
+    }
+}
+
+impl Importer {
+    /// A signed-in administrator's import.
+    fn acting(actor: &Actor, import_id: Uuid) -> Importer {
+        Importer {
+            la_id: actor.la_id,
+            user_id: Some(actor.user_id),
+            request_id: actor.request_id.clone(),
+            import_id,
+        }
     }
 }
 
@@ -364,8 +348,4 @@ fn with_report(record: ImportRecord, report: &ImportReport) -> ImportRecord {
         report: Json(serde_json::to_value(report).unwrap_or_default()),
         ..record
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

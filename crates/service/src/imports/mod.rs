@@ -21,9 +21,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use openpep_domain::ssda903::{EPISODE_COLUMNS, HEADER_COLUMNS, Problem, missing_columns};
+use chrono::{DateTime, Utc};
+use openpep_domain::ssda903::{EPISODE_COLUMNS, HEADER_COLUMNS, Problem, Row, missing_columns};
 use openpep_store::audit::{self, AuditEvent};
-use openpep_store::{Json, Tx};
+use openpep_store::{Json, truncate_to_micros};
 
 use crate::{ServiceError, Services};
 use reading::{Columns, Record, Sheet};
@@ -161,6 +162,13 @@ pub struct ImportReport {
     pub file_problems: Vec<String>,
     pub problems: Vec<RowProblem>,
     pub changes: Vec<RowChange>,
+    /// The file's header row, as written.
+    #[serde(default)]
+    pub header: Vec<String>,
+    /// For an LA CSV: the column each field was read from (as chosen, or
+    /// guessed from the header).
+    #[serde(default)]
+    pub columns: Mapping,
 }
 
 impl ImportReport {
@@ -219,14 +227,19 @@ impl ImportReport {
 #[derive(Debug, Clone)]
 pub struct Importer {
     pub la_id: Uuid,
-    pub la_code: String,
     pub user_id: Option<Uuid>,
     pub request_id: Option<String>,
     pub import_id: Uuid,
 }
 
 impl Importer {
-    fn event(&self, action: &str, entity: (&str, Uuid), child_id: Option<Uuid>) -> AuditEvent {
+    fn event(
+        &self,
+        action: &str,
+        entity: (&str, Uuid),
+        child_id: Option<Uuid>,
+        at: DateTime<Utc>,
+    ) -> AuditEvent {
         AuditEvent {
             id: Uuid::now_v7(),
             la_id: Some(self.la_id),
@@ -237,7 +250,7 @@ impl Importer {
             child_id,
             details: Json(json!({ "import": self.import_id })),
             request_id: self.request_id.clone(),
-            occurred_at: chrono::Utc::now(),
+            occurred_at: at,
         }
     }
 }
@@ -245,10 +258,8 @@ impl Importer {
 /// Rows a chunk: few enough to hold, many enough that lookups are few.
 const CHUNK: usize = 500;
 
-/// A chunk's rows, each with its cells by column name.
-struct Chunk<'a> {
-    rows: Vec<(u64, openpep_domain::ssda903::Row<'a>)>,
-}
+/// A chunk's rows, each with its line and its cells by column name.
+type Chunk<'a> = Vec<(u64, Row<'a>)>;
 
 /// What each kind keeps from chunk to chunk (the keys already seen, so a
 /// duplicate in the file is refused wherever it falls).
@@ -279,14 +290,15 @@ impl Services {
                 return Ok(report);
             }
         };
-        let columns = match columns_for(kind, &sheet.header, mapping) {
+        report.header.clone_from(&sheet.header);
+        let columns = match columns_for(kind, &sheet.header, mapping, &mut report) {
             Ok(columns) => columns,
             Err(problems) => {
                 report.file_problems = problems;
                 return Ok(report);
             }
         };
-        let today = self.clock.today();
+        let (today, now) = (self.clock.today(), truncate_to_micros(self.clock.now()));
         let mut tx = if commit { self.db.begin().await? } else { self.db.begin_read().await? };
         let mut progress = match kind {
             ImportKind::Children | ImportKind::LaChildren => {
@@ -312,7 +324,7 @@ impl Services {
             // Once a row is refused nothing will be kept, so the rest is
             // only checked.
             let write = commit && report.importable();
-            let step = Step { importer, today, write, layout: layout_of(kind) };
+            let step = Step { importer, today, now, write, layout: layout_of(kind) };
             match &mut progress {
                 Progress::Children(seen) => {
                     children::chunk(&mut tx, &step, chunk, seen, &mut report).await?
@@ -332,7 +344,7 @@ impl Services {
         report.problems.sort_by_key(|p| p.line);
         if commit && report.importable() {
             let mut event =
-                importer.event("import.completed", ("import", importer.import_id), None);
+                importer.event("import.completed", ("import", importer.import_id), None, now);
             event.details = Json(json!({
                 "import": importer.import_id,
                 "kind": kind.code(),
@@ -354,6 +366,7 @@ impl Services {
 struct Step<'a> {
     importer: &'a Importer,
     today: chrono::NaiveDate,
+    now: DateTime<Utc>,
     /// Make the changes (the import), or only report them (a dry run, or
     /// an import already refused).
     write: bool,
@@ -372,9 +385,10 @@ fn columns_for(
     kind: ImportKind,
     header: &[String],
     mapping: &Mapping,
+    report: &mut ImportReport,
 ) -> Result<Columns, Vec<String>> {
     if kind == ImportKind::LaChildren {
-        return la_columns(header, mapping);
+        return la_columns(header, mapping, report);
     }
     let names: Vec<&str> = header.iter().map(String::as_str).collect();
     let missing = missing_columns(&names, kind.required_columns());
@@ -390,8 +404,13 @@ fn columns_for(
     }
 }
 
-/// An LA CSV's columns: the mapping given, or else the one guessed.
-fn la_columns(header: &[String], mapping: &Mapping) -> Result<Columns, Vec<String>> {
+/// An LA CSV's columns: the mapping given, or else the one guessed (kept
+/// in the report, so the page can offer it to change).
+fn la_columns(
+    header: &[String],
+    mapping: &Mapping,
+    report: &mut ImportReport,
+) -> Result<Columns, Vec<String>> {
     use openpep_domain::la_csv;
     let names: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut map: HashMap<&'static str, usize> =
@@ -411,6 +430,8 @@ fn la_columns(header: &[String], mapping: &Mapping) -> Result<Columns, Vec<Strin
             }
         }
     }
+    report.columns =
+        map.iter().map(|(field, &i)| ((*field).to_owned(), header[i].clone())).collect();
     for field in la_csv::unmapped_required(&map) {
         problems.push(format!("Choose the column that holds the {}", field.label.to_lowercase()));
     }
@@ -448,15 +469,14 @@ fn chunk_of<'a>(
         }
         rows.push((record.line, row));
     }
-    Chunk { rows }
+    rows
 }
 
-fn key_of(row: &openpep_domain::ssda903::Row<'_>, column: &str) -> String {
+fn key_of(row: &Row<'_>, column: &str) -> String {
     row.get(column).map_or("", |v| v.trim()).to_owned()
 }
 
-/// Runs `f` in the import's transaction as an audit of one record.
-async fn record(tx: &mut Tx, event: &AuditEvent) -> Result<(), ServiceError> {
-    audit::record(tx, event).await?;
-    Ok(())
+/// The names of the columns whose values changed.
+fn changed(columns: &[(&str, bool)]) -> Vec<String> {
+    columns.iter().filter(|(_, changed)| *changed).map(|(name, _)| (*name).to_owned()).collect()
 }

@@ -7,11 +7,11 @@ use uuid::Uuid;
 
 use openpep_domain::gias::{SchoolRow, check_school};
 use openpep_store::Tx;
-use openpep_store::imports;
 use openpep_store::schools::{self, School};
 
-use super::{Chunk, ImportReport, Step, key_of, record};
+use super::{Chunk, ImportReport, Step, changed, key_of};
 use crate::ServiceError;
+use openpep_store::audit;
 
 /// The URNs already read, with their lines.
 #[derive(Default)]
@@ -27,7 +27,7 @@ pub(super) async fn chunk(
     report: &mut ImportReport,
 ) -> Result<(), ServiceError> {
     let mut checked: Vec<(u64, SchoolRow)> = Vec::new();
-    for (line, row) in &chunk.rows {
+    for (line, row) in &chunk {
         match check_school(row) {
             Ok(s) => match seen.urns.get(&s.urn) {
                 Some(first) => report.refuse_one(
@@ -46,8 +46,8 @@ pub(super) async fn chunk(
     }
     let urns: Vec<i32> = checked.iter().map(|(_, s)| s.urn).collect();
     let held: HashMap<i32, School> =
-        imports::schools_by_urns(tx, &urns).await?.into_iter().map(|s| (s.urn, s)).collect();
-    let now = openpep_store::truncate_to_micros(chrono::Utc::now());
+        schools::by_urns(tx, &urns).await?.into_iter().map(|s| (s.urn, s)).collect();
+    let now = step.now;
     for (line, row) in checked {
         let key = row.urn.to_string();
         let before = held.get(&row.urn);
@@ -71,19 +71,25 @@ pub(super) async fn chunk(
                 report.created(line, &key);
                 if step.write {
                     schools::insert(tx, &after).await?;
-                    record(tx, &step.importer.event("school.imported", ("school", after.id), None))
-                        .await?;
+                    audit::record(
+                        tx,
+                        &step.importer.event("school.imported", ("school", after.id), None, now),
+                    )
+                    .await?;
                 }
             }
             Some(before) if *before == after => report.unchanged += 1,
             Some(before) => {
                 report.updated(line, &key, changed_fields(before, &after));
                 if step.write {
-                    imports::update_school(tx, &School { updated_at: now, ..after.clone() })
-                        .await?;
-                    let event =
-                        step.importer.event("school.updated_by_import", ("school", after.id), None);
-                    record(tx, &event).await?;
+                    schools::update(tx, &School { updated_at: now, ..after.clone() }).await?;
+                    let event = step.importer.event(
+                        "school.updated_by_import",
+                        ("school", after.id),
+                        None,
+                        now,
+                    );
+                    audit::record(tx, &event).await?;
                 }
             }
         }
@@ -92,7 +98,7 @@ pub(super) async fn chunk(
 }
 
 fn changed_fields(before: &School, after: &School) -> Vec<String> {
-    [
+    changed(&[
         ("EstablishmentNumber", before.laestab != after.laestab),
         ("EstablishmentName", before.name != after.name),
         ("PhaseOfEducation (name)", before.phase != after.phase),
@@ -102,9 +108,5 @@ fn changed_fields(before: &School, after: &School) -> Vec<String> {
         ("OfstedRating (name)", before.ofsted_rating != after.ofsted_rating),
         ("OfstedLastInsp", before.ofsted_inspected_on != after.ofsted_inspected_on),
         ("EstablishmentStatus (name)", before.is_open != after.is_open),
-    ]
-    .iter()
-    .filter(|(_, changed)| *changed)
-    .map(|(name, _)| (*name).to_owned())
-    .collect()
+    ])
 }

@@ -133,20 +133,32 @@ pub(crate) async fn read_form(mut multipart: Multipart) -> Option<NewDocument> {
             Some("title") => sent.title = field.text().await.ok()?,
             Some("file") => {
                 sent.file_name = field.file_name().unwrap_or_default().to_owned();
-                while let Some(chunk) = field.chunk().await.ok()? {
-                    if sent.bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
-                        sent.too_large = true;
-                        sent.bytes = Vec::new();
-                    }
-                    if !sent.too_large {
-                        sent.bytes.extend_from_slice(&chunk);
-                    }
-                }
+                (sent.bytes, sent.too_large) = read_capped(&mut field, MAX_UPLOAD_BYTES).await?;
             }
             _ => {}
         }
     }
     Some(sent)
+}
+
+/// A file field's bytes as they stream in, and whether there were more
+/// than `limit` (then none are kept, and the rest is read and dropped so
+/// the form can say why). `None` when the body is cut short.
+pub(crate) async fn read_capped(
+    field: &mut axum::extract::multipart::Field<'_>,
+    limit: usize,
+) -> Option<(Vec<u8>, bool)> {
+    let (mut bytes, mut too_large) = (Vec::new(), false);
+    while let Some(chunk) = field.chunk().await.ok()? {
+        if bytes.len() + chunk.len() > limit {
+            too_large = true;
+            bytes = Vec::new();
+        }
+        if !too_large {
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    Some((bytes, too_large))
 }
 
 pub async fn upload(

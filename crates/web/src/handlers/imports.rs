@@ -105,7 +105,7 @@ pub async fn show(
 }
 
 /// Reads the form as it streams in, keeping at most the limit of the
-/// file's bytes (the rest is read and dropped, so the page can say why).
+/// file's bytes.
 async fn read_upload(mut multipart: Multipart) -> Option<ImportUpload> {
     let mut sent = ImportUpload::default();
     while let Some(mut field) = multipart.next_field().await.ok()? {
@@ -113,15 +113,8 @@ async fn read_upload(mut multipart: Multipart) -> Option<ImportUpload> {
             Some("kind") => sent.kind = field.text().await.ok()?,
             Some("file") => {
                 sent.file_name = field.file_name().unwrap_or_default().to_owned();
-                while let Some(chunk) = field.chunk().await.ok()? {
-                    if sent.bytes.len() + chunk.len() > MAX_IMPORT_BYTES {
-                        sent.too_large = true;
-                        sent.bytes = Vec::new();
-                    }
-                    if !sent.too_large {
-                        sent.bytes.extend_from_slice(&chunk);
-                    }
-                }
+                (sent.bytes, sent.too_large) =
+                    super::documents::read_capped(&mut field, MAX_IMPORT_BYTES).await?;
             }
             _ => {}
         }
@@ -210,12 +203,12 @@ pub async fn report(
         csrf: String::new(),
     };
     let mut columns = vec![Choice::new("", "Not in the file")];
-    columns.extend(view.header.iter().map(|h| Choice::new(h.clone(), h.clone())));
+    columns.extend(view.report.header.iter().map(|h| Choice::new(h.clone(), h.clone())));
     let fields = if view.kind == ImportKind::LaChildren && view.record.status == "checked" {
         LA_FIELDS
             .iter()
             .map(|f| {
-                let chosen = view.mapping.get(f.key).cloned().unwrap_or_default();
+                let chosen = view.report.columns.get(f.key).cloned().unwrap_or_default();
                 let label =
                     if f.required { f.label.to_owned() } else { format!("{} (optional)", f.label) };
                 (format!("map-{}", f.key), label, columns.clone(), chosen)

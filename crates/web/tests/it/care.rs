@@ -261,6 +261,9 @@ async fn the_daily_pass_raises_an_initial_pep_when_a_child_reaches_pep_age() {
                     carer_name: None,
                     lives_in: None,
                     lives_in_la: true,
+                    reason_new: None,
+                    reason_ended: None,
+                    placement_urn: None,
                     created_at: now(),
                 },
             )

@@ -29,13 +29,7 @@ async fn empty_authority(app: &TestApp) -> LocalAuthority {
 }
 
 fn importer(la: &LocalAuthority, user: Option<Uuid>) -> Importer {
-    Importer {
-        la_id: la.id,
-        la_code: la.code.clone(),
-        user_id: user,
-        request_id: None,
-        import_id: Uuid::now_v7(),
-    }
+    Importer { la_id: la.id, user_id: user, request_id: None, import_id: Uuid::now_v7() }
 }
 
 async fn run(
@@ -89,7 +83,7 @@ async fn the_demo_authority_is_rebuilt_from_its_files_and_a_second_import_change
             .map(|c| (c.la_child_id.clone().unwrap(), c))
             .collect();
         assert_eq!(rebuilt.len(), children.len());
-        let episodes_of = |list: Vec<rows::EpisodeRecord>| {
+        let episodes_of = |list: Vec<openpep_store::placements::CareEpisode>| {
             let mut by: HashMap<Uuid, Vec<_>> = HashMap::new();
             for e in list {
                 by.entry(e.child_id).or_default().push((
@@ -228,7 +222,7 @@ async fn gias_rows_create_update_and_close_schools() {
         let made = run(&app, &la, ImportKind::Schools, &file, true).await;
         assert_eq!(made.created, 1, "{:?}", made.problems);
         let mut tx = db.begin().await.unwrap();
-        let school = rows::schools_by_urns(&mut tx, &[999_001]).await.unwrap().remove(0);
+        let school = openpep_store::schools::by_urns(&mut tx, &[999_001]).await.unwrap().remove(0);
         tx.rollback().await.unwrap();
         assert_eq!(school.name, "St Brigid\u{2019}s Primary");
         assert_eq!(school.laestab.as_deref(), Some("9990052"));
@@ -238,7 +232,7 @@ async fn gias_rows_create_update_and_close_schools() {
         assert_eq!(report.updated, 1);
         assert!(report.changes[0].fields.contains(&"EstablishmentStatus (name)".to_owned()));
         let mut tx = db.begin().await.unwrap();
-        let school = rows::schools_by_urns(&mut tx, &[999_001]).await.unwrap().remove(0);
+        let school = openpep_store::schools::by_urns(&mut tx, &[999_001]).await.unwrap().remove(0);
         tx.rollback().await.unwrap();
         assert!(!school.is_open);
     })
