@@ -4,6 +4,8 @@
 //! date, today's date is a parameter.
 
 mod code;
+#[cfg(test)]
+mod fuzz;
 
 pub mod attendance_csv;
 pub mod calendar;

@@ -166,10 +166,13 @@ pub enum Action {
     /// Arrange, move or cancel the PEP meeting and invite people to it
     /// (SW, DT/DP, the VS).
     ArrangeMeeting,
+    /// Download everything held about the child, for a subject access
+    /// request or when they leave care (the VS administrator).
+    ExportChildRecords,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::ViewChildOverview,
         Action::ViewChildRecord,
         Action::EditChildProfile,
@@ -187,6 +190,7 @@ impl Action {
         Action::MessageAboutChild,
         Action::RequestFunding,
         Action::ArrangeMeeting,
+        Action::ExportChildRecords,
     ];
 
     pub fn code(self) -> &'static str {
@@ -208,6 +212,7 @@ impl Action {
             Action::MessageAboutChild => "message_about_child",
             Action::RequestFunding => "request_funding",
             Action::ArrangeMeeting => "arrange_meeting",
+            Action::ExportChildRecords => "export_child_records",
         }
     }
 
@@ -271,6 +276,7 @@ pub fn allowed(role: Role, action: Action, relationship: Relationship) -> bool {
                 | GrantCarerAccess
                 | ViewChildAuditLog
                 | MessageAboutChild
+                | ExportChildRecords
         ),
         // The social worker leads the PEP: section A, supporting the
         // child's views, bringing the carer in.
@@ -367,10 +373,14 @@ pub enum AuthorityAction {
     ChasePeps,
     /// Import children, care episodes, schools and attendance from files.
     ImportData,
+    /// Download a term's signed-off PEPs and the cohort's data in bulk.
+    ExportData,
+    /// Review the records kept past their retention date.
+    ReviewRetention,
 }
 
 impl AuthorityAction {
-    pub const ALL: [AuthorityAction; 14] = [
+    pub const ALL: [AuthorityAction; 16] = [
         AuthorityAction::InvitePeople,
         AuthorityAction::ManagePeople,
         AuthorityAction::UnlockAccounts,
@@ -385,6 +395,8 @@ impl AuthorityAction {
         AuthorityAction::QualityAssurePeps,
         AuthorityAction::ChasePeps,
         AuthorityAction::ImportData,
+        AuthorityAction::ExportData,
+        AuthorityAction::ReviewRetention,
     ];
 
     pub fn code(self) -> &'static str {
@@ -403,6 +415,8 @@ impl AuthorityAction {
             AuthorityAction::QualityAssurePeps => "quality_assure_peps",
             AuthorityAction::ChasePeps => "chase_peps",
             AuthorityAction::ImportData => "import_data",
+            AuthorityAction::ExportData => "export_data",
+            AuthorityAction::ReviewRetention => "review_retention",
         }
     }
 
@@ -438,6 +452,8 @@ pub fn may(role: Role, action: AuthorityAction) -> bool {
                 | PayFunding
                 | ChasePeps
                 | ImportData
+                | ExportData
+                | ReviewRetention
         ),
         Role::VsOfficer => matches!(
             action,
@@ -450,6 +466,7 @@ pub fn may(role: Role, action: AuthorityAction) -> bool {
                 | DecideFunding
                 | QualityAssurePeps
                 | ChasePeps
+                | ExportData
         ),
         Role::VsHead => matches!(
             action,
@@ -462,6 +479,7 @@ pub fn may(role: Role, action: AuthorityAction) -> bool {
                 | PayFunding
                 | QualityAssurePeps
                 | ChasePeps
+                | ExportData
         ),
         Role::SocialWorker
         | Role::TeamManager
@@ -559,6 +577,7 @@ mod tests {
         (VsAdmin, ManageAllocations, SameAuthority),
         (VsAdmin, GrantCarerAccess, SameAuthority),
         (VsAdmin, ViewChildAuditLog, SameAuthority),
+        (VsAdmin, ExportChildRecords, SameAuthority),
         (VsAdmin, MessageAboutChild, SameAuthority),
         // Social worker
         (SocialWorker, ViewChildOverview, Allocated),
@@ -652,6 +671,7 @@ mod tests {
         (VsHead, AuthorityAction::PayFunding),
         (VsHead, AuthorityAction::QualityAssurePeps),
         (VsHead, AuthorityAction::ChasePeps),
+        (VsHead, AuthorityAction::ExportData),
         (VsOfficer, AuthorityAction::InvitePeople),
         (VsOfficer, AuthorityAction::UnlockAccounts),
         (VsOfficer, AuthorityAction::ViewPeople),
@@ -661,6 +681,7 @@ mod tests {
         (VsOfficer, AuthorityAction::DecideFunding),
         (VsOfficer, AuthorityAction::QualityAssurePeps),
         (VsOfficer, AuthorityAction::ChasePeps),
+        (VsOfficer, AuthorityAction::ExportData),
         (VsAdmin, AuthorityAction::InvitePeople),
         (VsAdmin, AuthorityAction::ManagePeople),
         (VsAdmin, AuthorityAction::UnlockAccounts),
@@ -673,6 +694,8 @@ mod tests {
         (VsAdmin, AuthorityAction::PayFunding),
         (VsAdmin, AuthorityAction::ChasePeps),
         (VsAdmin, AuthorityAction::ImportData),
+        (VsAdmin, AuthorityAction::ExportData),
+        (VsAdmin, AuthorityAction::ReviewRetention),
     ];
 
     #[test]

@@ -1,8 +1,10 @@
-//! The `openpep` binary: `demo`, `serve`, `worker`, `migrate`, `import`.
+//! The `openpep` binary: `demo`, `serve`, `worker`, `migrate`, `import`,
+//! `backup`, `db-copy`.
 
 mod config;
 mod demo;
 mod import;
+mod moving;
 mod server;
 
 use clap::{Parser, Subcommand};
@@ -35,6 +37,10 @@ enum Command {
     Migrate,
     /// Import a file (SSDA903, the council's CSV, GIAS, attendance) into an authority.
     Import(import::ImportArgs),
+    /// Back up a running SQLite installation (database snapshot and documents).
+    Backup(moving::BackupArgs),
+    /// Copy a whole installation to a new database (SQLite or PostgreSQL) and check it.
+    DbCopy(moving::CopyArgs),
 }
 
 #[tokio::main]
@@ -57,6 +63,13 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Import(args) => {
             if !import::run(settings, args).await? {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Backup(args) => moving::backup(settings, args).await,
+        Command::DbCopy(args) => {
+            if !moving::db_copy(args).await? {
                 std::process::exit(1);
             }
             Ok(())

@@ -84,6 +84,7 @@ impl Services {
         let mut passes: u64 = 0;
         let mut raised_on = None;
         let mut reminded_on = None;
+        let mut retained_on = None;
         loop {
             if let Err(error) = self.deliver_outbox(&mailer).await {
                 tracing::error!(error = %error, "worker pass failed");
@@ -100,6 +101,20 @@ impl Services {
                 match self.raise_initial_peps().await {
                     Ok(_) => raised_on = Some(today),
                     Err(error) => tracing::error!(error = %error, "raising initial PEPs failed"),
+                }
+            }
+            // Once a day: records past their retention date, for review.
+            if retained_on != Some(today) {
+                match self.list_past_retention().await {
+                    Ok(n) => {
+                        retained_on = Some(today);
+                        if n > 0 {
+                            tracing::info!(listed = n, "records past retention listed for review");
+                        }
+                    }
+                    Err(error) => {
+                        tracing::error!(error = %error, "listing records past retention failed")
+                    }
                 }
             }
             // Once a day, at each authority's cadence: digests of late PEPs.

@@ -148,7 +148,7 @@ pub(crate) fn keys(forename: &str, surname: &str, preferred: Option<&str>) -> (S
 }
 
 /// Byte order on both backends, whatever the database's collation.
-fn sort_expression(db: &Db) -> &'static str {
+pub(crate) fn sort_expression(db: &Db) -> &'static str {
     match db {
         Db::Postgres(_) => "c.sort_key COLLATE \"C\"",
         Db::Sqlite(_) => "c.sort_key",

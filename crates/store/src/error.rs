@@ -14,6 +14,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL (use sqlite://… or postgres://…)")]
     UnsupportedUrl,
+    #[error("{0}")]
+    Copy(String),
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -19,9 +19,12 @@ struct LineLimit<R> {
     inner: R,
     since_newline: usize,
     offset: u64,
-    /// Line ends (`\r` false, `\n` true) read but not yet passed.
-    ends: VecDeque<(u64, bool)>,
+    /// Line ends read but not yet passed, each with the lines it ends:
+    /// a `\r` ends one (old Mac files end lines so, and the csv crate
+    /// splits rows there), the `\n` of a CRLF none, any other `\n` one.
+    ends: VecDeque<(u64, u64)>,
     lines_passed: u64,
+    last_was_cr: bool,
 }
 
 impl<R> LineLimit<R> {
@@ -30,7 +33,7 @@ impl<R> LineLimit<R> {
     /// CRLF, blank lines it skipped), which are passed over. Asked in order.
     fn line_at(&mut self, start: u64) -> u64 {
         let mut at = start;
-        while let Some(&(offset, newline)) = self.ends.front() {
+        while let Some(&(offset, lines)) = self.ends.front() {
             if offset > at {
                 break;
             }
@@ -38,7 +41,7 @@ impl<R> LineLimit<R> {
                 at += 1;
             }
             self.ends.pop_front();
-            self.lines_passed += u64::from(newline);
+            self.lines_passed += lines;
         }
         self.lines_passed + 1
     }
@@ -49,8 +52,10 @@ impl<R: Read> Read for LineLimit<R> {
         let n = self.inner.read(buf)?;
         for &b in &buf[..n] {
             if b == b'\n' || b == b'\r' {
-                self.ends.push_back((self.offset, b == b'\n'));
+                let lines = u64::from(b == b'\r' || !self.last_was_cr);
+                self.ends.push_back((self.offset, lines));
             }
+            self.last_was_cr = b == b'\r';
             self.offset += 1;
             if b == b'\n' || b == b'\r' {
                 self.since_newline = 0;
@@ -133,6 +138,7 @@ impl<R: Read> Sheet<R> {
                 offset: 0,
                 ends: VecDeque::new(),
                 lines_passed: 0,
+                last_was_cr: false,
             });
         let mut first = csv::ByteRecord::new();
         match reader.read_byte_record(&mut first) {
@@ -241,5 +247,99 @@ mod tests {
         let long = vec![b'x'; MAX_LINE_BYTES + 10];
         assert!(matches!(Sheet::open(long.as_slice()), Err(FileProblem::LineTooLong { .. })));
         assert_eq!(Sheet::open(&b""[..]).err(), Some(FileProblem::Empty));
+    }
+
+    mod fuzz {
+        //! Any bytes at all, and any CSV a council's export could write.
+        //! Longer runs: `PROPTEST_CASES=100000 cargo test -p openpep-service --release reading::`.
+        use proptest::prelude::*;
+
+        use super::*;
+
+        fn read_all(bytes: &[u8]) -> Result<(Vec<String>, Vec<Record>), FileProblem> {
+            let mut sheet = Sheet::open(bytes)?;
+            let mut rows = Vec::new();
+            loop {
+                let chunk = sheet.next_chunk(3)?;
+                if chunk.is_empty() {
+                    return Ok((sheet.header, rows));
+                }
+                rows.extend(chunk);
+            }
+        }
+
+        fn cell() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[A-Za-z0-9 /-]{0,8}",
+                Just("a, b".to_owned()),
+                Just("say \"hi\"".to_owned()),
+                Just("two\nlines".to_owned()),
+                Just("é’".to_owned()),
+            ]
+        }
+
+        /// A row with no cell blank, so the reader never skips it.
+        fn row(width: usize) -> impl Strategy<Value = Vec<String>> {
+            proptest::collection::vec(cell(), width)
+                .prop_filter("not blank", |cells| cells.iter().any(|c| !c.trim().is_empty()))
+        }
+
+        fn quoted(cell: &str) -> String {
+            if cell.contains([',', '"', '\n', '\r']) || cell.trim() != cell {
+                format!("\"{}\"", cell.replace('"', "\"\""))
+            } else {
+                cell.to_owned()
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn any_bytes_are_read_or_refused_without_panic(
+                bytes in proptest::collection::vec(any::<u8>(), 0..2048)
+            ) {
+                if let Ok((_, rows)) = read_all(&bytes) {
+                    let breaks = bytes.iter().filter(|&&b| b == b'\n' || b == b'\r').count() as u64;
+                    let mut last = 1;
+                    for r in rows {
+                        prop_assert!(r.line > last && r.line <= breaks + 1, "line {} after {}", r.line, last);
+                        last = r.line;
+                    }
+                }
+            }
+
+            #[test]
+            fn a_written_csv_is_read_back_exactly_with_its_line_numbers(
+                (width, lines) in (1usize..5).prop_flat_map(|width| (
+                    Just(width),
+                    proptest::collection::vec((0usize..3, 0usize..3, row(width)), 1..20),
+                )),
+                bom in any::<bool>(),
+            ) {
+                let header: Vec<String> = (0..width).map(|i| format!("COL{i}")).collect();
+                let mut file = if bom { "\u{feff}".to_owned() } else { String::new() };
+                file.push_str(&header.join(","));
+                let mut line = 1u64;
+                let mut expected = Vec::new();
+                for (ending, blanks, cells) in &lines {
+                    let end = ["\n", "\r\n", "\r"][*ending];
+                    file.push_str(end);
+                    line += 1;
+                    for _ in 0..*blanks {
+                        file.push_str(end);
+                        line += 1;
+                    }
+                    expected.push(line);
+                    let text: Vec<String> = cells.iter().map(|c| quoted(c)).collect();
+                    let text = text.join(",");
+                    line += text.matches('\n').count() as u64;
+                    file.push_str(&text);
+                }
+                let (read_header, read) = read_all(file.as_bytes()).map_err(|e| TestCaseError::fail(e.message()))?;
+                prop_assert_eq!(read_header, header);
+                prop_assert_eq!(read.iter().map(|r| r.line).collect::<Vec<_>>(), expected);
+                let rows: Vec<&Vec<String>> = lines.iter().map(|(_, _, cells)| cells).collect();
+                prop_assert_eq!(read.iter().map(|r| &r.cells).collect::<Vec<_>>(), rows);
+            }
+        }
     }
 }

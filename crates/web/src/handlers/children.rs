@@ -56,6 +56,8 @@ pub struct ChildPage {
     can_see_history: bool,
     can_message: bool,
     can_edit: bool,
+    /// The VS administrator can download everything held (a subject access request).
+    can_export_records: bool,
     /// Attendance and SDQ across PEPs: each chart with its table.
     measures: Vec<(String, Table)>,
     documents: Option<Table>,
@@ -530,6 +532,7 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
         can_see_history: may(Action::ViewChildAuditLog),
         can_message: may(Action::MessageAboutChild),
         can_edit: may(Action::EditChildProfile),
+        can_export_records: may(Action::ExportChildRecords),
         // The title stays out of browser history: no name in it.
         layout: Layout::for_user(user, "Child overview", "/children").dev(state.config.dev_mode),
         name,

@@ -326,7 +326,7 @@ pub async fn export(
 
 /// One CSV line, quoted where needed. A cell that a spreadsheet would
 /// read as a formula is prefixed with an apostrophe.
-fn csv_line<'a>(cells: impl Iterator<Item = &'a str>) -> String {
+pub(crate) fn csv_line<'a>(cells: impl Iterator<Item = &'a str>) -> String {
     let mut line = cells
         .map(|c| {
             let c = if c.starts_with(['=', '+', '-', '@']) && c.parse::<f64>().is_err() {

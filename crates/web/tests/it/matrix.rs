@@ -57,6 +57,8 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                     .replace("{invitation}", &uuid::Uuid::now_v7().to_string())
                     .replace("{notice}", &uuid::Uuid::now_v7().to_string())
                     .replace("{import}", &uuid::Uuid::now_v7().to_string())
+                    .replace("{review}", &uuid::Uuid::now_v7().to_string())
+                    .replace("{file}", "cohort.csv")
                     .replace("{thread}", &uuid::Uuid::now_v7().to_string())
                     .replace("{attachment}", &uuid::Uuid::now_v7().to_string());
                 match route.access {
@@ -132,7 +134,7 @@ async fn every_route_for_every_role_and_every_kind_of_child() {
                             // found, to those who may see one.
                             Access::Authority(a)
                                 if may(role, a)
-                                    && (route.path.contains("{notice}") || route.path.contains("{import}")) =>
+                                    && ["{notice}", "{import}", "{review}"].iter().any(|p| route.path.contains(p)) =>
                             {
                                 status == 404
                             }
