@@ -1481,3 +1481,51 @@ browserTest('the Virtual School administrator checks the council\'s CSV of child
   await page.goto(url('/imports'));
   assert.match(normalise(await page.locator('table').textContent()), /children\.csv.*Imported/);
 });
+
+browserTest('the Virtual School administrator downloads a term\'s PEPs, the cohort and one young person\'s records, and reviews retention, axe-clean', async (page) => {
+  assert.ok(VS_EMAIL, 'Set OPENPEP_VS_EMAIL');
+  await signInWithCode(page, VS_EMAIL);
+  await page.goto(url('/settings'));
+  await page.getByRole('link', { name: 'Download a term\'s signed-off PEPs or the cohort\'s data' }).click();
+  await expectPath(page, '/exports');
+  assert.equal(await h1Text(page), 'Download data');
+  await expectNoAxeViolations(page, 'the downloads page');
+  await screenshot(page, '54a-exports.png');
+
+  const [pdfs] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download the PDFs (zip)', exact: true }).click(),
+  ]);
+  assert.match(pdfs.suggestedFilename(), /^openpep-peps-\d{4}-(autumn|spring|summer)\.zip$/);
+  const zipBytes = readFileSync(await pdfs.path());
+  assert.equal(zipBytes.subarray(0, 2).toString(), 'PK');
+
+  const [cohort] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download as CSV', exact: true }).click(),
+  ]);
+  const csv = readFileSync(await cohort.path(), 'utf8');
+  assert.match(csv.split('\r\n')[0], /^Child ID,First name,Last name/);
+  assert.ok(csv.split('\r\n').length > 100, 'a row a child');
+
+  await page.goto(url('/settings'));
+  await page.getByRole('link', { name: 'Review records kept past their retention date' }).click();
+  await expectPath(page, '/retention');
+  assert.equal(await h1Text(page), 'Records past retention');
+  await expectNoAxeViolations(page, 'the retention page');
+  await screenshot(page, '54b-retention.png');
+
+  await page.goto(url('/learners'));
+  await page.locator('main table tbody a').first().click();
+  await page.getByRole('link', { name: /^Download everything held about/ }).click();
+  await page.waitForURL((u) => /^\/children\/[0-9a-f-]+\/records$/.test(u.pathname));
+  assert.match(await h1Text(page), /^Everything held about /);
+  await expectNoAxeViolations(page, 'a young person\'s records');
+  await screenshot(page, '54c-child-records.png');
+  const [records] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download the zip', exact: true }).click(),
+  ]);
+  assert.match(records.suggestedFilename(), /^openpep-records-C\d+-\d{4}-\d{2}-\d{2}\.zip$/);
+  assert.equal(readFileSync(await records.path()).subarray(0, 2).toString(), 'PK');
+});

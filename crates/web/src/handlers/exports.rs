@@ -78,9 +78,11 @@ fn download(file_name: &str, content_type: &str, body: Body) -> Response {
 }
 
 fn zip_response(zip: ZipDownload) -> Response {
+    // Fused: the compression layer may poll once more after the end.
     let chunks = futures_util::stream::unfold(zip.bytes, |mut receiver| async move {
         receiver.recv().await.map(|chunk| (chunk, receiver))
-    });
+    })
+    .fuse();
     download(&zip.file_name, "application/zip", Body::from_stream(chunks))
 }
 
@@ -172,8 +174,10 @@ pub async fn cohort(
             let cells = cohort_cells(row);
             Some((csv_line(cells.iter().map(String::as_str)), rows))
         });
-        let body =
-            futures_util::stream::once(async { head }).chain(lines).map(Ok::<_, std::io::Error>);
+        let body = futures_util::stream::once(async { head })
+            .chain(lines)
+            .map(Ok::<_, std::io::Error>)
+            .fuse();
         return Ok(download(&name, "text/csv; charset=utf-8", Body::from_stream(body)));
     }
     let bytes =

@@ -106,6 +106,17 @@ async fn a_terms_signed_off_peps_download_as_one_zip_named_for_the_councils_syst
             assert_eq!(&sha256_hex(bytes), &expected[name], "{name} is the newest version");
         }
         assert!(audited(&app, "export.pep_pdfs").await);
+        // Through the compression layer too (browsers ask for gzip): the
+        // stream ends cleanly, it is not cut off.
+        let gzipped = officer
+            .client
+            .get(officer.url(&format!("/exports/peps?term={year}-{term}")))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gzipped.status().as_u16(), 200);
+        assert!(!gzipped.bytes().await.unwrap().is_empty());
 
         // A designated teacher cannot download the authority's PEPs.
         let teacher = app.new_browser();
@@ -130,6 +141,16 @@ async fn the_cohort_downloads_a_row_a_child_as_csv_and_xlsx() {
         assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
         let text = response.text().await.unwrap();
         let lines: Vec<&str> = text.lines().collect();
+        // As a browser asks for it, through the compression layer: whole.
+        let gzipped = admin
+            .client
+            .get(admin.url("/exports/cohort.csv"))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gzipped.status().as_u16(), 200);
+        assert!(!gzipped.bytes().await.unwrap().is_empty());
         assert!(lines[0].starts_with("Child ID,First name,Last name,Date of birth"));
         assert_eq!(lines.len(), everyone.len() + 1, "{}", app.backend);
         let child = children::get(
