@@ -1529,3 +1529,42 @@ browserTest('the Virtual School administrator downloads a term\'s PEPs, the coho
   assert.match(records.suggestedFilename(), /^openpep-records-C\d+-\d{4}-\d{2}-\d{2}\.zip$/);
   assert.equal(readFileSync(await records.path()).subarray(0, 2).toString(), 'PK');
 });
+
+browserTest('the Virtual School administrator makes an API token, sees it once, calls the API with it and revokes it, axe-clean', async (page) => {
+  assert.ok(VS_EMAIL, 'Set OPENPEP_VS_EMAIL');
+  await signInWithCode(page, VS_EMAIL);
+  await page.goto(url('/settings'));
+  await page.getByRole('link', { name: 'Make or revoke tokens for the API' }).click();
+  await expectPath(page, '/settings/api-tokens');
+  assert.equal(await h1Text(page), 'API tokens');
+
+  // Nothing chosen: the errors, and the name typed is kept.
+  const name = `Nightly sync ${Date.now().toString(36)}`;
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByRole('button', { name: 'Make a token', exact: true }).click();
+  await page.locator('.govuk-error-summary').waitFor();
+  assert.match(normalise(await page.locator('.govuk-error-summary__list').textContent()), /Choose what the token may do/);
+  assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), name);
+  await expectNoAxeViolations(page, 'the token form with an error');
+
+  await page.getByLabel('Read only', { exact: true }).check();
+  await page.getByRole('button', { name: 'Make a token', exact: true }).click();
+  const secret = normalise(await page.locator('#new-token').textContent());
+  assert.match(secret, /^opep_[A-Za-z0-9_-]{40,}$/);
+  await expectNoAxeViolations(page, 'a token just made');
+  await screenshot(page, '55a-api-token-made.png');
+
+  const called = await page.request.get(url('/api/v1/children?per_page=1'), { headers: { Authorization: `Bearer ${secret}` } });
+  assert.equal(called.status(), 200);
+  assert.equal((await called.json()).items.length, 1);
+
+  await page.goto(url('/settings/api-tokens'));
+  assert.ok(!(await page.content()).includes(secret), 'shown only once');
+  await page.getByRole('button', { name: `Revoke the token ${name}` }).click();
+  await page.locator('.govuk-notification-banner--success', { hasText: 'Token revoked' }).waitFor();
+  await expectNoAxeViolations(page, 'the tokens after a revocation');
+  await screenshot(page, '55b-api-token-revoked.png');
+  const refused = await page.request.get(url('/api/v1/children'), { headers: { Authorization: `Bearer ${secret}` } });
+  assert.equal(refused.status(), 401);
+  assert.equal(refused.headers()['content-type'], 'application/problem+json');
+});

@@ -68,7 +68,9 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 log="$data_dir/server.log"
 # The journeys name terms and dates (autumn 2026/27): the demo stands on
 # the day they were written for, whatever the machine's clock says.
+# The API check below makes calls as fast as it can: no per-minute limit.
 OPENPEP_TODAY=2026-11-23 OPENPEP_DATA_DIR="$data_dir" OPENPEP_LISTEN="127.0.0.1:$port" \
+  OPENPEP_API_CALLS_PER_MINUTE=1000000 \
   "$target_dir/debug/openpep" demo >"$log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; rm -rf "$data_dir"; }
@@ -92,7 +94,26 @@ OPENPEP_BASE_URL="http://127.0.0.1:$port" OPENPEP_DT_EMAIL="$dt_email" OPENPEP_V
   OPENPEP_SCREENSHOT_DIR="$root/e2e/screenshots" \
   node --test --test-reporter=spec e2e/journey.test.mjs
 
-# 4. SIGTERM: the server finishes what it is doing and exits cleanly.
+# 4. The JSON API against its own OpenAPI document: the document is
+# validated, then schemathesis calls every operation with generated
+# requests (valid and not) and checks each answer against the document.
+# Business rules the schema cannot say (a UPN's check letter, sessions
+# that add up) are refused with 422, so "valid data accepted" is not asked.
+say "JSON API against its OpenAPI document (openapi-spec-validator, schemathesis)"
+venv="${XDG_CACHE_HOME:-$HOME/.cache}/openpep/api-check-venv"
+if [ ! -x "$venv/bin/schemathesis" ]; then
+  python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==4.32.5" "openapi-spec-validator==0.9.0"
+fi
+token=$(OPENPEP_DATA_DIR="$data_dir" "$target_dir/debug/openpep" api-token --la 990 --as "$vs_email" \
+  --name "API check" --write 2>/dev/null | tail -1)
+curl -fs "http://127.0.0.1:$port/api/v1/openapi.json" >"$data_dir/openapi.json"
+"$venv/bin/openapi-spec-validator" "$data_dir/openapi.json"
+"$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/v1/openapi.json" \
+  -H "Authorization: Bearer $token" --checks all --exclude-checks positive_data_acceptance \
+  --max-examples "${OPENPEP_API_EXAMPLES:-25}" --seed 1 --no-color
+
+# 5. SIGTERM: the server finishes what it is doing and exits cleanly.
 kill -TERM "$server"
 for _ in $(seq 1 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.2; done
 if kill -0 "$server" 2>/dev/null; then echo "the server did not stop on SIGTERM"; exit 1; fi

@@ -377,10 +377,12 @@ pub enum AuthorityAction {
     ExportData,
     /// Review the records kept past their retention date.
     ReviewRetention,
+    /// Make and revoke the authority's API tokens.
+    ManageApiTokens,
 }
 
 impl AuthorityAction {
-    pub const ALL: [AuthorityAction; 16] = [
+    pub const ALL: [AuthorityAction; 17] = [
         AuthorityAction::InvitePeople,
         AuthorityAction::ManagePeople,
         AuthorityAction::UnlockAccounts,
@@ -397,6 +399,7 @@ impl AuthorityAction {
         AuthorityAction::ImportData,
         AuthorityAction::ExportData,
         AuthorityAction::ReviewRetention,
+        AuthorityAction::ManageApiTokens,
     ];
 
     pub fn code(self) -> &'static str {
@@ -417,6 +420,7 @@ impl AuthorityAction {
             AuthorityAction::ImportData => "import_data",
             AuthorityAction::ExportData => "export_data",
             AuthorityAction::ReviewRetention => "review_retention",
+            AuthorityAction::ManageApiTokens => "manage_api_tokens",
         }
     }
 
@@ -454,6 +458,7 @@ pub fn may(role: Role, action: AuthorityAction) -> bool {
                 | ImportData
                 | ExportData
                 | ReviewRetention
+                | ManageApiTokens
         ),
         Role::VsOfficer => matches!(
             action,
@@ -696,6 +701,7 @@ mod tests {
         (VsAdmin, AuthorityAction::ImportData),
         (VsAdmin, AuthorityAction::ExportData),
         (VsAdmin, AuthorityAction::ReviewRetention),
+        (VsAdmin, AuthorityAction::ManageApiTokens),
     ];
 
     #[test]

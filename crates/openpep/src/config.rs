@@ -38,6 +38,8 @@ pub struct Settings {
     pub log_format: String,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
+    /// Calls each API token may make in a minute.
+    pub api_calls_per_minute: i64,
 }
 
 impl Default for Settings {
@@ -56,6 +58,7 @@ impl Default for Settings {
             log_format: "text".into(),
             session_idle_minutes: 30,
             session_absolute_hours: 12,
+            api_calls_per_minute: openpep_service::api_tokens::CALLS_PER_MINUTE,
         }
     }
 }

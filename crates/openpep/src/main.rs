@@ -1,6 +1,7 @@
 //! The `openpep` binary: `demo`, `serve`, `worker`, `migrate`, `import`,
 //! `backup`, `db-copy`.
 
+mod api_token;
 mod config;
 mod demo;
 mod import;
@@ -41,6 +42,8 @@ enum Command {
     Backup(moving::BackupArgs),
     /// Copy a whole installation to a new database (SQLite or PostgreSQL) and check it.
     DbCopy(moving::CopyArgs),
+    /// Make an API token as an authority's administrator (printed once).
+    ApiToken(api_token::TokenArgs),
 }
 
 #[tokio::main]
@@ -68,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backup(args) => moving::backup(settings, args).await,
+        Command::ApiToken(args) => api_token::run(settings, args).await,
         Command::DbCopy(args) => {
             if !moving::db_copy(args).await? {
                 std::process::exit(1);

@@ -40,7 +40,9 @@ pub fn services(db: Db, settings: &Settings) -> anyhow::Result<Services> {
         }
     };
     let files = openpep_service::files::DiskStore::new(settings.data_dir.join("files"));
-    let services = Services::new(db, clock).with_files(Arc::new(files));
+    let services = Services::new(db, clock)
+        .with_files(Arc::new(files))
+        .with_api_limit(settings.api_calls_per_minute);
     Ok(match &settings.public_url {
         Some(url) => services.with_public_url(url),
         None => services.with_public_url(&format!("http://{}", settings.listen)),

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod allocations;
+pub mod api_tokens;
 pub mod auth;
 pub mod care;
 pub mod chasing;
@@ -66,6 +67,8 @@ pub struct Services {
     templates: pep_templates::TemplateCache,
     /// Where uploaded documents' bytes are kept.
     pub files: Arc<dyn files::FileStore>,
+    /// Calls each API token may make in a minute.
+    pub api_calls_per_minute: i64,
 }
 
 impl Services {
@@ -76,7 +79,14 @@ impl Services {
             public_url: Arc::from("http://127.0.0.1:8080"),
             templates: pep_templates::TemplateCache::default(),
             files: Arc::new(files::DiskStore::new(std::env::temp_dir().join("openpep-files"))),
+            api_calls_per_minute: api_tokens::CALLS_PER_MINUTE,
         }
+    }
+
+    /// Lets each API token make `calls` calls a minute (at least one).
+    pub fn with_api_limit(mut self, calls: i64) -> Self {
+        self.api_calls_per_minute = calls.max(1);
+        self
     }
 
     /// Keeps uploaded files in `files` (the default is a temporary folder).

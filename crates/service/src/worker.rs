@@ -138,6 +138,9 @@ impl Services {
                 }
             }
             if passes.is_multiple_of(300) {
+                if let Err(error) = self.remove_old_rate_windows().await {
+                    tracing::error!(error = %error, "removing old API rate windows failed");
+                }
                 match self.remove_stale_sessions(sessions).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(removed = n, "stale sessions removed"),

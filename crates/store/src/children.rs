@@ -497,3 +497,39 @@ impl Child {
         }
     }
 }
+
+/// A page of the authority's children, by name (the API's list).
+pub async fn page_for_authority(
+    db: &Db,
+    la_id: Uuid,
+    page: PageRequest,
+) -> Result<Page<Child>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM children c WHERE c.la_id = $1 \
+         ORDER BY {}, c.id LIMIT $2 OFFSET $3",
+        sort_expression(db)
+    );
+    on_db!(db, pool => {
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM children WHERE la_id = $1")
+            .bind(la_id)
+            .fetch_one(pool)
+            .await?;
+        let rows = sqlx::query_as(&sql)
+            .bind(la_id)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await?;
+        Ok(Page { rows, total })
+    })
+}
+
+/// The authority's child with this council id.
+pub async fn by_la_child_id(
+    db: &Db,
+    la_id: Uuid,
+    la_child_id: &str,
+) -> Result<Option<Child>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM children c WHERE c.la_id = $1 AND c.la_child_id = $2");
+    on_db!(db, pool => Ok(sqlx::query_as(&sql).bind(la_id).bind(la_child_id).fetch_optional(pool).await?))
+}

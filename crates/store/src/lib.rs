@@ -5,6 +5,7 @@
 mod db;
 mod error;
 
+pub mod api_tokens;
 pub mod archives;
 pub mod audit;
 pub mod authorities;

@@ -505,3 +505,46 @@ pub async fn previous(db: &Db, la_id: Uuid, pep: &Pep) -> Result<Option<Pep>, St
         .fetch_optional(pool)
         .await)?)
 }
+
+/// Which of an authority's PEPs a list holds (each `None` is any).
+#[derive(Debug, Clone, Default)]
+pub struct PepFilter {
+    pub child_id: Option<Uuid>,
+    pub academic_year: Option<i32>,
+    pub term: Option<String>,
+    pub status: Option<String>,
+}
+
+/// A page of the authority's PEPs, newest due first (the API's list).
+pub async fn page_for_authority(
+    db: &Db,
+    la_id: Uuid,
+    filter: &PepFilter,
+    page: crate::PageRequest,
+) -> Result<crate::Page<Pep>, StoreError> {
+    let condition = "la_id = $1 AND ($2 IS NULL OR child_id = $2) \
+         AND ($3 IS NULL OR academic_year = $3) AND ($4 IS NULL OR term = $4) \
+         AND ($5 IS NULL OR status = $5)";
+    let rows_sql = format!(
+        "SELECT {COLUMNS} FROM peps WHERE {condition} \
+         ORDER BY due_on DESC, id LIMIT $6 OFFSET $7"
+    );
+    let count_sql = format!("SELECT COUNT(*) FROM peps WHERE {condition} AND $6 >= 0 AND $7 >= 0");
+    macro_rules! binds {
+        ($query:expr) => {
+            $query
+                .bind(la_id)
+                .bind(filter.child_id)
+                .bind(filter.academic_year)
+                .bind(filter.term.as_deref())
+                .bind(filter.status.as_deref())
+                .bind(page.limit())
+                .bind(page.offset())
+        };
+    }
+    on_db!(db, pool => {
+        let total: i64 = binds!(sqlx::query_scalar(&count_sql)).fetch_one(pool).await?;
+        let rows = binds!(sqlx::query_as(&rows_sql)).fetch_all(pool).await?;
+        Ok(crate::Page { rows, total })
+    })
+}

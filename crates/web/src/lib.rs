@@ -2,6 +2,7 @@
 //! per area, GET/POST pairs, Post/Redirect/Get), askama templates built
 //! from typed GOV.UK components, and the embedded static assets.
 
+pub mod api;
 mod assets;
 mod charts;
 mod components;
@@ -84,6 +85,7 @@ pub fn router(services: Services, config: WebConfig) -> Router {
         // form to its path's limit (see `body_limit`).
         .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES))
         .merge(handlers::public_routes())
+        .merge(api::routes(state.clone()))
         .fallback(handlers::not_found)
         .with_state(state.clone())
         .layer(axum::middleware::from_fn(time_limit));

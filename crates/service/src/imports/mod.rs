@@ -11,6 +11,7 @@ mod children;
 mod episodes;
 mod export;
 mod flow;
+mod one_row;
 pub mod reading;
 mod schools;
 

@@ -3,6 +3,7 @@
 
 mod account;
 mod allocations;
+mod api_tokens;
 mod care;
 mod children;
 mod cohort_filters;
@@ -220,6 +221,9 @@ app_routes! {
     get "/retention" => retention::show, Access::Authority(AuthorityAction::ReviewRetention);
     get "/retention/{review}" => retention::show_review, Access::Authority(AuthorityAction::ReviewRetention);
     post "/retention/{review}" => retention::keep, Access::Authority(AuthorityAction::ReviewRetention);
+    get "/settings/api-tokens" => api_tokens::show, Access::Authority(AuthorityAction::ManageApiTokens);
+    post "/settings/api-tokens" => api_tokens::create, Access::Authority(AuthorityAction::ManageApiTokens);
+    post "/settings/api-tokens/{token}/revoke" => api_tokens::revoke, Access::Authority(AuthorityAction::ManageApiTokens);
     get "/settings" => settings::show, Access::Authority(AuthorityAction::ManageSettings);
     post "/settings" => settings::save, Access::Authority(AuthorityAction::ManageSettings);
     get "/people" => people::list, Access::Authority(AuthorityAction::ViewPeople);

@@ -25,6 +25,10 @@ fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
+async fn child_of(db: &openpep_store::Db, la_id: Uuid, id: Uuid) -> children::Child {
+    children::get(db, &ChildScope::Authority { la_id }, now().date_naive(), id).await.unwrap()
+}
+
 async fn make_all_pdfs(app: &TestApp) {
     while app.services.make_archives().await.unwrap() > 0 {}
 }
@@ -52,14 +56,7 @@ async fn a_terms_signed_off_peps_download_as_one_zip_named_for_the_councils_syst
         // each PEP, grouped by term.
         let mut by_term: BTreeMap<(i32, String), BTreeMap<String, String>> = BTreeMap::new();
         for child_id in app.child_ids(&ChildScope::Authority { la_id: la }).await {
-            let child = children::get(
-                db,
-                &ChildScope::Authority { la_id: la },
-                now().date_naive(),
-                child_id,
-            )
-            .await
-            .unwrap();
+            let child = child_of(db, la, child_id).await;
             for pep in peps::for_child(db, la, child_id).await.unwrap() {
                 let ready = archives::for_pep(db, la, pep.id).await.unwrap();
                 let Some(newest) =
@@ -153,14 +150,7 @@ async fn the_cohort_downloads_a_row_a_child_as_csv_and_xlsx() {
         assert!(!gzipped.bytes().await.unwrap().is_empty());
         assert!(lines[0].starts_with("Child ID,First name,Last name,Date of birth"));
         assert_eq!(lines.len(), everyone.len() + 1, "{}", app.backend);
-        let child = children::get(
-            &app.services.db,
-            &ChildScope::Authority { la_id: scope.la_id() },
-            now().date_naive(),
-            everyone[0],
-        )
-        .await
-        .unwrap();
+        let child = child_of(&app.services.db, scope.la_id(), everyone[0]).await;
         let line = lines
             .iter()
             .find(|l| l.starts_with(&format!("{},", child.la_child_id.clone().unwrap())))
@@ -238,10 +228,7 @@ async fn everything_held_about_a_young_person_comes_in_one_zip_and_is_logged() {
         tx.commit().await.unwrap();
         let held_documents = documents::for_child(db, la, child_id).await.unwrap().len();
 
-        let child =
-            children::get(db, &ChildScope::Authority { la_id: la }, now().date_naive(), child_id)
-                .await
-                .unwrap();
+        let child = child_of(db, la, child_id).await;
         let page = format!("/children/{child_id}/records");
         let admin = app.new_browser();
         admin.sign_in_role(Role::VsAdmin).await;
@@ -309,10 +296,7 @@ async fn records_past_the_75th_birthday_are_listed_for_review_and_kept_with_a_re
 
         assert_eq!(app.services.list_past_retention().await.unwrap(), 1, "{}", app.backend);
         assert_eq!(app.services.list_past_retention().await.unwrap(), 0, "listed once");
-        let child =
-            children::get(db, &ChildScope::Authority { la_id: la }, now().date_naive(), child_id)
-                .await
-                .unwrap();
+        let child = child_of(db, la, child_id).await;
 
         let admin = app.new_browser();
         admin.sign_in_role(Role::VsAdmin).await;

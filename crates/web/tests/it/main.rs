@@ -7,6 +7,8 @@
 mod access;
 mod accounts;
 mod allocations;
+mod api;
+mod api_tokens;
 mod care;
 mod dashboard;
 mod demo;
