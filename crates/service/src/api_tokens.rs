@@ -78,6 +78,8 @@ pub enum ApiRefusal {
     Unauthenticated,
     /// Over the per-minute limit: try again after this many seconds.
     RateLimited { retry_after: i64 },
+    /// The database could not be reached: not the token's fault.
+    Unavailable,
 }
 
 impl Services {
@@ -153,7 +155,10 @@ impl Services {
 
     /// The caller a bearer token stands for, counted against its limit.
     pub async fn authenticate_api(&self, bearer: &str) -> Result<ApiCaller, ApiRefusal> {
-        let internal = |_| ApiRefusal::Unauthenticated;
+        let internal = |e: openpep_store::StoreError| {
+            tracing::error!(error = %e, "an API token could not be checked");
+            ApiRefusal::Unavailable
+        };
         if !bearer.starts_with(TOKEN_PREFIX) {
             return Err(ApiRefusal::Unauthenticated);
         }
@@ -222,7 +227,7 @@ impl Services {
         let user = users::by_email(&self.db, email)
             .await?
             .filter(|u| u.is_active)
-            .ok_or_else(|| ServiceError::Internal(format!("no active user {email}")))?;
+            .ok_or_else(|| ServiceError::Internal("no active user with that e-mail".into()))?;
         let membership = users::current_memberships(&self.db, user.id)
             .await?
             .into_iter()

@@ -122,6 +122,36 @@ impl Value {
 }
 
 impl Value {
+    fn is_null(&self) -> bool {
+        matches!(
+            self,
+            Value::Uuid(None)
+                | Value::Timestamp(None)
+                | Value::Date(None)
+                | Value::Json(None)
+                | Value::Bool(None)
+                | Value::Int4(None)
+                | Value::Int8(None)
+                | Value::Text(None)
+                | Value::Bytes(None)
+        )
+    }
+
+    /// NULL of the same type.
+    fn null(&self) -> Value {
+        match self {
+            Value::Uuid(_) => Value::Uuid(None),
+            Value::Timestamp(_) => Value::Timestamp(None),
+            Value::Date(_) => Value::Date(None),
+            Value::Json(_) => Value::Json(None),
+            Value::Bool(_) => Value::Bool(None),
+            Value::Int4(_) => Value::Int4(None),
+            Value::Int8(_) => Value::Int8(None),
+            Value::Text(_) => Value::Text(None),
+            Value::Bytes(_) => Value::Bytes(None),
+        }
+    }
+
     /// The value as JSON, for a person's copy of what is held about them.
     /// SQLite keeps ids as 16-byte BLOBs: those are written as ids.
     pub(crate) fn to_json(&self) -> serde_json::Value {
@@ -409,6 +439,17 @@ async fn stream_table(
     let mut sum = TableSum { rows: 0, checksum: 0 };
     let mut buf = Vec::new();
     let mut batch: Vec<Vec<Value>> = Vec::with_capacity(batch_rows);
+    // A row may refer to another row of its own table (a target carried
+    // from an earlier one) that comes later in storage order: such
+    // references are written once the whole table is in.
+    let own: Vec<usize> = table
+        .references
+        .iter()
+        .filter(|(_, parent)| *parent == table.name)
+        .filter_map(|(column, _)| table.columns.iter().position(|c| c.name == *column))
+        .collect();
+    let id = table.columns.iter().position(|c| c.name == "id");
+    let mut later: Vec<(usize, Value, Value)> = Vec::new();
     on_tx!(source, conn => {
         let mut rows = sqlx::query(&sql).fetch(conn);
         while let Some(row) = rows.try_next().await? {
@@ -418,6 +459,15 @@ async fn stream_table(
             }
             sum.add(&values, &mut buf);
             if let Some(target) = target.as_deref_mut() {
+                if let Some(id) = id {
+                    for &column in &own {
+                        if !values[column].is_null() {
+                            let null = values[column].null();
+                            let value = std::mem::replace(&mut values[column], null);
+                            later.push((column, values[id].clone(), value));
+                        }
+                    }
+                }
                 batch.push(values);
                 if batch.len() == batch_rows {
                     insert_batch(target, table, std::mem::take(&mut batch)).await?;
@@ -425,10 +475,21 @@ async fn stream_table(
             }
         }
     });
-    if let Some(target) = target
-        && !batch.is_empty()
-    {
-        insert_batch(target, table, batch).await?;
+    if let Some(target) = target {
+        if !batch.is_empty() {
+            insert_batch(target, table, batch).await?;
+        }
+        for (column, id, value) in later {
+            let sql = format!(
+                "UPDATE {} SET {} = $1 WHERE id = $2",
+                quoted(&table.name),
+                quoted(&table.columns[column].name)
+            );
+            on_tx!(target, conn => {
+                let query = bind_value!(sqlx::query(&sql), value);
+                bind_value!(query, id).execute(conn).await?;
+            });
+        }
     }
     Ok(sum)
 }

@@ -33,12 +33,25 @@ pub struct CohortRow {
 }
 
 /// Sends the authority's children, by name, into `rows` as the database
-/// returns them; stops early if the receiver is gone.
+/// returns them; stops early if the receiver is gone. A failure part-way
+/// is sent as the last item, so the reader never takes a short list for
+/// the whole.
 pub async fn cohort(
     db: &Db,
     la_id: Uuid,
     today: NaiveDate,
-    rows: mpsc::Sender<CohortRow>,
+    rows: mpsc::Sender<Result<CohortRow, StoreError>>,
+) {
+    if let Err(e) = send_cohort(db, la_id, today, &rows).await {
+        let _ = rows.send(Err(e)).await;
+    }
+}
+
+async fn send_cohort(
+    db: &Db,
+    la_id: Uuid,
+    today: NaiveDate,
+    rows: &mpsc::Sender<Result<CohortRow, StoreError>>,
 ) -> Result<(), StoreError> {
     let sort = crate::children::sort_expression(db);
     let sql = format!(
@@ -64,7 +77,7 @@ pub async fn cohort(
     on_db!(db, pool => {
         let mut stream = sqlx::query_as::<_, CohortRow>(&sql).bind(la_id).bind(today).fetch(pool);
         while let Some(row) = stream.try_next().await? {
-            if rows.send(row).await.is_err() {
+            if rows.send(Ok(row)).await.is_err() {
                 break;
             }
         }
@@ -98,6 +111,7 @@ pub async fn term_archives(
            a.file_key, a.sha256 \
          FROM peps p JOIN pep_archives a ON a.pep_id = p.id JOIN children c ON c.id = p.child_id \
          WHERE p.la_id = $1 AND p.academic_year = $2 AND p.term = $3 AND a.la_id = $1 \
+           AND p.status IN ('signed_off', 'quality_assured') \
            AND a.status = 'ready' AND a.file_key IS NOT NULL AND a.sha256 IS NOT NULL \
            AND a.version = (SELECT MAX(b.version) FROM pep_archives b \
              WHERE b.pep_id = p.id AND b.status = 'ready') \

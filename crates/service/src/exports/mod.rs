@@ -83,7 +83,7 @@ impl Services {
             .into_iter()
             .map(|a| {
                 let id = a.la_child_id.clone().unwrap_or_else(|| a.child_id.simple().to_string());
-                let mut name = format!("{id} {} {} {term}", a.surname, a.forename);
+                let mut name = safe_name(&format!("{id} {} {} {term}", a.surname, a.forename));
                 // Two PEPs of one child in a term (a school move): both kept.
                 if !seen.insert(name.clone()) {
                     name = format!("{name} {}", a.pep_id.simple());
@@ -117,7 +117,7 @@ impl Services {
         &self,
         actor: &Actor,
         format: &str,
-    ) -> Result<mpsc::Receiver<CohortRow>, ServiceError> {
+    ) -> Result<mpsc::Receiver<Result<CohortRow, openpep_store::StoreError>>, ServiceError> {
         self.authorise(actor, AuthorityAction::ExportData)?;
         let event = actor.event(
             "export.cohort",
@@ -128,11 +128,7 @@ impl Services {
         audit::record_now(&self.db, &event).await?;
         let (sender, receiver) = mpsc::channel(256);
         let (db, la_id, today) = (self.db.clone(), actor.la_id, self.clock.today());
-        tokio::spawn(async move {
-            if let Err(e) = rows::cohort(&db, la_id, today, sender).await {
-                tracing::warn!(error = %e, "the cohort export stopped");
-            }
-        });
+        tokio::spawn(async move { rows::cohort(&db, la_id, today, sender).await });
         Ok(receiver)
     }
 }

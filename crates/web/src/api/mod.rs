@@ -116,6 +116,7 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
         Err(ApiRefusal::RateLimited { retry_after }) => {
             return Problem::rate_limited(retry_after).into_response();
         }
+        Err(ApiRefusal::Unavailable) => return Problem::unavailable().into_response(),
     };
     let request_id = request
         .headers()
@@ -157,9 +158,13 @@ async fn acting(state: &AppState, caller: &ApiCaller, request_id: Option<String>
         return None;
     }
     let memberships = openpep_store::users::current_memberships(db, caller.made_by).await.ok()?;
-    let membership = memberships.into_iter().find(|m| m.la_id == caller.la_id)?;
-    let role = Role::from_code(&membership.role)?;
-    (role == Role::VsAdmin).then_some(Actor {
+    // One person may hold several roles in an authority: the token acts
+    // in the administrator's.
+    let membership = memberships
+        .into_iter()
+        .find(|m| m.la_id == caller.la_id && m.role == Role::VsAdmin.code())?;
+    let role = Role::VsAdmin;
+    Some(Actor {
         user_id: caller.made_by,
         membership_id: membership.id,
         la_id: caller.la_id,

@@ -139,7 +139,7 @@ fn parsed<T: std::str::FromStr>(
 #[utoipa::path(
     get, path = "/api/v1/peps", tag = "peps", operation_id = "list_peps",
     params(
-        ("child_id" = Option<Uuid>, Query, description = "Only this child's"),
+        ("child_id" = Option<Uuid>, Query, description = "Only this child's (not found if the child is not this authority's)"),
         ("academic_year" = Option<i32>, Query, description = "The year the academic year starts in"),
         ("term" = Option<String>, Query, description = "autumn, spring or summer"),
         ("status" = Option<String>, Query, description = "A status code, e.g. signed_off"),
@@ -149,6 +149,7 @@ fn parsed<T: std::str::FromStr>(
     responses(
         (status = 200, description = "A page of PEPs", body = PepPage),
         Invalid,
+        NotFound,
         Refused,
     )
 )]
@@ -156,7 +157,7 @@ pub async fn list(
     State(state): State<AppState>,
     Extension(api): Extension<ApiActor>,
     Query(query): Query<HashMap<String, String>>,
-) -> Result<Json<PepPage>, Problem> {
+) -> Result<Response, Problem> {
     let mut errors = Vec::new();
     let page = paging(&query).map_err(|p| errors.extend(p.errors)).ok();
     let child_id = parsed::<Uuid>(&query, "child_id", &mut errors, "Give a child's id");
@@ -173,15 +174,23 @@ pub async fn list(
     let Some(page) = page.filter(|_| errors.is_empty()) else {
         return Err(Problem::invalid(errors));
     };
+    if let Some(child) = child_id {
+        state.services.child_for(&api.actor, child, Action::ViewPep).await?;
+    }
     let filter = PepFilter { child_id, academic_year, term, status };
     let found =
         peps::page_for_authority(&state.services.db, api.actor.la_id, &filter, page).await?;
-    Ok(Json(PepPage {
+    let body = Json(PepPage {
         items: found.rows.into_iter().map(PepOut::from).collect(),
         page: page.page,
         per_page: page.per_page,
         total: found.total,
-    }))
+    });
+    // A list of one child's PEPs is in that child's access log.
+    Ok(match child_id {
+        Some(child) => about(child, body),
+        None => body.into_response(),
+    })
 }
 
 /// The PEP, if the token's administrator may see it.

@@ -66,6 +66,19 @@ impl Problem {
         }
     }
 
+    /// The service cannot answer now (its database): try again shortly.
+    pub fn unavailable() -> Problem {
+        Problem {
+            retry_after: Some(30),
+            ..Problem::new(
+                "unavailable",
+                "Try again shortly",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The service cannot answer now; nothing was changed",
+            )
+        }
+    }
+
     pub fn forbidden(detail: &str) -> Problem {
         Problem::new("forbidden", "Not allowed", StatusCode::FORBIDDEN, detail)
     }

@@ -74,6 +74,21 @@ const CHILD_FIELDS: [(&str, &str); 10] = [
 ];
 
 impl ChildIn {
+    /// The import needs every row whole: what a change leaves out (or
+    /// empty) is what is held.
+    fn filled_from(self, held: &children::Child) -> ChildIn {
+        fn given(v: Option<String>) -> Option<String> {
+            v.filter(|v| !v.trim().is_empty())
+        }
+        ChildIn {
+            forename: given(self.forename).or(Some(held.forename.clone())),
+            surname: given(self.surname).or(Some(held.surname.clone())),
+            date_of_birth: given(self.date_of_birth).or(Some(held.date_of_birth.to_string())),
+            sex: given(self.sex).or(Some(held.gender.clone())),
+            ..self
+        }
+    }
+
     fn values(&self) -> [Option<&String>; 10] {
         [
             self.la_child_id.as_ref(),
@@ -221,6 +236,11 @@ pub async fn create_child(
             "Give the council's id for the child",
         )]));
     };
+    let held = children::by_la_child_id(&state.services.db, api.actor.la_id, id.trim()).await?;
+    let child = match &held {
+        Some(held) => child.filled_from(held),
+        None => child,
+    };
     write_child(&state, &api, &child, id.trim()).await
 }
 
@@ -259,16 +279,7 @@ pub async fn update_child(
             "The council's id for a child cannot be changed",
         )]));
     }
-    // The import needs every row whole: what the change leaves out is
-    // what is held.
-    let child = ChildIn {
-        forename: child.forename.or(Some(held.forename)),
-        surname: child.surname.or(Some(held.surname)),
-        date_of_birth: child.date_of_birth.or(Some(held.date_of_birth.to_string())),
-        sex: child.sex.or(Some(held.gender)),
-        ..child
-    };
-    write_child(&state, &api, &child, &council_id).await
+    write_child(&state, &api, &child.filled_from(&held), &council_id).await
 }
 
 async fn write_child(
@@ -354,6 +365,7 @@ const SCHOOL_FIELDS: [(&str, &str); 9] = [
 /// Creates or updates a school by its URN.
 #[utoipa::path(
     put, path = "/api/v1/schools/{urn}", tag = "schools", operation_id = "put_school",
+    description = "Schools are shared by every authority: a token creates and changes only the schools in its own authority's area (LA code).",
     params(("urn" = String, Path, description = "The school's six-digit URN", pattern = r"^[0-9]{6}$")),
     request_body = SchoolIn,
     responses(
@@ -370,6 +382,26 @@ pub async fn put_school(
     json: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<WriteOutcome>, Problem> {
     let s: SchoolIn = body(json)?;
+    // Schools are shared by every authority: a token changes only the
+    // schools in its own authority's area.
+    let db = &state.services.db;
+    let own = openpep_store::authorities::get(db, api.actor.la_id).await?.code;
+    if s.la_code.trim() != own {
+        return Err(Problem::invalid(vec![Problem::field(
+            "/la_code",
+            format!(
+                "Give this authority's code, {own}: a token changes only its own area's schools"
+            ),
+        )]));
+    }
+    if let Ok(held_urn) = urn.parse::<i32>()
+        && let Some(held) = openpep_store::schools::by_urn(db, held_urn).await?
+        && held.la_code != own
+    {
+        return Err(Problem::forbidden(
+            "This school is in another authority's area: that authority keeps it",
+        ));
+    }
     let row = [
         ("URN", urn),
         ("LA (code)", s.la_code),

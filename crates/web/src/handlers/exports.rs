@@ -169,15 +169,20 @@ pub async fn cohort(
     if format == "csv" {
         // Each line leaves as the database returns its row.
         let head = csv_line(COHORT_HEAD.into_iter());
+        // A failure part-way cuts the connection: never a short file
+        // passed off as whole.
         let lines = futures_util::stream::unfold(rows, |mut rows| async move {
-            let row = rows.recv().await?;
-            let cells = cohort_cells(row);
-            Some((csv_line(cells.iter().map(String::as_str)), rows))
+            let line = match rows.recv().await? {
+                Ok(row) => Ok(csv_line(cohort_cells(row).iter().map(String::as_str))),
+                Err(e) => {
+                    tracing::error!(error = %e, "the cohort export failed part-way");
+                    Err(std::io::Error::other("the cohort export failed"))
+                }
+            };
+            Some((line, rows))
         });
-        let body = futures_util::stream::once(async { head })
-            .chain(lines)
-            .map(Ok::<_, std::io::Error>)
-            .fuse();
+        let body =
+            futures_util::stream::once(async { Ok::<_, std::io::Error>(head) }).chain(lines).fuse();
         return Ok(download(&name, "text/csv; charset=utf-8", Body::from_stream(body)));
     }
     let bytes =
@@ -192,7 +197,7 @@ pub async fn cohort(
 /// The cohort as a workbook: rows go to a temporary file as they arrive
 /// (constant memory), dates as dates, then the file is sent whole.
 async fn cohort_xlsx(
-    mut rows: mpsc::Receiver<CohortRow>,
+    mut rows: mpsc::Receiver<Result<CohortRow, openpep_store::StoreError>>,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut workbook = Workbook::new();
@@ -206,6 +211,8 @@ async fn cohort_xlsx(
     }
     let mut r = 0u32;
     while let Some(row) = rows.recv().await {
+        // A failure part-way: no workbook, never a short one.
+        let row = row.map_err(|e| rust_xlsxwriter::XlsxError::CustomError(e.to_string()))?;
         r += 1;
         let dates = [
             (3u16, Some(row.date_of_birth)),

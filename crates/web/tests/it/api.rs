@@ -202,6 +202,10 @@ async fn the_apis_writes_follow_the_import_rules_and_a_read_token_cannot_write()
         let id = body["id"].as_str().unwrap().to_owned();
         let (status, _) = send(&app, &writer, Method::POST, "/api/v1/children", new_child).await;
         assert_eq!(status, 200, "the same child again changes nothing");
+        // Again with only a new preferred name: the rest is kept.
+        let (status, body) = send(&app, &writer, Method::POST, "/api/v1/children",
+            json!({ "la_child_id": "API-1", "preferred_name": "Ro" })).await;
+        assert_eq!((status, body["preferred_name"].as_str(), body["surname"].as_str()), (200, Some("Ro"), Some("Hale")), "{body}");
 
         // Wrong values: each named by its pointer, nothing kept.
         let (status, body) = send(&app, &writer, Method::POST, "/api/v1/children",
@@ -218,9 +222,9 @@ async fn the_apis_writes_follow_the_import_rules_and_a_read_token_cannot_write()
 
         // A change: only the fields given.
         let path = format!("/api/v1/children/{id}");
-        let (status, body) = send(&app, &writer, Method::PATCH, &path, json!({ "preferred_name": "Ro" })).await;
+        let (status, body) = send(&app, &writer, Method::PATCH, &path, json!({ "preferred_name": "Rowan", "sex": "" })).await;
         assert_eq!(status, 200, "{body}");
-        assert_eq!((body["preferred_name"].as_str(), body["surname"].as_str()), (Some("Ro"), Some("Hale")));
+        assert_eq!((body["preferred_name"].as_str(), body["gender"].as_str()), (Some("Rowan"), Some("female")));
         let (status, body) = send(&app, &writer, Method::PATCH, &path, json!({ "la_child_id": "OTHER" })).await;
         assert_eq!((status, pointers(&body)), (422, BTreeSet::from(["/la_child_id".to_owned()])));
 

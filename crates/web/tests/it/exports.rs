@@ -58,6 +58,10 @@ async fn a_terms_signed_off_peps_download_as_one_zip_named_for_the_councils_syst
         for child_id in app.child_ids(&ChildScope::Authority { la_id: la }).await {
             let child = child_of(db, la, child_id).await;
             for pep in peps::for_child(db, la, child_id).await.unwrap() {
+                // Only PEPs still signed off (not reopened or sent back).
+                if !["signed_off", "quality_assured"].contains(&pep.status.as_str()) {
+                    continue;
+                }
                 let ready = archives::for_pep(db, la, pep.id).await.unwrap();
                 let Some(newest) =
                     ready.iter().filter(|a| a.status == "ready").max_by_key(|a| a.version)
