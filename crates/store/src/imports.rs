@@ -105,30 +105,30 @@ pub async fn recent(db: &Db, la_id: Uuid, limit: i64) -> Result<Vec<ImportRecord
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(la_id).bind(limit).fetch_all(pool).await)?)
 }
 
-/// The authority's children with these case-management ids.
-pub async fn children_by_la_ids(
-    tx: &mut Tx,
-    la_id: Uuid,
-    ids: &[String],
-) -> Result<Vec<Child>, StoreError> {
-    let sql = format!(
-        "SELECT {CHILD_COLUMNS} FROM children c WHERE c.la_id = $1 AND c.la_child_id IN ({})",
-        placeholders(2, ids.len())
-    );
-    fetch_in!(tx, &sql, [la_id], ids)
+/// What an import matches children by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildKey {
+    /// The council's case-management id (SSDA903 CHILD).
+    CouncilId,
+    Upn,
 }
 
-/// The authority's children holding these UPNs.
-pub async fn children_by_upns(
+/// The authority's children whose `key` is one of `values`.
+pub async fn children_by(
     tx: &mut Tx,
     la_id: Uuid,
-    upns: &[String],
+    key: ChildKey,
+    values: &[String],
 ) -> Result<Vec<Child>, StoreError> {
+    let column = match key {
+        ChildKey::CouncilId => "la_child_id",
+        ChildKey::Upn => "upn",
+    };
     let sql = format!(
-        "SELECT {CHILD_COLUMNS} FROM children c WHERE c.la_id = $1 AND c.upn IN ({})",
-        placeholders(2, upns.len())
+        "SELECT {CHILD_COLUMNS} FROM children c WHERE c.la_id = $1 AND c.{column} IN ({})",
+        placeholders(2, values.len())
     );
-    fetch_in!(tx, &sql, [la_id], upns)
+    fetch_in!(tx, &sql, [la_id], values)
 }
 
 /// Gives a child already in OpenPEP the case-management id an import

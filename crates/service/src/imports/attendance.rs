@@ -16,7 +16,7 @@ use openpep_domain::pep_cycle::PepEvent;
 use openpep_domain::settings::AuthoritySettings;
 use openpep_domain::template::PageKind;
 use openpep_store::children::Child;
-use openpep_store::imports::{self, CurrentPep, SavedPage};
+use openpep_store::imports::{self, ChildKey, CurrentPep, SavedPage};
 use openpep_store::pep_pages::{self, PageWrite};
 use openpep_store::{Tx, peps};
 
@@ -62,7 +62,7 @@ pub(super) async fn chunk(
         }
     }
     let upns: Vec<String> = checked.iter().map(|(_, a)| a.upn.as_str().to_owned()).collect();
-    let children: HashMap<String, Child> = imports::children_by_upns(tx, la_id, &upns)
+    let children: HashMap<String, Child> = imports::children_by(tx, la_id, ChildKey::Upn, &upns)
         .await?
         .into_iter()
         .filter_map(|c| Some((c.upn.clone()?, c)))

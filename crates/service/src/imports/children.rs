@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use openpep_domain::ssda903::{ChildRow, Problem, check_child};
 use openpep_store::children::{self, Child, ChildProfile};
-use openpep_store::imports::{self, OpenPlacement};
+use openpep_store::imports::{self, ChildKey, OpenPlacement};
 use openpep_store::placements::{self, SchoolPlacement};
 use openpep_store::schools::School;
 use openpep_store::{StoreError, Tx};
@@ -69,12 +69,12 @@ pub(super) async fn chunk(
     let upns: Vec<String> =
         checked.iter().filter_map(|(_, c)| c.upn.as_ref().map(|u| u.as_str().to_owned())).collect();
     let urns: Vec<i32> = checked.iter().filter_map(|(_, c)| c.school.map(|s| s.urn)).collect();
-    let by_id: HashMap<String, Child> = imports::children_by_la_ids(tx, la_id, &ids)
+    let by_id: HashMap<String, Child> = imports::children_by(tx, la_id, ChildKey::CouncilId, &ids)
         .await?
         .into_iter()
         .filter_map(|c| Some((c.la_child_id.clone()?, c)))
         .collect();
-    let by_upn: HashMap<String, Child> = imports::children_by_upns(tx, la_id, &upns)
+    let by_upn: HashMap<String, Child> = imports::children_by(tx, la_id, ChildKey::Upn, &upns)
         .await?
         .into_iter()
         .filter_map(|c| Some((c.upn.clone()?, c)))

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use openpep_domain::ssda903::{EpisodeRow, Problem, check_episode};
 use openpep_store::Tx;
 use openpep_store::children::Child;
-use openpep_store::imports;
+use openpep_store::imports::{self, ChildKey};
 use openpep_store::placements::{self, CareEpisode};
 
 use super::{Chunk, ImportReport, Step, changed, key_of};
@@ -54,11 +54,12 @@ pub(super) async fn chunk(
     let mut ids: Vec<String> = checked.iter().map(|(_, e)| e.child.clone()).collect();
     ids.sort();
     ids.dedup();
-    let children: HashMap<String, Child> = imports::children_by_la_ids(tx, la_id, &ids)
-        .await?
-        .into_iter()
-        .filter_map(|c| Some((c.la_child_id.clone()?, c)))
-        .collect();
+    let children: HashMap<String, Child> =
+        imports::children_by(tx, la_id, ChildKey::CouncilId, &ids)
+            .await?
+            .into_iter()
+            .filter_map(|c| Some((c.la_child_id.clone()?, c)))
+            .collect();
     let child_ids: Vec<Uuid> = children.values().map(|c| c.id).collect();
     let held: HashMap<(Uuid, NaiveDate), CareEpisode> = imports::episodes_of(tx, la_id, &child_ids)
         .await?

@@ -12,9 +12,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use openpep_domain::AuthorityAction;
-use openpep_domain::role::Role;
 use openpep_store::imports::{self as rows, ImportRecord};
-use openpep_store::{Json, audit, authorities, users};
+use openpep_store::{Json, audit, authorities};
 
 use super::{ImportKind, ImportReport, Importer, Mapping};
 use crate::invitations::FormError;
@@ -254,19 +253,7 @@ impl Services {
         })?;
         let user_id = match as_email {
             None => None,
-            Some(email) => {
-                let user = users::by_email(&self.db, email)
-                    .await?
-                    .ok_or_else(|| ServiceError::Internal(format!("no user {email}")))?;
-                let admin = users::current_memberships(&self.db, user.id)
-                    .await?
-                    .iter()
-                    .any(|m| m.la_id == la.id && m.role == Role::VsAdmin.code());
-                if !admin {
-                    return Err(ServiceError::Forbidden);
-                }
-                Some(user.id)
-            }
+            Some(email) => Some(self.administrator(la_code, email).await?.user_id),
         };
         if kind == ImportKind::Attendance && user_id.is_none() && commit {
             return Err(ServiceError::Internal(
