@@ -8,12 +8,17 @@ use crate::server;
 
 #[derive(Args)]
 pub struct DemoArgs {
-    /// Children in each authority.
+    /// Children in all, shared among the authorities.
     #[arg(long, default_value_t = 300)]
     children: u32,
     /// How many authorities to make.
     #[arg(long, default_value_t = 1)]
     authorities: u32,
+    /// Academic years of earlier PEPs to make before last term's (a
+    /// national-scale data set: `--authorities 150 --children 100000
+    /// --years 4`).
+    #[arg(long, default_value_t = 0)]
+    years: u32,
     /// The seed the data is made from (the same seed makes the same data).
     #[arg(long, default_value_t = 2026)]
     seed: u64,
@@ -39,15 +44,29 @@ pub async fn run(settings: Settings, args: DemoArgs) -> anyhow::Result<()> {
             .generate_demo(DemoOptions {
                 seed: args.seed,
                 authorities: args.authorities.max(1),
-                children_per_authority: args.children,
+                children: args.children,
+                years: args.years,
             })
             .await?;
+        let seconds = started.elapsed().as_secs_f64();
+        let bytes = db.size_bytes().await?;
         tracing::info!(
+            authorities = summary.authorities.len(),
             children = summary.children,
+            peps = summary.peps,
+            bulk_rows = summary.bulk_rows,
             schools = summary.schools,
             users = summary.users,
-            millis = started.elapsed().as_millis() as u64,
+            seconds = format!("{seconds:.1}"),
+            database_mb = bytes / 1_000_000,
             "demo data made"
+        );
+        println!(
+            "Made {} authorities, {} children and {} PEPs in {seconds:.1} s; the database takes {} MB.",
+            summary.authorities.len(),
+            summary.children,
+            summary.peps,
+            bytes / 1_000_000
         );
         let text = describe(&summary);
         std::fs::create_dir_all(&settings.data_dir)?;

@@ -2,6 +2,7 @@
 //! its schools, people and children, made deterministically from a seed so
 //! that every demo (and every benchmark) shows the same data.
 
+mod history;
 mod meetings;
 mod messages;
 mod names;
@@ -20,6 +21,7 @@ use openpep_domain::template::{
 use openpep_domain::{AcademicYear, NcYear, PepStatus, Phase, Role, Term, Uln, Upn};
 use openpep_store::audit::{self, AuditEvent};
 use openpep_store::authorities::{self, LocalAuthority};
+use openpep_store::bulk::Bulk;
 use openpep_store::children::{self, Child};
 use openpep_store::documents::{self, Document};
 use openpep_store::pep_pages::{self, PageWrite};
@@ -44,12 +46,16 @@ pub const DEMO_PASSWORD: &str = "demo-password-2026";
 pub struct DemoOptions {
     pub seed: u64,
     pub authorities: u32,
-    pub children_per_authority: u32,
+    /// Children in all, shared among the authorities (the first ones take
+    /// one more when they do not share evenly).
+    pub children: u32,
+    /// Academic years of earlier PEPs, before last term's (0: none).
+    pub years: u32,
 }
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        Self { seed: 2026, authorities: 1, children_per_authority: 300 }
+        Self { seed: 2026, authorities: 1, children: 300, years: 0 }
     }
 }
 
@@ -66,6 +72,10 @@ pub struct DemoAccount {
 pub struct DemoSummary {
     pub authorities: Vec<String>,
     pub children: u32,
+    /// Every PEP made, earlier years' included.
+    pub peps: u64,
+    /// Rows written in bulk (the earlier years).
+    pub bulk_rows: u64,
     pub schools: u32,
     pub users: u32,
     /// The first authority's accounts, one or two of each role.
@@ -107,6 +117,11 @@ struct Generator {
     cycle_child_placed: bool,
     /// Where the support plans the demo uploads go.
     files: std::sync::Arc<dyn crate::files::FileStore>,
+    /// Academic years of earlier PEPs to make (`DemoOptions::years`).
+    years: u32,
+    /// The earlier years' rows, waiting to be written.
+    bulk: Bulk,
+    peps: u64,
 }
 
 struct AuthoritySchools {
@@ -168,26 +183,35 @@ impl Services {
             files: self.files.clone(),
             shared_child_placed: false,
             cycle_child_placed: false,
+            years: options.years,
+            bulk: Bulk::new(),
+            peps: 0,
         };
         let mut summary = DemoSummary {
             authorities: Vec::new(),
             children: 0,
+            peps: 0,
+            bulk_rows: 0,
             schools: 0,
             users: 0,
             accounts: Vec::new(),
         };
-        for index in 0..options.authorities {
+        let authorities = options.authorities.max(1);
+        for index in 0..authorities {
+            let children =
+                options.children / authorities + u32::from(index < options.children % authorities);
             let mut tx = self.db.begin().await?;
-            let (la, accounts) =
-                generator.authority(&mut tx, index, options.children_per_authority).await?;
+            let (la, accounts) = generator.authority(&mut tx, index, children).await?;
             tx.commit().await?;
             self.send_last_digests(la.id).await?;
             if index == 0 {
                 summary.accounts = accounts;
             }
             summary.authorities.push(la.name);
-            summary.children += options.children_per_authority;
+            summary.children += children;
         }
+        summary.peps = generator.peps;
+        summary.bulk_rows = generator.bulk.written();
         summary.schools = generator.schools;
         summary.users = generator.users;
         Ok(summary)
@@ -229,7 +253,9 @@ impl Generator {
         let (people, accounts) = self.people(tx, &la, &schools).await?;
         for n in 0..children {
             self.child(tx, &la, &schools, &people, n).await?;
+            self.bulk.flush_if_full(tx).await?;
         }
+        self.bulk.flush(tx).await?;
         audit::record(
             tx,
             &AuditEvent {
@@ -742,7 +768,10 @@ impl Generator {
             admin: people.admin,
             invitees,
         };
-        self.peps(tx, &child, entered_care_on, &author).await?;
+        let until = self.peps(tx, &child, entered_care_on, &author).await?;
+        if self.years > 0 {
+            self.peps += self.history(&child, entered_care_on, &author, until);
+        }
         if let (true, Some(teacher)) = (cycle, teacher) {
             let circle = messages::Circle {
                 la_id: la.id,
@@ -777,7 +806,7 @@ impl Generator {
         child: &Child,
         entered_care_on: NaiveDate,
         author: &Author,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<(AcademicYear, Term), ServiceError> {
         let term = Term::containing(self.today);
         let (prev_year, prev_term) = match term {
             Term::Autumn => (self.year.previous(), Term::Summer),
@@ -805,6 +834,7 @@ impl Generator {
                 current: false,
             };
             earlier = self.pep(tx, child, &pep, author, &[]).await?;
+            self.peps += 1;
         }
         let (reason, due, trigger) = if entered_care_on > self.today - TimeDelta::days(60) {
             let due = due_within_timescale(&self.settings, entered_care_on);
@@ -843,7 +873,9 @@ impl Generator {
             signed_on: signed,
             current: true,
         };
-        self.pep(tx, child, &pep, author, &earlier).await.map(drop)
+        self.pep(tx, child, &pep, author, &earlier).await?;
+        self.peps += 1;
+        Ok((prev_year, prev_term))
     }
 
     /// A PEP past its meeting has its next meeting agreed (about a term

@@ -78,7 +78,7 @@ pub struct Table {
 
 /// One value, typed as its column is (`None` is NULL of that type).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Value {
+pub enum Value {
     Uuid(Option<Uuid>),
     Timestamp(Option<DateTime<Utc>>),
     Date(Option<NaiveDate>),
@@ -494,7 +494,11 @@ async fn stream_table(
     Ok(sum)
 }
 
-async fn insert_batch(tx: &mut Tx, table: &Table, rows: Vec<Vec<Value>>) -> Result<(), StoreError> {
+pub(crate) async fn insert_batch(
+    tx: &mut Tx,
+    table: &Table,
+    rows: Vec<Vec<Value>>,
+) -> Result<(), StoreError> {
     let width = table.columns.len();
     let columns: Vec<String> = table.columns.iter().map(|c| quoted(&c.name)).collect();
     let tuples: Vec<String> = (0..rows.len())

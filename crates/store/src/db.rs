@@ -183,6 +183,25 @@ impl Db {
         })
     }
 
+    /// The bytes the database takes on disk (SQLite: its pages, including
+    /// free ones; PostgreSQL: the whole database).
+    pub async fn size_bytes(&self) -> Result<i64, StoreError> {
+        Ok(match self {
+            Db::Sqlite(pool) => {
+                sqlx::query_scalar(
+                    "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                )
+                .fetch_one(pool)
+                .await?
+            }
+            Db::Postgres(pool) => {
+                sqlx::query_scalar("SELECT pg_database_size(current_database())")
+                    .fetch_one(pool)
+                    .await?
+            }
+        })
+    }
+
     pub async fn close(&self) {
         on_db!(self, pool => pool.close().await);
     }

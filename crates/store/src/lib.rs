@@ -9,6 +9,7 @@ pub mod api_tokens;
 pub mod archives;
 pub mod audit;
 pub mod authorities;
+pub mod bulk;
 pub mod challenges;
 pub mod children;
 pub mod copy;

@@ -241,15 +241,8 @@ impl Writer<'_, '_> {
         name: &str,
         status: TargetStatus,
     ) -> CheckedTarget {
-        CheckedTarget {
-            area: example.area,
-            description: example.fill(name),
-            starting_point: pick(&mut self.rng, STARTING_POINTS).replace("{name}", name),
-            success_measure: example.measure_for(name),
-            due: self.end_of_term(),
-            actions: example.action_steps(),
-            status,
-        }
+        let due = self.end_of_term();
+        from_example(&mut self.rng, example, name, due, status)
     }
 
     /// A target for a subject whose progress is less than good.
@@ -430,9 +423,28 @@ fn pick<'a>(rng: &mut StdRng, from: &[&'a str]) -> &'a str {
     from[rng.random_range(0..from.len())]
 }
 
+/// A target written from a bank example for the child called `name`.
+pub(super) fn from_example(
+    rng: &mut StdRng,
+    example: &bank::Example,
+    name: &str,
+    due: Due,
+    status: TargetStatus,
+) -> CheckedTarget {
+    CheckedTarget {
+        area: example.area,
+        description: example.fill(name),
+        starting_point: pick(rng, STARTING_POINTS).replace("{name}", name),
+        success_measure: example.measure_for(name),
+        due,
+        actions: example.action_steps(),
+        status,
+    }
+}
+
 /// What a request for a target of this area buys: the policy category,
 /// the purchase, and the range of its cost in tens of pounds.
-fn purchase_for(area: AreaOfNeed) -> (&'static str, &'static str, u32, u32) {
+pub(super) fn purchase_for(area: AreaOfNeed) -> (&'static str, &'static str, u32, u32) {
     match area {
         AreaOfNeed::CognitionLearning => {
             ("core_tuition", "Ten one-hour sessions with a qualified tutor", 30, 60)
@@ -459,13 +471,13 @@ const STARTING_POINTS: &[&str] = &[
     "The school's records for the first half of this term.",
 ];
 
-const SPEND_IMPACT: &[&str] = &[
+pub(super) const SPEND_IMPACT: &[&str] = &[
     "The sessions were all delivered and the tutor's report shows clear gains.",
     "Most sessions went ahead; the school will fund the last few itself.",
     "Worth it: the school has seen more confidence in class since.",
 ];
 
-fn review_words(rng: &mut StdRng, outcome: Outcome) -> (&'static str, &'static str) {
+pub(super) fn review_words(rng: &mut StdRng, outcome: Outcome) -> (&'static str, &'static str) {
     let (impacts, evidence): (&[&str], &[&str]) = match outcome {
         Outcome::Achieved => (
             &[

@@ -65,7 +65,7 @@ async fn spawn(db: TestDb, config: WebConfig) -> TestApp {
     let services = Services::new(db.db.clone(), Arc::new(FixedClock(now())))
         .with_files(Arc::new(openpep_service::files::DiskStore::new(&files)));
     let demo = services
-        .generate_demo(DemoOptions { seed: 7, authorities: 2, children_per_authority: 60 })
+        .generate_demo(DemoOptions { seed: 7, authorities: 2, children: 120, years: 0 })
         .await
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
