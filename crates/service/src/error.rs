@@ -13,6 +13,9 @@ pub enum ServiceError {
     /// Too much at once (e.g. password hashing): try again shortly.
     #[error("busy")]
     Busy,
+    /// The database cannot be reached: try again in a few minutes.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -21,6 +24,7 @@ impl From<StoreError> for ServiceError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => ServiceError::NotFound,
+            StoreError::Unavailable(e) => ServiceError::Unavailable(e.to_string()),
             other => ServiceError::Internal(other.to_string()),
         }
     }

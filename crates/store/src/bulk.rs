@@ -6,13 +6,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::copy::{Column, Kind, Table, Value, insert_batch};
+use crate::copy::{Column, Kind, Table, Value, insert_batch, rows_per_insert};
 use crate::{StoreError, Tx};
 
 /// How many rows are held before [`Bulk::flush_if_full`] writes them.
 const HOLD_ROWS: usize = 20_000;
-/// The most values one INSERT binds (SQLite allows 32,766; PostgreSQL 65,535).
-const MAX_BINDS: usize = 30_000;
 
 /// A table's waiting rows, all with the same columns.
 struct Waiting {
@@ -70,7 +68,7 @@ impl Bulk {
     /// Writes every waiting row, parents first.
     pub async fn flush(&mut self, tx: &mut Tx) -> Result<(), StoreError> {
         for waiting in &mut self.tables {
-            let per_insert = (MAX_BINDS / waiting.table.columns.len().max(1)).max(1);
+            let per_insert = rows_per_insert(tx, waiting.table.columns.len());
             let mut rows = std::mem::take(&mut waiting.rows);
             self.written += rows.len() as u64;
             while !rows.is_empty() {

@@ -411,9 +411,17 @@ pub(crate) fn select_all(table: &Table) -> String {
     format!("SELECT {} FROM {}", columns.join(", "), quoted(&table.name))
 }
 
-/// The most values one INSERT binds (both backends allow more).
-const MAX_BINDS: usize = 30_000;
-const MAX_BATCH_ROWS: usize = 500;
+/// How many rows of `width` values one INSERT writes. SQLite finds each
+/// bound parameter by a linear search of the statement's names, so its
+/// time per row grows with the statement: it gets small statements (which
+/// its statement cache then reuses); PostgreSQL gets large ones.
+pub(crate) fn rows_per_insert(tx: &Tx, width: usize) -> usize {
+    let binds = match tx {
+        Tx::Sqlite(_) => 999,
+        Tx::Postgres(_) => 30_000,
+    };
+    (binds / width.max(1)).clamp(1, 500)
+}
 
 /// The row count and checksum of each table, read over one snapshot.
 pub async fn checksums(db: &Db, tables: &[Table]) -> Result<Vec<TableSum>, StoreError> {
@@ -435,7 +443,10 @@ async fn stream_table(
 ) -> Result<TableSum, StoreError> {
     let sql = select_all(table);
     let kinds: Vec<Kind> = table.columns.iter().map(|c| c.kind).collect();
-    let batch_rows = (MAX_BINDS / kinds.len().max(1)).clamp(1, MAX_BATCH_ROWS);
+    let batch_rows = match target.as_deref() {
+        Some(target) => rows_per_insert(target, kinds.len()),
+        None => 500,
+    };
     let mut sum = TableSum { rows: 0, checksum: 0 };
     let mut buf = Vec::new();
     let mut batch: Vec<Vec<Value>> = Vec::with_capacity(batch_rows);

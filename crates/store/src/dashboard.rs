@@ -29,7 +29,14 @@ pub async fn cohort(
     scope: &ChildScope,
     today: NaiveDate,
 ) -> Result<Vec<CohortChild>, StoreError> {
-    let sql = format!(
+    let sql = cohort_sql(scope);
+    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope, today)
+        .fetch_all(pool)
+        .await)?)
+}
+
+fn cohort_sql(scope: &ChildScope) -> String {
+    format!(
         "SELECT c.id, c.forename, c.surname, c.date_of_birth, \
            (SELECT sp.school_id FROM school_placements sp WHERE sp.child_id = c.id \
              AND sp.started_on <= $3 AND (sp.ended_on IS NULL OR sp.ended_on > $3) \
@@ -40,10 +47,7 @@ pub async fn cohort(
              ORDER BY w.started_on DESC LIMIT 1) AS social_worker_id \
          FROM children c WHERE {} ORDER BY c.id",
         scope_clause(scope)
-    );
-    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope, today)
-        .fetch_all(pool)
-        .await)?)
+    )
 }
 
 /// A PEP of a child in scope, with the school the child was at when it
@@ -69,7 +73,14 @@ pub async fn peps(
     scope: &ChildScope,
     today: NaiveDate,
 ) -> Result<Vec<CohortPep>, StoreError> {
-    let sql = format!(
+    let sql = peps_sql(scope);
+    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope, today)
+        .fetch_all(pool)
+        .await)?)
+}
+
+fn peps_sql(scope: &ChildScope) -> String {
+    format!(
         "SELECT p.id, p.child_id, p.academic_year, p.term, p.reason, p.status, p.due_on, \
            p.signed_off_at, p.template_id, \
            (SELECT sp.school_id FROM school_placements sp WHERE sp.child_id = p.child_id \
@@ -79,10 +90,7 @@ pub async fn peps(
          FROM peps p JOIN children c ON c.id = p.child_id \
          WHERE {} AND p.la_id = $1 ORDER BY p.child_id, p.due_on, p.id",
         scope_clause(scope)
-    );
-    Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope, today)
-        .fetch_all(pool)
-        .await)?)
+    )
 }
 
 /// A saved page of a PEP.
@@ -104,16 +112,7 @@ pub async fn pages(
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 8)).collect();
-    let sql = format!(
-        "SELECT pp.pep_id, pp.page_key, pp.answers FROM peps p \
-         JOIN children c ON c.id = p.child_id \
-         JOIN pep_pages pp ON pp.pep_id = p.id \
-         WHERE {} AND p.la_id = $1 AND p.academic_year = $6 AND p.term = $7 \
-           AND pp.page_key IN ({}) ORDER BY pp.pep_id, pp.page_key",
-        scope_clause(scope),
-        placeholders.join(", ")
-    );
+    let sql = pages_sql(scope, keys.len());
     on_db!(db, pool => {
         let mut query =
             bind_scope!(sqlx::query_as(&sql), scope, today).bind(academic_year).bind(term);
@@ -122,6 +121,19 @@ pub async fn pages(
         }
         Ok(query.fetch_all(pool).await?)
     })
+}
+
+fn pages_sql(scope: &ChildScope, keys: usize) -> String {
+    let placeholders: Vec<String> = (0..keys).map(|i| format!("${}", i + 8)).collect();
+    format!(
+        "SELECT pp.pep_id, pp.page_key, pp.answers FROM peps p \
+         JOIN children c ON c.id = p.child_id \
+         JOIN pep_pages pp ON pp.pep_id = p.id \
+         WHERE {} AND p.la_id = $1 AND p.academic_year = $6 AND p.term = $7 \
+           AND pp.page_key IN ({}) ORDER BY pp.pep_id, pp.page_key",
+        scope_clause(scope),
+        placeholders.join(", ")
+    )
 }
 
 /// A funding request of a child in scope.
@@ -145,18 +157,83 @@ pub async fn funding(
     today: NaiveDate,
     (academic_year, term): (i32, &str),
 ) -> Result<Vec<CohortFunding>, StoreError> {
-    let sql = format!(
-        "SELECT f.child_id, f.school_id, f.academic_year, f.term, f.source, f.status, \
-           f.amount_pence, f.approved_pence \
-         FROM funding_requests f JOIN children c ON c.id = f.child_id \
-         WHERE {} AND f.la_id = $1 AND f.academic_year = $6 AND f.term = $7 ORDER BY f.id",
-        scope_clause(scope)
-    );
+    let sql = funding_sql(scope);
     Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope, today)
         .bind(academic_year)
         .bind(term)
         .fetch_all(pool)
         .await)?)
+}
+
+fn funding_sql(scope: &ChildScope) -> String {
+    format!(
+        "SELECT f.child_id, f.school_id, f.academic_year, f.term, f.source, f.status, \
+           f.amount_pence, f.approved_pence \
+         FROM funding_requests f JOIN children c ON c.id = f.child_id \
+         WHERE {} AND f.la_id = $1 AND f.academic_year = $6 AND f.term = $7 ORDER BY f.id",
+        scope_clause(scope)
+    )
+}
+
+/// How the database runs each dashboard query for `scope`: (the query's
+/// name, its plan), for the benchmark's report.
+pub async fn plans(
+    db: &Db,
+    scope: &ChildScope,
+    today: NaiveDate,
+    (academic_year, term): (i32, &str),
+    keys: &[String],
+) -> Result<Vec<(String, String)>, StoreError> {
+    let queries = [
+        ("cohort", cohort_sql(scope), false),
+        ("peps", peps_sql(scope), false),
+        ("pages", pages_sql(scope, keys.len()), true),
+        ("funding", funding_sql(scope), true),
+    ];
+    let mut plans = Vec::new();
+    for (name, sql, termly) in queries {
+        let lines: Vec<String> = match db {
+            Db::Sqlite(pool) => {
+                let sql = format!("EXPLAIN QUERY PLAN {sql}");
+                let mut query = bind_scope!(sqlx::query_as(&sql), scope, today);
+                if termly {
+                    query = query.bind(academic_year).bind(term);
+                }
+                if name == "pages" {
+                    for key in keys {
+                        query = query.bind(key);
+                    }
+                }
+                let rows: Vec<(i64, i64, i64, String)> = query.fetch_all(pool).await?;
+                // Indented by depth, as the sqlite3 shell shows it.
+                let mut depth: Vec<(i64, usize)> = Vec::new();
+                rows.into_iter()
+                    .map(|(id, parent, _, detail)| {
+                        let level =
+                            depth.iter().find(|(i, _)| *i == parent).map_or(0, |(_, d)| d + 1);
+                        depth.push((id, level));
+                        format!("{}{detail}", "  ".repeat(level))
+                    })
+                    .collect()
+            }
+            Db::Postgres(pool) => {
+                let sql = format!("EXPLAIN (ANALYZE, BUFFERS) {sql}");
+                let mut query = bind_scope!(sqlx::query_as(&sql), scope, today);
+                if termly {
+                    query = query.bind(academic_year).bind(term);
+                }
+                if name == "pages" {
+                    for key in keys {
+                        query = query.bind(key);
+                    }
+                }
+                let rows: Vec<(String,)> = query.fetch_all(pool).await?;
+                rows.into_iter().map(|(line,)| line).collect()
+            }
+        };
+        plans.push((name.to_owned(), lines.join("\n")));
+    }
+    Ok(plans)
 }
 
 /// Each social worker's team manager in the authority: (worker, manager).

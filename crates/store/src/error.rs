@@ -10,6 +10,10 @@ pub enum StoreError {
     StaleVersion,
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    /// The database cannot be reached (stopped, restarting, the network
+    /// gone, every connection busy): worth trying again shortly.
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL (use sqlite://… or postgres://…)")]
@@ -24,6 +28,18 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 StoreError::Duplicate { constraint: unique_constraint_name(db.as_ref()) }
+            }
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(err),
+            // PostgreSQL shutting down, starting up or losing the
+            // connection (SQLSTATE classes 57P and 08).
+            sqlx::Error::Database(db)
+                if db.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")) =>
+            {
+                StoreError::Unavailable(err)
             }
             _ => StoreError::Database(err),
         }

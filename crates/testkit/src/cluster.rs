@@ -93,52 +93,117 @@ fn free_port() -> Result<u16, String> {
 }
 
 fn start_cluster() -> Result<String, String> {
-    let bin = bin_dir()?;
-    let as_postgres = is_root();
-    // As root the cluster runs as `postgres`, who may not reach a private
-    // $TMPDIR: use /tmp then.
-    let base = if as_postgres { std::path::PathBuf::from("/tmp") } else { std::env::temp_dir() };
-    let dir = base.join(format!("openpep-pg-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    if as_postgres {
-        run(
-            {
-                let mut c = Command::new("chown");
-                c.args(["postgres:postgres"]).arg(&dir);
-                c
-            },
-            "chown",
-        )?;
-    }
-    let data = dir.join("data");
-    let mut initdb = pg_command(&bin, "initdb", as_postgres);
-    initdb.arg("-D").arg(&data).args([
-        "-U",
-        "postgres",
-        "--auth=trust",
-        "-E",
-        "UTF8",
-        "--locale=C.UTF-8",
-        "--no-sync",
-    ]);
-    run(initdb, "initdb")?;
-    let port = free_port()?;
-    let options = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-         -c full_page_writes=off -c max_connections=200",
-        dir.display()
+    let cluster = Cluster::init()?;
+    cluster.start()?;
+    spawn_watchdog(&cluster.bin, &cluster.data, &cluster.dir, cluster.as_postgres)?;
+    eprintln!(
+        "test PostgreSQL cluster started on 127.0.0.1:{} ({})",
+        cluster.port,
+        cluster.dir.display()
     );
-    let mut start = pg_command(&bin, "pg_ctl", as_postgres);
-    start
-        .arg("-D")
-        .arg(&data)
-        .arg("-l")
-        .arg(dir.join("server.log"))
-        .args(["-w", "-o", &options, "start"]);
-    run(start, "pg_ctl start")?;
-    spawn_watchdog(&bin, &data, &dir, as_postgres)?;
-    eprintln!("test PostgreSQL cluster started on 127.0.0.1:{port} ({})", dir.display());
-    Ok(format!("postgres://postgres@127.0.0.1:{port}/postgres"))
+    let url = cluster.url("postgres");
+    // The shared cluster lives as long as the process; the watchdog removes it.
+    std::mem::forget(cluster);
+    Ok(url)
+}
+
+/// A PostgreSQL cluster of a test's own, which it may stop and start again
+/// (a database going away under a running server). Removed when dropped,
+/// or by a watchdog if the process dies first.
+pub struct Cluster {
+    bin: PathBuf,
+    dir: PathBuf,
+    data: PathBuf,
+    port: u16,
+    as_postgres: bool,
+}
+
+impl Cluster {
+    /// A new, running cluster, or `None` when PostgreSQL cannot be had
+    /// (a failure when `OPENPEP_REQUIRE_POSTGRES=1`).
+    pub fn private() -> Option<Cluster> {
+        let started = Cluster::init().and_then(|c| {
+            c.start()?;
+            spawn_watchdog(&c.bin, &c.data, &c.dir, c.as_postgres)?;
+            Ok(c)
+        });
+        match started {
+            Ok(cluster) => Some(cluster),
+            Err(why) if required() => panic!("OPENPEP_REQUIRE_POSTGRES=1 but: {why}"),
+            Err(why) => {
+                eprintln!("SKIPPING a PostgreSQL test: {why}");
+                None
+            }
+        }
+    }
+
+    fn init() -> Result<Cluster, String> {
+        let bin = bin_dir()?;
+        let as_postgres = is_root();
+        // As root the cluster runs as `postgres`, who may not reach a
+        // private $TMPDIR: use /tmp then.
+        let base = if as_postgres { PathBuf::from("/tmp") } else { std::env::temp_dir() };
+        let dir = base.join(format!("openpep-pg-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        if as_postgres {
+            let mut chown = Command::new("chown");
+            chown.args(["postgres:postgres"]).arg(&dir);
+            run(chown, "chown")?;
+        }
+        let data = dir.join("data");
+        let mut initdb = pg_command(&bin, "initdb", as_postgres);
+        initdb.arg("-D").arg(&data).args([
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        ]);
+        run(initdb, "initdb")?;
+        let port = free_port()?;
+        Ok(Cluster { bin, dir, data, port, as_postgres })
+    }
+
+    /// Starts the cluster (again) on its port.
+    pub fn start(&self) -> Result<(), String> {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off -c max_connections=200",
+            self.port,
+            self.dir.display()
+        );
+        let mut start = pg_command(&self.bin, "pg_ctl", self.as_postgres);
+        start
+            .arg("-D")
+            .arg(&self.data)
+            .arg("-l")
+            .arg(self.dir.join("server.log"))
+            .args(["-w", "-o", &options, "start"]);
+        run(start, "pg_ctl start")
+    }
+
+    /// Stops the cluster, ending every connection to it.
+    pub fn stop(&self) -> Result<(), String> {
+        let mut stop = pg_command(&self.bin, "pg_ctl", self.as_postgres);
+        stop.arg("-D").arg(&self.data).args(["-w", "-m", "fast", "stop"]);
+        run(stop, "pg_ctl stop")
+    }
+
+    /// The URL of database `name` on the cluster.
+    pub fn url(&self, name: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let mut stop = pg_command(&self.bin, "pg_ctl", self.as_postgres);
+        stop.arg("-D").arg(&self.data).args(["-m", "immediate", "stop"]);
+        let _ = run(stop, "pg_ctl stop");
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// Stops the cluster and removes its files once this process has gone,

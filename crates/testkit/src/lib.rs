@@ -12,7 +12,7 @@ use openpep_store::Db;
 use sqlx::Connection;
 use tempfile::TempDir;
 
-pub use cluster::postgres_admin_url;
+pub use cluster::{Cluster, postgres_admin_url};
 pub use smtp::{ReceivedMail, SmtpSink};
 
 /// A migrated, empty database that lives as long as this value.

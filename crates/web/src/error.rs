@@ -23,6 +23,8 @@ pub enum AppError {
     TermsRequired,
     /// Too much at once: try again in a moment.
     Busy,
+    /// The database cannot be reached.
+    Unavailable(String),
     Internal(String),
 }
 
@@ -32,6 +34,7 @@ impl From<ServiceError> for AppError {
             ServiceError::NotFound => AppError::NotFound,
             ServiceError::Forbidden => AppError::Forbidden,
             ServiceError::Busy => AppError::Busy,
+            ServiceError::Unavailable(detail) => AppError::Unavailable(detail),
             ServiceError::Internal(detail) => AppError::Internal(detail),
         }
     }
@@ -140,6 +143,25 @@ fn internal(detail: &str) -> Response {
     )
 }
 
+/// The database is stopped or unreachable: GOV.UK's "service
+/// unavailable" page, with a hint of when to try again.
+fn unavailable(detail: &str) -> Response {
+    tracing::warn!(error = %detail, "database unavailable");
+    let mut response = error_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Sorry, the service is unavailable",
+        vec![
+            "You will be able to use the service again in a few minutes.".into(),
+            "Nothing you entered in the last step has been saved: go back and send it again then."
+                .into(),
+        ],
+    );
+    response
+        .headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("60"));
+    response
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
@@ -152,6 +174,7 @@ impl IntoResponse for AppError {
                 "Sorry, the service is busy",
                 vec!["Wait a minute, then try again. Nothing was changed.".into()],
             ),
+            AppError::Unavailable(detail) => unavailable(&detail),
             AppError::Internal(detail) => internal(&detail),
         }
     }

@@ -145,6 +145,10 @@ impl From<openpep_service::ServiceError> for Problem {
         match e {
             E::NotFound => Problem::not_found(),
             E::Forbidden => Problem::forbidden("This token's administrator may not do this"),
+            E::Unavailable(_) => {
+                tracing::warn!(error = %e, "an API call found the database unavailable");
+                Problem::unavailable()
+            }
             E::Busy | E::Internal(_) => {
                 tracing::error!(error = %e, "an API call failed");
                 Problem::internal()

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Benchmarks OpenPEP on SQLite and PostgreSQL and writes the report:
+#   1. makes the data sets with the demo generator (once; kept for reuse):
+#      the national one (BENCH_AUTHORITIES authorities, BENCH_CHILDREN
+#      children, BENCH_YEARS earlier years of PEPs) and the same first
+#      authority stored alone;
+#   2. serves each (release build) and times the first authority's
+#      dashboard and learner list on both, with the dashboard's query plans;
+#   3. drives BENCH_VUS virtual users on the national data set: journeys,
+#      then each page at full pace against the floor route, sampling the
+#      server's resident memory;
+#   4. writes report.md, report.json and chart.svg to BENCH_OUT.
+#
+#   BENCH_AUTHORITIES (150)  BENCH_CHILDREN (100000)  BENCH_YEARS (4)
+#   BENCH_VUS (200)  BENCH_JOURNEY_SECS (120)  BENCH_SATURATE_SECS (15)
+#   BENCH_BACKENDS ("sqlite postgres")  BENCH_DATA (/var/tmp/openpep-bench)
+#   BENCH_OUT (docs/bench)  BENCH_DATA_ONLY=1: make the data sets and stop
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+authorities=${BENCH_AUTHORITIES:-150}
+children=${BENCH_CHILDREN:-100000}
+years=${BENCH_YEARS:-4}
+vus=${BENCH_VUS:-200}
+journey_secs=${BENCH_JOURNEY_SECS:-120}
+saturate_secs=${BENCH_SATURATE_SECS:-15}
+backends=${BENCH_BACKENDS:-sqlite postgres}
+data=${BENCH_DATA:-/var/tmp/openpep-bench}
+out=${BENCH_OUT:-$root/docs/bench}
+# The first authority's share of the children, stored alone for the
+# scale comparison (the generator gives the first ones the remainder).
+first_children=$(( (children + authorities - 1) / authorities ))
+
+say() { printf '\n==> %s\n' "$*"; }
+
+say "Building (release)"
+cargo build --release --locked -p openpep -p openpep-bench
+target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+openpep="$target_dir/release/openpep"
+bench="$target_dir/release/openpep-bench"
+mkdir -p "$data" "$out"
+rm -f "$out"/load-*.json "$out"/scale-*.json
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# PostgreSQL: a cluster of our own in the data folder, kept between runs.
+pg_port=
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+start_postgres() {
+  local bin=$pg_bin
+  [ -n "$bin" ] || { echo "PostgreSQL server binaries are needed (apt-get install postgresql)" >&2; exit 1; }
+  if [ ! -d "$data/pg" ]; then
+    say "Making a PostgreSQL cluster in $data/pg"
+    mkdir -p "$data/pg"
+    chown postgres "$data/pg" 2>/dev/null || true
+    runuser -u postgres -- "$bin/initdb" -D "$data/pg" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  pg_port=$(free_port)
+  # Settings a national service would give a server of this size.
+  runuser -u postgres -- "$bin/pg_ctl" -D "$data/pg" -w -l "$data/pg/server.log" \
+    -o "-p $pg_port -k /tmp -c listen_addresses=127.0.0.1 -c shared_buffers=1GB -c max_connections=200 -c work_mem=16MB" start >/dev/null
+  for db in one many; do
+    "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 ||
+      "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE $db" >/dev/null
+  done
+}
+stop_postgres() {
+  if [ -n "$pg_port" ]; then
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$data/pg" -w stop -m fast >/dev/null || true
+    pg_port=
+  fi
+}
+
+server=
+stop_server() {
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=; fi
+}
+cleanup() { stop_server; stop_postgres; }
+trap cleanup EXIT
+
+# database_url BACKEND SET
+database_url() {
+  case $1 in
+    sqlite) echo "sqlite://$data/sqlite-$2/openpep.db" ;;
+    postgres) echo "postgres://postgres@127.0.0.1:$pg_port/$2" ;;
+  esac
+}
+
+# make_data BACKEND SET AUTHORITIES CHILDREN: once, then reused.
+make_data() {
+  local dir="$data/$1-$2"
+  if [ -f "$dir/made" ]; then
+    echo "reusing $dir ($(cat "$dir/made"))"
+    return
+  fi
+  say "Making the $2 data set on $1: $3 authorities, $4 children, $years earlier years"
+  rm -rf "$dir" && mkdir -p "$dir"
+  OPENPEP_DATA_DIR="$dir" OPENPEP_DATABASE_URL=$(database_url "$1" "$2") OPENPEP_LOG=warn \
+    "$openpep" demo --no-serve --authorities "$3" --children "$4" --years "$years" | grep '^Made' | tee "$dir/made"
+}
+
+# serve BACKEND SET: the server in the background, once it is ready.
+serve() {
+  local port
+  port=$(free_port)
+  url="http://127.0.0.1:$port"
+  OPENPEP_DATA_DIR="$data/$1-$2" OPENPEP_DATABASE_URL=$(database_url "$1" "$2") \
+    OPENPEP_LISTEN="127.0.0.1:$port" OPENPEP_LOG=warn "$openpep" demo >"$data/$1-$2.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 300); do
+    curl -fs "$url/readyz" >/dev/null 2>&1 && return
+    sleep 1
+  done
+  echo "the server did not start: $data/$1-$2.log" >&2
+  exit 1
+}
+
+for backend in $backends; do
+  [ "$backend" = postgres ] && start_postgres
+  make_data "$backend" one 1 "$first_children"
+  make_data "$backend" many "$authorities" "$children"
+  if [ "${BENCH_DATA_ONLY:-}" = 1 ]; then
+    [ "$backend" = postgres ] && stop_postgres
+    continue
+  fi
+  for set in one many; do
+    say "$backend, $set: the first authority's dashboard and learner list"
+    serve "$backend" "$set"
+    "$bench" scale --url "$url" --database-url "$(database_url "$backend" "$set")" --label "$backend" --out "$out"
+    if [ "$set" = many ]; then
+      say "$backend: $vus virtual users"
+      "$bench" load --url "$url" --database-url "$(database_url "$backend" "$set")" --label "$backend" \
+        --vus "$vus" --journey-secs "$journey_secs" --saturate-secs "$saturate_secs" \
+        --server-pid "$server" --out "$out"
+    fi
+    stop_server
+  done
+  [ "$backend" = postgres ] && stop_postgres
+done
+
+[ "${BENCH_DATA_ONLY:-}" = 1 ] && exit 0
+say "Report"
+"$bench" report "$out" >/dev/null
+echo "Written: $out/report.md, $out/report.json, $out/chart.svg"
