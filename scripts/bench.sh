@@ -100,12 +100,14 @@ make_data() {
     "$openpep" demo --no-serve --authorities "$3" --children "$4" --years "$years" | grep '^Made' | tee "$dir/made"
 }
 
-# serve BACKEND SET: the server in the background, once it is ready.
+# serve BACKEND SET CACHE_SECONDS: the server in the background, once it
+# is ready (the scale runs time the dashboard's queries: no cache there).
 serve() {
   local port
   port=$(free_port)
   url="http://127.0.0.1:$port"
   OPENPEP_DATA_DIR="$data/$1-$2" OPENPEP_DATABASE_URL=$(database_url "$1" "$2") \
+    OPENPEP_DASHBOARD_CACHE_SECONDS="$3" \
     OPENPEP_LISTEN="127.0.0.1:$port" OPENPEP_LOG=warn "$openpep" demo >"$data/$1-$2.log" 2>&1 &
   server=$!
   for _ in $(seq 1 300); do
@@ -126,10 +128,12 @@ for backend in $backends; do
   fi
   for set in one many; do
     say "$backend, $set: the first authority's dashboard and learner list"
-    serve "$backend" "$set"
+    serve "$backend" "$set" 0
     "$bench" scale --url "$url" --database-url "$(database_url "$backend" "$set")" --label "$backend" --out "$out"
+    stop_server
     if [ "$set" = many ]; then
       say "$backend: $vus virtual users"
+      serve "$backend" "$set" 60
       "$bench" load --url "$url" --database-url "$(database_url "$backend" "$set")" --label "$backend" \
         --vus "$vus" --journey-secs "$journey_secs" --saturate-secs "$saturate_secs" \
         --server-pid "$server" --out "$out"

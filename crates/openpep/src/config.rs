@@ -40,6 +40,8 @@ pub struct Settings {
     pub session_absolute_hours: i64,
     /// Calls each API token may make in a minute.
     pub api_calls_per_minute: i64,
+    /// How long each app node keeps a dashboard it worked out (0: never).
+    pub dashboard_cache_seconds: u64,
 }
 
 impl Default for Settings {
@@ -59,6 +61,7 @@ impl Default for Settings {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             api_calls_per_minute: openpep_service::api_tokens::CALLS_PER_MINUTE,
+            dashboard_cache_seconds: 60,
         }
     }
 }

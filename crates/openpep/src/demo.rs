@@ -48,6 +48,8 @@ pub async fn run(settings: Settings, args: DemoArgs) -> anyhow::Result<()> {
                 years: args.years,
             })
             .await?;
+        // A bulk load leaves the planner without statistics.
+        db.optimize().await?;
         let seconds = started.elapsed().as_secs_f64();
         let bytes = db.size_bytes().await?;
         tracing::info!(

@@ -42,7 +42,8 @@ pub fn services(db: Db, settings: &Settings) -> anyhow::Result<Services> {
     let files = openpep_service::files::DiskStore::new(settings.data_dir.join("files"));
     let services = Services::new(db, clock)
         .with_files(Arc::new(files))
-        .with_api_limit(settings.api_calls_per_minute);
+        .with_api_limit(settings.api_calls_per_minute)
+        .with_dashboard_cache(std::time::Duration::from_secs(settings.dashboard_cache_seconds));
     Ok(match &settings.public_url {
         Some(url) => services.with_public_url(url),
         None => services.with_public_url(&format!("http://{}", settings.listen)),

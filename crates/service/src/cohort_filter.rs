@@ -58,7 +58,7 @@ pub fn parse_term(code: &str) -> Option<(AcademicYear, Term)> {
 }
 
 /// The choices the filters offer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct FilterOptions {
     /// (code, "Autumn term 2026/27"), newest first.
     pub terms: Vec<(String, String)>,

@@ -6,8 +6,9 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use openpep_domain::dashboard::{
     AttendanceSummary, InitialTimeliness, PepFact, in_date, sdq_bands, share,
 };
@@ -70,7 +71,7 @@ pub struct DashboardFilter {
 }
 
 /// What the filters offer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DashboardOptions {
     pub cohort: FilterOptions,
     /// Team managers: (id, "Team of Name").
@@ -196,6 +197,8 @@ pub struct Dashboard {
     pub tables: Vec<FigureTable>,
     /// The Virtual School may send reminders from the overdue list.
     pub may_chase: bool,
+    /// When the figures were worked out (a node keeps them a minute).
+    pub worked_out_at: DateTime<Utc>,
 }
 
 impl Dashboard {
@@ -813,6 +816,26 @@ impl Services {
     ) -> Result<Dashboard, ServiceError> {
         let kind = view_for(actor.role).ok_or(ServiceError::Forbidden)?;
         let today = self.clock.today();
+        // Everything the figures depend on: whose children, what may be
+        // done with them, the filters and the day.
+        let key = format!("{:?}|{}|{form:?}|{today}", actor.scope(), actor.role.code());
+        if let Some(kept) = self.dashboards.get(&key) {
+            return Ok((*kept).clone());
+        }
+        let dashboard = self.work_out_dashboard(actor, form, kind, today).await?;
+        if dashboard.errors.is_empty() {
+            self.dashboards.put(key, Arc::new(dashboard.clone()));
+        }
+        Ok(dashboard)
+    }
+
+    async fn work_out_dashboard(
+        &self,
+        actor: &Actor,
+        form: &DashboardForm,
+        kind: ViewKind,
+        today: NaiveDate,
+    ) -> Result<Dashboard, ServiceError> {
         let la = openpep_store::authorities::get(&self.db, actor.la_id).await?;
         let all_schools = openpep_store::schools::for_authority(&self.db, la.id, &la.code).await?;
         let schools: Schools =
@@ -850,6 +873,7 @@ impl Services {
             children: 0,
             tables: Vec::new(),
             may_chase: openpep_domain::may(actor.role, AuthorityAction::ChasePeps),
+            worked_out_at: self.clock.now(),
         };
         if !dashboard.errors.is_empty() {
             return Ok(dashboard);

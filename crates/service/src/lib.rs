@@ -12,6 +12,7 @@ pub mod children;
 pub mod clock;
 pub mod cohort_filter;
 pub mod dashboard;
+mod dashboard_cache;
 pub mod demo;
 pub mod disagreements;
 pub mod documents;
@@ -50,6 +51,7 @@ pub use clock::{Clock, FixedClock, ShiftedClock, SystemClock};
 pub use error::{FieldError, FieldErrors, ServiceError};
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use openpep_domain::{AuthorityAction, ChildScope, Role};
 use openpep_store::Db;
@@ -69,6 +71,8 @@ pub struct Services {
     pub files: Arc<dyn files::FileStore>,
     /// Calls each API token may make in a minute.
     pub api_calls_per_minute: i64,
+    /// Dashboards this node worked out lately (none kept unless asked).
+    dashboards: Arc<dashboard_cache::DashboardCache>,
 }
 
 impl Services {
@@ -80,7 +84,14 @@ impl Services {
             templates: pep_templates::TemplateCache::default(),
             files: Arc::new(files::DiskStore::new(std::env::temp_dir().join("openpep-files"))),
             api_calls_per_minute: api_tokens::CALLS_PER_MINUTE,
+            dashboards: Arc::new(dashboard_cache::DashboardCache::new(Duration::ZERO)),
         }
+    }
+
+    /// Keeps each dashboard this node works out for `keep_for`.
+    pub fn with_dashboard_cache(mut self, keep_for: Duration) -> Self {
+        self.dashboards = Arc::new(dashboard_cache::DashboardCache::new(keep_for));
+        self
     }
 
     /// Lets each API token make `calls` calls a minute (at least one).

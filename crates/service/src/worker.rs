@@ -103,8 +103,12 @@ impl Services {
                     Err(error) => tracing::error!(error = %error, "raising initial PEPs failed"),
                 }
             }
-            // Once a day: records past their retention date, for review.
+            // Once a day: records past their retention date, for review;
+            // and the query planner's statistics brought up to date.
             if retained_on != Some(today) {
+                if let Err(error) = self.db.optimize().await {
+                    tracing::error!(error = %error, "refreshing the planner's statistics failed");
+                }
                 match self.list_past_retention().await {
                     Ok(n) => {
                         retained_on = Some(today);

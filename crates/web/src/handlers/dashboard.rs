@@ -112,6 +112,8 @@ pub struct DashboardPage {
     locations: Vec<Choice>,
     children: usize,
     term_label: String,
+    /// "10:32": when the figures were worked out.
+    worked_out_at: String,
     sections: Vec<Section>,
     /// What came of chasing a PEP: (success, text).
     done: Option<(bool, &'static str)>,
@@ -252,6 +254,11 @@ fn page(
         query,
         children: d.children,
         term_label: d.term_label.clone(),
+        worked_out_at: d
+            .worked_out_at
+            .with_timezone(&chrono_tz::Europe::London)
+            .format("%H:%M")
+            .to_string(),
         sections: d.tables.iter().map(|t| section(t, &user.session.csrf_token)).collect(),
     }
 }
