@@ -40,7 +40,6 @@ target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_d
 openpep="$target_dir/release/openpep"
 bench="$target_dir/release/openpep-bench"
 mkdir -p "$data" "$out"
-rm -f "$out"/load-*.json "$out"/scale-*.json
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -87,17 +86,23 @@ database_url() {
   esac
 }
 
-# make_data BACKEND SET AUTHORITIES CHILDREN: once, then reused.
+# make_data BACKEND SET AUTHORITIES CHILDREN: once, then reused (a run cut
+# short leaves no mark and is made again from nothing).
 make_data() {
   local dir="$data/$1-$2"
-  if [ -f "$dir/made" ]; then
+  if [ -s "$dir/made" ]; then
     echo "reusing $dir ($(cat "$dir/made"))"
     return
   fi
   say "Making the $2 data set on $1: $3 authorities, $4 children, $years earlier years"
   rm -rf "$dir" && mkdir -p "$dir"
+  if [ "$1" = postgres ]; then
+    "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -qc "DROP DATABASE IF EXISTS $2" -c "CREATE DATABASE $2"
+  fi
   OPENPEP_DATA_DIR="$dir" OPENPEP_DATABASE_URL=$(database_url "$1" "$2") OPENPEP_LOG=warn \
-    "$openpep" demo --no-serve --authorities "$3" --children "$4" --years "$years" | grep '^Made' | tee "$dir/made"
+    "$openpep" demo --no-serve --authorities "$3" --children "$4" --years "$years" | grep '^Made' >"$dir/made.part"
+  mv "$dir/made.part" "$dir/made"
+  cat "$dir/made"
 }
 
 # serve BACKEND SET CACHE_SECONDS: the server in the background, once it
@@ -126,6 +131,8 @@ for backend in $backends; do
     [ "$backend" = postgres ] && stop_postgres
     continue
   fi
+  # This backend's earlier figures give way; another's stay for the report.
+  rm -f "$out/load-$backend.json" "$out"/scale-"$backend"-*.json
   for set in one many; do
     say "$backend, $set: the first authority's dashboard and learner list"
     serve "$backend" "$set" 0

@@ -12,6 +12,12 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
 
+/// glibc's allocator kept every 19 MiB password-hashing block and every
+/// large dashboard it had freed (1.3 GB resident under load): see
+/// docs/adr/0003-mimalloc.md.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "openpep", version, about = "Personal Education Plans for Virtual Schools")]
 struct Cli {

@@ -822,6 +822,11 @@ impl Services {
         if let Some(kept) = self.dashboards.get(&key) {
             return Ok((*kept).clone());
         }
+        let _turn = self.dashboards.turn(&key).await;
+        // Someone may have worked it out while this waited.
+        if let Some(kept) = self.dashboards.get(&key) {
+            return Ok((*kept).clone());
+        }
         let dashboard = self.work_out_dashboard(actor, form, kind, today).await?;
         if dashboard.errors.is_empty() {
             self.dashboards.put(key, Arc::new(dashboard.clone()));

@@ -2,7 +2,9 @@
 //! every PEP of every child in scope; in deadline week officers open and
 //! refresh the same authority's dashboard all day, so each node works one
 //! out at most once a minute for each view and filter, and the page says
-//! when its figures were worked out.
+//! when its figures were worked out. Working one out holds thousands of
+//! rows, so only as many are worked out at once as the node has cores, and
+//! people asking for the same view wait for the one being worked out.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -16,12 +18,44 @@ const MAX_KEPT: usize = 256;
 pub(crate) struct DashboardCache {
     keep_for: Duration,
     kept: Mutex<HashMap<String, (Instant, Arc<Dashboard>)>>,
+    /// One lock per view being worked out.
+    working: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Turns to work one out.
+    turns: Arc<tokio::sync::Semaphore>,
+}
+
+/// The right to work out a view: the view's lock and a turn.
+pub(crate) struct Turn {
+    _view: Option<tokio::sync::OwnedMutexGuard<()>>,
+    _turn: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl DashboardCache {
     /// Keeps each dashboard for `keep_for` (zero: not at all).
     pub(crate) fn new(keep_for: Duration) -> Self {
-        Self { keep_for, kept: Mutex::default() }
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        Self {
+            keep_for,
+            kept: Mutex::default(),
+            working: Mutex::default(),
+            turns: Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
+    }
+
+    /// Waits until no one else is working out `key` and a turn is free.
+    pub(crate) async fn turn(&self, key: &str) -> Turn {
+        let view = if self.keep_for.is_zero() {
+            None
+        } else {
+            let lock = {
+                let mut working = self.working.lock().unwrap_or_else(PoisonError::into_inner);
+                working.retain(|_, lock| Arc::strong_count(lock) > 1);
+                working.entry(key.to_owned()).or_default().clone()
+            };
+            Some(lock.lock_owned().await)
+        };
+        let turn = self.turns.clone().acquire_owned().await.ok();
+        Turn { _view: view, _turn: turn }
     }
 
     pub(crate) fn get(&self, key: &str) -> Option<Arc<Dashboard>> {
@@ -84,5 +118,25 @@ mod tests {
         brief.put("a".into(), dashboard(1));
         std::thread::sleep(Duration::from_millis(5));
         assert!(brief.get("a").is_none(), "gone after its time");
+    }
+
+    #[tokio::test]
+    async fn one_person_works_out_a_view_while_others_wait_for_it() {
+        let cache = Arc::new(DashboardCache::new(Duration::from_secs(60)));
+        let first = cache.turn("a").await;
+        let waiting = {
+            let cache = cache.clone();
+            tokio::spawn(async move {
+                let _turn = cache.turn("a").await;
+                cache.get("a").map(|d| d.children)
+            })
+        };
+        // Another view is not held up by this one.
+        drop(cache.turn("b").await);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!waiting.is_finished(), "the second waits for the first");
+        cache.put("a".into(), dashboard(7));
+        drop(first);
+        assert_eq!(waiting.await.unwrap(), Some(7), "and then finds it worked out");
     }
 }

@@ -124,15 +124,7 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                .pragma("temp_store", "memory")
-                // Without statistics SQLite's planner picks poor indexes for
-                // the authority-wide queries: each connection gathers what
-                // is missing when it opens (within limits), and again when
-                // it closes. Each table's statistics come from a sample,
-                // so that this stays quick on a large database.
-                .pragma("analysis_limit", "1000")
-                .pragma("optimize", "0x10002")
-                .optimize_on_close(true, None);
+                .pragma("temp_store", "memory");
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -164,7 +156,10 @@ impl Db {
         Ok(())
     }
 
-    /// Refreshes the planner's statistics: after a bulk load, and daily.
+    /// Refreshes the planner's statistics: after a bulk load, and daily
+    /// (the worker's first pass). Without them SQLite's planner picks poor
+    /// indexes for the authority-wide queries; each table's come from a
+    /// sample, so that this stays quick on a large database.
     pub async fn optimize(&self) -> Result<(), StoreError> {
         match self {
             Db::Sqlite(pool) => {

@@ -86,6 +86,8 @@ async fn the_dashboard_counts_what_the_records_say() {
         assert_eq!(status, 200);
         let page = html.root_element().text().collect::<String>();
         assert!(page.contains(&format!("{} children match", all.total)), "the cohort's size");
+        // The test clock stands at 10:00 UTC in November: 10:00 in London.
+        assert!(page.contains("as they stood at 10:00."), "when the figures were worked out");
 
         let rows = csv(&vs, "/dashboard/export/in_date/csv").await;
         assert_eq!(count(&rows, "With an in-date PEP"), in_date.to_string());
