@@ -269,7 +269,7 @@ fn chart(loads: &[LoadReport]) -> String {
     let colours = ["#1d70b8", "#f47738", "#00703c", "#4c2c92"];
     let (left, bar, gap, width) = (330.0, 14.0, 10.0, 420.0);
     let group = bar * loads.len().max(1) as f64 + gap;
-    let height = 60.0 + group * routes.len() as f64 + 20.0 * loads.len() as f64;
+    let height = 80.0 + group * routes.len() as f64 + 20.0 * loads.len() as f64;
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\" aria-labelledby=\"t\">\n\
          <title id=\"t\">Each page's throughput as a share of the floor route's</title>\n\
@@ -310,6 +310,16 @@ fn chart(loads: &[LoadReport]) -> String {
         }
     }
     let bottom = 40.0 + group * routes.len() as f64;
+    for (share, label) in
+        [(1e-4, "0.01%"), (1e-3, "0.1%"), (1e-2, "1%"), (1e-1, "10%"), (1.0, "100%")]
+    {
+        let _ = writeln!(
+            svg,
+            "<line x1=\"{t:.1}\" x2=\"{t:.1}\" y1=\"34\" y2=\"{bottom}\" stroke=\"#b1b4b6\" stroke-width=\"0.5\"/><text x=\"{t:.1}\" y=\"{}\" text-anchor=\"middle\" fill=\"#505a5f\">{label}</text>",
+            bottom + 28.0,
+            t = x(share)
+        );
+    }
     let _ = writeln!(
         svg,
         "<line x1=\"{t:.1}\" x2=\"{t:.1}\" y1=\"30\" y2=\"{bottom}\" stroke=\"#d4351c\" stroke-dasharray=\"4 3\"/><text x=\"{t:.1}\" y=\"{}\" fill=\"#d4351c\">target 25%</text>",
@@ -317,7 +327,7 @@ fn chart(loads: &[LoadReport]) -> String {
         t = x(MIN_SHARE)
     );
     for (j, load) in loads.iter().enumerate() {
-        let y = bottom + 30.0 + 18.0 * j as f64;
+        let y = bottom + 48.0 + 18.0 * j as f64;
         let _ = writeln!(
             svg,
             "<rect x=\"{left}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{}\" y=\"{}\">{}</text>",

@@ -174,7 +174,11 @@ impl Services {
         Ok(match self.remind(run, days, &link).await? {
             None => Reminded::AlreadyToday,
             Some(0) => Reminded::NobodyResponsible,
-            Some(people) => Reminded::Sent(people),
+            Some(people) => {
+                // The dashboard the chase was sent from lists reminders sent.
+                self.dashboards.forget_authority(actor.la_id);
+                Reminded::Sent(people)
+            }
         })
     }
 

@@ -818,7 +818,8 @@ impl Services {
         let today = self.clock.today();
         // Everything the figures depend on: whose children, what may be
         // done with them, the filters and the day.
-        let key = format!("{:?}|{}|{form:?}|{today}", actor.scope(), actor.role.code());
+        let key =
+            format!("{}|{:?}|{}|{form:?}|{today}", actor.la_id, actor.scope(), actor.role.code());
         if let Some(kept) = self.dashboards.get(&key) {
             return Ok((*kept).clone());
         }

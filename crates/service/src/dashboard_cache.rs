@@ -42,6 +42,14 @@ impl DashboardCache {
         }
     }
 
+    /// Forgets the authority's views (keys start with its id): the
+    /// Virtual School acted on its dashboard and should see the result.
+    pub(crate) fn forget_authority(&self, la_id: uuid::Uuid) {
+        let prefix = format!("{la_id}|");
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.retain(|key, _| !key.starts_with(&prefix));
+    }
+
     /// Waits until no one else is working out `key` and a turn is free.
     pub(crate) async fn turn(&self, key: &str) -> Turn {
         let view = if self.keep_for.is_zero() {
@@ -110,6 +118,14 @@ mod tests {
         }
         assert!(cache.get("a").is_none(), "the oldest went");
         assert_eq!(cache.get("view 0").map(|d| d.children), Some(0));
+
+        let la = uuid::Uuid::now_v7();
+        cache.put(format!("{la}|view"), dashboard(2));
+        cache.forget_authority(uuid::Uuid::now_v7());
+        assert!(cache.get(&format!("{la}|view")).is_some(), "another authority's views stay");
+        cache.forget_authority(la);
+        assert!(cache.get(&format!("{la}|view")).is_none());
+        assert!(cache.get("view 1").is_some());
 
         let off = DashboardCache::new(Duration::ZERO);
         off.put("a".into(), dashboard(1));
