@@ -9,6 +9,7 @@ pub mod journeys;
 pub mod load;
 pub mod memory;
 pub mod report;
+pub mod run;
 pub mod scale;
 pub mod stats;
 pub mod vu;

@@ -2,11 +2,9 @@
 //! (with think times), then each page alone at full pace beside the floor
 //! route, with the server's resident memory sampled throughout.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use openpep_store::Db;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -16,20 +14,14 @@ use tokio::sync::Semaphore;
 use crate::accounts::{self, Account, SignInLocks};
 use crate::journeys::{self, Kind, Think};
 use crate::memory::{self, Memory};
+use crate::run::Run;
 use crate::stats::{Recorder, RouteStats};
 use crate::vu::Vu;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The server, e.g. http://127.0.0.1:8080.
-    #[arg(long)]
-    url: String,
-    /// Its database (for the accounts and the e-mailed sign-in codes).
-    #[arg(long, env = "OPENPEP_DATABASE_URL")]
-    database_url: String,
-    /// What the report calls this run (e.g. the backend).
-    #[arg(long)]
-    label: String,
+    #[command(flatten)]
+    run: Run,
     #[arg(long, default_value_t = 200)]
     vus: usize,
     /// Seconds of journeys measured (after a warm-up of a tenth as long).
@@ -45,9 +37,6 @@ pub struct Args {
     /// The server's process, whose resident memory is sampled.
     #[arg(long)]
     server_pid: Option<u32>,
-    /// Where `load-<label>.json` goes.
-    #[arg(long)]
-    out: PathBuf,
     #[arg(long, default_value_t = 2026)]
     seed: u64,
 }
@@ -89,7 +78,7 @@ pub const FLOOR: &str = "GET /healthz (floor)";
 pub const SIGNED_IN_FLOOR: &str = "GET /session/keep-alive (signed-in floor)";
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let db = Db::connect(&args.database_url).await.context("the server's database")?;
+    let db = args.run.database().await?;
     let all = accounts::all(&db).await?;
     let authorities = {
         let mut codes: Vec<_> = all.iter().map(|a| a.la_code.as_str()).collect();
@@ -147,7 +136,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         saturated = saturate(users, &scratch, args.saturate_secs).await?;
     }
     let report = LoadReport {
-        label: args.label.clone(),
+        label: args.run.label.clone(),
         machine: memory::machine(),
         vus: args.vus,
         authorities,
@@ -159,10 +148,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         saturated,
         memory: memory.finish().await,
     };
-    std::fs::create_dir_all(&args.out)?;
-    let path = args.out.join(format!("load-{}.json", args.label));
-    std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
-    eprintln!("wrote {}", path.display());
+    args.run.write(&format!("load-{}.json", args.run.label), &report)?;
     db.close().await;
     Ok(())
 }
@@ -188,7 +174,7 @@ async fn sign_in_all(
         let pool = &pools[kind as usize];
         anyhow::ensure!(!pool.is_empty(), "no {kind:?} accounts in the database");
         let account = pool[(i / 4) % pool.len()].clone();
-        let mut vu = Vu::new(&args.url, sign_ins.clone(), account)?;
+        let mut vu = Vu::new(&args.run.url, sign_ins.clone(), account)?;
         let (db, locks, gate, recorder) =
             (db.clone(), locks.clone(), gate.clone(), recorder.clone());
         tasks.push(tokio::spawn(async move {

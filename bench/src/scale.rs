@@ -4,7 +4,6 @@
 //! holding that authority alone and one holding 150, the report compares
 //! the two.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -13,26 +12,20 @@ use openpep_store::{Db, authorities};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::{self, SignInLocks};
+use crate::run::Run;
 use crate::stats::{Recorder, RouteStats};
 use crate::vu::Vu;
 
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(long)]
-    url: String,
-    #[arg(long, env = "OPENPEP_DATABASE_URL")]
-    database_url: String,
-    /// The backend, as the report names it.
-    #[arg(long)]
-    label: String,
+    #[command(flatten)]
+    run: Run,
     /// The authority timed (the demo's first).
     #[arg(long, default_value = "990")]
     la_code: String,
     /// Requests of each page timed (after three to warm up).
     #[arg(long, default_value_t = 40)]
     requests: usize,
-    #[arg(long)]
-    out: PathBuf,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -49,14 +42,14 @@ pub struct ScaleReport {
 const PAGES: [(&str, &str); 2] = [("GET /dashboard", "/dashboard"), ("GET /learners", "/learners")];
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let db = Db::connect(&args.database_url).await.context("the server's database")?;
+    let db = args.run.database().await?;
     let head = accounts::all(&db)
         .await?
         .into_iter()
         .find(|a| a.la_code == args.la_code && a.role == "vs_head")
         .context("the authority's Virtual School head")?;
     let recorder = Arc::new(Recorder::default());
-    let mut vu = Vu::new(&args.url, recorder.clone(), head)?;
+    let mut vu = Vu::new(&args.run.url, recorder.clone(), head)?;
     vu.sign_in(&db, &SignInLocks::default()).await?;
     for (route, path) in PAGES {
         for _ in 0..3 {
@@ -91,17 +84,14 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         }
     };
     let report = ScaleReport {
-        label: args.label.clone(),
+        label: args.run.label.clone(),
         authorities: count("local_authorities").await?,
         children: count("children").await?,
         peps: count("peps").await?,
         routes,
         plans,
     };
-    std::fs::create_dir_all(&args.out)?;
-    let path = args.out.join(format!("scale-{}-{}.json", args.label, report.authorities));
-    std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
-    eprintln!("wrote {}", path.display());
+    args.run.write(&format!("scale-{}-{}.json", args.run.label, report.authorities), &report)?;
     db.close().await;
     Ok(())
 }

@@ -107,7 +107,7 @@ struct Generator {
     users: u32,
     schools: u32,
     /// The authority's PEP template (its id and pages).
-    template: Option<(Uuid, PepTemplate)>,
+    template: Option<(Uuid, std::sync::Arc<PepTemplate>)>,
     /// The default settings, whose term dates give the PEP deadlines.
     settings: AuthoritySettings,
     /// Whether the first social worker has a child at the listed DT's school.
@@ -248,7 +248,9 @@ impl Generator {
         let code = format!("{:03}", 990 - index % 990);
         let la = LocalAuthority { id: self.ids.next(), code, name, created_at: self.now };
         authorities::insert(tx, &la).await?;
-        self.template = Some(ensure_template(tx, la.id, self.now).await?);
+        let (template_id, template) = ensure_template(tx, la.id, self.now).await?;
+        // Shared, not copied, by each of the authority's PEPs.
+        self.template = Some((template_id, std::sync::Arc::new(template)));
         let schools = self.schools(tx, &la).await?;
         let (people, accounts) = self.people(tx, &la, &schools).await?;
         for n in 0..children {
@@ -1008,19 +1010,10 @@ impl Generator {
             if page.kind == PageKind::Sen {
                 self.upload_plan(tx, child, pep.id, author).await?;
             }
-            let answers = match pages::sample(&mut rng, page.kind, &sample) {
-                Some(fields) => {
-                    let ctx = self.page_context(page, &sample, p);
-                    let fields = match openpep_domain::pages::check(page.kind, &fields, &ctx, false)
-                    {
-                        Some(Ok(checked)) => checked,
-                        _ => fields,
-                    };
-                    written.push((page.kind, fields.clone()));
-                    pep_editing::to_value(fields)
-                }
-                None => sample_answers(&mut rng, page),
-            };
+            let (answers, fields) = self.page_answers(&mut rng, page, &sample, p);
+            if let Some(fields) = fields {
+                written.push((page.kind, fields));
+            }
             let completed = share >= 1.0 || rng.random_bool(0.6);
             // The targets page is complete once the meeting agreed them.
             let completed = match page.kind {
@@ -1089,6 +1082,28 @@ impl Generator {
             now: self.now,
         };
         targets::write(tx, &plan, self.ids.millis).await
+    }
+
+    /// A page's answers as the demo writes them: a typed page's sample as
+    /// its form would check it (and those fields), else notes.
+    fn page_answers(
+        &self,
+        rng: &mut StdRng,
+        page: &TemplatePage,
+        sample: &pages::Sample<'_>,
+        p: &DemoPep,
+    ) -> (serde_json::Value, Option<Fields>) {
+        match pages::sample(rng, page.kind, sample) {
+            Some(fields) => {
+                let ctx = self.page_context(page, sample, p);
+                let fields = match openpep_domain::pages::check(page.kind, &fields, &ctx, false) {
+                    Some(Ok(checked)) => checked,
+                    _ => fields,
+                };
+                (pep_editing::to_value(fields.clone()), Some(fields))
+            }
+            None => (sample_answers(rng, page), None),
+        }
     }
 
     fn page_context(

@@ -190,21 +190,28 @@ pub async fn plans(
         ("pages", pages_sql(scope, keys.len()), true),
         ("funding", funding_sql(scope), true),
     ];
+    // The same parameters as the query itself; expands once per backend.
+    macro_rules! bound {
+        ($sql:expr, $name:expr, $termly:expr) => {{
+            let mut query = bind_scope!(sqlx::query_as($sql), scope, today);
+            if $termly {
+                query = query.bind(academic_year).bind(term);
+            }
+            if $name == "pages" {
+                for key in keys {
+                    query = query.bind(key);
+                }
+            }
+            query
+        }};
+    }
     let mut plans = Vec::new();
     for (name, sql, termly) in queries {
         let lines: Vec<String> = match db {
             Db::Sqlite(pool) => {
                 let sql = format!("EXPLAIN QUERY PLAN {sql}");
-                let mut query = bind_scope!(sqlx::query_as(&sql), scope, today);
-                if termly {
-                    query = query.bind(academic_year).bind(term);
-                }
-                if name == "pages" {
-                    for key in keys {
-                        query = query.bind(key);
-                    }
-                }
-                let rows: Vec<(i64, i64, i64, String)> = query.fetch_all(pool).await?;
+                let rows: Vec<(i64, i64, i64, String)> =
+                    bound!(&sql, name, termly).fetch_all(pool).await?;
                 // Indented by depth, as the sqlite3 shell shows it.
                 let mut depth: Vec<(i64, usize)> = Vec::new();
                 rows.into_iter()
@@ -218,16 +225,7 @@ pub async fn plans(
             }
             Db::Postgres(pool) => {
                 let sql = format!("EXPLAIN (ANALYZE, BUFFERS) {sql}");
-                let mut query = bind_scope!(sqlx::query_as(&sql), scope, today);
-                if termly {
-                    query = query.bind(academic_year).bind(term);
-                }
-                if name == "pages" {
-                    for key in keys {
-                        query = query.bind(key);
-                    }
-                }
-                let rows: Vec<(String,)> = query.fetch_all(pool).await?;
+                let rows: Vec<(String,)> = bound!(&sql, name, termly).fetch_all(pool).await?;
                 rows.into_iter().map(|(line,)| line).collect()
             }
         };

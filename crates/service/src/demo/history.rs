@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use openpep_domain::funding::FundingStatus;
 use openpep_domain::quality::{Grade, Scheme};
 use openpep_domain::targets::form::{Due, term_ends};
-use openpep_domain::targets::{AreaOfNeed, Outcome, TargetStatus, bank};
+use openpep_domain::targets::{AreaOfNeed, Outcome, TargetStatus};
 use openpep_domain::template::{ChildFacts, PageKind};
 use openpep_domain::{AcademicYear, NcYear, PepStatus, Phase, Term};
 use openpep_store::children::Child;
@@ -21,9 +21,10 @@ use rand::{Rng, SeedableRng};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::targets::{SPEND_IMPACT, from_example, purchase_for, review_words};
-use super::{Author, DemoPep, Generator, Ids, deadline, pages, sample_answers};
-use crate::pep_editing;
+use super::targets::{
+    SPEND_IMPACT, TARGET_AREAS, bank_example, from_example, purchase_for, review_words,
+};
+use super::{Author, DemoPep, Generator, Ids, deadline, pages};
 
 /// The pages an earlier PEP keeps.
 const KEPT: &[PageKind] = &[
@@ -151,21 +152,10 @@ impl Generator {
             if !KEPT.contains(&page.kind) || !page.applies_to(&facts) {
                 continue;
             }
-            let answers = match pages::sample(&mut rng, page.kind, &sample) {
-                Some(fields) => {
-                    let ctx = self.page_context(page, &sample, &demo_pep);
-                    let fields = match openpep_domain::pages::check(page.kind, &fields, &ctx, false)
-                    {
-                        Some(Ok(checked)) => checked,
-                        _ => fields,
-                    };
-                    if page.kind == PageKind::Attainment {
-                        rag = openpep_domain::pages::attainment::overall(&fields);
-                    }
-                    pep_editing::to_value(fields)
-                }
-                None => sample_answers(&mut rng, page),
-            };
+            let (answers, fields) = self.page_answers(&mut rng, page, &sample, &demo_pep);
+            if let (PageKind::Attainment, Some(fields)) = (page.kind, &fields) {
+                rag = openpep_domain::pages::attainment::overall(fields);
+            }
             self.bulk.add(
                 "pep_pages",
                 vec![
@@ -252,27 +242,15 @@ impl Generator {
         let name = child.preferred_or_forename();
         let phase = nc.phase();
         let mut written: Vec<(Earlier, AreaOfNeed)> = Vec::new();
-        let areas = [
-            AreaOfNeed::CognitionLearning,
-            AreaOfNeed::Semh,
-            AreaOfNeed::Communication,
-            AreaOfNeed::Independence,
-            AreaOfNeed::Careers,
-        ];
         let mut used: Vec<&str> = Vec::new();
         for _ in 0..4 {
             if written.len() == 2 {
                 break;
             }
-            let area = areas[rng.random_range(0..areas.len())];
-            let fitting: Vec<_> = bank::search("", Some(area))
-                .into_iter()
-                .filter(|e| e.suits(phase) && !used.contains(&e.key))
-                .collect();
-            if fitting.is_empty() {
+            let area = TARGET_AREAS[rng.random_range(0..TARGET_AREAS.len())];
+            let Some(example) = bank_example(&mut rng, phase, area, &used, |_| true) else {
                 continue;
-            }
-            let example = fitting[rng.random_range(0..fitting.len())];
+            };
             used.push(example.key);
             let target = from_example(&mut rng, example, &name, due.clone(), TargetStatus::Agreed);
             let fields = crate::targets::target_fields(&target);

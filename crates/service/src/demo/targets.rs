@@ -187,13 +187,7 @@ impl Writer<'_, '_> {
                 self.insert(target, None, None).await?;
             }
         }
-        let areas = [
-            AreaOfNeed::CognitionLearning,
-            AreaOfNeed::Semh,
-            AreaOfNeed::Communication,
-            AreaOfNeed::Independence,
-            AreaOfNeed::Careers,
-        ];
+        let areas = TARGET_AREAS;
         let wanted = self.rng.random_range(2..=3);
         let mut tries = 0;
         while self.written.len() < wanted && tries < 10 {
@@ -215,12 +209,7 @@ impl Writer<'_, '_> {
         used: &[&str],
         also: impl Fn(&bank::Example) -> bool,
     ) -> Option<&'static bank::Example> {
-        let phase = self.plan.phase;
-        let fitting: Vec<_> = bank::search("", Some(area))
-            .into_iter()
-            .filter(|e| e.suits(phase) && !used.contains(&e.key) && also(e))
-            .collect();
-        (!fitting.is_empty()).then(|| fitting[self.rng.random_range(0..fitting.len())])
+        bank_example(&mut self.rng, self.plan.phase, area, used, also)
     }
 
     /// An example in which the carer has an action (where no carer's-role
@@ -421,6 +410,31 @@ impl Writer<'_, '_> {
 
 fn pick<'a>(rng: &mut StdRng, from: &[&'a str]) -> &'a str {
     from[rng.random_range(0..from.len())]
+}
+
+/// The areas the demo draws its further targets from.
+pub(super) const TARGET_AREAS: [AreaOfNeed; 5] = [
+    AreaOfNeed::CognitionLearning,
+    AreaOfNeed::Semh,
+    AreaOfNeed::Communication,
+    AreaOfNeed::Independence,
+    AreaOfNeed::Careers,
+];
+
+/// A bank example of `area` that suits `phase`, is not in `used` and
+/// passes `also`, drawn at random.
+pub(super) fn bank_example(
+    rng: &mut StdRng,
+    phase: Phase,
+    area: AreaOfNeed,
+    used: &[&str],
+    also: impl Fn(&bank::Example) -> bool,
+) -> Option<&'static bank::Example> {
+    let fitting: Vec<_> = bank::search("", Some(area))
+        .into_iter()
+        .filter(|e| e.suits(phase) && !used.contains(&e.key) && also(e))
+        .collect();
+    (!fitting.is_empty()).then(|| fitting[rng.random_range(0..fitting.len())])
 }
 
 /// A target written from a bank example for the child called `name`.

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::{Extension, Json};
 use chrono::{DateTime, NaiveDate, Utc};
 use openpep_domain::Action;
@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::problem::Problem;
 use super::problem::responses::{Invalid, NotFound, Refused};
-use super::{AboutChild, ApiActor, paging};
+use super::{ApiActor, about, paging};
 use crate::AppState;
 
 /// A child in care, as the authority holds them.
@@ -119,7 +119,5 @@ pub async fn read(
 ) -> Result<Response, Problem> {
     let id = Uuid::parse_str(&id).map_err(|_| Problem::not_found())?;
     let child = state.services.child_for(&api.actor, id, Action::ViewChildRecord).await?;
-    let mut response = Json(ChildOut::from(child)).into_response();
-    response.extensions_mut().insert(AboutChild(id));
-    Ok(response)
+    Ok(about(id, Json(ChildOut::from(child))))
 }

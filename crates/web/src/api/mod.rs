@@ -101,6 +101,13 @@ pub struct ApiActor {
 #[derive(Debug, Clone, Copy)]
 pub struct AboutChild(pub Uuid);
 
+/// `body` as the answer to a call about `child` (its audit row says so).
+fn about(child: Uuid, body: impl IntoResponse) -> Response {
+    let mut response = body.into_response();
+    response.extensions_mut().insert(AboutChild(child));
+    response
+}
+
 async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let bearer = request
         .headers()

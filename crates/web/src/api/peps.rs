@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::problem::responses::{Invalid, NotFound, Refused};
 use super::problem::{FieldProblem, Problem};
-use super::{AboutChild, ApiActor, paging};
+use super::{ApiActor, about, paging};
 use crate::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -199,12 +199,6 @@ async fn pep_of(state: &AppState, api: &ApiActor, id: &str) -> Result<Pep, Probl
     let pep = peps::get(&state.services.db, api.actor.la_id, id).await?;
     state.services.child_for(&api.actor, pep.child_id, Action::ViewPep).await?;
     Ok(pep)
-}
-
-fn about(child: Uuid, body: impl IntoResponse) -> Response {
-    let mut response = body.into_response();
-    response.extensions_mut().insert(AboutChild(child));
-    response
 }
 
 /// One PEP.

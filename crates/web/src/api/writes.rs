@@ -6,7 +6,7 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::{Extension, Json};
 use openpep_service::imports::{ImportKind, ImportReport};
 use openpep_store::children;
@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use super::children::ChildOut;
 use super::problem::responses::{Invalid, NotFound, ReadOnly, Refused};
 use super::problem::{FieldProblem, Problem};
-use super::{AboutChild, ApiActor};
+use super::{ApiActor, about};
 use crate::AppState;
 
 /// A child as the council's system sends them. Fields left out (or empty)
@@ -301,9 +301,7 @@ async fn write_child(
         .await?
         .ok_or_else(Problem::internal)?;
     let status = if report.created > 0 { StatusCode::CREATED } else { StatusCode::OK };
-    let mut response = (status, Json(ChildOut::from(saved.clone()))).into_response();
-    response.extensions_mut().insert(AboutChild(saved.id));
-    Ok(response)
+    Ok(about(saved.id, (status, Json(ChildOut::from(saved.clone())))))
 }
 
 const ATTENDANCE_FIELDS: [(&str, &str); 7] = [
