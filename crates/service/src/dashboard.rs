@@ -891,7 +891,7 @@ impl Services {
         let kept: Vec<&CohortChild> =
             cohort.iter().filter(|c| keeps(c, &filter, &places)).collect();
         let kept_ids: HashSet<Uuid> = kept.iter().map(|c| c.id).collect();
-        let all_peps = rows::peps(&self.db, &scope, today).await?;
+        let all_peps = rows::peps(&self.db, &scope, today, (term.0.0, term.1.code())).await?;
         let peps: Vec<&CohortPep> =
             all_peps.iter().filter(|p| kept_ids.contains(&p.child_id)).collect();
         let pages = self.term_pages(&scope, today, term, &peps, actor.la_id).await?;

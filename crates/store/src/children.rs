@@ -217,6 +217,16 @@ pub async fn list_learners(
     let status = filter.pep_status.clone().unwrap_or_default();
     let current_pep = "LEFT JOIN peps cur ON cur.id = (SELECT p.id FROM peps p WHERE p.child_id = c.id \
          ORDER BY p.due_on DESC, p.id DESC LIMIT 1)";
+    // Without a status to match, counting needs no child's current PEP.
+    let (by_status, count_join) = if status.is_empty() {
+        ("$14 = ''", "")
+    } else {
+        (
+            "(cur.status = $14 OR ($14 = 'overdue' AND cur.due_on < $3 \
+               AND cur.status NOT IN ('signed_off', 'quality_assured', 'returned_for_improvement')))",
+            current_pep,
+        )
+    };
     let condition = format!(
         "{} AND ($6 = '' OR c.search_text LIKE $6 ESCAPE '\\' OR c.upn = $7) \
          AND ($10 IS NULL OR EXISTS (SELECT 1 FROM school_placements f WHERE f.child_id = c.id \
@@ -224,9 +234,7 @@ pub async fn list_learners(
          AND ($11 IS NULL OR c.date_of_birth >= $11) AND ($12 IS NULL OR c.date_of_birth <= $12) \
          AND ($13 IS NULL OR EXISTS (SELECT 1 FROM child_workers f WHERE f.child_id = c.id \
            AND f.user_id = $13 AND f.role = 'social_worker' AND f.started_on <= $3 \
-           AND (f.ended_on IS NULL OR f.ended_on > $3))) \
-         AND ($14 = '' OR cur.status = $14 OR ($14 = 'overdue' AND cur.due_on < $3 \
-           AND cur.status NOT IN ('signed_off', 'quality_assured', 'returned_for_improvement')))",
+           AND (f.ended_on IS NULL OR f.ended_on > $3))) AND {by_status}",
         scope_clause(scope)
     );
     let order = match filter.sort {
@@ -250,7 +258,7 @@ pub async fn list_learners(
          ORDER BY {order}, c.id LIMIT $8 OFFSET $9"
     );
     let count_sql = format!(
-        "SELECT COUNT(*) FROM children c {current_pep} WHERE {condition} \
+        "SELECT COUNT(*) FROM children c {count_join} WHERE {condition} \
          AND $8 >= 0 AND $9 >= 0"
     );
     macro_rules! filters {

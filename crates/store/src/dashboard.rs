@@ -50,8 +50,8 @@ fn cohort_sql(scope: &ChildScope) -> String {
     )
 }
 
-/// A PEP of a child in scope, with the school the child was at when it
-/// was due and the grade it stands at.
+/// A PEP of a child in scope, with the grade it stands at and, for the
+/// chosen term's, the school the child was at when it was due.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CohortPep {
     pub id: Uuid,
@@ -68,28 +68,39 @@ pub struct CohortPep {
     pub grade: Option<String>,
 }
 
+/// The PEPs of the children in scope; the school is looked up for the
+/// PEPs of `term` alone (the grades by school count that term's).
 pub async fn peps(
     db: &Db,
     scope: &ChildScope,
     today: NaiveDate,
+    (academic_year, term): (i32, &str),
 ) -> Result<Vec<CohortPep>, StoreError> {
     let sql = peps_sql(scope);
     Ok(on_db!(db, pool => bind_scope!(sqlx::query_as(&sql), scope, today)
+        .bind(academic_year)
+        .bind(term)
         .fetch_all(pool)
         .await)?)
+}
+
+/// `column` names a child in scope: the scope's children are found once
+/// through the authority's index, not joined to each row.
+fn in_scope(column: &str, scope: &ChildScope) -> String {
+    format!("{column} IN (SELECT c.id FROM children c WHERE {})", scope_clause(scope))
 }
 
 fn peps_sql(scope: &ChildScope) -> String {
     format!(
         "SELECT p.id, p.child_id, p.academic_year, p.term, p.reason, p.status, p.due_on, \
            p.signed_off_at, p.template_id, \
-           (SELECT sp.school_id FROM school_placements sp WHERE sp.child_id = p.child_id \
-             AND sp.started_on <= p.due_on ORDER BY sp.started_on DESC LIMIT 1) AS school_id, \
+           CASE WHEN p.academic_year = $6 AND p.term = $7 THEN \
+             (SELECT sp.school_id FROM school_placements sp WHERE sp.child_id = p.child_id \
+               AND sp.started_on <= p.due_on ORDER BY sp.started_on DESC LIMIT 1) END AS school_id, \
            (SELECT g.grade FROM pep_grades g WHERE g.pep_id = p.id \
              ORDER BY g.graded_at DESC, g.id DESC LIMIT 1) AS grade \
-         FROM peps p JOIN children c ON c.id = p.child_id \
-         WHERE {} AND p.la_id = $1 ORDER BY p.child_id, p.due_on, p.id",
-        scope_clause(scope)
+         FROM peps p WHERE p.la_id = $1 AND {} ORDER BY p.child_id, p.due_on, p.id",
+        in_scope("p.child_id", scope)
     )
 }
 
@@ -127,11 +138,10 @@ fn pages_sql(scope: &ChildScope, keys: usize) -> String {
     let placeholders: Vec<String> = (0..keys).map(|i| format!("${}", i + 8)).collect();
     format!(
         "SELECT pp.pep_id, pp.page_key, pp.answers FROM peps p \
-         JOIN children c ON c.id = p.child_id \
          JOIN pep_pages pp ON pp.pep_id = p.id \
-         WHERE {} AND p.la_id = $1 AND p.academic_year = $6 AND p.term = $7 \
+         WHERE p.la_id = $1 AND p.academic_year = $6 AND p.term = $7 AND {} \
            AND pp.page_key IN ({}) ORDER BY pp.pep_id, pp.page_key",
-        scope_clause(scope),
+        in_scope("p.child_id", scope),
         placeholders.join(", ")
     )
 }
@@ -169,9 +179,9 @@ fn funding_sql(scope: &ChildScope) -> String {
     format!(
         "SELECT f.child_id, f.school_id, f.academic_year, f.term, f.source, f.status, \
            f.amount_pence, f.approved_pence \
-         FROM funding_requests f JOIN children c ON c.id = f.child_id \
-         WHERE {} AND f.la_id = $1 AND f.academic_year = $6 AND f.term = $7 ORDER BY f.id",
-        scope_clause(scope)
+         FROM funding_requests f \
+         WHERE f.la_id = $1 AND f.academic_year = $6 AND f.term = $7 AND {} ORDER BY f.id",
+        in_scope("f.child_id", scope)
     )
 }
 
@@ -186,7 +196,7 @@ pub async fn plans(
 ) -> Result<Vec<(String, String)>, StoreError> {
     let queries = [
         ("cohort", cohort_sql(scope), false),
-        ("peps", peps_sql(scope), false),
+        ("peps", peps_sql(scope), true),
         ("pages", pages_sql(scope, keys.len()), true),
         ("funding", funding_sql(scope), true),
     ];

@@ -437,7 +437,8 @@ pub async fn open_for_authority(
          LEFT JOIN school_placements sp ON sp.child_id = c.id AND sp.started_on <= $2 \
            AND (sp.ended_on IS NULL OR sp.ended_on > $2) \
          LEFT JOIN schools s ON s.id = sp.school_id \
-         WHERE p.la_id = $1 AND p.status NOT IN ('signed_off', 'quality_assured', 'returned_for_improvement') \
+         WHERE p.la_id = $1 \
+           AND p.status IN ('draft', 'in_progress', 'meeting_held', 'awaiting_sign_off') \
          ORDER BY p.due_on, c.surname, c.forename, p.id",
     )
     .bind(la_id)

@@ -25,11 +25,16 @@ pub struct ChasedRow {
 /// or only `pep`), each with the child's social workers (allocated on
 /// `today`) and the designated teachers of the school they attend, who
 /// can still sign in.
+/// Every status but signed off and quality assured, listed so that the
+/// authority's (status, due date) index finds the open PEPs alone.
+const OPEN_STATUSES: &str =
+    "'draft', 'in_progress', 'meeting_held', 'awaiting_sign_off', 'returned_for_improvement'";
+
 fn chased_sql() -> String {
     let due = "COALESCE((SELECT r.due_on FROM pep_returns r WHERE r.pep_id = p.id \
          AND r.resubmitted_at IS NULL ORDER BY r.returned_at DESC LIMIT 1), p.due_on)";
     let open = format!(
-        "p.la_id = $1 AND p.status NOT IN ('signed_off', 'quality_assured') AND {due} <= $3 \
+        "p.la_id = $1 AND p.status IN ({OPEN_STATUSES}) AND {due} <= $3 \
          AND ($4 IS NULL OR p.id = $4)"
     );
     let cols = format!(
@@ -192,4 +197,19 @@ pub async fn runs(db: &Db, la_id: Uuid, limit: i64) -> Result<Vec<RunRow>, Store
                r.run_at FROM reminder_runs r LEFT JOIN users u ON u.id = r.run_by \
                WHERE r.la_id = $1 ORDER BY r.run_at DESC, r.id DESC LIMIT $2";
     Ok(on_db!(db, pool => sqlx::query_as(sql).bind(la_id).bind(limit).fetch_all(pool).await)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use openpep_domain::PepStatus;
+
+    #[test]
+    fn the_open_statuses_are_every_status_but_the_signed_off_ones() {
+        let open: Vec<String> = PepStatus::ALL
+            .iter()
+            .filter(|s| !matches!(s, PepStatus::SignedOff | PepStatus::QualityAssured))
+            .map(|s| format!("'{}'", s.code()))
+            .collect();
+        assert_eq!(super::OPEN_STATUSES, open.join(", "));
+    }
 }

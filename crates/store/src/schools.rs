@@ -97,8 +97,9 @@ pub async fn update(tx: &mut Tx, s: &School) -> Result<(), StoreError> {
 /// its children attend or attended, by name.
 pub async fn for_authority(db: &Db, la_id: Uuid, la_code: &str) -> Result<Vec<School>, StoreError> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM schools WHERE la_code = $2 OR id IN \
-         (SELECT school_id FROM school_placements WHERE la_id = $1) ORDER BY name, urn"
+        "SELECT {COLUMNS} FROM schools WHERE id IN \
+         (SELECT id FROM schools WHERE la_code = $2 \
+          UNION SELECT school_id FROM school_placements WHERE la_id = $1) ORDER BY name, urn"
     );
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(la_id).bind(la_code).fetch_all(pool).await)?)
 }
