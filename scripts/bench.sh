@@ -9,10 +9,13 @@
 #   3. drives BENCH_VUS virtual users on the national data set: journeys,
 #      then each page at full pace against the floor route, sampling the
 #      server's resident memory;
-#   4. writes report.md, report.json and chart.svg to BENCH_OUT.
+#   4. on a fresh authority of BENCH_BATCH_CHILDREN children, times the
+#      delegation of the next term and the worker making as many PEP PDFs;
+#   5. writes report.md, report.json and chart.svg to BENCH_OUT.
 #
 #   BENCH_AUTHORITIES (150)  BENCH_CHILDREN (100000)  BENCH_YEARS (4)
 #   BENCH_VUS (200)  BENCH_JOURNEY_SECS (120)  BENCH_SATURATE_SECS (15)
+#   BENCH_BATCH_CHILDREN (2000)
 #   BENCH_BACKENDS ("sqlite postgres")  BENCH_DATA (/var/tmp/openpep-bench)
 #   BENCH_OUT (docs/bench)  BENCH_DATA_ONLY=1: make the data sets and stop
 set -euo pipefail
@@ -25,6 +28,7 @@ years=${BENCH_YEARS:-4}
 vus=${BENCH_VUS:-200}
 journey_secs=${BENCH_JOURNEY_SECS:-120}
 saturate_secs=${BENCH_SATURATE_SECS:-15}
+batch_children=${BENCH_BATCH_CHILDREN:-2000}
 backends=${BENCH_BACKENDS:-sqlite postgres}
 data=${BENCH_DATA:-/var/tmp/openpep-bench}
 out=${BENCH_OUT:-$root/docs/bench}
@@ -59,7 +63,7 @@ start_postgres() {
   # Settings a national service would give a server of this size.
   runuser -u postgres -- "$bin/pg_ctl" -D "$data/pg" -w -l "$data/pg/server.log" \
     -o "-p $pg_port -k /tmp -c listen_addresses=127.0.0.1 -c shared_buffers=1GB -c max_connections=200 -c work_mem=16MB" start >/dev/null
-  for db in one many; do
+  for db in one many batch; do
     "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 ||
       "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE $db" >/dev/null
   done
@@ -86,21 +90,21 @@ database_url() {
   esac
 }
 
-# make_data BACKEND SET AUTHORITIES CHILDREN: once, then reused (a run cut
-# short leaves no mark and is made again from nothing).
+# make_data BACKEND SET AUTHORITIES CHILDREN [YEARS]: once, then reused (a
+# run cut short leaves no mark and is made again from nothing).
 make_data() {
-  local dir="$data/$1-$2"
+  local dir="$data/$1-$2" set_years=${5:-$years}
   if [ -s "$dir/made" ]; then
     echo "reusing $dir ($(cat "$dir/made"))"
     return
   fi
-  say "Making the $2 data set on $1: $3 authorities, $4 children, $years earlier years"
+  say "Making the $2 data set on $1: $3 authorities, $4 children, $set_years earlier years"
   rm -rf "$dir" && mkdir -p "$dir"
   if [ "$1" = postgres ]; then
     "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -qc "DROP DATABASE IF EXISTS $2" -c "CREATE DATABASE $2"
   fi
   OPENPEP_DATA_DIR="$dir" OPENPEP_DATABASE_URL=$(database_url "$1" "$2") OPENPEP_LOG=warn \
-    "$openpep" demo --no-serve --authorities "$3" --children "$4" --years "$years" | grep '^Made' >"$dir/made.part"
+    "$openpep" demo --no-serve --authorities "$3" --children "$4" --years "$set_years" | grep '^Made' >"$dir/made.part"
   mv "$dir/made.part" "$dir/made"
   cat "$dir/made"
 }
@@ -132,7 +136,7 @@ for backend in $backends; do
     continue
   fi
   # This backend's earlier figures give way; another's stay for the report.
-  rm -f "$out/load-$backend.json" "$out"/scale-"$backend"-*.json
+  rm -f "$out/load-$backend.json" "$out"/scale-"$backend"-*.json "$out/batch-$backend.json"
   for set in one many; do
     say "$backend, $set: the first authority's dashboard and learner list"
     serve "$backend" "$set" 0
@@ -147,6 +151,14 @@ for backend in $backends; do
     fi
     stop_server
   done
+  # Delegation changes the data: a fresh authority every run.
+  say "$backend: the next term's delegation and PEP PDFs for $batch_children children"
+  rm -f "$data/$backend-batch/made"
+  make_data "$backend" batch 1 "$batch_children" 0
+  serve "$backend" batch 60
+  "$bench" batch --url "$url" --database-url "$(database_url "$backend" batch)" --label "$backend" \
+    --pdfs "$batch_children" --out "$out"
+  stop_server
   [ "$backend" = postgres ] && stop_postgres
 done
 

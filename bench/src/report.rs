@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::batch::BatchReport;
 use crate::load::{FLOOR, LoadReport, SIGNED_IN_FLOOR};
 use crate::scale::ScaleReport;
 use crate::stats::RouteStats;
@@ -22,6 +23,7 @@ const MIN_SHARE: f64 = 0.25;
 const MAX_P99_MULTIPLE: f64 = 5.0;
 const MAX_SCALE_RATIO: f64 = 1.2;
 const MAX_RSS_MB: f64 = 100.0;
+const MAX_SECS_PER_100: f64 = 1.0;
 
 /// The heaviest page of a run against the floors.
 #[derive(Debug, Serialize)]
@@ -56,36 +58,56 @@ struct Combined<'a> {
     scale: &'a [ScaleRatio],
     loads: &'a [LoadReport],
     scales: &'a [ScaleReport],
+    batches: &'a [BatchReport],
+}
+
+/// The runs found in the folder.
+#[derive(Default)]
+struct Runs {
+    loads: Vec<LoadReport>,
+    scales: Vec<ScaleReport>,
+    batches: Vec<BatchReport>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let (loads, scales) = read(&args.dir)?;
-    let verdicts: Vec<Verdict> = loads.iter().filter_map(verdict).collect();
-    let ratios = scale_ratios(&scales);
-    let markdown = markdown(&loads, &scales, &verdicts, &ratios);
+    let runs = read(&args.dir)?;
+    let verdicts: Vec<Verdict> = runs.loads.iter().filter_map(verdict).collect();
+    let ratios = scale_ratios(&runs.scales);
+    let markdown = markdown(&runs, &verdicts, &ratios);
     std::fs::write(args.dir.join("report.md"), &markdown)?;
-    let combined = Combined { verdicts: &verdicts, scale: &ratios, loads: &loads, scales: &scales };
+    let combined = Combined {
+        verdicts: &verdicts,
+        scale: &ratios,
+        loads: &runs.loads,
+        scales: &runs.scales,
+        batches: &runs.batches,
+    };
     std::fs::write(args.dir.join("report.json"), serde_json::to_string_pretty(&combined)?)?;
-    std::fs::write(args.dir.join("chart.svg"), chart(&loads))?;
+    std::fs::write(args.dir.join("chart.svg"), chart(&runs.loads))?;
     print!("{markdown}");
     Ok(())
 }
 
-fn read(dir: &Path) -> anyhow::Result<(Vec<LoadReport>, Vec<ScaleReport>)> {
-    let mut loads = Vec::new();
-    let mut scales = Vec::new();
+fn read(dir: &Path) -> anyhow::Result<Runs> {
+    let mut runs = Runs::default();
     let mut names: Vec<_> =
         std::fs::read_dir(dir)?.filter_map(Result::ok).map(|e| e.path()).collect();
     names.sort();
     for path in names {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-        if name.starts_with("load-") && name.ends_with(".json") {
-            loads.push(serde_json::from_str(&std::fs::read_to_string(&path)?)?);
-        } else if name.starts_with("scale-") && name.ends_with(".json") {
-            scales.push(serde_json::from_str(&std::fs::read_to_string(&path)?)?);
+        if !name.ends_with(".json") {
+            continue;
+        }
+        let text = || std::fs::read_to_string(&path);
+        if name.starts_with("load-") {
+            runs.loads.push(serde_json::from_str(&text()?)?);
+        } else if name.starts_with("scale-") {
+            runs.scales.push(serde_json::from_str(&text()?)?);
+        } else if name.starts_with("batch-") {
+            runs.batches.push(serde_json::from_str(&text()?)?);
         }
     }
-    Ok((loads, scales))
+    Ok(runs)
 }
 
 fn is_floor(route: &str) -> bool {
@@ -164,12 +186,8 @@ fn route_table(out: &mut String, routes: &[RouteStats]) {
     }
 }
 
-fn markdown(
-    loads: &[LoadReport],
-    scales: &[ScaleReport],
-    verdicts: &[Verdict],
-    ratios: &[ScaleRatio],
-) -> String {
+fn markdown(runs: &Runs, verdicts: &[Verdict], ratios: &[ScaleRatio]) -> String {
+    let Runs { loads, scales, batches } = runs;
     let mut out = String::from("# OpenPEP benchmark report\n\n");
     if let Some(first) = loads.first() {
         let _ = writeln!(out, "Machine: {}.\n", first.machine);
@@ -207,6 +225,29 @@ fn markdown(
                 r.many,
                 r.ratio,
                 met(r.ratio <= MAX_SCALE_RATIO)
+            );
+        }
+    }
+    if !batches.is_empty() {
+        out.push_str("\n| run | children | delegation of the next term | s per 100 PEPs (≤ 1) | PEP PDFs made by the worker | s per 100 PDFs (≤ 1) | PDFs not made |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        for b in batches {
+            let delegation = BatchReport::per_100(b.delegated, b.delegation_secs);
+            let pdfs = BatchReport::per_100(b.pdfs, b.pdf_secs);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} PEPs ({}) in {:.1} s | {:.2} ({}) | {} in {:.1} s | {:.2} ({}) | {} |",
+                b.label,
+                b.children,
+                b.delegated,
+                b.term,
+                b.delegation_secs,
+                delegation,
+                met(delegation <= MAX_SECS_PER_100),
+                b.pdfs,
+                b.pdf_secs,
+                pdfs,
+                met(pdfs <= MAX_SECS_PER_100),
+                b.pdfs_not_made
             );
         }
     }

@@ -24,7 +24,6 @@ use crate::{Actor, ServiceError, Services};
 
 /// How long a worker holds a PDF it is making.
 const LEASE: TimeDelta = TimeDelta::minutes(5);
-const BATCH: i64 = 5;
 
 fn answer(spec: &FieldSpec, answers: &pages::Fields) -> PdfBlock {
     let value = answers.get(&spec.name).map_or("", String::as_str);
@@ -247,22 +246,40 @@ fn quality(g: &openpep_store::quality::GradeRow) -> Quality {
 }
 
 impl Services {
-    /// Makes the PDFs waiting to be made; how many were made.
+    /// Makes the PDFs waiting to be made, a batch at a time; how many were
+    /// made. Two a core are made at once: one renders (typst, on a blocking
+    /// thread) while the other reads its PEP, so a deadline's sign-offs are
+    /// not made one by one.
     pub async fn make_archives(&self) -> Result<usize, ServiceError> {
         let now = self.clock.now();
         if !archives::any_due(&self.db, now).await? {
             return Ok(0);
         }
-        let claimed = archives::claim_pending(&self.db, now, LEASE, BATCH).await?;
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let at_once = cores * 2;
+        let claimed = archives::claim_pending(&self.db, now, LEASE, (at_once * 2) as i64).await?;
+        let mut renders = tokio::task::JoinSet::new();
+        let mut waiting = claimed.into_iter();
         let mut made = 0;
-        for archive in &claimed {
-            match self.make_archive(archive).await {
+        loop {
+            while renders.len() < at_once {
+                let Some(archive) = waiting.next() else { break };
+                let services = self.clone();
+                renders.spawn(async move {
+                    let result = services.make_archive(&archive).await;
+                    (archive.id, result)
+                });
+            }
+            let Some(done) = renders.join_next().await else { break };
+            let (id, result) =
+                done.map_err(|e| ServiceError::Internal(format!("a PDF job stopped: {e}")))?;
+            match result {
                 Ok(()) => made += 1,
                 Err(error) => {
                     // Typst's messages may quote the PEP: kept with the row,
                     // never logged.
-                    tracing::warn!(archive_id = %archive.id, "PEP PDF not made");
-                    archives::attempt_failed(&self.db, archive.id, &error.to_string()).await?;
+                    tracing::warn!(archive_id = %id, "PEP PDF not made");
+                    archives::attempt_failed(&self.db, id, &error.to_string()).await?;
                 }
             }
         }

@@ -14,6 +14,8 @@ use crate::{ServiceError, Services};
 /// How long a claimed message is ours before another worker may retry it.
 const LEASE: TimeDelta = TimeDelta::minutes(2);
 const BATCH: i64 = 20;
+/// How long a pass may spend making PDFs before the mail goes out again.
+const ARCHIVE_TURN: std::time::Duration = std::time::Duration::from_secs(20);
 /// Attempts before a message is marked failed.
 pub const MAX_ATTEMPTS: i32 = 8;
 
@@ -89,11 +91,22 @@ impl Services {
             if let Err(error) = self.deliver_outbox(&mailer).await {
                 tracing::error!(error = %error, "worker pass failed");
             }
-            // Signed-off PEPs' archival PDFs, as soon as they are queued.
-            match self.make_archives().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(made = n, "PEP PDFs made"),
-                Err(error) => tracing::error!(error = %error, "making PEP PDFs failed"),
+            // Signed-off PEPs' archival PDFs, as soon as they are queued:
+            // batch after batch, for a while, then the mail again.
+            let making = std::time::Instant::now();
+            let mut made = 0;
+            while making.elapsed() < ARCHIVE_TURN {
+                match self.make_archives().await {
+                    Ok(0) => break,
+                    Ok(n) => made += n,
+                    Err(error) => {
+                        tracing::error!(error = %error, "making PEP PDFs failed");
+                        break;
+                    }
+                }
+            }
+            if made > 0 {
+                tracing::info!(made, "PEP PDFs made");
             }
             // Once a day (and at start): children who reached PEP age.
             let today = self.clock.today();
