@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail, ensure};
+use anyhow::{Context, ensure};
 use chrono::Utc;
 use openpep_domain::{AcademicYear, Term};
 use openpep_store::{Db, archives, authorities};
@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::accounts::{self, SignInLocks};
 use crate::run::Run;
+use crate::settle::{self, count};
 use crate::stats::Recorder;
 use crate::vu::Vu;
 
@@ -67,16 +68,6 @@ fn next_term(today: chrono::NaiveDate) -> (AcademicYear, Term) {
     }
 }
 
-/// A count, on either database.
-macro_rules! count {
-    ($db:expr, $sql:expr, $($bind:expr),*) => {
-        match $db {
-            Db::Sqlite(pool) => sqlx::query_scalar::<_, i64>($sql)$(.bind($bind))*.fetch_one(pool).await?,
-            Db::Postgres(pool) => sqlx::query_scalar::<_, i64>($sql)$(.bind($bind))*.fetch_one(pool).await?,
-        }
-    };
-}
-
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let db = args.run.database().await?;
     let la = authorities::by_code(&db, &args.la_code).await?.context("the authority")?;
@@ -124,13 +115,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 /// Queues `count` signed-off PEPs' PDFs at once, as sign-off does, and
 /// waits for the worker: (queued, seconds, not made).
 async fn pdfs(db: &Db, la_id: Uuid, count: i64, timeout: u64) -> anyhow::Result<(i64, f64, i64)> {
-    let pending = "SELECT COUNT(*) FROM pep_archives WHERE la_id = $1 AND status = 'pending'";
-    let deadline = Instant::now() + Duration::from_secs(timeout);
+    let timeout = Duration::from_secs(timeout);
     // The demo's own PDFs first, so that the worker starts from nothing.
-    while count!(db, pending, la_id) > 0 {
-        ensure!(Instant::now() < deadline, "the demo's PDFs were never made");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    settle::pdfs_made(db, Some(la_id), timeout).await?;
     let sql = "SELECT child_id, id FROM peps WHERE la_id = $1 \
                AND status IN ('signed_off', 'quality_assured') ORDER BY due_on DESC, id LIMIT $2";
     let peps: Vec<(Uuid, Uuid)> = match db {
@@ -144,12 +131,7 @@ async fn pdfs(db: &Db, la_id: Uuid, count: i64, timeout: u64) -> anyhow::Result<
     }
     tx.commit().await?;
     let started = Instant::now();
-    while count!(db, pending, la_id) > 0 {
-        if Instant::now() >= deadline {
-            bail!("the worker had not made the PDFs after {timeout} s");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    settle::pdfs_made(db, Some(la_id), timeout).await?;
     let secs = started.elapsed().as_secs_f64();
     let made = count!(
         db,

@@ -12,5 +12,6 @@ pub mod memory;
 pub mod report;
 pub mod run;
 pub mod scale;
+pub mod settle;
 pub mod stats;
 pub mod vu;

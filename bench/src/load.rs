@@ -15,6 +15,7 @@ use crate::accounts::{self, Account, SignInLocks};
 use crate::journeys::{self, Kind, Think};
 use crate::memory::{self, Memory};
 use crate::run::Run;
+use crate::settle;
 use crate::stats::{Recorder, RouteStats};
 use crate::vu::Vu;
 
@@ -79,6 +80,8 @@ pub const SIGNED_IN_FLOOR: &str = "GET /session/keep-alive (signed-in floor)";
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let db = args.run.database().await?;
+    // The data set's queued PDFs, made before anything is timed.
+    settle::pdfs_made(&db, None, Duration::from_secs(3600)).await?;
     let all = accounts::all(&db).await?;
     let authorities = {
         let mut codes: Vec<_> = all.iter().map(|a| a.la_code.as_str()).collect();

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounts::{self, SignInLocks};
 use crate::run::Run;
+use crate::settle;
 use crate::stats::{Recorder, RouteStats};
 use crate::vu::Vu;
 
@@ -43,6 +44,8 @@ const PAGES: [(&str, &str); 2] = [("GET /dashboard", "/dashboard"), ("GET /learn
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let db = args.run.database().await?;
+    // Nothing timed while the worker makes the data set's queued PDFs.
+    settle::pdfs_made(&db, None, std::time::Duration::from_secs(3600)).await?;
     let head = accounts::all(&db)
         .await?
         .into_iter()

@@ -6,7 +6,6 @@
 //! binary: rendering never looks at the system's fonts or files.
 
 use std::sync::LazyLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
@@ -139,12 +138,9 @@ pub fn render(doc: &PepDocument) -> Result<Vec<u8>, PdfError> {
     let data = serde_json::to_vec(doc).map_err(|err| PdfError(err.to_string()))?;
     let world = PepWorld::new(data)?;
     let compiled = typst::compile::<PagedDocument>(&world).output;
-    // Keeps typst's memoisation caches from growing without bound in a
-    // long-running server, while leaving recent entries for the next render.
-    // Every few renders: a sweep of the caches costs a tenth of a render.
-    if RENDERS.fetch_add(1, Ordering::Relaxed).is_multiple_of(EVICT_EVERY) {
-        typst::comemo::evict(2);
-    }
+    // Typst's memoised layouts would otherwise stay for the server's life:
+    // each PEP differs, so little is reused from one to the next.
+    typst::comemo::evict(0);
     let document = compiled.map_err(|errors| PdfError(messages(&errors)))?;
     typst_pdf::pdf(&document, &PdfOptions::default()).map_err(|errors| PdfError(messages(&errors)))
 }
@@ -152,9 +148,6 @@ pub fn render(doc: &PepDocument) -> Result<Vec<u8>, PdfError> {
 fn messages(diagnostics: &[SourceDiagnostic]) -> String {
     diagnostics.iter().map(|diagnostic| diagnostic.message.as_str()).collect::<Vec<_>>().join("; ")
 }
-
-static RENDERS: AtomicUsize = AtomicUsize::new(0);
-const EVICT_EVERY: usize = 16;
 
 const TEMPLATE: &str = include_str!("pep.typ");
 const TEMPLATE_PATH: &str = "pep.typ";
