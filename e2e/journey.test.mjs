@@ -467,6 +467,14 @@ browserTest('the VS delegates the spring term; a SW (with JavaScript) and a DT (
   assert.ok(VS_EMAIL && SW_EMAIL && DT_EMAIL, 'Set OPENPEP_VS_EMAIL, OPENPEP_SW_EMAIL and OPENPEP_DT_EMAIL');
   // The Virtual School: the PEP lists, then delegation with its preview.
   await signInWithCode(page, VS_EMAIL);
+  await page.goto(url('/peps'));
+  assert.equal(await h1Text(page), 'PEPs');
+  assert.equal(await page.locator('table tbody tr').count(), 50, 'a page of the open PEPs');
+  await page.locator('nav.govuk-pagination').waitFor();
+  await expectNoAxeViolations(page, 'the open PEPs list, a page at a time');
+  await screenshot(page, '19b-peps-open.png');
+  await page.getByRole('link', { name: /^Next/ }).click();
+  await page.waitForURL((u) => u.pathname === '/peps' && u.searchParams.get('page') === '2');
   await page.goto(url('/peps?show=overdue'));
   assert.equal(await h1Text(page), 'PEPs');
   await expectNoAxeViolations(page, 'the overdue PEPs list');

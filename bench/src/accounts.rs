@@ -31,6 +31,15 @@ pub async fn all(db: &Db) -> anyhow::Result<Vec<Account>> {
     Ok(rows.into_iter().map(|(email, role, la_code)| Account { email, role, la_code }).collect())
 }
 
+/// The Virtual School head of the authority with `la_code`.
+pub async fn vs_head(db: &Db, la_code: &str) -> anyhow::Result<Account> {
+    all(db)
+        .await?
+        .into_iter()
+        .find(|a| a.la_code == la_code && a.role == "vs_head")
+        .context("the authority's Virtual School head")
+}
+
 /// The code in the newest sign-in e-mail to `email`.
 pub async fn latest_code(db: &Db, email: &str) -> anyhow::Result<String> {
     let sent = openpep_store::outbox::recent(db, Some(email), 5).await?;

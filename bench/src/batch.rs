@@ -71,11 +71,7 @@ fn next_term(today: chrono::NaiveDate) -> (AcademicYear, Term) {
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let db = args.run.database().await?;
     let la = authorities::by_code(&db, &args.la_code).await?.context("the authority")?;
-    let head = accounts::all(&db)
-        .await?
-        .into_iter()
-        .find(|a| a.la_code == args.la_code && a.role == "vs_head")
-        .context("the authority's Virtual School head")?;
+    let head = accounts::vs_head(&db, &args.la_code).await?;
     let children = count!(&db, "SELECT COUNT(*) FROM children WHERE la_id = $1", la.id);
 
     let (year, term) = next_term(Utc::now().date_naive());

@@ -46,11 +46,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let db = args.run.database().await?;
     // Nothing timed while the worker makes the data set's queued PDFs.
     settle::pdfs_made(&db, None, std::time::Duration::from_secs(3600)).await?;
-    let head = accounts::all(&db)
-        .await?
-        .into_iter()
-        .find(|a| a.la_code == args.la_code && a.role == "vs_head")
-        .context("the authority's Virtual School head")?;
+    let head = accounts::vs_head(&db, &args.la_code).await?;
     let recorder = Arc::new(Recorder::default());
     let mut vu = Vu::new(&args.run.url, recorder.clone(), head)?;
     vu.sign_in(&db, &SignInLocks::default()).await?;

@@ -14,7 +14,7 @@ use openpep_service::pep_lists::{PepListItem, PepListKind};
 use openpep_service::profile::uk_short_date;
 use serde::Deserialize;
 
-use crate::components::{Cell, Table, Tag};
+use crate::components::{Cell, Pagination, Table, Tag};
 use crate::extract::CurrentUser;
 use crate::layout::Layout;
 use crate::{AppError, AppState};
@@ -33,7 +33,14 @@ pub struct ListQuery {
     show: String,
     #[serde(default)]
     done: Option<String>,
+    /// The page of the open and VS-to-attend lists (the overdue list is
+    /// shown whole, to be chased).
+    #[serde(default)]
+    page: Option<u32>,
 }
+
+/// Rows a page of the open and VS-to-attend lists.
+const PER_PAGE: u32 = 50;
 
 pub struct ListLink {
     pub text: String,
@@ -53,6 +60,7 @@ pub struct PepsPage {
     reminders: Option<Table>,
     /// What came of chasing a PEP: (success, text).
     done: Option<(bool, &'static str)>,
+    pagination: Pagination,
 }
 
 pub(crate) fn done_text(code: &str) -> Option<(bool, &'static str)> {
@@ -166,10 +174,17 @@ pub async fn show(
             }),
             done: query.done.as_deref().and_then(done_text),
             may_delegate: may_delegate(&user),
+            pagination: Pagination::default(),
         });
     }
+    let pages = Pagination::page_count(listed.len() as i64, PER_PAGE);
+    let page = query.page.unwrap_or(1).clamp(1, pages);
+    let base = if kind == PepListKind::VsToAttend { "/peps?show=attend&" } else { "/peps?" };
+    let pagination = Pagination::new(page, pages, |n| format!("{base}page={n}"));
     let rows = listed
         .iter()
+        .skip(((page - 1) * PER_PAGE) as usize)
+        .take(PER_PAGE as usize)
         .map(|i| {
             let r = &i.row;
             let status = PepStatus::from_code(&r.status);
@@ -221,6 +236,7 @@ pub async fn show(
         reminders: None,
         done: None,
         may_delegate: may_delegate(&user),
+        pagination,
     })
 }
 

@@ -504,3 +504,38 @@ async fn a_professional_disagreement_brings_the_vs_to_the_meeting_until_resolved
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_open_peps_list_comes_fifty_at_a_time() {
+    on_each_backend(dev_config(), |app| async move {
+        app.sign_in_role(Role::VsOfficer).await;
+        let (status, first) = app.get_html("/peps").await;
+        assert_eq!(status, 200);
+        let tab = texts(&first, "nav[aria-label='PEP lists'] a").remove(0);
+        let open: usize = tab
+            .trim_start_matches("Not yet signed off (")
+            .trim_end_matches(')')
+            .parse()
+            .unwrap_or_else(|_| panic!("{tab}"));
+        assert!(open > 50, "the demo has more open PEPs than a page: {open}");
+        let pages = open.div_ceil(50);
+        assert_eq!(attr(&first, "a[rel='next']", "href").as_deref(), Some("/peps?page=2"));
+        let link = scraper::Selector::parse("table tbody tr a").unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for page in 1..=pages {
+            let (_, html) = app.get_html(&format!("/peps?page={page}")).await;
+            let links: Vec<String> = html
+                .select(&link)
+                .filter_map(|a| a.value().attr("href").map(str::to_owned))
+                .collect();
+            let expected = if page < pages { 50 } else { open - 50 * (pages - 1) };
+            assert_eq!(links.len(), expected, "page {page} on {}", app.backend);
+            seen.extend(links);
+        }
+        assert_eq!(seen.len(), open, "every open PEP once, on {}", app.backend);
+        // A page past the end shows the last.
+        let (_, past) = app.get_html(&format!("/peps?page={}", pages + 5)).await;
+        assert!(attr(&past, "a[rel='next']", "href").is_none());
+    })
+    .await;
+}
