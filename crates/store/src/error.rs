@@ -41,6 +41,13 @@ impl From<sqlx::Error> for StoreError {
             {
                 StoreError::Unavailable(err)
             }
+            // SQLite still locked by another writer after the busy timeout
+            // (SQLITE_BUSY and its extended codes).
+            sqlx::Error::Database(db)
+                if db.code().is_some_and(|c| matches!(c.as_ref(), "5" | "261" | "517")) =>
+            {
+                StoreError::Unavailable(err)
+            }
             _ => StoreError::Database(err),
         }
     }
