@@ -116,10 +116,9 @@ async fn pdfs(db: &Db, la_id: Uuid, count: i64, timeout: u64) -> anyhow::Result<
     settle::pdfs_made(db, Some(la_id), timeout).await?;
     let sql = "SELECT child_id, id FROM peps WHERE la_id = $1 \
                AND status IN ('signed_off', 'quality_assured') ORDER BY due_on DESC, id LIMIT $2";
-    let peps: Vec<(Uuid, Uuid)> = match db {
-        Db::Sqlite(pool) => sqlx::query_as(sql).bind(la_id).bind(count).fetch_all(pool).await?,
-        Db::Postgres(pool) => sqlx::query_as(sql).bind(la_id).bind(count).fetch_all(pool).await?,
-    };
+    let peps: Vec<(Uuid, Uuid)> = openpep_store::on_db!(db, pool => {
+        sqlx::query_as(sql).bind(la_id).bind(count).fetch_all(pool).await?
+    });
     let queued_at = Utc::now();
     let mut tx = db.begin().await?;
     for (child_id, pep_id) in &peps {

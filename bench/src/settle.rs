@@ -8,13 +8,12 @@ use anyhow::ensure;
 use openpep_store::Db;
 use uuid::Uuid;
 
-/// A count, on either database.
+/// A count, on either database (`on_db!` expands the query per backend).
 macro_rules! count {
     ($db:expr, $sql:expr, $($bind:expr),*) => {
-        match $db {
-            Db::Sqlite(pool) => sqlx::query_scalar::<_, i64>($sql)$(.bind($bind))*.fetch_one(pool).await?,
-            Db::Postgres(pool) => sqlx::query_scalar::<_, i64>($sql)$(.bind($bind))*.fetch_one(pool).await?,
-        }
+        openpep_store::on_db!($db, pool => {
+            sqlx::query_scalar::<_, i64>($sql)$(.bind($bind))*.fetch_one(pool).await?
+        })
     };
 }
 pub(crate) use count;

@@ -455,7 +455,7 @@ pub(crate) async fn queue_mail(
 fn hashing_permits() -> &'static tokio::sync::Semaphore {
     static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
     PERMITS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let cores = crate::cores();
         tokio::sync::Semaphore::new(cores)
     })
 }

@@ -33,7 +33,7 @@ pub(crate) struct Turn {
 impl DashboardCache {
     /// Keeps each dashboard for `keep_for` (zero: not at all).
     pub(crate) fn new(keep_for: Duration) -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let cores = crate::cores();
         Self {
             keep_for,
             kept: Mutex::default(),

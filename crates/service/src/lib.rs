@@ -173,3 +173,9 @@ impl Actor {
         ChildScope::for_member(self.la_id, self.user_id, self.role, self.school_id)
     }
 }
+
+/// The node's cores: how many CPU-bound jobs (password hashes, dashboards,
+/// PDFs) it runs at once.
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+}

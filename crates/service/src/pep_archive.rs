@@ -255,7 +255,7 @@ impl Services {
         if !archives::any_due(&self.db, now).await? {
             return Ok(0);
         }
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let cores = crate::cores();
         let at_once = cores * 2;
         let claimed = archives::claim_pending(&self.db, now, LEASE, (at_once * 2) as i64).await?;
         let mut renders = tokio::task::JoinSet::new();
