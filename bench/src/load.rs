@@ -31,6 +31,10 @@ pub struct Args {
     /// Seconds each page is driven at full pace (0: skip that phase).
     #[arg(long, default_value_t = 10)]
     saturate_secs: u64,
+    /// Drive only these pages at full pace, beside the floors (e.g.
+    /// "GET /peps", to profile one page); every page when none is given.
+    #[arg(long = "saturate-only")]
+    saturate_only: Vec<String>,
     #[arg(long, default_value_t = 500)]
     think_min_ms: u64,
     #[arg(long, default_value_t = 3000)]
@@ -136,7 +140,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         eprintln!("signing in {} officers for the full-pace phase", args.vus);
         let scratch = Arc::new(Recorder::default());
         let users = sign_in_all(&args, &db, &locks, &all, &officers, &sign_ins, &scratch).await?;
-        saturated = saturate(users, &scratch, args.saturate_secs).await?;
+        saturated = saturate(users, &scratch, args.saturate_secs, &args.saturate_only).await?;
     }
     let report = LoadReport {
         label: args.run.label.clone(),
@@ -200,6 +204,7 @@ async fn saturate(
     users: Vec<(Vu, Kind)>,
     scratch: &Arc<Recorder>,
     secs: u64,
+    only: &[String],
 ) -> anyhow::Result<Vec<RouteStats>> {
     // Each user finds a child, a PEP and a page of their own to open.
     let mut prepared = Vec::new();
@@ -213,7 +218,12 @@ async fn saturate(
         prepared.push((vu, child, pep));
     }
     let mut results = Vec::new();
-    for route in SATURATED.iter().copied() {
+    let chosen = |route: &&str| {
+        only.is_empty()
+            || [FLOOR, SIGNED_IN_FLOOR].contains(route)
+            || only.iter().any(|o| o == route)
+    };
+    for route in SATURATED.iter().copied().filter(chosen) {
         let recorder = Arc::new(Recorder::default());
         let mut users = std::mem::take(&mut prepared);
         let warm_up = Duration::from_secs(2);

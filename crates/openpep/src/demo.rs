@@ -49,7 +49,7 @@ pub async fn run(settings: Settings, args: DemoArgs) -> anyhow::Result<()> {
             })
             .await?;
         // A bulk load leaves the planner without statistics.
-        db.optimize().await?;
+        db.analyze().await?;
         let seconds = started.elapsed().as_secs_f64();
         let bytes = db.size_bytes().await?;
         tracing::info!(

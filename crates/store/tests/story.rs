@@ -975,3 +975,36 @@ async fn both_backends_have_the_same_schema() {
     .unwrap();
     assert_eq!(lite_indexes, pg_indexes);
 }
+
+#[tokio::test]
+async fn sqlite_gathers_statistics_after_a_load_and_keeps_them_up_to_date() {
+    let t = openpep_testkit::sqlite().await;
+    let Db::Sqlite(pool) = &t.db else { unreachable!() };
+    let stats_for = |table: &'static str| async move {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = $1")
+            .bind(table)
+            .fetch_one(pool)
+            .await
+            .unwrap_or(0);
+        n
+    };
+    let north = la("901");
+    let mut tx = t.db.begin().await.unwrap();
+    authorities::insert(&mut tx, &north).await.unwrap();
+    for n in 0..300 {
+        children::insert(&mut tx, &child(&north, "Ada", &format!("Zephyr{n}"), None))
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    // The daily pass analyses a table that has never been analysed.
+    t.db.optimize().await.unwrap();
+    assert!(stats_for("children").await > 0);
+
+    // After a bulk load every table with an index has its statistics.
+    sqlx::query("DELETE FROM sqlite_stat1").execute(pool).await.unwrap();
+    t.db.analyze().await.unwrap();
+    assert!(stats_for("children").await > 0);
+    assert!(stats_for("local_authorities").await > 0);
+}
