@@ -55,6 +55,7 @@ pub async fn run(settings: Settings, args: DemoArgs) -> anyhow::Result<()> {
         tracing::info!(
             authorities = summary.authorities.len(),
             children = summary.children,
+            leavers = summary.leavers,
             peps = summary.peps,
             bulk_rows = summary.bulk_rows,
             schools = summary.schools,
@@ -63,8 +64,12 @@ pub async fn run(settings: Settings, args: DemoArgs) -> anyhow::Result<()> {
             database_mb = bytes / 1_000_000,
             "demo data made"
         );
+        let left = match summary.leavers {
+            0 => String::new(),
+            n => format!(" (and {n} who have left care)"),
+        };
         println!(
-            "Made {} authorities, {} children and {} PEPs in {seconds:.1} s; the database takes {} MB.",
+            "Made {} authorities, {} children in care{left} and {} PEPs in {seconds:.1} s; the database takes {} MB.",
             summary.authorities.len(),
             summary.children,
             summary.peps,

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use openpep_domain::vs_involvement::InvolvementCriteria;
 use openpep_domain::{AcademicYear, Action, NcYear, Phase, Relationship};
 use openpep_store::audit;
-use openpep_store::children::{self, Child, ChildCare, LearnerFilter, LearnerRow, LearnerSort};
+use openpep_store::children::{
+    self, CareFilter, Child, ChildCare, LearnerFilter, LearnerRow, LearnerSort,
+};
 use openpep_store::peps::{self, Pep};
 use openpep_store::placements::{self, Allocation, CareEpisode, SchoolPlacementView};
 use openpep_store::{Page, PageRequest};
@@ -71,6 +73,8 @@ pub struct LearnerQuery {
     pub social_worker: Option<Uuid>,
     /// A PEP status code, or "overdue".
     pub pep_status: Option<String>,
+    /// In care (the default), left care, or both.
+    pub care: CareFilter,
     pub sort: LearnerSort,
 }
 
@@ -90,6 +94,7 @@ impl LearnerQuery {
             born_to: born.map(|b| b.1),
             social_worker: self.social_worker,
             pep_status: self.pep_status.clone(),
+            care: self.care,
             sort: self.sort,
         }
     }

@@ -3,6 +3,7 @@
 //! that every demo (and every benchmark) shows the same data.
 
 mod history;
+mod leavers;
 mod meetings;
 mod messages;
 mod names;
@@ -71,7 +72,10 @@ pub struct DemoAccount {
 #[derive(Debug, Clone)]
 pub struct DemoSummary {
     pub authorities: Vec<String>,
+    /// Children in care.
     pub children: u32,
+    /// Children who left care in the earlier years (none without them).
+    pub leavers: u32,
     /// Every PEP made, earlier years' included.
     pub peps: u64,
     /// Rows written in bulk (the earlier years).
@@ -190,6 +194,7 @@ impl Services {
         let mut summary = DemoSummary {
             authorities: Vec::new(),
             children: 0,
+            leavers: 0,
             peps: 0,
             bulk_rows: 0,
             schools: 0,
@@ -209,6 +214,7 @@ impl Services {
             }
             summary.authorities.push(la.name);
             summary.children += children;
+            summary.leavers += leavers::count(children, options.years);
         }
         summary.peps = generator.peps;
         summary.bulk_rows = generator.bulk.written();
@@ -255,6 +261,11 @@ impl Generator {
         let (people, accounts) = self.people(tx, &la, &schools).await?;
         for n in 0..children {
             self.child(tx, &la, &schools, &people, n).await?;
+            self.bulk.flush_if_full(tx).await?;
+        }
+        // Those who left care in the earlier years keep their PEPs.
+        for n in 0..leavers::count(children, self.years) {
+            self.leaver(tx, &la, &schools, &people, n).await?;
             self.bulk.flush_if_full(tx).await?;
         }
         self.bulk.flush(tx).await?;
@@ -568,6 +579,7 @@ impl Generator {
             uln: if nc.value() >= 12 { self.uln() } else { None },
             legal_status: Some(legal_status.into()),
             entered_care_on: Some(entered_care_on),
+            left_care_on: None,
             vs_priority,
             la_child_id: Some(format!("C{}", 100_001 + n)),
             version: 1,
@@ -788,18 +800,7 @@ impl Generator {
     }
 
     fn school_for<'a>(&mut self, nc: NcYear, s: &'a AuthoritySchools) -> Option<&'a School> {
-        if self.chance(0.02) {
-            return None; // no school place: the alert the VS must act on
-        }
-        let list = match nc.phase() {
-            _ if nc.value() >= 1 && nc.value() <= 13 && self.chance(0.08) => &s.special,
-            Phase::EarlyYears if nc.value() == 0 => &s.primary,
-            Phase::EarlyYears => &s.early_years,
-            Phase::Primary => &s.primary,
-            Phase::Secondary => &s.secondary,
-            Phase::Post16 => &s.college,
-        };
-        (!list.is_empty()).then(|| self.pick(list))
+        school_for(&mut self.rng, nc, s)
     }
 
     async fn peps(
@@ -1298,6 +1299,22 @@ fn sample_answers(rng: &mut StdRng, page: &TemplatePage) -> serde_json::Value {
         answers.insert(q.key.clone(), serde_json::Value::String(value));
     }
     serde_json::Value::Object(answers)
+}
+
+/// A school or setting for a child in year group `nc`, now and then none.
+fn school_for<'a>(rng: &mut StdRng, nc: NcYear, s: &'a AuthoritySchools) -> Option<&'a School> {
+    if rng.random_bool(0.02) {
+        return None; // no school place: the alert the VS must act on
+    }
+    let list = match nc.phase() {
+        _ if nc.value() >= 1 && nc.value() <= 13 && rng.random_bool(0.08) => &s.special,
+        Phase::EarlyYears if nc.value() == 0 => &s.primary,
+        Phase::EarlyYears => &s.early_years,
+        Phase::Primary => &s.primary,
+        Phase::Secondary => &s.secondary,
+        Phase::Post16 => &s.college,
+    };
+    (!list.is_empty()).then(|| &list[rng.random_range(0..list.len())])
 }
 
 fn demo_account(role: Role, user: &User, note: &str) -> DemoAccount {

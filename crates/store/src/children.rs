@@ -26,6 +26,8 @@ pub struct Child {
     pub uln: Option<String>,
     pub legal_status: Option<String>,
     pub entered_care_on: Option<NaiveDate>,
+    /// The end of their last care episode, once none is open.
+    pub left_care_on: Option<NaiveDate>,
     pub vs_priority: Option<String>,
     /// The id the council's case-management system gives the child
     /// (SSDA903's CHILD), when the child came from an import.
@@ -48,6 +50,7 @@ pub struct LearnerRow {
     /// The status of the child's current PEP (the latest by due date).
     pub pep_status: Option<String>,
     pub pep_due_on: Option<NaiveDate>,
+    pub left_care_on: Option<NaiveDate>,
 }
 
 /// What to look for in a list of learners.
@@ -64,8 +67,32 @@ pub struct LearnerFilter {
     pub social_worker: Option<Uuid>,
     /// The current PEP's status code, or "overdue".
     pub pep_status: Option<String>,
+    pub care: CareFilter,
     pub sort: LearnerSort,
 }
+
+/// Whether a list of learners holds the children in care, those who have
+/// left care, or both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CareFilter {
+    #[default]
+    InCare,
+    Left,
+    All,
+}
+
+impl CareFilter {
+    fn code(self) -> &'static str {
+        match self {
+            CareFilter::InCare => "in",
+            CareFilter::Left => "left",
+            CareFilter::All => "all",
+        }
+    }
+}
+
+/// In care on $3: no care episode open ends their time in care.
+pub(crate) const IN_CARE: &str = "(c.left_care_on IS NULL OR c.left_care_on > $3)";
 
 /// How a list of learners is ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -81,7 +108,7 @@ pub enum LearnerSort {
 
 pub(crate) const COLUMNS: &str = "c.id, c.la_id, c.forename, c.surname, c.preferred_name, c.date_of_birth, \
      c.gender, c.ethnicity, c.sen_provision, c.upn, c.upn_unknown_reason, c.uln, c.legal_status, c.entered_care_on, \
-     c.vs_priority, c.la_child_id, c.version, c.created_at, c.updated_at";
+     c.left_care_on, c.vs_priority, c.la_child_id, c.version, c.created_at, c.updated_at";
 
 /// The part of a WHERE clause that keeps a query inside the scope.
 /// Binds: $1 the LA, $2 the user, $3 today, $4 the role acted in, $5 the
@@ -160,8 +187,10 @@ pub async fn insert(tx: &mut Tx, c: &Child) -> Result<(), StoreError> {
     exec_tx!(tx, sqlx::query(
         "INSERT INTO children (id, la_id, forename, surname, preferred_name, date_of_birth, gender, \
          ethnicity, upn, upn_unknown_reason, uln, legal_status, entered_care_on, vs_priority, \
-         version, created_at, updated_at, search_text, sort_key, sen_provision, la_child_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+         version, created_at, updated_at, search_text, sort_key, sen_provision, la_child_id, \
+         left_care_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+         $21, $22)",
     )
     .bind(c.id)
     .bind(c.la_id)
@@ -183,7 +212,8 @@ pub async fn insert(tx: &mut Tx, c: &Child) -> Result<(), StoreError> {
     .bind(search_text)
     .bind(sort_key)
     .bind(&c.sen_provision)
-    .bind(&c.la_child_id))?;
+    .bind(&c.la_child_id)
+    .bind(c.left_care_on))?;
     Ok(())
 }
 
@@ -234,7 +264,8 @@ pub async fn list_learners(
          AND ($11 IS NULL OR c.date_of_birth >= $11) AND ($12 IS NULL OR c.date_of_birth <= $12) \
          AND ($13 IS NULL OR EXISTS (SELECT 1 FROM child_workers f WHERE f.child_id = c.id \
            AND f.user_id = $13 AND f.role = 'social_worker' AND f.started_on <= $3 \
-           AND (f.ended_on IS NULL OR f.ended_on > $3))) AND {by_status}",
+           AND (f.ended_on IS NULL OR f.ended_on > $3))) AND {by_status} \
+         AND ($15 = 'all' OR ($15 = 'in' AND {IN_CARE}) OR ($15 = 'left' AND NOT {IN_CARE}))",
         scope_clause(scope)
     );
     let order = match filter.sort {
@@ -253,7 +284,7 @@ pub async fn list_learners(
              WHERE w.child_id = c.id AND w.role = 'social_worker' AND w.started_on <= $3 \
                AND (w.ended_on IS NULL OR w.ended_on > $3) \
              ORDER BY w.started_on DESC LIMIT 1) AS social_worker, \
-           cur.status AS pep_status, cur.due_on AS pep_due_on \
+           cur.status AS pep_status, cur.due_on AS pep_due_on, c.left_care_on \
          FROM children c {current_pep} WHERE {condition} \
          ORDER BY {order}, c.id LIMIT $8 OFFSET $9"
     );
@@ -273,6 +304,7 @@ pub async fn list_learners(
                 .bind(filter.born_to)
                 .bind(filter.social_worker)
                 .bind(&status)
+                .bind(filter.care.code())
         };
     }
     on_db!(db, pool => {
@@ -469,7 +501,7 @@ pub async fn update_care(
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     let changed = exec_tx!(tx, sqlx::query(
-        "UPDATE children SET delegated_authority = $4, contact_restrictions = $5,          parental_responsibility = $6, school_reports_to = $7,          entered_care_on = COALESCE($8, entered_care_on), updated_at = $9, version = version + 1          WHERE la_id = $1 AND id = $2 AND version = $3",
+        "UPDATE children SET delegated_authority = $4, contact_restrictions = $5,          parental_responsibility = $6, school_reports_to = $7,          entered_care_on = COALESCE($8, entered_care_on), left_care_on = NULL, updated_at = $9, version = version + 1          WHERE la_id = $1 AND id = $2 AND version = $3",
     )
     .bind(la_id)
     .bind(id)

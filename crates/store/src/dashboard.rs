@@ -1,5 +1,5 @@
 //! What the cohort dashboards count, read a few rows a child: the children
-//! in a person's scope with their school and social worker today, their
+//! in care in a person's scope with their school and social worker today, their
 //! PEPs, the pages of one term's PEPs that hold figures, and their funding
 //! requests. Every query is scoped to the authority (and the person's
 //! caseload) through `scope_clause`, on indexed columns.
@@ -9,7 +9,7 @@ use openpep_domain::ChildScope;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::children::{bind_scope, scope_binds, scope_clause};
+use crate::children::{IN_CARE, bind_scope, scope_binds, scope_clause};
 use crate::{Db, Json, StoreError, on_db};
 
 /// A child in scope, as they are on `today`.
@@ -45,7 +45,7 @@ fn cohort_sql(scope: &ChildScope) -> String {
              AND w.role = 'social_worker' AND w.started_on <= $3 \
              AND (w.ended_on IS NULL OR w.ended_on > $3) \
              ORDER BY w.started_on DESC LIMIT 1) AS social_worker_id \
-         FROM children c WHERE {} ORDER BY c.id",
+         FROM children c WHERE {} AND {IN_CARE} ORDER BY c.id",
         scope_clause(scope)
     )
 }
@@ -87,7 +87,7 @@ pub async fn peps(
 /// `column` names a child in scope: the scope's children are found once
 /// through the authority's index, not joined to each row.
 fn in_scope(column: &str, scope: &ChildScope) -> String {
-    format!("{column} IN (SELECT c.id FROM children c WHERE {})", scope_clause(scope))
+    format!("{column} IN (SELECT c.id FROM children c WHERE {} AND {IN_CARE})", scope_clause(scope))
 }
 
 fn peps_sql(scope: &ChildScope) -> String {

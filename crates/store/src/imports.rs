@@ -168,8 +168,9 @@ pub async fn episodes_of(
     fetch_in!(tx, &sql, [la_id], child_ids)
 }
 
-/// Keeps a child's legal status and the day they came into care in step
-/// with their episodes: the latest episode's status, the first's start.
+/// Keeps a child's legal status and the days they came into and left care
+/// in step with their episodes: the latest episode's status, the first's
+/// start, and the last one's end once none is open.
 pub async fn sync_care_from_episodes(
     tx: &mut Tx,
     la_id: Uuid,
@@ -181,6 +182,9 @@ pub async fn sync_care_from_episodes(
            legal_status = (SELECT e.legal_status FROM care_episodes e WHERE e.child_id = $2 \
              ORDER BY e.started_on DESC LIMIT 1), \
            entered_care_on = (SELECT MIN(e.started_on) FROM care_episodes e WHERE e.child_id = $2), \
+           left_care_on = CASE WHEN EXISTS (SELECT 1 FROM care_episodes e WHERE e.child_id = $2 \
+             AND e.ended_on IS NULL) THEN NULL \
+             ELSE (SELECT MAX(e.ended_on) FROM care_episodes e WHERE e.child_id = $2) END, \
            updated_at = $3, version = version + 1 \
          WHERE la_id = $1 AND id = $2",
     )

@@ -103,6 +103,7 @@ fn child(la: &LocalAuthority, forename: &str, surname: &str, upn: Option<&str>) 
         uln: None,
         legal_status: Some("C2".into()),
         entered_care_on: Some(date(2023, 1, 9)),
+        left_care_on: None,
         vs_priority: None,
         la_child_id: None,
         version: 1,

@@ -1,6 +1,6 @@
 //! Earlier years of PEPs, for the national-scale data set: a PEP for every
-//! term from `years` academic years back until last term, while the child
-//! was in care, each signed off (most quality assured) with its data pages
+//! term from `years` academic years back until last term (or until they
+//! left care), while the child was in care, each signed off (most quality assured) with its data pages
 //! (attendance, exclusions, attainment, SDQ, the child's views, targets),
 //! targets from the bank that the next PEP reviews, and Pupil Premium Plus
 //! on some. A national data set holds about a million of these PEPs, so
@@ -44,7 +44,7 @@ struct Earlier {
 
 impl Generator {
     /// Writes the child's PEPs from `self.years` academic years back until
-    /// (not including) `until`; how many.
+    /// (not including) `until`, or until they left care; how many.
     pub(super) fn history(
         &mut self,
         child: &Child,
@@ -52,12 +52,16 @@ impl Generator {
         author: &Author,
         until: (AcademicYear, Term),
     ) -> u64 {
+        let left_on = child.left_care_on;
         let first = AcademicYear(self.year.0 - self.years as i32);
         let mut previous: Vec<Earlier> = Vec::new();
         let mut made = 0;
         for (year, term) in terms_between(first, until) {
             let due = deadline(&self.settings, year, term);
             let too_young = child.date_of_birth + TimeDelta::days(365 * 2) > due;
+            if left_on.is_some_and(|left| due > left) {
+                break;
+            }
             if entered_care_on >= due - TimeDelta::days(40) || too_young {
                 continue;
             }

@@ -228,6 +228,7 @@ fn new_child(step: &Step<'_>, row: &ChildRow) -> Child {
         uln: None,
         legal_status: None,
         entered_care_on: None,
+        left_care_on: None,
         vs_priority: None,
         la_child_id: Some(row.child.clone()),
         version: 1,

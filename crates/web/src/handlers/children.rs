@@ -215,6 +215,10 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
     let next_school = o.schools.iter().find(|s| s.started_on > today);
 
     let mut tags = Vec::new();
+    let left_care = c.left_care_on.filter(|left| *left <= today);
+    if left_care.is_some() {
+        tags.push(Tag::new("Left care", TagColour::Grey));
+    }
     match c.vs_priority.as_deref() {
         Some("red") => tags.push(Tag::new("Red priority", TagColour::Red)),
         Some("amber") => tags.push(Tag::new("Amber priority", TagColour::Orange)),
@@ -291,6 +295,9 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
     }
     if let Some(entered) = c.entered_care_on {
         details.push(SummaryRow::new("Date entered care", uk_date(entered)));
+    }
+    if let Some(left) = left_care {
+        details.push(SummaryRow::new("Date left care", uk_date(left)));
     }
 
     let care =

@@ -5,14 +5,14 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use openpep_domain::{AcademicYear, NcYear, PepStatus, Phase};
 use openpep_service::children::LearnerQuery;
-use openpep_store::children::LearnerSort;
+use openpep_store::children::{CareFilter, LearnerSort};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use openpep_domain::pep_cycle::is_overdue_code;
 use openpep_service::profile::uk_short_date;
 
-use crate::components::{Cell, Choice, Pagination, Table, Tag};
+use crate::components::{Cell, Choice, Pagination, Table, Tag, TagColour};
 use crate::extract::CurrentUser;
 use crate::layout::Layout;
 use crate::{AppError, AppState};
@@ -31,6 +31,8 @@ pub struct LearnersQuery {
     sw: String,
     #[serde(default)]
     status: String,
+    #[serde(default)]
+    care: String,
     #[serde(default)]
     sort: String,
     #[serde(default)]
@@ -60,6 +62,11 @@ impl LearnersQuery {
                 .map(NcYear::from_value),
             social_worker: Uuid::parse_str(&self.sw).ok(),
             pep_status: status,
+            care: match self.care.as_str() {
+                "left" => CareFilter::Left,
+                "all" => CareFilter::All,
+                _ => CareFilter::InCare,
+            },
             sort,
         }
     }
@@ -74,6 +81,7 @@ impl LearnersQuery {
             ("year", self.year.as_str()),
             ("sw", self.sw.as_str()),
             ("status", self.status.as_str()),
+            ("care", self.care.as_str()),
             ("sort", self.sort.as_str()),
         ] {
             if !value.is_empty() {
@@ -90,7 +98,7 @@ impl LearnersQuery {
     }
 
     fn filtered(&self) -> bool {
-        [&self.school, &self.phase, &self.year, &self.sw, &self.status]
+        [&self.school, &self.phase, &self.year, &self.sw, &self.status, &self.care]
             .iter()
             .any(|v| !v.is_empty())
     }
@@ -108,6 +116,7 @@ pub struct LearnersPage {
     years: Vec<Choice>,
     social_workers: Vec<Choice>,
     statuses: Vec<Choice>,
+    cares: Vec<Choice>,
     sorts: Vec<Choice>,
     notices: Vec<super::notices::NoticeView>,
     table: Table,
@@ -151,10 +160,12 @@ pub async fn show(
                 (Some(code), Some(due)) => is_overdue_code(code, due, today),
                 _ => false,
             };
-            let pep = match r.pep_due_on {
-                Some(due) => Cell::text(format!("due {}", uk_short_date(due)))
+            let pep = match (r.left_care_on.filter(|left| *left <= today), r.pep_due_on) {
+                (Some(left), _) => Cell::text(format!("on {}", uk_short_date(left)))
+                    .with_tag(Tag::new("Left care", TagColour::Grey)),
+                (None, Some(due)) => Cell::text(format!("due {}", uk_short_date(due)))
                     .with_tag(Tag::for_pep(status, overdue)),
-                None => Cell::text("No PEP yet"),
+                (None, None) => Cell::text("No PEP yet"),
             };
             vec![
                 Cell::link(format!("{} {}", r.forename, r.surname), format!("/children/{}", r.id))
@@ -209,6 +220,11 @@ pub async fn show(
             options.social_workers.into_iter().map(|(id, name)| Choice::new(id.to_string(), name)),
         ),
         statuses: with_any("Any status", statuses),
+        cares: vec![
+            Choice::new("", "In care"),
+            Choice::new("left", "Left care"),
+            Choice::new("all", "In care or left care"),
+        ],
         sorts: vec![
             Choice::new("", "Name"),
             Choice::new("age", "Age, youngest first"),

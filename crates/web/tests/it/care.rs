@@ -226,6 +226,7 @@ fn toddler(la: Uuid, forename: &str, born: NaiveDate) -> Child {
         uln: None,
         legal_status: Some("C2".into()),
         entered_care_on: NaiveDate::from_ymd_opt(2025, 6, 2),
+        left_care_on: None,
         vs_priority: None,
         la_child_id: None,
         version: 1,

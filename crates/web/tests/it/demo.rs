@@ -172,8 +172,10 @@ async fn the_demo_writes_targets_reviews_and_funding_a_virtual_school_would_pass
 /// earlier years of PEPs (each signed off, most graded, with their data
 /// pages, reviewed targets and funding) written in bulk, the same rows on
 /// SQLite and PostgreSQL from the same seed.
-/// The PEPs before last term's (the tests stand in the autumn of 2026).
-const EARLIER: &str = "(p.academic_year < 2025 OR (p.academic_year = 2025 AND p.term <> 'summer'))";
+/// The PEPs written in bulk: those before last term's (the tests stand in
+/// the autumn of 2026) and every PEP of a child who has left care.
+const EARLIER: &str = "(p.academic_year < 2025 OR (p.academic_year = 2025 AND p.term <> 'summer') \
+     OR EXISTS (SELECT 1 FROM children c WHERE c.id = p.child_id AND c.left_care_on IS NOT NULL))";
 
 #[tokio::test]
 async fn earlier_years_are_made_alike_on_both_databases() {
@@ -185,6 +187,8 @@ async fn earlier_years_are_made_alike_on_both_databases() {
     let summary = on_sqlite.generate_demo(options).await.unwrap();
     assert_eq!(summary.children, 40);
     assert_eq!(summary.authorities.len(), 3);
+    // A fifth as many again left care each earlier year: 5 of each authority.
+    assert_eq!(summary.leavers, 15);
     let count = |sql: &str| {
         let (db, sql) = (sqlite.db.clone(), sql.to_owned());
         async move {
@@ -197,6 +201,25 @@ async fn earlier_years_are_made_alike_on_both_databases() {
         count("SELECT MAX(n) - MIN(n) FROM (SELECT COUNT(*) AS n FROM children GROUP BY la_id)")
             .await;
     assert_eq!(per_la, 1);
+    assert_eq!(count("SELECT COUNT(*) FROM children WHERE left_care_on IS NOT NULL").await, 15);
+    let after_leaving = count(
+        "SELECT COUNT(*) FROM peps p JOIN children c ON c.id = p.child_id \
+         WHERE c.left_care_on IS NOT NULL AND p.due_on > c.left_care_on",
+    )
+    .await;
+    assert_eq!(after_leaving, 0, "no PEP falls due after the child left care");
+    let open_after_leaving = count(
+        "SELECT COUNT(*) FROM care_episodes e JOIN children c ON c.id = e.child_id \
+         WHERE c.left_care_on IS NOT NULL AND (e.ended_on IS NULL OR e.ended_on > c.left_care_on)",
+    )
+    .await;
+    assert_eq!(open_after_leaving, 0, "a leaver's episodes ended when they left");
+    let leavers_peps = count(
+        "SELECT COUNT(*) FROM peps p JOIN children c ON c.id = p.child_id \
+         WHERE c.left_care_on IS NOT NULL",
+    )
+    .await;
+    assert!(leavers_peps > 20, "leavers' PEPs: {leavers_peps}");
     assert_eq!(count("SELECT COUNT(*) FROM peps").await as u64, summary.peps);
     let earlier = count(&format!("SELECT COUNT(*) FROM peps p WHERE {EARLIER}")).await;
     assert!(earlier > 100, "earlier years' PEPs: {earlier}");

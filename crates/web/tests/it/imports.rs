@@ -399,3 +399,87 @@ async fn the_administrator_checks_maps_and_imports_a_file_in_the_browser() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_child_whose_last_episode_ends_leaves_the_lists_and_keeps_their_records() {
+    on_each_backend(dev_config(), |app| async move {
+        let db = &app.services.db;
+        let today = now().date_naive();
+        let (_, scope) = app.user_scope(Role::VsOfficer).await;
+        let la = authorities::get(db, scope.la_id()).await.unwrap();
+        let in_care = |care| openpep_store::children::LearnerFilter { care, ..Default::default() };
+        let list = |care| {
+            let filter = in_care(care);
+            async move {
+                let page = openpep_store::PageRequest::new(1, 10_000);
+                openpep_store::children::list_learners(db, &scope, today, &filter, page)
+                    .await
+                    .unwrap()
+            }
+        };
+        use openpep_store::children::CareFilter;
+        let before = list(CareFilter::InCare).await;
+        let cohort_before = openpep_store::dashboard::cohort(db, &scope, today).await.unwrap();
+        assert!(list(CareFilter::Left).await.rows.is_empty(), "{}", app.backend);
+
+        // The return ends the first child's open episode ten days ago.
+        let files = app.services.authority_files(la.id).await.unwrap();
+        let text = String::from_utf8(files.episodes.clone()).unwrap();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        let columns: Vec<&str> = header.split(',').collect();
+        let at = |name: &str| columns.iter().position(|c| *c == name).unwrap();
+        let open = lines
+            .map(|l| l.split(',').map(str::to_owned).collect::<Vec<_>>())
+            .find(|cells| cells[at("DEC")].is_empty())
+            .unwrap();
+        let mut ended = open.clone();
+        ended[at("DEC")] = (today - chrono::TimeDelta::days(10)).format("%d/%m/%Y").to_string();
+        ended[at("REC")] = "E4A".into();
+        let file = format!("{header}\n{}\n", ended.join(","));
+        let report = run(&app, &la, ImportKind::Episodes, file.as_bytes(), true).await;
+        assert_eq!(report.updated, 1, "{:?}", report.problems);
+        let leaver = rows::all_children(db, la.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.la_child_id.as_deref() == Some(open[at("CHILD")].as_str()))
+            .unwrap();
+        assert_eq!(leaver.left_care_on, Some(today - chrono::TimeDelta::days(10)));
+
+        // Gone from the list and the dashboard; found among the leavers.
+        let after = list(CareFilter::InCare).await;
+        assert_eq!(after.total, before.total - 1);
+        assert!(after.rows.iter().all(|r| r.id != leaver.id));
+        let cohort = openpep_store::dashboard::cohort(db, &scope, today).await.unwrap();
+        assert_eq!(cohort.len(), cohort_before.len() - 1);
+        assert!(cohort.iter().all(|c| c.id != leaver.id));
+        let left = list(CareFilter::Left).await;
+        assert_eq!(left.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [leaver.id]);
+        assert_eq!(list(CareFilter::All).await.total, before.total);
+
+        // The officer sees the same in the browser, and the child's record.
+        app.sign_in_role(Role::VsOfficer).await;
+        let (status, html) = app.get_html("/learners?care=left").await;
+        assert_eq!(status, 200);
+        let cells = texts(&html, "table tbody td, table tbody th");
+        assert!(cells.iter().any(|c| c.contains(&leaver.surname)), "{cells:?}");
+        assert!(cells.iter().any(|c| c.contains("Left care")), "{cells:?}");
+        let (_, html) = app.get_html("/learners").await;
+        let names = texts(&html, "table tbody th");
+        let full = format!("{} {}", leaver.forename, leaver.surname);
+        assert!(!names.contains(&full), "{names:?}");
+        let (status, html) = app.get_html(&format!("/children/{}", leaver.id)).await;
+        assert_eq!(status, 200);
+        assert!(texts(&html, ".govuk-tag").iter().any(|t| t == "Left care"));
+        let rows = texts(&html, ".govuk-summary-list__row");
+        assert!(rows.iter().any(|r| r.contains("Date left care")), "{rows:?}");
+
+        // A corrected return that reopens the episode puts them back.
+        let back = format!("{header}\n{}\n", open.join(","));
+        let report = run(&app, &la, ImportKind::Episodes, back.as_bytes(), true).await;
+        assert_eq!(report.updated, 1, "{:?}", report.problems);
+        assert_eq!(list(CareFilter::InCare).await.total, before.total);
+    })
+    .await;
+}
