@@ -69,8 +69,9 @@ impl Generator {
             gender: if female { "female" } else { "male" }.into(),
             ethnicity: Some(pick(&mut rng, names::ETHNICITIES).to_string()),
             sen_provision: rng.random_bool(0.15).then(|| "K".to_string()),
+            // Not recorded: a random one could take a UPN already held.
             upn: None,
-            upn_unknown_reason: Some("UN4".into()),
+            upn_unknown_reason: None,
             uln: None,
             legal_status: Some(legal_status.into()),
             entered_care_on: Some(entered_care_on),

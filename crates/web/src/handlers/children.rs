@@ -239,12 +239,13 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
             professional_disagreement: o.disagreement_open,
         },
     );
-    let vs_should_attend = (!reasons.is_empty()).then(|| {
+    // Nothing to attend or to place once the child has left care.
+    let vs_should_attend = (!reasons.is_empty() && left_care.is_none()).then(|| {
         let list: Vec<_> = reasons.iter().map(|r| r.label()).collect();
         format!("The Virtual School should attend the next PEP meeting ({}).", list.join("; "))
     });
     let mut alerts = Vec::new();
-    if current_school.is_none() && nc.value() >= 0 {
+    if current_school.is_none() && nc.value() >= 0 && left_care.is_none() {
         alerts.push(format!("{} has no school place.", c.forename));
     }
     let overdue_peps =

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use openpep_domain::pep_cycle::is_overdue_code;
 use openpep_service::profile::uk_short_date;
 
-use crate::components::{Cell, Choice, Pagination, Table, Tag, TagColour};
+use crate::components::{Cell, Choice, Pagination, Table, Tag};
 use crate::extract::CurrentUser;
 use crate::layout::Layout;
 use crate::{AppError, AppState};
@@ -161,8 +161,7 @@ pub async fn show(
                 _ => false,
             };
             let pep = match (r.left_care_on.filter(|left| *left <= today), r.pep_due_on) {
-                (Some(left), _) => Cell::text(format!("on {}", uk_short_date(left)))
-                    .with_tag(Tag::new("Left care", TagColour::Grey)),
+                (Some(left), _) => Cell::text(format!("Left care on {}", uk_short_date(left))),
                 (None, Some(due)) => Cell::text(format!("due {}", uk_short_date(due)))
                     .with_tag(Tag::for_pep(status, overdue)),
                 (None, None) => Cell::text("No PEP yet"),

@@ -474,6 +474,9 @@ async fn a_child_whose_last_episode_ends_leaves_the_lists_and_keeps_their_record
         assert!(texts(&html, ".govuk-tag").iter().any(|t| t == "Left care"));
         let rows = texts(&html, ".govuk-summary-list__row");
         assert!(rows.iter().any(|r| r.contains("Date left care")), "{rows:?}");
+        let notes = texts(&html, ".govuk-inset-text, .govuk-warning-text");
+        assert!(notes.iter().all(|n| !n.contains("should attend")), "{notes:?}");
+        assert!(notes.iter().all(|n| !n.contains("no school place")), "{notes:?}");
 
         // A corrected return that reopens the episode puts them back.
         let back = format!("{header}\n{}\n", open.join(","));
