@@ -97,8 +97,7 @@ fn peps_sql(scope: &ChildScope) -> String {
            CASE WHEN p.academic_year = $6 AND p.term = $7 THEN \
              (SELECT sp.school_id FROM school_placements sp WHERE sp.child_id = p.child_id \
                AND sp.started_on <= p.due_on ORDER BY sp.started_on DESC LIMIT 1) END AS school_id, \
-           (SELECT g.grade FROM pep_grades g WHERE g.pep_id = p.id \
-             ORDER BY g.graded_at DESC, g.id DESC LIMIT 1) AS grade \
+           p.grade \
          FROM peps p WHERE p.la_id = $1 AND {} ORDER BY p.child_id, p.due_on, p.id",
         in_scope("p.child_id", scope)
     )

@@ -212,6 +212,16 @@ pub async fn insert_grade(tx: &mut Tx, g: &NewGrade<'_>) -> Result<(), StoreErro
         .bind(g.by)
         .bind(g.at)
     )?;
+    // The newest grade stands, whatever order the grades were kept in.
+    exec_tx!(
+        tx,
+        sqlx::query(
+            "UPDATE peps SET grade = (SELECT g.grade FROM pep_grades g WHERE g.pep_id = peps.id \
+             ORDER BY g.graded_at DESC, g.id DESC LIMIT 1) WHERE la_id = $1 AND id = $2",
+        )
+        .bind(g.la_id)
+        .bind(g.pep_id)
+    )?;
     Ok(())
 }
 

@@ -96,6 +96,13 @@ impl Generator {
         let Some((template_id, template)) = self.template.clone() else {
             return Vec::new();
         };
+        let grade = (status == PepStatus::QualityAssured).then(|| {
+            if rng.random_bool(0.85) {
+                (Grade::Good, "")
+            } else {
+                (Grade::RequiresImprovement, "The targets need a clearer measure of success.")
+            }
+        });
         self.bulk.add(
             "peps",
             vec![
@@ -117,6 +124,7 @@ impl Generator {
                 ("school_id", author.school_id.into()),
                 ("next_meeting_at", Some(meeting_at + TimeDelta::days(91)).into()),
                 ("signed_off_by", author.teacher.into()),
+                ("grade", grade.map(|(g, _)| g.code()).into()),
             ],
         );
 
@@ -190,13 +198,7 @@ impl Generator {
                 ],
             );
         }
-        if status == PepStatus::QualityAssured {
-            let good = rng.random_bool(0.85);
-            let (grade, comments) = if good {
-                (Grade::Good, "")
-            } else {
-                (Grade::RequiresImprovement, "The targets need a clearer measure of success.")
-            };
+        if let Some((grade, comments)) = grade {
             self.bulk.add(
                 "pep_grades",
                 vec![

@@ -256,6 +256,15 @@ async fn earlier_years_are_made_alike_on_both_databases() {
     ] {
         assert!(count(sql).await > 20, "{what}");
     }
+    // Each PEP, bulk-made or graded through the service, carries its
+    // newest grade.
+    let stale = count(
+        "SELECT COUNT(*) FROM peps p WHERE COALESCE(p.grade, '') <> COALESCE((SELECT g.grade \
+         FROM pep_grades g WHERE g.pep_id = p.id ORDER BY g.graded_at DESC, g.id DESC LIMIT 1), '')",
+    )
+    .await;
+    assert_eq!(stale, 0, "PEPs whose grade is not their newest");
+    assert!(count("SELECT COUNT(*) FROM peps WHERE grade IS NOT NULL").await > 20);
     // Every bulk row belongs to an earlier PEP (before last summer's).
     let mut earlier_rows = count(&format!("SELECT COUNT(*) FROM peps p WHERE {EARLIER}")).await;
     for table in [
