@@ -261,6 +261,29 @@ pub async fn set_password(
     crate::one_row(changed)
 }
 
+/// Replaces the password hash `old` by `new`, a renewal of the same
+/// password; whether `old` was still the one held.
+pub async fn renew_password_hash(
+    tx: &mut Tx,
+    id: Uuid,
+    old: &str,
+    new: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let changed = exec_tx!(
+        tx,
+        sqlx::query(
+            "UPDATE users SET password_hash = $3, updated_at = $4 \
+             WHERE id = $1 AND password_hash = $2",
+        )
+        .bind(id)
+        .bind(old)
+        .bind(new)
+        .bind(now)
+    )?;
+    Ok(changed == 1)
+}
+
 /// Someone who can be allocated to a child, in one of their roles.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct StaffMember {

@@ -172,3 +172,40 @@ async fn a_tampered_session_cookie_is_treated_as_signed_out() {
     })
     .await;
 }
+
+/// `demo-password-2026` hashed with the parameters used before 2026-11
+/// (argon2id, 19 MiB, 2 passes).
+const OLDER_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$b3BlbnBlcC1vbGQtaGFzaA$L5hgeObo0iWyv4+oJOlQSkRysJAvijyj0EK7QgQ2TcI";
+
+#[tokio::test]
+async fn a_password_hashed_the_older_way_still_works_and_is_hashed_anew_at_sign_in() {
+    on_each_backend(dev_config(), |app| async move {
+        let db = &app.services.db;
+        let email = app.account(Role::SocialWorker);
+        let sw = users::by_email(db, &email).await.unwrap().unwrap();
+        let mut tx = db.begin().await.unwrap();
+        users::set_password(&mut tx, sw.id, OLDER_HASH, crate::support::now()).await.unwrap();
+        tx.commit().await.unwrap();
+
+        // A wrong password changes nothing.
+        assert_eq!(app.sign_in_as(&email, "not the password").await.status().as_u16(), 422);
+        let held = users::by_email(db, &email).await.unwrap().unwrap().password_hash.unwrap();
+        assert_eq!(held, OLDER_HASH);
+
+        let response = app.sign_in_as(&email, DEMO_PASSWORD).await;
+        assert_eq!(location(&response), "/sign-in/code", "{}", app.backend);
+        let held = users::by_email(db, &email).await.unwrap().unwrap().password_hash.unwrap();
+        assert!(held.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"), "{held}");
+        assert!(!held.contains("demo-password"));
+        let events = audit::by_actor(db, sw.id, 10).await.unwrap();
+        let renewed = events.iter().filter(|e| e.action == "user.password_hash_renewed").count();
+        assert_eq!(renewed, 1);
+
+        // The renewed hash verifies, and is not renewed again.
+        let response = app.sign_in_as(&email, DEMO_PASSWORD).await;
+        assert_eq!(location(&response), "/sign-in/code");
+        let again = users::by_email(db, &email).await.unwrap().unwrap().password_hash.unwrap();
+        assert_eq!(again, held);
+    })
+    .await;
+}
