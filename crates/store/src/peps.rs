@@ -418,8 +418,8 @@ pub struct PepListRow {
     pub disagreement_open: bool,
 }
 
-/// The authority's PEPs not yet complete, soonest due first: the list a
-/// VS officer works through before a deadline.
+/// The authority's PEPs not yet complete of the children in care, soonest
+/// due first: the list a VS officer works through before a deadline.
 pub async fn open_for_authority(
     db: &Db,
     la_id: Uuid,
@@ -439,6 +439,7 @@ pub async fn open_for_authority(
          LEFT JOIN schools s ON s.id = sp.school_id \
          WHERE p.la_id = $1 \
            AND p.status IN ('draft', 'in_progress', 'meeting_held', 'awaiting_sign_off') \
+           AND (c.left_care_on IS NULL OR c.left_care_on > $2) \
          ORDER BY p.due_on, c.surname, c.forename, p.id",
     )
     .bind(la_id)

@@ -24,7 +24,7 @@ pub struct ChasedRow {
 /// The authority's PEPs not yet complete and due by `until` (all of them,
 /// or only `pep`), each with the child's social workers (allocated on
 /// `today`) and the designated teachers of the school they attend, who
-/// can still sign in.
+/// can still sign in. A child who has left care is not chased for.
 /// Every status but signed off and quality assured, listed so that the
 /// authority's (status, due date) index finds the open PEPs alone.
 const OPEN_STATUSES: &str =
@@ -35,7 +35,9 @@ fn chased_sql() -> String {
          AND r.resubmitted_at IS NULL ORDER BY r.returned_at DESC LIMIT 1), p.due_on)";
     let open = format!(
         "p.la_id = $1 AND p.status IN ({OPEN_STATUSES}) AND {due} <= $3 \
-         AND ($4 IS NULL OR p.id = $4)"
+         AND ($4 IS NULL OR p.id = $4) \
+         AND NOT EXISTS (SELECT 1 FROM children c WHERE c.id = p.child_id \
+           AND c.left_care_on <= $2)"
     );
     let cols = format!(
         "p.id AS pep_id, p.child_id, p.status, {due} AS due_on, u.id AS user_id, u.email, \

@@ -248,8 +248,11 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
     if current_school.is_none() && nc.value() >= 0 && left_care.is_none() {
         alerts.push(format!("{} has no school place.", c.forename));
     }
+    // A PEP left open when the child left care is late only if it was
+    // late by then: no one is writing it now.
+    let overdue_by = left_care.unwrap_or(today);
     let overdue_peps =
-        o.peps.iter().filter(|p| is_overdue_code(&p.status, p.due_on, today)).count();
+        o.peps.iter().filter(|p| is_overdue_code(&p.status, p.due_on, overdue_by)).count();
     if overdue_peps > 0 {
         alerts.push(format!("{overdue_peps} PEP past its due date and not signed off."));
     }
@@ -362,7 +365,7 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
             .into_iter()
             .map(|p| {
                 let status = PepStatus::from_code(&p.status);
-                let overdue = is_overdue_code(&p.status, p.due_on, today);
+                let overdue = is_overdue_code(&p.status, p.due_on, overdue_by);
                 let term =
                     Term::from_code(&p.term).map_or_else(|| p.term.clone(), |t| t.label().into());
                 let title = format!("{term} {}", AcademicYear(p.academic_year));

@@ -478,6 +478,42 @@ async fn a_child_whose_last_episode_ends_leaves_the_lists_and_keeps_their_record
         assert!(notes.iter().all(|n| !n.contains("should attend")), "{notes:?}");
         assert!(notes.iter().all(|n| !n.contains("no school place")), "{notes:?}");
 
+        // A PEP of theirs left open, due after they left: not late, not on
+        // the officer's list, nobody chased for it.
+        let open_pep = openpep_store::peps::for_child(db, la.id, leaver.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| !matches!(p.status.as_str(), "signed_off" | "quality_assured"))
+            .expect("an open PEP");
+        let due = today - chrono::TimeDelta::days(5);
+        let set_due = "UPDATE peps SET due_on = $1 WHERE id = $2";
+        match db {
+            openpep_store::Db::Sqlite(pool) => {
+                sqlx::query(set_due).bind(due).bind(open_pep.id).execute(pool).await.unwrap();
+            }
+            openpep_store::Db::Postgres(pool) => {
+                sqlx::query(set_due).bind(due).bind(open_pep.id).execute(pool).await.unwrap();
+            }
+        }
+        let (_, html) = app.get_html(&format!("/children/{}", leaver.id)).await;
+        let notes = texts(&html, ".govuk-warning-text, .govuk-notification-banner");
+        assert!(notes.iter().all(|n| !n.contains("past its due date")), "{notes:?}");
+        assert!(texts(&html, ".govuk-tag").iter().all(|t| t != "Overdue"));
+        for list in ["/peps", "/peps?show=overdue"] {
+            let (status, html) = app.get_html(list).await;
+            assert_eq!(status, 200);
+            let names = texts(&html, "table tbody th, table tbody td");
+            assert!(names.iter().all(|n| !n.contains(&leaver.surname)), "{list}: {names:?}");
+        }
+        let mut tx = db.begin().await.unwrap();
+        let week = today + chrono::TimeDelta::days(7);
+        let chased =
+            openpep_store::reminders::chased(&mut tx, la.id, (today, week), None).await.unwrap();
+        tx.rollback().await.unwrap();
+        assert!(!chased.is_empty(), "others' PEPs are chased");
+        assert!(chased.iter().all(|c| c.child_id != leaver.id));
+
         // A corrected return that reopens the episode puts them back.
         let back = format!("{header}\n{}\n", open.join(","));
         let report = run(&app, &la, ImportKind::Episodes, back.as_bytes(), true).await;
