@@ -21,6 +21,8 @@ pub struct CohortRow {
     pub upn: Option<String>,
     pub legal_status: Option<String>,
     pub entered_care_on: Option<NaiveDate>,
+    /// Empty while the child is in care.
+    pub left_care_on: Option<NaiveDate>,
     pub sen_provision: Option<String>,
     pub school_urn: Option<i32>,
     pub school_name: Option<String>,
@@ -56,7 +58,7 @@ async fn send_cohort(
     let sort = crate::children::sort_expression(db);
     let sql = format!(
         "SELECT c.la_child_id, c.forename, c.surname, c.date_of_birth, c.gender, c.ethnicity, \
-           c.upn, c.legal_status, c.entered_care_on, c.sen_provision, \
+           c.upn, c.legal_status, c.entered_care_on, c.left_care_on, c.sen_provision, \
            s.urn AS school_urn, s.name AS school_name, \
            (SELECT u.display_name FROM child_workers w JOIN users u ON u.id = w.user_id \
              WHERE w.child_id = c.id AND w.role = 'social_worker' AND w.started_on <= $2 \

@@ -108,7 +108,7 @@ pub async fn term_pdfs(
     Ok(zip_response(state.services.term_pdfs_zip(&user.actor, choice).await?))
 }
 
-const COHORT_HEAD: [&str; 18] = [
+const COHORT_HEAD: [&str; 19] = [
     "Child ID",
     "First name",
     "Last name",
@@ -118,6 +118,7 @@ const COHORT_HEAD: [&str; 18] = [
     "UPN",
     "Legal status",
     "Entered care",
+    "Left care",
     "SEN provision",
     "School URN",
     "School",
@@ -129,7 +130,7 @@ const COHORT_HEAD: [&str; 18] = [
     "PEP signed off",
 ];
 
-fn cohort_cells(r: CohortRow) -> [String; 18] {
+fn cohort_cells(r: CohortRow) -> [String; 19] {
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let text = |t: Option<String>| t.unwrap_or_default();
     [
@@ -142,6 +143,7 @@ fn cohort_cells(r: CohortRow) -> [String; 18] {
         text(r.upn),
         text(r.legal_status),
         date(r.entered_care_on),
+        date(r.left_care_on),
         text(r.sen_provision),
         r.school_urn.map(|u| u.to_string()).unwrap_or_default(),
         text(r.school_name),
@@ -217,8 +219,9 @@ async fn cohort_xlsx(
         let dates = [
             (3u16, Some(row.date_of_birth)),
             (8, row.entered_care_on),
-            (16, row.pep_due_on),
-            (17, row.pep_signed_off_at.map(|t| t.date_naive())),
+            (9, row.left_care_on),
+            (17, row.pep_due_on),
+            (18, row.pep_signed_off_at.map(|t| t.date_naive())),
         ];
         let (urn, year) = (row.school_urn, row.pep_academic_year);
         for (c, cell) in cohort_cells(row).into_iter().enumerate() {
@@ -230,11 +233,11 @@ async fn cohort_xlsx(
                     u8::try_from(chrono::Datelike::day(day)).unwrap_or(1),
                 )?;
                 sheet.write_datetime_with_format(r, c, &serial, &date_format)?;
-            } else if c == 10
+            } else if c == 11
                 && let Some(urn) = urn
             {
                 sheet.write_number(r, c, f64::from(urn))?;
-            } else if c == 13
+            } else if c == 14
                 && let Some(year) = year
             {
                 sheet.write_number(r, c, f64::from(year))?;

@@ -155,6 +155,9 @@ async fn the_cohort_downloads_a_row_a_child_as_csv_and_xlsx() {
         assert!(lines[0].starts_with("Child ID,First name,Last name,Date of birth"));
         assert_eq!(lines.len(), everyone.len() + 1, "{}", app.backend);
         let child = child_of(&app.services.db, scope.la_id(), everyone[0]).await;
+        let head: Vec<&str> = lines[0].split(',').collect();
+        let left_at = head.iter().position(|h| *h == "Left care").unwrap();
+        assert_eq!(head[left_at - 1], "Entered care");
         let line = lines
             .iter()
             .find(|l| l.starts_with(&format!("{},", child.la_child_id.clone().unwrap())))
@@ -166,6 +169,26 @@ async fn the_cohort_downloads_a_row_a_child_as_csv_and_xlsx() {
             )),
             "{line}"
         );
+        assert_eq!(line.split(',').nth(left_at), Some(""), "in care: no date");
+
+        // A child who left care is listed, with the day they left.
+        let left_on = chrono::NaiveDate::from_ymd_opt(2026, 10, 30).unwrap();
+        let set_left = "UPDATE children SET left_care_on = $1 WHERE id = $2";
+        match &app.services.db {
+            openpep_store::Db::Sqlite(pool) => {
+                sqlx::query(set_left).bind(left_on).bind(child.id).execute(pool).await.unwrap();
+            }
+            openpep_store::Db::Postgres(pool) => {
+                sqlx::query(set_left).bind(left_on).bind(child.id).execute(pool).await.unwrap();
+            }
+        }
+        let text = admin.get("/exports/cohort.csv").await.text().await.unwrap();
+        assert_eq!(text.lines().count(), everyone.len() + 1);
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{},", child.la_child_id.clone().unwrap())))
+            .unwrap();
+        assert_eq!(line.split(',').nth(left_at), Some("2026-10-30"), "{line}");
 
         let response = admin.get("/exports/cohort.xlsx").await;
         assert_eq!(response.status().as_u16(), 200);
