@@ -194,8 +194,12 @@ impl Services {
                 return Err(SignInError::WrongCredentials);
             }
         };
-        if let Some(old) = hash.filter(|h| !h.starts_with(CURRENT_HASH)) {
-            self.renew_hash(&user, &old, password, client).await?;
+        // A renewal that fails (busy hashing at a burst of sign-ins) is
+        // tried again at the next sign-in; it never refuses this one.
+        if let Some(old) = hash.filter(|h| !h.starts_with(CURRENT_HASH))
+            && let Err(e) = self.renew_hash(&user, &old, password, client).await
+        {
+            tracing::warn!(error = %e, "password hash not renewed");
         }
         self.start_challenge(&user, client).await
     }

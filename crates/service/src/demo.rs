@@ -226,7 +226,7 @@ impl Services {
 
 impl Generator {
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.rng.random_range(0..items.len())]
+        pick(&mut self.rng, items)
     }
 
     fn chance(&mut self, p: f64) -> bool {
@@ -234,8 +234,7 @@ impl Generator {
     }
 
     fn date_between(&mut self, from: NaiveDate, to: NaiveDate) -> NaiveDate {
-        let days = (to - from).num_days().max(0);
-        from + TimeDelta::days(self.rng.random_range(0..=days))
+        date_between(&mut self.rng, from, to)
     }
 
     async fn authority(
@@ -1314,7 +1313,18 @@ fn school_for<'a>(rng: &mut StdRng, nc: NcYear, s: &'a AuthoritySchools) -> Opti
         Phase::Secondary => &s.secondary,
         Phase::Post16 => &s.college,
     };
-    (!list.is_empty()).then(|| &list[rng.random_range(0..list.len())])
+    (!list.is_empty()).then(|| pick(rng, list))
+}
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
+}
+
+/// A day from `from` to `to`, both included (`from` if they are the wrong
+/// way round).
+fn date_between(rng: &mut StdRng, from: NaiveDate, to: NaiveDate) -> NaiveDate {
+    let days = (to - from).num_days().max(0);
+    from + TimeDelta::days(rng.random_range(0..=days))
 }
 
 fn demo_account(role: Role, user: &User, note: &str) -> DemoAccount {

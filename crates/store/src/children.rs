@@ -82,17 +82,34 @@ pub enum CareFilter {
 }
 
 impl CareFilter {
-    fn code(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         match self {
             CareFilter::InCare => "in",
             CareFilter::Left => "left",
             CareFilter::All => "all",
         }
     }
+
+    /// The filter a code names; in care for any other.
+    pub fn from_code(code: &str) -> CareFilter {
+        match code {
+            "left" => CareFilter::Left,
+            "all" => CareFilter::All,
+            _ => CareFilter::InCare,
+        }
+    }
 }
 
-/// In care on $3: no care episode open ends their time in care.
-pub(crate) const IN_CARE: &str = "(c.left_care_on IS NULL OR c.left_care_on > $3)";
+/// The child `c` is in care on the day bound at `day` (e.g. "$3"): they
+/// had not left by then. [`left_care_by`] is the same rule in Rust.
+pub(crate) fn in_care_on(day: &str) -> String {
+    format!("(c.left_care_on IS NULL OR c.left_care_on > {day})")
+}
+
+/// The day the child left care, if they had left by `day`.
+pub fn left_care_by(left_care_on: Option<NaiveDate>, day: NaiveDate) -> Option<NaiveDate> {
+    left_care_on.filter(|left| *left <= day)
+}
 
 /// How a list of learners is ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -257,6 +274,7 @@ pub async fn list_learners(
             current_pep,
         )
     };
+    let in_care = in_care_on("$3");
     let condition = format!(
         "{} AND ($6 = '' OR c.search_text LIKE $6 ESCAPE '\\' OR c.upn = $7) \
          AND ($10 IS NULL OR EXISTS (SELECT 1 FROM school_placements f WHERE f.child_id = c.id \
@@ -265,7 +283,7 @@ pub async fn list_learners(
          AND ($13 IS NULL OR EXISTS (SELECT 1 FROM child_workers f WHERE f.child_id = c.id \
            AND f.user_id = $13 AND f.role = 'social_worker' AND f.started_on <= $3 \
            AND (f.ended_on IS NULL OR f.ended_on > $3))) AND {by_status} \
-         AND ($15 = 'all' OR ($15 = 'in' AND {IN_CARE}) OR ($15 = 'left' AND NOT {IN_CARE}))",
+         AND ($15 = 'all' OR ($15 = 'in' AND {in_care}) OR ($15 = 'left' AND NOT {in_care}))",
         scope_clause(scope)
     );
     let order = match filter.sort {

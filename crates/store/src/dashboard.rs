@@ -9,7 +9,7 @@ use openpep_domain::ChildScope;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::children::{IN_CARE, bind_scope, scope_binds, scope_clause};
+use crate::children::{bind_scope, in_care_on, scope_binds, scope_clause};
 use crate::{Db, Json, StoreError, on_db};
 
 /// A child in scope, as they are on `today`.
@@ -45,8 +45,9 @@ fn cohort_sql(scope: &ChildScope) -> String {
              AND w.role = 'social_worker' AND w.started_on <= $3 \
              AND (w.ended_on IS NULL OR w.ended_on > $3) \
              ORDER BY w.started_on DESC LIMIT 1) AS social_worker_id \
-         FROM children c WHERE {} AND {IN_CARE} ORDER BY c.id",
-        scope_clause(scope)
+         FROM children c WHERE {} AND {} ORDER BY c.id",
+        scope_clause(scope),
+        in_care_on("$3")
     )
 }
 
@@ -87,7 +88,11 @@ pub async fn peps(
 /// `column` names a child in scope: the scope's children are found once
 /// through the authority's index, not joined to each row.
 fn in_scope(column: &str, scope: &ChildScope) -> String {
-    format!("{column} IN (SELECT c.id FROM children c WHERE {} AND {IN_CARE})", scope_clause(scope))
+    format!(
+        "{column} IN (SELECT c.id FROM children c WHERE {} AND {})",
+        scope_clause(scope),
+        in_care_on("$3")
+    )
 }
 
 fn peps_sql(scope: &ChildScope) -> String {

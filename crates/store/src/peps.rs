@@ -425,7 +425,7 @@ pub async fn open_for_authority(
     la_id: Uuid,
     today: NaiveDate,
 ) -> Result<Vec<PepListRow>, StoreError> {
-    Ok(on_db!(db, pool => sqlx::query_as(
+    let sql = format!(
         "SELECT p.id, p.child_id, c.forename, c.surname, c.date_of_birth, p.reason, p.status, \
          p.due_on, p.meeting_at, s.name AS school_name, s.la_code AS school_la_code, \
          c.vs_priority, c.entered_care_on, EXISTS (SELECT 1 FROM peps d \
@@ -439,9 +439,11 @@ pub async fn open_for_authority(
          LEFT JOIN schools s ON s.id = sp.school_id \
          WHERE p.la_id = $1 \
            AND p.status IN ('draft', 'in_progress', 'meeting_held', 'awaiting_sign_off') \
-           AND (c.left_care_on IS NULL OR c.left_care_on > $2) \
+           AND {} \
          ORDER BY p.due_on, c.surname, c.forename, p.id",
-    )
+        crate::children::in_care_on("$2")
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql)
     .bind(la_id)
     .bind(today)
     .fetch_all(pool)

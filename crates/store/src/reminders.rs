@@ -36,8 +36,8 @@ fn chased_sql() -> String {
     let open = format!(
         "p.la_id = $1 AND p.status IN ({OPEN_STATUSES}) AND {due} <= $3 \
          AND ($4 IS NULL OR p.id = $4) \
-         AND NOT EXISTS (SELECT 1 FROM children c WHERE c.id = p.child_id \
-           AND c.left_care_on <= $2)"
+         AND EXISTS (SELECT 1 FROM children c WHERE c.id = p.child_id AND {})",
+        crate::children::in_care_on("$2")
     );
     let cols = format!(
         "p.id AS pep_id, p.child_id, p.status, {due} AS due_on, u.id AS user_id, u.email, \

@@ -1,6 +1,7 @@
 //! Earlier years of PEPs, for the national-scale data set: a PEP for every
-//! term from `years` academic years back until last term (or until they
-//! left care), while the child was in care, each signed off (most quality assured) with its data pages
+//! term from `years` academic years back until last term (or until the
+//! child left care), while the child was in care, each signed off (most
+//! quality assured) with its data pages
 //! (attendance, exclusions, attainment, SDQ, the child's views, targets),
 //! targets from the bank that the next PEP reviews, and Pupil Premium Plus
 //! on some. A national data set holds about a million of these PEPs, so

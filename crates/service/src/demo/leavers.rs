@@ -7,7 +7,7 @@
 //! earlier PEPs (`history`). Their draws come from their own stream, so the
 //! children in care are as they would be without them.
 
-use chrono::{NaiveDate, TimeDelta};
+use chrono::TimeDelta;
 use openpep_domain::{AcademicYear, NcYear, Role, Term};
 use openpep_store::Tx;
 use openpep_store::authorities::LocalAuthority;
@@ -16,7 +16,10 @@ use openpep_store::placements::{self, CareEpisode, ChildWorker, SchoolPlacement}
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::{Author, AuthoritySchools, Generator, Ids, People, names, school_for, staff_role};
+use super::{
+    Author, AuthoritySchools, Generator, Ids, People, date_between, names, pick, school_for,
+    staff_role,
+};
 use crate::ServiceError;
 
 /// How many of an authority's `children` in care left care in `years`:
@@ -43,14 +46,14 @@ impl Generator {
         let mut rng = StdRng::seed_from_u64(seed);
         let mut ids = Ids { rng: StdRng::seed_from_u64(seed ^ 0x6964), millis: self.ids.millis };
         let first = AcademicYear(self.year.0 - self.years as i32).start();
-        let left_on = between(&mut rng, first, self.today - TimeDelta::days(14));
+        let left_on = date_between(&mut rng, first, self.today - TimeDelta::days(14));
         let aged_out = rng.random_bool(0.35);
         let date_of_birth = if aged_out {
             left_on - TimeDelta::days(6575) // their 18th birthday, near enough
         } else {
             left_on - TimeDelta::days(rng.random_range(3 * 365..18 * 365))
         };
-        let entered_care_on = between(
+        let entered_care_on = date_between(
             &mut rng,
             (date_of_birth + TimeDelta::days(1)).max(left_on - TimeDelta::days(6 * 365)),
             left_on - TimeDelta::days(60),
@@ -163,13 +166,4 @@ impl Generator {
         self.peps += self.history(&child, entered_care_on, &author, until);
         Ok(())
     }
-}
-
-fn between(rng: &mut StdRng, from: NaiveDate, to: NaiveDate) -> NaiveDate {
-    let days = (to - from).num_days().max(0);
-    from + TimeDelta::days(rng.random_range(0..=days))
-}
-
-fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
-    &items[rng.random_range(0..items.len())]
 }

@@ -215,7 +215,7 @@ fn render(state: &AppState, user: &CurrentUser, o: &ChildOverview, today: NaiveD
     let next_school = o.schools.iter().find(|s| s.started_on > today);
 
     let mut tags = Vec::new();
-    let left_care = c.left_care_on.filter(|left| *left <= today);
+    let left_care = openpep_store::children::left_care_by(c.left_care_on, today);
     if left_care.is_some() {
         tags.push(Tag::new("Left care", TagColour::Grey));
     }

@@ -211,17 +211,24 @@ async fn cohort_xlsx(
         sheet.set_column_width(col as u16, 16)?;
         sheet.write_with_format(0, col as u16, *head, &bold)?;
     }
+    let at = |head: &str| {
+        let column = COHORT_HEAD.iter().position(|h| *h == head).unwrap_or(COHORT_HEAD.len());
+        u16::try_from(column).unwrap_or(u16::MAX)
+    };
+    let [born, entered, left, due, signed] =
+        ["Date of birth", "Entered care", "Left care", "PEP due", "PEP signed off"].map(at);
+    let (urn_column, year_column) = (at("School URN"), at("PEP academic year"));
     let mut r = 0u32;
     while let Some(row) = rows.recv().await {
         // A failure part-way: no workbook, never a short one.
         let row = row.map_err(|e| rust_xlsxwriter::XlsxError::CustomError(e.to_string()))?;
         r += 1;
         let dates = [
-            (3u16, Some(row.date_of_birth)),
-            (8, row.entered_care_on),
-            (9, row.left_care_on),
-            (17, row.pep_due_on),
-            (18, row.pep_signed_off_at.map(|t| t.date_naive())),
+            (born, Some(row.date_of_birth)),
+            (entered, row.entered_care_on),
+            (left, row.left_care_on),
+            (due, row.pep_due_on),
+            (signed, row.pep_signed_off_at.map(|t| t.date_naive())),
         ];
         let (urn, year) = (row.school_urn, row.pep_academic_year);
         for (c, cell) in cohort_cells(row).into_iter().enumerate() {
@@ -233,11 +240,11 @@ async fn cohort_xlsx(
                     u8::try_from(chrono::Datelike::day(day)).unwrap_or(1),
                 )?;
                 sheet.write_datetime_with_format(r, c, &serial, &date_format)?;
-            } else if c == 11
+            } else if c == urn_column
                 && let Some(urn) = urn
             {
                 sheet.write_number(r, c, f64::from(urn))?;
-            } else if c == 14
+            } else if c == year_column
                 && let Some(year) = year
             {
                 sheet.write_number(r, c, f64::from(year))?;

@@ -5,7 +5,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use openpep_domain::{AcademicYear, NcYear, PepStatus, Phase};
 use openpep_service::children::LearnerQuery;
-use openpep_store::children::{CareFilter, LearnerSort};
+use openpep_store::children::{CareFilter, LearnerSort, left_care_by};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -62,11 +62,7 @@ impl LearnersQuery {
                 .map(NcYear::from_value),
             social_worker: Uuid::parse_str(&self.sw).ok(),
             pep_status: status,
-            care: match self.care.as_str() {
-                "left" => CareFilter::Left,
-                "all" => CareFilter::All,
-                _ => CareFilter::InCare,
-            },
+            care: CareFilter::from_code(&self.care),
             sort,
         }
     }
@@ -160,7 +156,7 @@ pub async fn show(
                 (Some(code), Some(due)) => is_overdue_code(code, due, today),
                 _ => false,
             };
-            let pep = match (r.left_care_on.filter(|left| *left <= today), r.pep_due_on) {
+            let pep = match (left_care_by(r.left_care_on, today), r.pep_due_on) {
                 (Some(left), _) => Cell::text(format!("Left care on {}", uk_short_date(left))),
                 (None, Some(due)) => Cell::text(format!("due {}", uk_short_date(due)))
                     .with_tag(Tag::for_pep(status, overdue)),
@@ -221,8 +217,8 @@ pub async fn show(
         statuses: with_any("Any status", statuses),
         cares: vec![
             Choice::new("", "In care"),
-            Choice::new("left", "Left care"),
-            Choice::new("all", "In care or left care"),
+            Choice::new(CareFilter::Left.code(), "Left care"),
+            Choice::new(CareFilter::All.code(), "In care or left care"),
         ],
         sorts: vec![
             Choice::new("", "Name"),

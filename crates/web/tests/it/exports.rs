@@ -195,6 +195,9 @@ async fn the_cohort_downloads_a_row_a_child_as_csv_and_xlsx() {
         let files = unzip(&response.bytes().await.unwrap());
         let sheet = String::from_utf8(files["xl/worksheets/sheet1.xml"].clone()).unwrap();
         assert_eq!(sheet.matches("<row ").count(), everyone.len() + 1);
+        // The day they left is a date in the tenth column (J), 30/10/2026.
+        let left_cell = numeric_cell(&sheet, "J", "46325");
+        assert!(left_cell, "no date cell for the day they left care");
         assert!(audited(&app, "export.cohort").await);
         let teacher = app.new_browser();
         teacher.sign_in_role(Role::DesignatedTeacher).await;
@@ -379,4 +382,13 @@ async fn records_past_the_75th_birthday_are_listed_for_review_and_kept_with_a_re
         assert_eq!(officer.get("/retention").await.status().as_u16(), 403);
     })
     .await;
+}
+
+/// Whether a numeric cell in `column` of the sheet's XML holds `value`.
+fn numeric_cell(sheet: &str, column: &str, value: &str) -> bool {
+    sheet.split("<c ").any(|cell| {
+        cell.starts_with(&format!("r=\"{column}"))
+            && cell.contains(&format!("<v>{value}</v>"))
+            && !cell.contains("t=\"")
+    })
 }
